@@ -12,9 +12,9 @@ import java.util.Objects;
  * {@code specversion} is always {@code 1.0}; {@code severity}, {@code experimentid} and {@code
  * incidentid} are CloudEvents extension attributes.
  *
- * <p>Use {@link EventCodec} to read and write events; it validates the envelope and, for
- * Valentia's own types, the {@code data} against the type's JSON Schema. Instances are immutable
- * by contract: {@code data} is a Jackson tree and must not be modified after construction.
+ * <p>Use {@link EventCodec} to read and write events; it validates the envelope and, for Valentia's
+ * own types, the {@code data} against the type's JSON Schema. Instances are immutable by contract:
+ * {@code data} is a Jackson tree and must not be modified after construction.
  *
  * @param id unique, time-ordered id (a UUIDv7 for events Valentia creates); never null
  * @param source URI-reference of what produced the event, e.g. {@code /probes/mtu/osd-12}; never
@@ -144,7 +144,19 @@ public record CloudEvent(
       return this;
     }
 
+    /**
+     * Sets an extension attribute.
+     *
+     * @throws IllegalArgumentException when the name is not 1 to 20 lower-case letters or digits,
+     *     or the value is not a string, number or boolean
+     */
     public Builder extension(String name, JsonNode value) {
+      if (!EventCodec.isAttributeName(name) || value == null || !value.isValueNode()) {
+        throw new IllegalArgumentException(
+            "extension "
+                + name
+                + " must be named [a-z0-9]{1,20} and be a string, number or boolean");
+      }
       extensions.put(name, value);
       return this;
     }

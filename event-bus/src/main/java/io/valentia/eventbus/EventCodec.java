@@ -42,6 +42,7 @@ public final class EventCodec {
           .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
           .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+          .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .serializationInclusion(JsonInclude.Include.NON_NULL)
           .build();
 
@@ -115,7 +116,7 @@ public final class EventCodec {
     JsonNode specVersion = tree.get("specversion");
     if (specVersion == null) {
       problems.add("specversion is missing");
-    } else if (!CloudEvent.SPEC_VERSION.equals(specVersion.asText())) {
+    } else if (!specVersion.isTextual() || !CloudEvent.SPEC_VERSION.equals(specVersion.asText())) {
       problems.add("specversion must be \"1.0\", found " + specVersion);
     }
     String id = requiredString(tree, "id", problems);
@@ -153,8 +154,8 @@ public final class EventCodec {
     for (Iterator<Map.Entry<String, JsonNode>> it = tree.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
       String name = field.getKey();
-      if (CORE.contains(name)) {
-        continue;
+      if (CORE.contains(name) || field.getValue().isNull()) {
+        continue; // a null attribute is unset (CloudEvents JSON format, 2.2)
       }
       if (name.equals("data_base64")) {
         if (tree.has("data")) {
@@ -214,7 +215,7 @@ public final class EventCodec {
                             + event.type()
                             + " is in Valentia's namespace but is not one this version knows"));
     List<String> problems = new ArrayList<>();
-    if (event.dataContentType() != null && !event.dataContentType().startsWith(CloudEvent.JSON)) {
+    if (event.dataContentType() != null && !isJson(event.dataContentType())) {
       problems.add("datacontenttype must be application/json, found " + event.dataContentType());
     }
     if (event.data() == null) {
@@ -289,6 +290,17 @@ public final class EventCodec {
     } catch (JsonProcessingException | IllegalArgumentException e) {
       throw new InvalidEventException(Reason.SCHEMA_INVALID, describe(e));
     }
+  }
+
+  /** {@code application/json} or any {@code +json} media type, parameters aside. */
+  static boolean isJson(String mediaType) {
+    String type = mediaType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+    return type.equals(CloudEvent.JSON) || type.endsWith("+json");
+  }
+
+  /** Whether {@code name} is a valid CloudEvents attribute name. */
+  static boolean isAttributeName(String name) {
+    return ATTRIBUTE_NAME.matcher(name).matches();
   }
 
   private static String requiredString(JsonNode tree, String name, List<String> problems) {

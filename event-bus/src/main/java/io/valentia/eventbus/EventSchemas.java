@@ -5,16 +5,18 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.Draft;
 import io.vertx.json.schema.JsonSchema;
 import io.vertx.json.schema.JsonSchemaOptions;
+import io.vertx.json.schema.OutputFormat;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.Validator;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /** The JSON Schemas (draft 2020-12) of Valentia's event types, loaded from this jar. */
 final class EventSchemas {
@@ -29,7 +31,10 @@ final class EventSchemas {
   static EventSchemas load() {
     Map<EventType, Validator> validators = new EnumMap<>(EventType.class);
     JsonSchemaOptions options =
-        new JsonSchemaOptions().setDraft(Draft.DRAFT202012).setBaseUri(BASE_URI);
+        new JsonSchemaOptions()
+            .setDraft(Draft.DRAFT202012)
+            .setBaseUri(BASE_URI)
+            .setOutputFormat(OutputFormat.Basic);
     for (EventType type : EventType.values()) {
       validators.put(type, Validator.create(JsonSchema.of(read(type)), options));
     }
@@ -60,23 +65,27 @@ final class EventSchemas {
     if (Boolean.TRUE.equals(result.getValid())) {
       return List.of();
     }
-    List<String> problems = new ArrayList<>();
+    Set<String> problems = new LinkedHashSet<>();
     collect(result, problems);
     if (problems.isEmpty()) {
-      problems.add("data does not match the schema of " + type.type());
+      return List.of("data does not match the schema of " + type.type());
     }
-    return problems;
+    return List.copyOf(problems);
   }
 
-  private static void collect(OutputUnit unit, List<String> problems) {
-    if (unit.getError() != null) {
-      String where = unit.getInstanceLocation();
-      problems.add(
-          "data" + (where == null || where.isEmpty() ? "" : where) + ": " + unit.getError());
+  private static void collect(OutputUnit unit, Set<String> problems) {
+    String error = unit.getError();
+    // Basic output adds a generic "does not match schema" line above each concrete error
+    if (error != null) {
+      String where = unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation();
+      if (where.startsWith("#")) {
+        where = where.substring(1);
+      }
+      problems.add("data" + where + ": " + error);
     }
     if (unit.getErrors() != null) {
-      for (OutputUnit error : unit.getErrors()) {
-        collect(error, problems);
+      for (OutputUnit nested : unit.getErrors()) {
+        collect(nested, problems);
       }
     }
   }

@@ -9,7 +9,7 @@ public final class InvalidEventException extends ValentiaException {
 
   /** Why an event was rejected; the value goes in the {@link DeadLetters#REASON} header. */
   public enum Reason {
-    /** The bytes are not JSON (or not a JSON object). */
+    /** The bytes are not one JSON value. */
     NOT_JSON,
     /** JSON, but not a CloudEvents 1.0 event in structured mode. */
     NOT_CLOUDEVENT,

@@ -27,7 +27,8 @@ public final class Topics {
   public static final String DEADLETTER = "valentia.deadletter";
 
   /** All of them, in the order above. */
-  public static final List<String> ALL = List.of(EVENTS, CONTROL, POSTMORTEMS, NOTIFICATIONS, DEADLETTER);
+  public static final List<String> ALL =
+      List.of(EVENTS, CONTROL, POSTMORTEMS, NOTIFICATIONS, DEADLETTER);
 
   private Topics() {}
 

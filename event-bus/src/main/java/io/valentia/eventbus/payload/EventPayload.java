@@ -6,8 +6,8 @@ import io.valentia.eventbus.EventType;
  * The typed {@code data} of a Valentia event. Every permitted record has exactly one {@link
  * EventType}, whose JSON Schema describes the record's JSON form.
  *
- * <p>Payloads are immutable; nullable components are documented on each record and are left out
- * of the JSON when null.
+ * <p>Payloads are immutable; nullable components are documented on each record and are left out of
+ * the JSON when null.
  */
 public sealed interface EventPayload
     permits MtuPing,

@@ -12,8 +12,7 @@ import io.valentia.eventbus.EventType;
  * @param durationSeconds how long the run took
  */
 public record ExperimentCompleted(
-    String runId, String status, boolean deviated, double durationSeconds)
-    implements EventPayload {
+    String runId, String status, boolean deviated, double durationSeconds) implements EventPayload {
   @Override
   public EventType eventType() {
     return EventType.CHAOS_EXPERIMENT_COMPLETED;

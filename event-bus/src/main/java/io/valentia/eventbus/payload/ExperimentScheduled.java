@@ -11,8 +11,8 @@ import java.time.Instant;
  * @param schedule the schedule as written (a cron expression or an interval)
  * @param nextRun the next run time; null when the schedule has no further runs
  */
-public record ExperimentScheduled(
-    String title, String scheduleId, String schedule, Instant nextRun) implements EventPayload {
+public record ExperimentScheduled(String title, String scheduleId, String schedule, Instant nextRun)
+    implements EventPayload {
   @Override
   public EventType eventType() {
     return EventType.CHAOS_EXPERIMENT_SCHEDULED;

@@ -4,8 +4,8 @@ import io.valentia.eventbus.EventType;
 import java.time.Instant;
 
 /**
- * A seccomp filter acted on a syscall (audit record type 1326). A burst of identical denials is
- * one event with a {@code count}.
+ * A seccomp filter acted on a syscall (audit record type 1326). A burst of identical denials is one
+ * event with a {@code count}.
  *
  * @param syscall the syscall name in the table of {@code arch}; null when the number is unknown
  * @param syscallNr the syscall number

@@ -1,0 +1,70 @@
+package io.valentia.eventbus.kafka;
+
+import io.valentia.eventbus.Topics;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+/**
+ * How Valentia talks to Kafka.
+ *
+ * @param bootstrapServers {@code host:port,...}
+ * @param clientId the prefix of every client id (producers, consumers, admin)
+ * @param replicationFactor replication of the topics Valentia creates
+ * @param partitions partitions of each topic Valentia creates, by topic name
+ * @param compression producer compression: {@code none}, {@code gzip}, {@code snappy}, {@code lz4}
+ *     or {@code zstd}
+ * @param clientProperties extra Kafka client properties (security, timeouts), applied to every
+ *     client
+ */
+public record KafkaSettings(
+    String bootstrapServers,
+    String clientId,
+    short replicationFactor,
+    Map<String, Integer> partitions,
+    String compression,
+    Map<String, String> clientProperties) {
+
+  /** Partition counts used when the configuration does not name them. */
+  public static final Map<String, Integer> DEFAULT_PARTITIONS =
+      Map.of(
+          Topics.EVENTS, 6,
+          Topics.CONTROL, 1,
+          Topics.POSTMORTEMS, 3,
+          Topics.NOTIFICATIONS, 3,
+          Topics.DEADLETTER, 1);
+
+  public static final List<String> COMPRESSIONS = List.of("none", "gzip", "snappy", "lz4", "zstd");
+
+  public KafkaSettings {
+    Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+    Objects.requireNonNull(clientId, "clientId");
+    Map<String, Integer> merged = new LinkedHashMap<>(DEFAULT_PARTITIONS);
+    if (partitions != null) {
+      merged.putAll(partitions);
+    }
+    partitions = Map.copyOf(merged);
+    compression = compression == null ? "lz4" : compression;
+    clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
+  }
+
+  /** Defaults for one broker: replication 1, default partitions, lz4. */
+  public static KafkaSettings local(String bootstrapServers) {
+    return new KafkaSettings(bootstrapServers, "valentia", (short) 1, null, "lz4", null);
+  }
+
+  /** The base properties of every client. */
+  public Map<String, Object> commonClientProperties(String role) {
+    Map<String, Object> props = new LinkedHashMap<>(clientProperties);
+    props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    props.put(CommonClientConfigs.CLIENT_ID_CONFIG, clientId + "-" + role);
+    return props;
+  }
+
+  /** The partition count configured for {@code topic}. */
+  public int partitionsOf(String topic) {
+    return partitions.getOrDefault(topic, 1);
+  }
+}

@@ -1,0 +1,225 @@
+package io.valentia.eventbus.kafka;
+
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.ValentiaException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates Valentia's topics when they are missing, reports where existing ones differ from the
+ * configuration, and waits until every partition is writable.
+ *
+ * <p>The wait matters: with the idempotent producer, records sent right after a topic is created
+ * can be lost with {@code OUT_OF_ORDER_SEQUENCE_NUMBER} (KAFKA-15591). A partition counts as
+ * writable once {@link Admin#listOffsets} answers for it. Blocking: call it from a worker.
+ */
+public final class TopicProvisioner {
+  private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
+
+  /** Topic-level configuration of each topic Valentia creates. */
+  static final Map<String, Map<String, String>> TOPIC_CONFIGS =
+      Map.of(
+          // the log is the system of record: keep events, postmortems and notifications
+          Topics.EVENTS, Map.of("retention.ms", "-1"),
+          Topics.POSTMORTEMS, Map.of("retention.ms", "-1"),
+          Topics.NOTIFICATIONS, Map.of("retention.ms", "-1"),
+          Topics.CONTROL, Map.of("retention.ms", String.valueOf(Duration.ofDays(7).toMillis())),
+          Topics.DEADLETTER,
+              Map.of("retention.ms", String.valueOf(Duration.ofDays(30).toMillis())));
+
+  private final KafkaSettings settings;
+
+  public TopicProvisioner(KafkaSettings settings) {
+    this.settings = settings;
+  }
+
+  /**
+   * Makes every topic of {@link Topics#ALL} exist and be writable.
+   *
+   * @param timeout how long to wait for the cluster, in all
+   * @return what was found and done, topic by topic
+   * @throws ValentiaException.RetriableException when Kafka does not answer in time
+   */
+  public List<TopicStatus> ensureTopics(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (Admin admin = Admin.create(settings.commonClientProperties("admin"))) {
+      Map<String, TopicDescription> existing = describe(admin, Topics.ALL, deadline);
+      List<NewTopic> missing = new ArrayList<>();
+      for (String topic : Topics.ALL) {
+        if (!existing.containsKey(topic)) {
+          missing.add(
+              new NewTopic(topic, settings.partitionsOf(topic), settings.replicationFactor())
+                  .configs(TOPIC_CONFIGS.getOrDefault(topic, Map.of())));
+        }
+      }
+      List<String> created = create(admin, missing, deadline);
+      existing = describe(admin, Topics.ALL, deadline);
+      List<TopicStatus> statuses = new ArrayList<>();
+      for (String topic : Topics.ALL) {
+        TopicDescription description = existing.get(topic);
+        if (description == null) {
+          throw new ValentiaException("topic " + topic + " still does not exist after creation");
+        }
+        TopicStatus status = status(description, created.contains(topic));
+        status.mismatches().forEach(problem -> LOG.warn("{}", problem));
+        statuses.add(status);
+      }
+      awaitWritable(admin, existing.values(), deadline);
+      return statuses;
+    }
+  }
+
+  private TopicStatus status(TopicDescription description, boolean created) {
+    String topic = description.name();
+    int partitions = description.partitions().size();
+    int replication =
+        description.partitions().isEmpty() ? 0 : description.partitions().get(0).replicas().size();
+    List<String> mismatches = new ArrayList<>();
+    int wantPartitions = settings.partitionsOf(topic);
+    if (partitions != wantPartitions) {
+      mismatches.add(
+          String.format(
+              "topic %s has %d partitions but the configuration asks for %d; Valentia uses the"
+                  + " topic as it is (add partitions with kafka-topics.sh --alter, or change"
+                  + " kafka.partitions.%s)",
+              topic, partitions, wantPartitions, topic));
+    }
+    if (replication != settings.replicationFactor()) {
+      mismatches.add(
+          String.format(
+              "topic %s has replication factor %d but the configuration asks for %d; Valentia"
+                  + " uses the topic as it is (reassign partitions to change it)",
+              topic, replication, settings.replicationFactor()));
+    }
+    return new TopicStatus(topic, partitions, replication, created, mismatches);
+  }
+
+  private static Map<String, TopicDescription> describe(
+      Admin admin, List<String> topics, long deadline) {
+    Map<String, TopicDescription> found = new LinkedHashMap<>();
+    Map<String, KafkaFuture<TopicDescription>> futures =
+        admin.describeTopics(topics).topicNameValues();
+    for (Map.Entry<String, KafkaFuture<TopicDescription>> entry : futures.entrySet()) {
+      try {
+        found.put(entry.getKey(), await(entry.getValue(), deadline));
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+          throw unreachable(admin, e.getCause());
+        }
+      }
+    }
+    return found;
+  }
+
+  private static List<String> create(Admin admin, List<NewTopic> topics, long deadline) {
+    List<String> created = new ArrayList<>();
+    if (topics.isEmpty()) {
+      return created;
+    }
+    Map<String, KafkaFuture<Void>> futures = admin.createTopics(topics).values();
+    for (Map.Entry<String, KafkaFuture<Void>> entry : futures.entrySet()) {
+      try {
+        await(entry.getValue(), deadline);
+        created.add(entry.getKey());
+        LOG.info("created topic {}", entry.getKey());
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new ValentiaException(
+              "could not create topic " + entry.getKey() + ": " + e.getCause().getMessage(),
+              e.getCause());
+        }
+      }
+    }
+    return created;
+  }
+
+  /** Polls until every partition answers a list-offsets request, or the deadline passes. */
+  private static void awaitWritable(
+      Admin admin, Iterable<TopicDescription> descriptions, long deadline) {
+    Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+    for (TopicDescription description : descriptions) {
+      description
+          .partitions()
+          .forEach(
+              p ->
+                  request.put(
+                      new TopicPartition(description.name(), p.partition()), OffsetSpec.latest()));
+    }
+    Map<TopicPartition, OffsetSpec> pending = new HashMap<>(request);
+    Throwable last = null;
+    while (!pending.isEmpty()) {
+      var futures = admin.listOffsets(pending).all();
+      try {
+        await(futures, deadline);
+        pending.clear();
+      } catch (ExecutionException e) {
+        last = e.getCause();
+        sleepOrGiveUp(deadline, last, pending.keySet());
+      }
+    }
+  }
+
+  private static void sleepOrGiveUp(
+      long deadline, Throwable last, Iterable<TopicPartition> pending) {
+    if (System.nanoTime() > deadline) {
+      throw new ValentiaException.RetriableException(
+          "partitions are not writable yet: " + pending + " (" + last.getMessage() + ")", last);
+    }
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ValentiaException("interrupted while waiting for partitions", e);
+    }
+  }
+
+  private static <T> T await(KafkaFuture<T> future, long deadline) throws ExecutionException {
+    long remaining = Math.max(1, deadline - System.nanoTime());
+    try {
+      return future.get(remaining, TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new ValentiaException.RetriableException("Kafka did not answer in time", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ValentiaException("interrupted while talking to Kafka", e);
+    }
+  }
+
+  private static ValentiaException unreachable(Admin admin, Throwable cause) {
+    return new ValentiaException.RetriableException(
+        "could not describe Valentia's topics: " + cause.getMessage(), cause);
+  }
+
+  /**
+   * One topic as found.
+   *
+   * @param name the topic
+   * @param partitions its partition count
+   * @param replicationFactor its replication factor
+   * @param created whether this start created it
+   * @param mismatches how it differs from the configuration; empty when it does not
+   */
+  public record TopicStatus(
+      String name,
+      int partitions,
+      int replicationFactor,
+      boolean created,
+      List<String> mismatches) {}
+}
