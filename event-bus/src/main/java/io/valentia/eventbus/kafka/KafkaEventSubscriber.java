@@ -100,15 +100,22 @@ public final class KafkaEventSubscriber {
     this.options = options;
     this.handler = handler;
     this.deadLetters = deadLetters;
-    Map<String, Object> props = settings.commonClientProperties("consumer-" + options.groupId());
-    props.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
+    Map<String, Object> props =
+        settings.commonClientProperties(
+            "consumer-" + (options.groupId() == null ? "replay" : options.groupId()));
+    if (options.groupId() != null) {
+      props.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
+    }
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, options.fromBeginning() ? "earliest" : "latest");
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.pollThread = new Thread(this::pollLoop, "valentia-consumer-" + options.groupId());
+    this.pollThread =
+        new Thread(
+            this::pollLoop,
+            "valentia-consumer-" + (options.groupId() == null ? "replay" : options.groupId()));
     this.pollThread.setDaemon(true);
   }
 
@@ -125,7 +132,6 @@ public final class KafkaEventSubscriber {
       KafkaEventPublisher deadLetters) {
     KafkaEventSubscriber subscriber =
         new KafkaEventSubscriber(vertx, settings, options, handler, deadLetters);
-    subscriber.consumer.subscribe(options.topics(), subscriber.new Rebalance());
     subscriber.pollThread.start();
     return subscriber;
   }
@@ -153,6 +159,11 @@ public final class KafkaEventSubscriber {
 
   private void pollLoop() {
     try {
+      if (options.groupId() != null) {
+        consumer.subscribe(options.topics(), new Rebalance());
+      } else {
+        assignAll();
+      }
       while (running) {
         ConsumerRecords<byte[], byte[]> records;
         try {
@@ -189,6 +200,22 @@ public final class KafkaEventSubscriber {
     }
   }
 
+  /** Replay mode: every partition of the topics, from the beginning or the end, no group. */
+  private void assignAll() {
+    List<TopicPartition> partitions = new java.util.ArrayList<>();
+    for (String topic : options.topics()) {
+      consumer
+          .partitionsFor(topic, Duration.ofSeconds(30))
+          .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+    }
+    consumer.assign(partitions);
+    if (options.fromBeginning()) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+    }
+  }
+
   private void applyBackPressure() {
     int waiting = pending.get();
     if (!paused && waiting > options.maxPending()) {
@@ -202,6 +229,9 @@ public final class KafkaEventSubscriber {
   }
 
   private void commitIfDue(boolean now) {
+    if (options.groupId() == null) {
+      return;
+    }
     if (!now && System.nanoTime() - lastCommit < COMMIT_INTERVAL_NANOS) {
       return;
     }
@@ -323,7 +353,17 @@ public final class KafkaEventSubscriber {
     try {
       event = codec.decode(record.value());
     } catch (InvalidEventException e) {
-      return deadLetter(item, e.reason(), e.getMessage());
+      if (options.deadLetterInvalid()) {
+        return deadLetter(item, e.reason(), e.getMessage());
+      }
+      stats.skippedInvalid.incrementAndGet();
+      LOG.debug(
+          "{}: skipping invalid record {}-{}: {}",
+          options.groupId(),
+          item.tp,
+          record.offset(),
+          e.getMessage());
+      return Future.succeededFuture();
     }
     ReceivedEvent received =
         new ReceivedEvent(
@@ -435,13 +475,17 @@ public final class KafkaEventSubscriber {
   /**
    * What a subscriber does.
    *
-   * @param groupId the consumer group; one per subscriber
+   * @param groupId the consumer group, one per subscriber; null for a replay: every partition
+   *     assigned to this reader alone, nothing committed (for projections rebuilt at each start)
    * @param topics the topics it reads
-   * @param fromBeginning where a group with no committed offset starts: the oldest record (true) or
+   * @param fromBeginning where it starts without a committed offset: the oldest record (true) or
    *     new records only
    * @param maxPending records waiting for the handler before the consumer pauses
    * @param handlerAttempts tries of the handler per record before it is dead-lettered
    * @param retryBackoff the pause before the second try; it grows linearly
+   * @param deadLetterInvalid whether records that are not valid events go to the dead-letter topic
+   *     (true for the one gate group that owns that duty, {@code DeadLetterGate}); otherwise they
+   *     are skipped and counted in {@link Stats#skippedInvalid()}
    */
   public record Options(
       String groupId,
@@ -449,30 +493,74 @@ public final class KafkaEventSubscriber {
       boolean fromBeginning,
       int maxPending,
       int handlerAttempts,
-      Duration retryBackoff) {
+      Duration retryBackoff,
+      boolean deadLetterInvalid) {
     public Options {
-      Objects.requireNonNull(groupId, "groupId");
       topics = List.copyOf(topics);
       if (maxPending < 1 || handlerAttempts < 1) {
         throw new IllegalArgumentException("maxPending and handlerAttempts must be at least 1");
       }
     }
 
-    /** Reads {@code topics} from the beginning; 1000 pending, 3 attempts 200 ms apart. */
+    /**
+     * A durable group reading {@code topics} from the beginning; 1000 pending, 3 attempts 200 ms
+     * apart; invalid records skipped (the gate dead-letters them).
+     */
     public static Options of(String groupId, String... topics) {
-      return new Options(groupId, List.of(topics), true, 1000, 3, Duration.ofMillis(200));
+      Objects.requireNonNull(groupId, "groupId");
+      return new Options(groupId, List.of(topics), true, 1000, 3, Duration.ofMillis(200), false);
+    }
+
+    /** A group-less reader of every partition of {@code topics}, from the beginning. */
+    public static Options replay(String... topics) {
+      return new Options(null, List.of(topics), true, 1000, 3, Duration.ofMillis(200), false);
     }
 
     public Options withMaxPending(int maxPending) {
-      return new Options(groupId, topics, fromBeginning, maxPending, handlerAttempts, retryBackoff);
+      return new Options(
+          groupId,
+          topics,
+          fromBeginning,
+          maxPending,
+          handlerAttempts,
+          retryBackoff,
+          deadLetterInvalid);
     }
 
     public Options withFromBeginning(boolean fromBeginning) {
-      return new Options(groupId, topics, fromBeginning, maxPending, handlerAttempts, retryBackoff);
+      return new Options(
+          groupId,
+          topics,
+          fromBeginning,
+          maxPending,
+          handlerAttempts,
+          retryBackoff,
+          deadLetterInvalid);
     }
 
     public Options withHandlerAttempts(int handlerAttempts, Duration retryBackoff) {
-      return new Options(groupId, topics, fromBeginning, maxPending, handlerAttempts, retryBackoff);
+      return new Options(
+          groupId,
+          topics,
+          fromBeginning,
+          maxPending,
+          handlerAttempts,
+          retryBackoff,
+          deadLetterInvalid);
+    }
+
+    public Options withDeadLetterInvalid(boolean deadLetterInvalid) {
+      if (deadLetterInvalid && groupId == null) {
+        throw new IllegalArgumentException("a replay reader never dead-letters");
+      }
+      return new Options(
+          groupId,
+          topics,
+          fromBeginning,
+          maxPending,
+          handlerAttempts,
+          retryBackoff,
+          deadLetterInvalid);
     }
   }
 
@@ -483,6 +571,12 @@ public final class KafkaEventSubscriber {
     final AtomicLong deadLettered = new AtomicLong();
     final AtomicLong retries = new AtomicLong();
     final AtomicLong pauses = new AtomicLong();
+    final AtomicLong skippedInvalid = new AtomicLong();
+
+    /** Invalid records skipped because another group dead-letters them. */
+    public long skippedInvalid() {
+      return skippedInvalid.get();
+    }
 
     public long received() {
       return received.get();

@@ -131,7 +131,7 @@ class EventBusIT {
     String group = KafkaTestSupport.uniqueGroup("dlq");
     KafkaEventSubscriber subscriber =
         subscribe(
-            KafkaEventSubscriber.Options.of(group, Topics.EVENTS),
+            KafkaEventSubscriber.Options.of(group, Topics.EVENTS).withDeadLetterInvalid(true),
             event -> {
               if (subject.equals(event.event().subject())) {
                 handled.add(event.event().id());
@@ -169,6 +169,37 @@ class EventBusIT {
               assertThat(letters.get(2).value()).isEqualTo(values.get(5));
             });
     assertThat(subscriber.stats().deadLettered()).isGreaterThanOrEqualTo(3);
+  }
+
+  @Test
+  @DisplayName(
+      "A replay reader sees the whole log without a group, and skips (and counts) invalid records"
+          + " without dead-lettering them again")
+  void replayReaderSkipsInvalidRecords() throws Exception {
+    String subject = "replay-" + UUID.randomUUID();
+    byte[] key = subject.getBytes(StandardCharsets.UTF_8);
+    CloudEvent good = SampleEvents.event(EventType.LEASE_GRANTED, subject);
+    try (KafkaProducer<byte[], byte[]> raw = KafkaTestSupport.rawProducer()) {
+      raw.send(
+              new ProducerRecord<>(Topics.EVENTS, key, "not json".getBytes(StandardCharsets.UTF_8)))
+          .get(10, TimeUnit.SECONDS);
+    }
+    join(publisher.publish(good));
+    int lettersBefore = KafkaTestSupport.readAll(Topics.DEADLETTER).size();
+    List<String> seen = new CopyOnWriteArrayList<>();
+    KafkaEventSubscriber replay =
+        subscribe(
+            KafkaEventSubscriber.Options.replay(Topics.EVENTS),
+            event -> {
+              if (subject.equals(event.event().subject())) {
+                seen.add(event.event().id());
+              }
+              return Future.succeededFuture();
+            });
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> seen.contains(good.id()));
+    assertThat(replay.stats().skippedInvalid()).isPositive();
+    assertThat(KafkaTestSupport.readAll(Topics.DEADLETTER)).hasSize(lettersBefore);
   }
 
   @Test
