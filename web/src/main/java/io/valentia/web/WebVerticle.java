@@ -46,6 +46,7 @@ public final class WebVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     router.route().handler(WebVerticle::securityHeaders);
     router.get("/health").handler(this::health);
+    router.head("/health").handler(this::health);
     router.route("/api/v1/*").handler(this::authenticate);
     router.get("/api/v1/whoami").handler(WebVerticle::whoami);
     router
@@ -69,8 +70,13 @@ public final class WebVerticle extends VerticleBase {
   }
 
   private void health(RoutingContext ctx) {
-    health
-        .report()
+    Future<HealthReport> pending;
+    try {
+      pending = health.report();
+    } catch (RuntimeException e) {
+      pending = Future.failedFuture(e);
+    }
+    pending
         .onSuccess(
             report ->
                 ctx.response()

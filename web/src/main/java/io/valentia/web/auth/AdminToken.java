@@ -44,6 +44,12 @@ public final class AdminToken implements ApiAuthenticator {
     try {
       if (Files.exists(file)) {
         String hex = Files.readString(file, StandardCharsets.US_ASCII).trim();
+        if (!hex.matches("[0-9a-fA-F]{64}")) {
+          throw new IllegalStateException(
+              file
+                  + " does not hold a SHA-256 hash (64 hex digits); delete it to generate a new"
+                  + " admin token, or set VALENTIA_ADMIN_TOKEN");
+        }
         return new AdminToken(HexFormat.of().parseHex(hex), null);
       }
       byte[] raw = new byte[32];

@@ -1,5 +1,6 @@
 package io.valentia.web.health;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -24,8 +25,8 @@ public record HealthReport(
   public static final String ERR = "HEALTH_ERR";
 
   public HealthReport {
-    checks = Map.copyOf(checks);
-    services = Map.copyOf(services);
+    checks = Collections.unmodifiableMap(new TreeMap<>(checks));
+    services = Collections.unmodifiableMap(new TreeMap<>(services));
   }
 
   /** A report whose status is the worst severity among {@code checks}. */
@@ -35,7 +36,7 @@ public record HealthReport(
     for (HealthCheck check : checks.values()) {
       status = worse(status, check.severity());
     }
-    return new HealthReport(status, new TreeMap<>(checks), new TreeMap<>(services), kafka);
+    return new HealthReport(status, checks, services, kafka);
   }
 
   /** The worse of two statuses. */

@@ -1,5 +1,7 @@
 package io.valentia.web.health;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -15,7 +17,7 @@ public record KafkaStatus(
     String bootstrap, boolean embedded, boolean reachable, Map<String, Topic> topics) {
 
   public KafkaStatus {
-    topics = Map.copyOf(topics);
+    topics = Collections.unmodifiableMap(new LinkedHashMap<>(topics));
   }
 
   /**

@@ -1,0 +1,192 @@
+package io.valentia.app;
+
+import io.valentia.app.config.Role;
+import io.valentia.app.config.ValentiaConfig;
+import io.valentia.eventbus.broker.EmbeddedKafkaBroker;
+import io.valentia.eventbus.kafka.DeadLetterGate;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.KafkaEventSubscriber;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.TopicProvisioner;
+import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
+import io.valentia.web.WebVerticle;
+import io.valentia.web.auth.AdminToken;
+import io.valentia.web.health.ServiceStatus;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running Valentia process: the embedded broker (unless an external cluster is configured), the
+ * topics, the event bus core (publisher and dead-letter gate) and the services of its roles. {@link
+ * #close()} stops them in reverse order: services, clients, then the broker.
+ */
+public final class Platform implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
+  static final String EVENT_BUS_SERVICE = "event-bus";
+
+  private final EmbeddedKafkaBroker broker;
+  private final Vertx vertx;
+  private final KafkaEventPublisher publisher;
+  private final PlatformHealth health;
+  private final String bootstrap;
+  private final int httpPort;
+  private boolean closed;
+
+  private Platform(
+      EmbeddedKafkaBroker broker,
+      Vertx vertx,
+      KafkaEventPublisher publisher,
+      PlatformHealth health,
+      String bootstrap,
+      int httpPort) {
+    this.broker = broker;
+    this.vertx = vertx;
+    this.publisher = publisher;
+    this.health = health;
+    this.bootstrap = bootstrap;
+    this.httpPort = httpPort;
+  }
+
+  /**
+   * Starts everything {@code config} asks for and returns once it all answers.
+   *
+   * @param adminToken {@code VALENTIA_ADMIN_TOKEN}, or null
+   * @param out where the one-time messages for the person starting it go
+   */
+  public static Platform start(ValentiaConfig config, String adminToken, PrintStream out) {
+    long started = System.nanoTime();
+    EmbeddedKafkaBroker broker = null;
+    String bootstrap = config.kafka().bootstrap();
+    if (config.kafka().embedded()) {
+      broker = EmbeddedKafkaBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+      bootstrap = broker.bootstrapServers();
+    }
+    Vertx vertx = null;
+    KafkaEventPublisher publisher = null;
+    PlatformHealth health = null;
+    try {
+      KafkaSettings settings = config.kafka().settings(bootstrap);
+      long provisioning = System.nanoTime();
+      List<TopicStatus> topics =
+          new TopicProvisioner(settings).ensureTopics(Duration.ofSeconds(60));
+      LOG.info(
+          "topics ready in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - provisioning));
+      vertx = Vertx.vertx();
+      publisher = new KafkaEventPublisher(vertx, settings, "platform");
+      health = new PlatformHealth(vertx, settings, broker != null, topics);
+      await(vertx.deployVerticle(new EventBusCore(settings, publisher, health)));
+      health.start();
+      int httpPort = -1;
+      if (config.roles().contains(Role.WEB)) {
+        AdminToken token = AdminToken.loadOrCreate(config.dataDir().resolve("web"), adminToken);
+        WebVerticle web = new WebVerticle(config.http(), health, token);
+        await(vertx.deployVerticle(web));
+        httpPort = web.actualPort();
+        health.service(
+            Role.WEB.value(),
+            ServiceStatus.running("http://" + config.http().host() + ":" + httpPort));
+        token
+            .generated()
+            .ifPresent(
+                t ->
+                    out.println(
+                        "First start: the admin API token is "
+                            + t
+                            + "\n  It is shown only this once (only its hash is kept). Set"
+                            + " VALENTIA_ADMIN_TOKEN to choose your own."));
+      }
+      Platform platform = new Platform(broker, vertx, publisher, health, bootstrap, httpPort);
+      out.printf(
+          "Valentia is up in %d ms: Kafka %s%s%s, roles %s%n",
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+          bootstrap,
+          broker != null ? " (embedded, data in " + broker.dataDir() + ")" : "",
+          httpPort > 0 ? ", http://" + config.http().host() + ":" + httpPort : "",
+          config.roles().stream().map(Role::value).toList());
+      return platform;
+    } catch (RuntimeException e) {
+      new Platform(broker, vertx, publisher, health, bootstrap, -1).close();
+      throw e;
+    }
+  }
+
+  public String bootstrapServers() {
+    return bootstrap;
+  }
+
+  /** The web server's port, or -1 when this process has no web role. */
+  public int httpPort() {
+    return httpPort;
+  }
+
+  /** Stops services, then clients, then the broker; idempotent. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long started = System.nanoTime();
+    if (health != null) {
+      health.close();
+    }
+    if (vertx != null) {
+      try {
+        vertx.close().toCompletionStage().toCompletableFuture().get(15, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        LOG.warn("Vert.x did not stop cleanly: {}", e.toString());
+      }
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+    LOG.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause();
+      throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
+    } catch (Exception e) {
+      throw new IllegalStateException("a service did not start in time", e);
+    }
+  }
+
+  /** The part every process runs: the dead-letter gate. */
+  private static final class EventBusCore extends VerticleBase {
+    private final KafkaSettings settings;
+    private final KafkaEventPublisher publisher;
+    private final PlatformHealth health;
+    private KafkaEventSubscriber gate;
+
+    EventBusCore(KafkaSettings settings, KafkaEventPublisher publisher, PlatformHealth health) {
+      this.settings = settings;
+      this.publisher = publisher;
+      this.health = health;
+    }
+
+    @Override
+    public Future<?> start() {
+      gate = DeadLetterGate.start(vertx, settings, publisher);
+      health.service(EVENT_BUS_SERVICE, ServiceStatus.running("dead-letter gate"));
+      return Future.succeededFuture();
+    }
+
+    @Override
+    public Future<?> stop() {
+      return gate.close();
+    }
+  }
+}

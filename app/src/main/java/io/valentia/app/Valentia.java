@@ -1,0 +1,85 @@
+package io.valentia.app;
+
+import io.valentia.app.cli.EmitCommand;
+import io.valentia.app.cli.StatusCommand;
+import io.valentia.app.cli.TailCommand;
+import io.valentia.app.cli.UpCommand;
+import io.valentia.app.config.ConfigException;
+import io.valentia.eventbus.InvalidEventException;
+import io.valentia.eventbus.ValentiaException;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code valentia} command. Every subcommand: {@code --help}; exit 0 on success, 1 when it ran
+ * and found a problem, 2 on bad usage.
+ */
+@Command(
+    name = "valentia",
+    mixinStandardHelpOptions = true,
+    versionProvider = Valentia.Version.class,
+    description = "Chaos engineering and blameless incident review on an Apache Kafka backbone.",
+    subcommands = {UpCommand.class, StatusCommand.class, EmitCommand.class, TailCommand.class},
+    footer = {
+      "",
+      "Commands that talk to a running platform find it with --url / VALENTIA_URL (default"
+          + " http://127.0.0.1:8080) and --kafka / VALENTIA_KAFKA_BOOTSTRAP (default"
+          + " 127.0.0.1:9092), and authenticate with --token / VALENTIA_TOKEN."
+    })
+public final class Valentia implements Runnable {
+  /** The command ran and found a problem. */
+  public static final int PROBLEM = 1;
+
+  /** Bad usage: unknown options, bad values, bad configuration. */
+  public static final int USAGE = 2;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "name a command");
+  }
+
+  public static void main(String[] args) {
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with Valentia's exit codes and error reporting. */
+  public static CommandLine commandLine() {
+    CommandLine commandLine = new CommandLine(new Valentia());
+    commandLine.setExitCodeExceptionMapper(
+        e -> e instanceof ConfigException || e instanceof InvalidEventException ? USAGE : PROBLEM);
+    commandLine.setExecutionExceptionHandler(
+        (e, cmd, parsed) -> {
+          PrintWriter err = cmd.getErr();
+          if (e instanceof ConfigException config) {
+            err.println("valentia: bad configuration:");
+            config.problems().forEach(p -> err.println("  " + p));
+            return USAGE;
+          }
+          if (e instanceof InvalidEventException invalid) {
+            err.println("valentia: not a valid event (" + invalid.reason().value() + "):");
+            invalid.problems().forEach(p -> err.println("  " + p));
+            return USAGE;
+          }
+          if (e instanceof ValentiaException) {
+            err.println("valentia: " + e.getMessage());
+            return PROBLEM;
+          }
+          throw e;
+        });
+    return commandLine;
+  }
+
+  /** The version from the jar's manifest. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String version = Valentia.class.getPackage().getImplementationVersion();
+      return new String[] {"valentia " + (version == null ? "(development build)" : version)};
+    }
+  }
+}

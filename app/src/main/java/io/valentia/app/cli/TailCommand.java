@@ -1,0 +1,183 @@
+package io.valentia.app.cli;
+
+import io.valentia.app.Valentia;
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.InvalidEventException;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.ValentiaException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code valentia tail}: follows valentia.events. */
+@Command(
+    name = "tail",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print events from valentia.events as they arrive, oldest first. Records that are not"
+          + " valid events are reported on standard error.",
+      "With --max, exit 0 once that many events were printed, or 1 if --timeout passes first."
+    })
+public final class TailCommand implements Callable<Integer> {
+  @Mixin Endpoints endpoints;
+
+  @Option(
+      names = "--type",
+      paramLabel = "GLOB",
+      description = "only types matching this glob, e.g. 'io.valentia.probe.*' (repeatable)")
+  List<String> types = new ArrayList<>();
+
+  @Option(names = "--from-beginning", description = "start at the oldest event, not at the end")
+  boolean fromBeginning;
+
+  @Option(names = "--json", description = "one CloudEvent JSON object per line")
+  boolean json;
+
+  @Option(names = "--max", paramLabel = "N", description = "stop after N events")
+  Long max;
+
+  @Option(
+      names = "--timeout",
+      paramLabel = "DURATION",
+      description = "stop after this long, e.g. 30s, 500ms, 5m")
+  String timeout;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() {
+    Pattern filter = globs(types);
+    long deadline =
+        timeout == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(timeout).toNanos();
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka());
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "valentia-cli-tail");
+    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    CountDownLatch finished = new CountDownLatch(1);
+    Thread hook =
+        new Thread(
+            () -> {
+              consumer.wakeup();
+              try {
+                finished.await();
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            });
+    Runtime.getRuntime().addShutdownHook(hook);
+    long printed = 0;
+    try {
+      assign(consumer);
+      EventCodec codec = EventCodec.instance();
+      while (System.nanoTime() < deadline && (max == null || printed < max)) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          CloudEvent event;
+          try {
+            event = codec.decode(record.value());
+          } catch (InvalidEventException e) {
+            err.printf(
+                "%s-%d@%d: not a valid event: %s%n",
+                record.topic(), record.partition(), record.offset(), e.getMessage());
+            err.flush();
+            continue;
+          }
+          if (!filter.matcher(event.type()).matches()) {
+            continue;
+          }
+          out.println(json ? codec.encodeToString(event) : line(event));
+          out.flush();
+          if (max != null && ++printed >= max) {
+            break;
+          }
+        }
+      }
+    } catch (WakeupException e) {
+      return 0; // Ctrl-C
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new ValentiaException(
+          "cannot read valentia.events from Kafka at "
+              + endpoints.kafka()
+              + ": "
+              + e.getMessage()
+              + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
+          e);
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+      finished.countDown();
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is already running
+      }
+    }
+    return max != null && printed < max ? Valentia.PROBLEM : 0;
+  }
+
+  private void assign(KafkaConsumer<byte[], byte[]> consumer) {
+    List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(10));
+    if (infos == null || infos.isEmpty()) {
+      throw new ValentiaException(
+          "Kafka at " + endpoints.kafka() + " has no topic " + Topics.EVENTS + "; is Valentia up?");
+    }
+    List<TopicPartition> partitions = new ArrayList<>();
+    infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
+    consumer.assign(partitions);
+    if (fromBeginning) {
+      consumer.seekToBeginning(partitions);
+    } else {
+      consumer.seekToEnd(partitions);
+    }
+  }
+
+  /** {@code TIME SEVERITY TYPE SUBJECT DATA} */
+  static String line(CloudEvent event) {
+    return String.format(
+        "%s %-8s %s %s %s",
+        event.time() == null ? "-" : DateTimeFormatter.ISO_INSTANT.format(event.time()),
+        event.severityOrInfo().value(),
+        event.type(),
+        event.subject() == null ? "-" : event.subject(),
+        event.data() == null ? "" : event.data().toString());
+  }
+
+  /** One pattern matching any of the globs ({@code *} is any run of characters); all when none. */
+  static Pattern globs(List<String> globs) {
+    if (globs.isEmpty()) {
+      return Pattern.compile(".*");
+    }
+    List<String> alternatives = new ArrayList<>();
+    for (String glob : globs) {
+      List<String> parts = new ArrayList<>();
+      for (String part : glob.split("\\*", -1)) {
+        parts.add(Pattern.quote(part));
+      }
+      alternatives.add(String.join(".*", parts));
+    }
+    return Pattern.compile(String.join("|", alternatives));
+  }
+}

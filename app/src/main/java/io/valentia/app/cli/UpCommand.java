@@ -1,0 +1,88 @@
+package io.valentia.app.cli;
+
+import io.valentia.app.Platform;
+import io.valentia.app.config.ConfigLoader;
+import io.valentia.app.config.ValentiaConfig;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code valentia up}: runs the platform until SIGTERM or Ctrl-C. */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Run the platform: an embedded single-node Kafka broker (KRaft, data kept on disk), every"
+          + " service, and the web server, in this JVM.",
+      "With --kafka it uses an existing cluster instead; with --role it runs only those services."
+    })
+public final class UpCommand implements Callable<Integer> {
+  @Option(names = "--config", paramLabel = "FILE", description = "YAML configuration file")
+  Path config;
+
+  @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ./data)")
+  Path data;
+
+  @Option(names = "--http-port", paramLabel = "P", description = "web server port (default 8080)")
+  Integer httpPort;
+
+  @Option(
+      names = "--http-host",
+      paramLabel = "HOST",
+      description = "address the web server binds (default 127.0.0.1)")
+  String httpHost;
+
+  @Option(
+      names = "--kafka-port",
+      paramLabel = "P",
+      description = "embedded broker port on 127.0.0.1 (default 9092)")
+  Integer kafkaPort;
+
+  @Option(
+      names = "--kafka",
+      paramLabel = "BOOTSTRAP",
+      description = "use this Kafka cluster (host:port,...) instead of the embedded broker")
+  String kafka;
+
+  @Option(
+      names = "--role",
+      paramLabel = "R",
+      description = "run only this service (repeatable); default: all of this build's")
+  List<String> roles;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, Object> flags = new LinkedHashMap<>();
+    put(flags, "data", data == null ? null : data.toString());
+    put(flags, "http.port", httpPort);
+    put(flags, "http.host", httpHost);
+    put(flags, "kafka.port", kafkaPort);
+    put(flags, "kafka.bootstrap", kafka);
+    put(flags, "roles", roles);
+    ValentiaConfig configuration = ConfigLoader.load(config, System.getenv(), flags);
+    Platform platform =
+        Platform.start(configuration, System.getenv("VALENTIA_ADMIN_TOKEN"), System.out);
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  platform.close();
+                  stopped.countDown();
+                },
+                "valentia-shutdown"));
+    stopped.await();
+    return 0;
+  }
+
+  private static void put(Map<String, Object> flags, String key, Object value) {
+    if (value != null) {
+      flags.put(key, value);
+    }
+  }
+}

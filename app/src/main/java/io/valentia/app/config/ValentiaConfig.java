@@ -1,0 +1,67 @@
+package io.valentia.app.config;
+
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.web.WebConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The configuration of one Valentia process: a YAML file ({@code --config}), overridden by {@code
+ * VALENTIA_*} environment variables, overridden by command-line flags. {@link ConfigLoader} builds
+ * it and reports every bad key at once.
+ *
+ * <pre>
+ * data: ./data                  # VALENTIA_DATA, --data: Kafka logs and local state
+ * roles: [web]                  # VALENTIA_ROLES (comma-separated), --role (repeatable)
+ * http:
+ *   host: 127.0.0.1             # VALENTIA_HTTP_HOST, --http-host
+ *   port: 8080                  # VALENTIA_HTTP_PORT, --http-port
+ * kafka:
+ *   bootstrap: host:9092,...    # VALENTIA_KAFKA_BOOTSTRAP, --kafka; absent: the embedded broker
+ *   port: 9092                  # VALENTIA_KAFKA_PORT, --kafka-port: the embedded broker's port
+ *   replication: 1              # replication factor of the topics Valentia creates
+ *   compression: lz4            # none, gzip, snappy, lz4, zstd
+ *   partitions:                 # partitions of the topics Valentia creates
+ *     valentia.events: 6
+ *   properties:                 # any Kafka client property, e.g. security settings
+ *     security.protocol: SSL
+ * </pre>
+ *
+ * @param dataDir where the embedded broker and local state live
+ * @param roles the services this process runs
+ * @param http the web server
+ * @param kafka the Kafka cluster
+ */
+public record ValentiaConfig(Path dataDir, Set<Role> roles, WebConfig http, Kafka kafka) {
+
+  /**
+   * Kafka settings.
+   *
+   * @param bootstrap an existing cluster; null runs the embedded broker
+   * @param port the embedded broker's client port on 127.0.0.1
+   * @param replication replication factor of the topics Valentia creates
+   * @param compression producer compression
+   * @param partitions partitions per topic Valentia creates
+   * @param properties extra Kafka client properties
+   */
+  public record Kafka(
+      String bootstrap,
+      int port,
+      short replication,
+      String compression,
+      Map<String, Integer> partitions,
+      Map<String, String> properties) {
+
+    /** Whether this process runs the broker itself. */
+    public boolean embedded() {
+      return bootstrap == null;
+    }
+
+    /** Client settings for a cluster at {@code bootstrapServers}. */
+    public KafkaSettings settings(String bootstrapServers) {
+      return new KafkaSettings(
+          bootstrapServers, "valentia", replication, partitions, compression, properties);
+    }
+  }
+}

@@ -1,0 +1,238 @@
+package io.valentia.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.app.config.ConfigLoader;
+import io.valentia.app.config.ValentiaConfig;
+import io.valentia.eventbus.DeadLetters;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.Topics;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The issue's "done when", end to end on the all-in-one platform with its own embedded broker: up,
+ * /health, emit, tail, a plain Kafka client, a garbage record dead-lettered, and a restart that
+ * keeps every event.
+ */
+@DisplayName("The all-in-one platform")
+class PlatformIT {
+  @TempDir Path data;
+
+  @Test
+  @DisplayName(
+      "answers /health, takes an event from `emit` that `tail` and a plain Kafka client then read,"
+          + " dead-letters garbage with its reason, and keeps every event across a restart")
+  void doneWhen() throws Exception {
+    String subject = "done-when-" + UUID.randomUUID();
+    String id;
+    String bootstrap;
+    try (Platform platform = start()) {
+      bootstrap = platform.bootstrapServers();
+      HttpResponse<String> health = get("http://127.0.0.1:" + platform.httpPort() + "/health");
+      assertThat(health.statusCode()).isEqualTo(200);
+      JsonNode report = EventCodec.MAPPER.readTree(health.body());
+      assertThat(report.get("status").asText()).isEqualTo("HEALTH_OK");
+      assertThat(report.at("/kafka/embedded").asBoolean()).isTrue();
+      assertThat(report.at("/kafka/topics").size()).isEqualTo(Topics.ALL.size());
+      assertThat(report.at("/services/web/state").asText()).isEqualTo("running");
+
+      Run emit =
+          run(
+              "emit",
+              "--kafka",
+              bootstrap,
+              "--type",
+              "io.valentia.probe.mtu.mismatch.v1",
+              "--subject",
+              subject,
+              "--data",
+              "{\"peer\":\"osd-7\",\"largestPassingBytes\":1472,\"smallestFailingBytes\":8972,"
+                  + "\"estimatedPathMtu\":1500,\"direction\":\"out\"}",
+              "--json");
+      assertThat(emit.code).as(emit.err).isZero();
+      id = EventCodec.MAPPER.readTree(emit.out).get("id").asText();
+
+      Run tail =
+          run(
+              "tail",
+              "--kafka",
+              bootstrap,
+              "--from-beginning",
+              "--type",
+              "io.valentia.probe.mtu.*",
+              "--max",
+              "1",
+              "--timeout",
+              "30s",
+              "--json");
+      assertThat(tail.code).as(tail.err).isZero();
+      JsonNode tailed = EventCodec.MAPPER.readTree(tail.out);
+      assertThat(tailed.get("id").asText()).isEqualTo(id);
+      assertThat(tailed.get("severity").asText()).isEqualTo("warning");
+
+      assertThat(plainRead(bootstrap, subject)).singleElement().asString().contains(id);
+
+      byte[] garbage = ("garbage " + subject).getBytes(StandardCharsets.UTF_8);
+      try (KafkaProducer<byte[], byte[]> producer = rawProducer(bootstrap)) {
+        producer.send(new ProducerRecord<>(Topics.EVENTS, garbage)).get();
+      }
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(readAll(bootstrap, Topics.DEADLETTER))
+                      .filteredOn(r -> java.util.Arrays.equals(r.value(), garbage))
+                      .singleElement()
+                      .satisfies(
+                          r -> {
+                            assertThat(header(r, DeadLetters.REASON)).isEqualTo("not-json");
+                            assertThat(header(r, DeadLetters.TOPIC)).isEqualTo(Topics.EVENTS);
+                            assertThat(header(r, DeadLetters.ERROR)).isNotBlank();
+                          }));
+    }
+
+    try (Platform again = start()) {
+      assertThat(plainRead(again.bootstrapServers(), subject))
+          .singleElement()
+          .asString()
+          .contains(id);
+    }
+  }
+
+  @Test
+  @DisplayName("`status` prints the health like `ceph -s` and exits 0 when HEALTH_OK")
+  void statusCommand() {
+    try (Platform platform = start()) {
+      Run status = run("status", "--url", "http://127.0.0.1:" + platform.httpPort());
+      assertThat(status.code).as(status.err).isZero();
+      assertThat(status.out)
+          .contains("health: HEALTH_OK", "event-bus:", "web:", "valentia.events", "(embedded)");
+      Run json = run("status", "--json", "--url", "http://127.0.0.1:" + platform.httpPort());
+      assertThat(json.out).contains("\"status\":\"HEALTH_OK\"");
+    }
+  }
+
+  private Platform start() {
+    ValentiaConfig config =
+        ConfigLoader.load(
+            null, Map.of(), Map.of("data", data.toString(), "kafka.port", 0, "http.port", 0));
+    return Platform.start(config, "test-admin-token", new PrintStream(new ByteArrayOutputStream()));
+  }
+
+  private static List<String> plainRead(String bootstrap, String key) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ConsumerConfig.GROUP_ID_CONFIG, "plain-" + UUID.randomUUID());
+    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    List<String> values = new ArrayList<>();
+    KafkaConsumer<String, String> consumer =
+        new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer());
+    try {
+      consumer.subscribe(List.of(Topics.EVENTS));
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () -> {
+                consumer
+                    .poll(Duration.ofMillis(200))
+                    .forEach(
+                        r -> {
+                          if (key.equals(r.key())) {
+                            values.add(r.value());
+                          }
+                        });
+                return !values.isEmpty();
+              });
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+    }
+    return values;
+  }
+
+  private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+    Properties props = new Properties();
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(
+            props,
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
+    try {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer
+          .partitionsFor(topic)
+          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+      }
+      return records;
+    } finally {
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+    }
+  }
+
+  private static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+    Header header = record.headers().lastHeader(name);
+    return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+  }
+
+  private static HttpResponse<String> get(String url) throws Exception {
+    return HttpClient.newHttpClient()
+        .send(
+            HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private record Run(int code, String out, String err) {}
+
+  private static Run run(String... args) {
+    CommandLine commandLine = Valentia.commandLine();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    commandLine.setOut(new PrintWriter(out));
+    commandLine.setErr(new PrintWriter(err));
+    int code = commandLine.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+}
