@@ -51,7 +51,12 @@ public final class Valentia implements Runnable {
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Valentia());
     commandLine.setExitCodeExceptionMapper(
-        e -> e instanceof ConfigException || e instanceof InvalidEventException ? USAGE : PROBLEM);
+        e ->
+            e instanceof CommandLine.ParameterException
+                    || e instanceof ConfigException
+                    || e instanceof InvalidEventException
+                ? USAGE
+                : PROBLEM);
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();

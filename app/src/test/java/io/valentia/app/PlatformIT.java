@@ -9,6 +9,7 @@ import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.DeadLetters;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.testing.KafkaTestSupport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -142,6 +143,30 @@ class PlatformIT {
       Run json = run("status", "--json", "--url", "http://127.0.0.1:" + platform.httpPort());
       assertThat(json.out).contains("\"status\":\"HEALTH_OK\"");
     }
+  }
+
+  @Test
+  @DisplayName(
+      "with --kafka uses that cluster instead of starting a broker, and keeps no Kafka data of its"
+          + " own")
+  void externalCluster() throws Exception {
+    String external = KafkaTestSupport.bootstrapServers();
+    ValentiaConfig config =
+        ConfigLoader.load(
+            null,
+            Map.of("VALENTIA_KAFKA_BOOTSTRAP", external),
+            Map.of("data", data.toString(), "http.port", 0, "roles", List.of("web")));
+    try (Platform platform =
+        Platform.start(config, null, new PrintStream(new ByteArrayOutputStream()))) {
+      assertThat(platform.bootstrapServers()).isEqualTo(external);
+      JsonNode report =
+          EventCodec.MAPPER.readTree(
+              get("http://127.0.0.1:" + platform.httpPort() + "/health").body());
+      assertThat(report.at("/kafka/embedded").asBoolean()).isFalse();
+      assertThat(report.at("/kafka/bootstrap").asText()).isEqualTo(external);
+      assertThat(report.at("/kafka/reachable").asBoolean()).isTrue();
+    }
+    assertThat(data.resolve("kafka")).doesNotExist();
   }
 
   private Platform start() {

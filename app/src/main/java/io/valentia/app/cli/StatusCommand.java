@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code valentia status}: the platform's health, like {@code ceph -s}. */
@@ -39,6 +40,16 @@ public final class StatusCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     String url = endpoints.url() + "/health";
+    URI uri;
+    try {
+      uri = URI.create(url);
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        throw new IllegalArgumentException("no scheme or host");
+      }
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--url must be an http(s) address, found " + endpoints.url());
+    }
     HttpResponse<String> response;
     try {
       response =
@@ -46,7 +57,7 @@ public final class StatusCommand implements Callable<Integer> {
               .connectTimeout(Duration.ofSeconds(5))
               .build()
               .send(
-                  HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
                   HttpResponse.BodyHandlers.ofString());
     } catch (IOException e) {
       throw new ValentiaException(

@@ -59,16 +59,16 @@ public final class TailCommand implements Callable<Integer> {
   @Option(
       names = "--timeout",
       paramLabel = "DURATION",
+      converter = Durations.Converter.class,
       description = "stop after this long, e.g. 30s, 500ms, 5m")
-  String timeout;
+  Duration timeout;
 
   @Spec CommandSpec spec;
 
   @Override
   public Integer call() {
     Pattern filter = globs(types);
-    long deadline =
-        timeout == null ? Long.MAX_VALUE : System.nanoTime() + Durations.parse(timeout).toNanos();
+    long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     Properties props = new Properties();
@@ -156,13 +156,15 @@ public final class TailCommand implements Callable<Integer> {
 
   /** {@code TIME SEVERITY TYPE SUBJECT DATA} */
   static String line(CloudEvent event) {
-    return String.format(
-        "%s %-8s %s %s %s",
-        event.time() == null ? "-" : DateTimeFormatter.ISO_INSTANT.format(event.time()),
-        event.severityOrInfo().value(),
-        event.type(),
-        event.subject() == null ? "-" : event.subject(),
-        event.data() == null ? "" : event.data().toString());
+    String line =
+        String.format(
+            "%s %-8s %s %s %s",
+            event.time() == null ? "-" : DateTimeFormatter.ISO_INSTANT.format(event.time()),
+            event.severityOrInfo().value(),
+            event.type(),
+            event.subject() == null ? "-" : event.subject(),
+            event.data() == null ? "" : event.data().toString());
+    return line.stripTrailing();
   }
 
   /** One pattern matching any of the globs ({@code *} is any run of characters); all when none. */

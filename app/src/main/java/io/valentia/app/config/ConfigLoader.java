@@ -75,7 +75,7 @@ public final class ConfigLoader {
         (variable, key) -> {
           String value = environment.get(variable);
           if (value != null && !value.isEmpty()) {
-            Object parsed = key.equals("roles") ? List.of(value.split("\\s*,\\s*")) : value;
+            Object parsed = key.equals("roles") ? List.of(value.trim().split("\\s*,\\s*")) : value;
             loader.set(key, parsed, variable);
           }
         });
@@ -99,7 +99,9 @@ public final class ConfigLoader {
     for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> entry = it.next();
       String key = entry.getKey();
-      if (SECTIONS.contains(key) && entry.getValue().isObject()) {
+      if (SECTIONS.contains(key) && !entry.getValue().isObject()) {
+        loader(key, file.toString());
+      } else if (SECTIONS.contains(key)) {
         for (Iterator<Map.Entry<String, JsonNode>> inner = entry.getValue().fields();
             inner.hasNext(); ) {
           Map.Entry<String, JsonNode> sub = inner.next();
@@ -109,6 +111,11 @@ public final class ConfigLoader {
         setNode(key, entry.getValue(), file.toString());
       }
     }
+  }
+
+  private void loader(String section, String source) {
+    origin.put(section, source);
+    problems.add(section + " (from " + source + "): must be a mapping of " + section + " settings");
   }
 
   private void set(String key, Object value, String source) {
@@ -127,7 +134,12 @@ public final class ConfigLoader {
         problem(key, "unknown key" + suggestion(key));
       }
     }
-    Path data = Path.of(string("data", "./data"));
+    Path data = Path.of("./data");
+    try {
+      data = Path.of(string("data", "./data"));
+    } catch (java.nio.file.InvalidPathException e) {
+      problem("data", "not a usable path: " + e.getMessage());
+    }
     Set<Role> roles = roles();
     WebConfig http =
         new WebConfig(
@@ -270,12 +282,12 @@ public final class ConfigLoader {
   }
 
   private void problem(String key, String message) {
-    String source =
-        origin.getOrDefault(
-            key.contains(".") && !origin.containsKey(key)
-                ? key.substring(0, key.lastIndexOf('.'))
-                : key,
-            null);
+    String source = origin.get(key);
+    for (String k : KEYS) { // the configured key this problem sits under
+      if (source == null && key.startsWith(k + ".") && origin.containsKey(k)) {
+        source = origin.get(k);
+      }
+    }
     problems.add(key + (source == null ? "" : " (from " + source + ")") + ": " + message);
   }
 

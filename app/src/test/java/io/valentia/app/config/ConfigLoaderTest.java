@@ -1,0 +1,436 @@
+package io.valentia.app.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import io.valentia.eventbus.Topics;
+import io.valentia.web.WebConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+@DisplayName("ConfigLoader builds the configuration from a YAML file, the environment and flags")
+class ConfigLoaderTest {
+  private static final String COMMAND_LINE = "the command line";
+
+  @TempDir Path dir;
+
+  @Nested
+  @DisplayName("Defaults")
+  class Defaults {
+
+    @Test
+    @DisplayName(
+        "Without a file, environment or flags it uses ./data, 127.0.0.1:8080, an embedded broker"
+            + " on 9092, replication 1, lz4 and every role.")
+    void defaults() {
+      ValentiaConfig config = ConfigLoader.load(null, Map.of(), Map.of());
+
+      assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
+      assertThat(config.http()).isEqualTo(new WebConfig("127.0.0.1", 8080));
+      assertThat(config.kafka().embedded()).isTrue();
+      assertThat(config.kafka().bootstrap()).isNull();
+      assertThat(config.kafka().port()).isEqualTo(9092);
+      assertThat(config.kafka().replication()).isEqualTo((short) 1);
+      assertThat(config.kafka().compression()).isEqualTo("lz4");
+      assertThat(config.kafka().partitions()).isEmpty();
+      assertThat(config.kafka().properties()).isEmpty();
+      assertThat(config.roles()).containsExactlyInAnyOrder(Role.values());
+    }
+
+    @Test
+    @DisplayName("An empty file is fine and gives the defaults.")
+    void emptyFile() throws IOException {
+      Path file = yaml("");
+
+      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+
+      assertThat(config).isEqualTo(ConfigLoader.load(null, Map.of(), Map.of()));
+    }
+
+    @Test
+    @DisplayName("A file holding only comments is fine and gives the defaults.")
+    void commentsOnly() throws IOException {
+      Path file = yaml("# nothing configured yet\n# http:\n#   port: 9090\n");
+
+      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+
+      assertThat(config).isEqualTo(ConfigLoader.load(null, Map.of(), Map.of()));
+    }
+
+    @Test
+    @DisplayName("Environment variables outside VALENTIA_* and empty VALENTIA_* ones are ignored.")
+    void unrelatedAndEmptyVariablesAreIgnored() {
+      ValentiaConfig config =
+          ConfigLoader.load(
+              null,
+              Map.of("PATH", "/usr/bin", "HTTP_PORT", "abc", "VALENTIA_HTTP_PORT", ""),
+              Map.of());
+
+      assertThat(config.http().port()).isEqualTo(8080);
+    }
+  }
+
+  @Nested
+  @DisplayName("Reading a file")
+  class ReadingAFile {
+
+    @Test
+    @DisplayName(
+        "Every key of a full file is read, with the http and kafka sections, the partitions map"
+            + " and the properties map.")
+    void fullFile() throws IOException {
+      Path file =
+          yaml(
+              """
+              data: /var/lib/valentia
+              roles: [web]
+              http:
+                host: 0.0.0.0
+                port: 9090
+              kafka:
+                bootstrap: kafka-1:9092,kafka-2:9093
+                port: 19092
+                replication: 3
+                compression: zstd
+                partitions:
+                  valentia.events: 12
+                  valentia.control: 3
+                properties:
+                  security.protocol: SSL
+                  ssl.truststore.location: /etc/valentia/truststore.jks
+                  max.poll.records: 500
+              """);
+
+      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+
+      assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/valentia"));
+      assertThat(config.roles()).containsExactly(Role.WEB);
+      assertThat(config.http()).isEqualTo(new WebConfig("0.0.0.0", 9090));
+      assertThat(config.kafka().bootstrap()).isEqualTo("kafka-1:9092,kafka-2:9093");
+      assertThat(config.kafka().embedded()).isFalse();
+      assertThat(config.kafka().port()).isEqualTo(19092);
+      assertThat(config.kafka().replication()).isEqualTo((short) 3);
+      assertThat(config.kafka().compression()).isEqualTo("zstd");
+      assertThat(config.kafka().partitions())
+          .containsExactly(Map.entry(Topics.EVENTS, 12), Map.entry(Topics.CONTROL, 3));
+      assertThat(config.kafka().properties())
+          .containsExactly(
+              Map.entry("security.protocol", "SSL"),
+              Map.entry("ssl.truststore.location", "/etc/valentia/truststore.jks"),
+              Map.entry("max.poll.records", "500"));
+    }
+
+    @Test
+    @DisplayName("A single role may be written as a plain string instead of a list.")
+    void roleAsString() throws IOException {
+      Path file = yaml("roles: web\n");
+
+      assertThat(ConfigLoader.load(file, Map.of(), Map.of()).roles()).containsExactly(Role.WEB);
+    }
+
+    @Test
+    @DisplayName("Port 0 is accepted, so the web server and the broker can pick a free port.")
+    void portZero() throws IOException {
+      Path file = yaml("http:\n  port: 0\nkafka:\n  port: 0\n");
+
+      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+
+      assertThat(config.http().port()).isZero();
+      assertThat(config.kafka().port()).isZero();
+    }
+
+    @Test
+    @DisplayName("Malformed YAML is a ConfigException that names the file.")
+    void malformedYaml() throws IOException {
+      Path file = yaml("kafka: {bootstrap: a:1\nhttp:\n  port: [8080\n");
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(e.problems()).singleElement().asString().startsWith(file.toString());
+      assertThat(e).hasMessageContaining(file.toString());
+    }
+
+    @Test
+    @DisplayName("A file that is a YAML list rather than a mapping is a ConfigException naming it.")
+    void notAMapping() throws IOException {
+      Path file = yaml("- data\n- roles\n");
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(e.problems())
+          .singleElement()
+          .asString()
+          .startsWith(file.toString())
+          .contains("must be a YAML mapping");
+    }
+
+    @Test
+    @DisplayName("A file that does not exist is a ConfigException naming it.")
+    void missingFile() {
+      Path file = dir.resolve("nowhere.yaml");
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(e.problems()).singleElement().asString().contains(file.toString());
+    }
+  }
+
+  @Nested
+  @DisplayName("Precedence")
+  class Precedence {
+
+    @Test
+    @DisplayName("Environment variables override the file; keys they do not set keep the file's.")
+    void environmentOverridesFile() throws IOException {
+      Path file =
+          yaml(
+              """
+              data: /from/file
+              roles: [web]
+              http:
+                host: 0.0.0.0
+                port: 9090
+              kafka:
+                bootstrap: file-kafka:9092
+                port: 19092
+              """);
+      Map<String, String> env =
+          Map.of(
+              "VALENTIA_DATA", "/from/env",
+              "VALENTIA_HTTP_PORT", "7070",
+              "VALENTIA_KAFKA_BOOTSTRAP", "env-kafka:9093",
+              "VALENTIA_KAFKA_PORT", "29092");
+
+      ValentiaConfig config = ConfigLoader.load(file, env, Map.of());
+
+      assertThat(config.dataDir()).isEqualTo(Path.of("/from/env"));
+      assertThat(config.http()).isEqualTo(new WebConfig("0.0.0.0", 7070));
+      assertThat(config.kafka().bootstrap()).isEqualTo("env-kafka:9093");
+      assertThat(config.kafka().port()).isEqualTo(29092);
+    }
+
+    @Test
+    @DisplayName("Flags override the environment, which overrides the file.")
+    void flagsOverrideEnvironment() throws IOException {
+      Path file = yaml("http:\n  host: 10.0.0.1\n  port: 9090\n");
+      Map<String, String> env =
+          Map.of("VALENTIA_HTTP_HOST", "10.0.0.2", "VALENTIA_HTTP_PORT", "7070");
+      Map<String, Object> flags = Map.of("http.port", 6060, "data", "/from/flag");
+
+      ValentiaConfig config = ConfigLoader.load(file, env, flags);
+
+      assertThat(config.http()).isEqualTo(new WebConfig("10.0.0.2", 6060));
+      assertThat(config.dataDir()).isEqualTo(Path.of("/from/flag"));
+    }
+
+    @Test
+    @DisplayName("A flag replaces a bad environment value, so that value is no longer a problem.")
+    void flagReplacesBadEnvironmentValue() {
+      ValentiaConfig config =
+          ConfigLoader.load(
+              null,
+              Map.of("VALENTIA_HTTP_PORT", "abc", "VALENTIA_ROLES", "probes"),
+              Map.of("http.port", 6060, "roles", List.of("web")));
+
+      assertThat(config.http().port()).isEqualTo(6060);
+      assertThat(config.roles()).containsExactly(Role.WEB);
+    }
+
+    @Test
+    @DisplayName("VALENTIA_ROLES=web selects the web role.")
+    void rolesFromEnvironment() {
+      ValentiaConfig config = ConfigLoader.load(null, Map.of("VALENTIA_ROLES", "web"), Map.of());
+
+      assertThat(config.roles()).containsExactly(Role.WEB);
+    }
+
+    @Test
+    @DisplayName("VALENTIA_ROLES is a comma-separated list and spaces around the commas are fine.")
+    void rolesCommaList() {
+      ValentiaConfig config =
+          ConfigLoader.load(null, Map.of("VALENTIA_ROLES", "web , web,web"), Map.of());
+
+      assertThat(config.roles()).containsExactly(Role.WEB);
+    }
+
+    @Test
+    @DisplayName(
+        "Every entry of a VALENTIA_ROLES list is checked, and a bad one names the variable.")
+    void rolesCommaListWithUnknownRole() {
+      ConfigException e = loadFails(null, Map.of("VALENTIA_ROLES", "web,probes"), Map.of());
+
+      assertThat(e.problems())
+          .singleElement()
+          .asString()
+          .startsWith("roles (from VALENTIA_ROLES):")
+          .contains("\"probes\"", "not a role of this build", "available: web");
+    }
+  }
+
+  @Nested
+  @DisplayName("Problems")
+  class Problems {
+
+    @Test
+    @DisplayName(
+        "Every problem in the file, the environment and the flags is reported at once, each with"
+            + " its key and where its value came from.")
+    void everyProblemAtOnce() throws IOException {
+      Path file =
+          yaml(
+              """
+              roles: [web, probes]
+              http:
+                port: abc
+              kafka:
+                bootstarp: localhost:9092
+                compression: brotli
+                partitions:
+                  nope: 3
+              """);
+      String source = "(from " + file + ")";
+      Map<String, String> env = Map.of("VALENTIA_KAFKA_PORT", "70000");
+      Map<String, Object> flags = Map.of("kafka.bootstrap", "localhost");
+
+      ConfigException e = loadFails(file, env, flags);
+
+      assertThat(e.problems()).hasSize(7);
+      assertThat(problem(e, "kafka.bootstarp"))
+          .contains(source, "unknown key", "did you mean kafka.bootstrap?");
+      assertThat(problem(e, "http.port")).contains(source, "must be an integer", "\"abc\"");
+      assertThat(problem(e, "kafka.port"))
+          .contains("(from VALENTIA_KAFKA_PORT)", "between 0 and 65535", "70000");
+      assertThat(problem(e, "kafka.compression"))
+          .contains(source, "none, gzip, snappy, lz4, zstd", "\"brotli\"");
+      assertThat(problem(e, "kafka.partitions.nope")).contains(source, "unknown topic");
+      assertThat(problem(e, "roles")).contains(source, "\"probes\"", "not a role of this build");
+      assertThat(problem(e, "kafka.bootstrap"))
+          .contains("(from " + COMMAND_LINE + ")", "host:port", "\"localhost\"");
+      assertThat(e.getMessage()).contains(e.problems());
+    }
+
+    @Test
+    @DisplayName("An out-of-range VALENTIA_HTTP_PORT names the variable it came from.")
+    void portOutOfRangeFromEnvironment() {
+      ConfigException e = loadFails(null, Map.of("VALENTIA_HTTP_PORT", "70000"), Map.of());
+
+      assertThat(e.problems())
+          .containsExactly(
+              "http.port (from VALENTIA_HTTP_PORT): must be between 0 and 65535, found 70000");
+    }
+
+    @Test
+    @DisplayName(
+        "A port from the file out of range, below zero or too big for an int is a problem.")
+    void portOutOfRangeFromFile() throws IOException {
+      Path file = yaml("http:\n  port: 70000\nkafka:\n  port: 4294975376\n  replication: 0\n");
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(problem(e, "http.port")).contains("(from " + file + ")", "70000");
+      assertThat(problem(e, "kafka.port")).contains("(from " + file + ")", "4294975376");
+      assertThat(problem(e, "kafka.replication"))
+          .contains("(from " + file + ")", "between 1 and 32767");
+    }
+
+    @Test
+    @DisplayName("A bad value from a flag names the command line as its source.")
+    void badFlagNamesCommandLine() {
+      ConfigException e = loadFails(null, Map.of(), Map.of("roles", List.of("probes")));
+
+      assertThat(e.problems())
+          .singleElement()
+          .asString()
+          .startsWith("roles (from the command line):")
+          .contains("\"probes\"");
+    }
+
+    @Test
+    @DisplayName("A key with no close match is reported as unknown without a suggestion.")
+    void unknownKeyWithoutSuggestion() throws IOException {
+      Path file = yaml("colour: red\n");
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(e.problems())
+          .singleElement()
+          .asString()
+          .startsWith("colour (from " + file + "): unknown key")
+          .doesNotContain("did you mean");
+    }
+
+    @Test
+    @DisplayName("An empty roles list is a problem: a process must run at least one role.")
+    void emptyRoles() throws IOException {
+      Path file = yaml("roles: []\n");
+
+      assertThat(problem(loadFails(file, Map.of(), Map.of()), "roles"))
+          .contains("at least one role");
+    }
+
+    @Test
+    @DisplayName(
+        "Problems with partitions of Valentia's dotted topic names name the file they came from.")
+    void dottedTopicProblemsNameTheirSource() throws IOException {
+      Path file =
+          yaml(
+              """
+              kafka:
+                partitions:
+                  valentia.events: 0
+                  valentia.nope: 2
+              """);
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(problem(e, "kafka.partitions.valentia.events"))
+          .contains("(from " + file + ")", "positive integer");
+      assertThat(problem(e, "kafka.partitions.valentia.nope"))
+          .contains("(from " + file + ")", "unknown topic");
+    }
+
+    @Test
+    @DisplayName(
+        "A problem with a dotted Kafka property name (e.g. ssl.keystore.location) names the file"
+            + " it came from.")
+    void dottedPropertyProblemsNameTheirSource() throws IOException {
+      Path file = yaml("kafka:\n  properties:\n    ssl.keystore.location: [a, b]\n");
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(problem(e, "kafka.properties.ssl.keystore.location"))
+          .contains("(from " + file + ")", "single value");
+    }
+  }
+
+  private Path yaml(String text) throws IOException {
+    Path file = Files.createTempFile(dir, "valentia-", ".yaml");
+    Files.writeString(file, text);
+    return file;
+  }
+
+  private static ConfigException loadFails(
+      Path file, Map<String, String> env, Map<String, Object> flags) {
+    ConfigException e =
+        catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, env, flags));
+    assertThat(e).as("a ConfigException").isNotNull();
+    return e;
+  }
+
+  /** The one problem about {@code key}, which starts every problem's text. */
+  private static String problem(ConfigException e, String key) {
+    List<String> matching =
+        e.problems().stream()
+            .filter(p -> p.startsWith(key + " (") || p.startsWith(key + ":"))
+            .toList();
+    assertThat(matching).as("problems about %s in %s", key, e.problems()).hasSize(1);
+    return matching.get(0);
+  }
+}
