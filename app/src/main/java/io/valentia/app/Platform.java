@@ -1,23 +1,29 @@
 package io.valentia.app;
 
-import io.valentia.app.config.Role;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.broker.EmbeddedKafkaBroker;
+import io.valentia.eventbus.health.HealthRegistry;
+import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.DeadLetterGate;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaEventSubscriber;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
-import io.valentia.web.WebVerticle;
-import io.valentia.web.auth.AdminToken;
-import io.valentia.web.health.ServiceStatus;
+import io.valentia.eventbus.service.ApiRoutes;
+import io.valentia.eventbus.service.ServiceContext;
+import io.valentia.eventbus.service.ValentiaService;
+import io.valentia.web.WebService;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -60,7 +66,23 @@ public final class Platform implements AutoCloseable {
    * @param adminToken {@code VALENTIA_ADMIN_TOKEN}, or null
    * @param out where the one-time messages for the person starting it go
    */
-  public static Platform start(ValentiaConfig config, String adminToken, PrintStream out) {
+  public static Platform start(
+      ValentiaConfig config, Map<String, String> environment, PrintStream out) {
+    return start(config, ServiceCatalog.installed(), environment, out);
+  }
+
+  /**
+   * Starts everything {@code config} asks for and returns once it all answers.
+   *
+   * @param catalog the services of this build
+   * @param environment the process environment ({@code VALENTIA_ADMIN_TOKEN}, ...)
+   * @param out where the one-time messages for the person starting it go
+   */
+  public static Platform start(
+      ValentiaConfig config,
+      ServiceCatalog catalog,
+      Map<String, String> environment,
+      PrintStream out) {
     long started = System.nanoTime();
     EmbeddedKafkaBroker broker = null;
     String bootstrap = config.kafka().bootstrap();
@@ -83,24 +105,30 @@ public final class Platform implements AutoCloseable {
       health = new PlatformHealth(vertx, settings, broker != null, topics);
       await(vertx.deployVerticle(new EventBusCore(settings, publisher, health)));
       health.start();
+      ApiRoutes api = new ApiRoutes();
       int httpPort = -1;
-      if (config.roles().contains(Role.WEB)) {
-        AdminToken token = AdminToken.loadOrCreate(config.dataDir().resolve("web"), adminToken);
-        WebVerticle web = new WebVerticle(config.http(), health, token);
-        await(vertx.deployVerticle(web));
-        httpPort = web.actualPort();
-        health.service(
-            Role.WEB.value(),
-            ServiceStatus.running("http://" + config.http().host() + ":" + httpPort));
-        token
-            .generated()
-            .ifPresent(
-                t ->
-                    out.println(
-                        "First start: the admin API token is "
-                            + t
-                            + "\n  It is shown only this once (only its hash is kept). Set"
-                            + " VALENTIA_ADMIN_TOKEN to choose your own."));
+      for (ValentiaService service : catalog.services()) {
+        if (!config.roles().contains(service.role())) {
+          continue;
+        }
+        Context context =
+            new Context(
+                vertx,
+                settings,
+                publisher,
+                config.dataDir().resolve(service.role()),
+                config.section(service.configSection()),
+                environment,
+                health,
+                api,
+                out);
+        Object result = await(service.start(context));
+        if (WebService.ROLE.equals(service.role()) && result instanceof Integer port) {
+          httpPort = port; // the web service answers with the port it bound
+        }
+        if (!health.hasService(service.role())) {
+          health.service(service.role(), ServiceStatus.running(service.description()));
+        }
       }
       Platform platform = new Platform(broker, vertx, publisher, health, bootstrap, httpPort);
       out.printf(
@@ -109,7 +137,7 @@ public final class Platform implements AutoCloseable {
           bootstrap,
           broker != null ? " (embedded, data in " + broker.dataDir() + ")" : "",
           httpPort > 0 ? ", http://" + config.http().host() + ":" + httpPort : "",
-          config.roles().stream().map(Role::value).toList());
+          config.roles());
       return platform;
     } catch (RuntimeException e) {
       new Platform(broker, vertx, publisher, health, bootstrap, -1).close();
@@ -163,6 +191,18 @@ public final class Platform implements AutoCloseable {
       throw new IllegalStateException("a service did not start in time", e);
     }
   }
+
+  private record Context(
+      Vertx vertx,
+      KafkaSettings kafka,
+      KafkaEventPublisher publisher,
+      Path dataDir,
+      JsonNode config,
+      Map<String, String> environment,
+      HealthRegistry health,
+      ApiRoutes api,
+      PrintStream console)
+      implements ServiceContext {}
 
   /** The part every process runs: the dead-letter gate. */
   private static final class EventBusCore extends VerticleBase {

@@ -1,13 +1,13 @@
 package io.valentia.app;
 
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.health.HealthCheck;
+import io.valentia.eventbus.health.HealthRegistry;
+import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.health.KafkaStatus;
+import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
-import io.valentia.web.health.HealthCheck;
-import io.valentia.web.health.HealthReport;
-import io.valentia.web.health.HealthSource;
-import io.valentia.web.health.KafkaStatus;
-import io.valentia.web.health.ServiceStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -29,10 +29,11 @@ import org.apache.kafka.common.TopicPartition;
  * The health of this process: its services, and Kafka as last seen. Kafka is asked every few
  * seconds on a worker thread; {@link #report()} answers from that snapshot without waiting.
  *
- * <p>Checks raised here: {@code KAFKA_UNREACHABLE} (HEALTH_ERR), {@code TOPIC_MISMATCH}
- * (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
+ * <p>Services raise their own checks through {@link HealthRegistry}; checks raised here: {@code
+ * KAFKA_UNREACHABLE} (HEALTH_ERR), {@code TOPIC_MISMATCH} (HEALTH_WARN) and {@code SERVICE_FAILED}
+ * (HEALTH_ERR).
  */
-final class PlatformHealth implements HealthSource, AutoCloseable {
+final class PlatformHealth implements HealthRegistry, AutoCloseable {
   static final Duration REFRESH = Duration.ofSeconds(5);
 
   private final Vertx vertx;
@@ -41,6 +42,7 @@ final class PlatformHealth implements HealthSource, AutoCloseable {
   private final Admin admin;
   private final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
   private final Map<String, List<String>> mismatches = new ConcurrentHashMap<>();
+  private final Map<String, HealthCheck> raised = new ConcurrentHashMap<>();
   private volatile Snapshot snapshot;
   private long timer = -1;
 
@@ -69,14 +71,29 @@ final class PlatformHealth implements HealthSource, AutoCloseable {
     timer = vertx.setPeriodic(REFRESH.toMillis(), id -> refresh());
   }
 
-  void service(String name, ServiceStatus status) {
+  @Override
+  public void service(String name, ServiceStatus status) {
     services.put(name, status);
+  }
+
+  boolean hasService(String name) {
+    return services.containsKey(name);
+  }
+
+  @Override
+  public void raise(String name, HealthCheck check) {
+    raised.put(name, check);
+  }
+
+  @Override
+  public void clear(String name) {
+    raised.remove(name);
   }
 
   @Override
   public Future<HealthReport> report() {
     Snapshot current = snapshot;
-    Map<String, HealthCheck> checks = new HashMap<>();
+    Map<String, HealthCheck> checks = new HashMap<>(raised);
     if (!current.reachable()) {
       checks.put(
           "KAFKA_UNREACHABLE",

@@ -7,6 +7,7 @@ import io.valentia.app.cli.UpCommand;
 import io.valentia.app.config.ConfigException;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.service.ValentiaCommands;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -50,6 +51,9 @@ public final class Valentia implements Runnable {
   /** The command line with Valentia's exit codes and error reporting. */
   public static CommandLine commandLine() {
     CommandLine commandLine = new CommandLine(new Valentia());
+    // modules add their own commands (valentia probe ..., valentia experiment ...)
+    java.util.ServiceLoader.load(ValentiaCommands.class)
+        .forEach(provider -> provider.commands().forEach(commandLine::addSubcommand));
     commandLine.setExitCodeExceptionMapper(
         e ->
             e instanceof CommandLine.ParameterException

@@ -1,15 +1,24 @@
 package io.valentia.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.app.config.ConfigException;
 import io.valentia.app.config.ConfigLoader;
+import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.DeadLetters;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.health.HealthCheck;
+import io.valentia.eventbus.service.ServiceContext;
+import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.eventbus.testing.KafkaTestSupport;
+import io.valentia.web.WebService;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -157,7 +166,7 @@ class PlatformIT {
             Map.of("VALENTIA_KAFKA_BOOTSTRAP", external),
             Map.of("data", data.toString(), "http.port", 0, "roles", List.of("web")));
     try (Platform platform =
-        Platform.start(config, null, new PrintStream(new ByteArrayOutputStream()))) {
+        Platform.start(config, Map.of(), new PrintStream(new ByteArrayOutputStream()))) {
       assertThat(platform.bootstrapServers()).isEqualTo(external);
       JsonNode report =
           EventCodec.MAPPER.readTree(
@@ -169,11 +178,88 @@ class PlatformIT {
     assertThat(data.resolve("kafka")).doesNotExist();
   }
 
+  @Test
+  @DisplayName(
+      "runs the services of its catalog: their configuration sections, API routes behind the"
+          + " token, and health checks all reach the platform")
+  void servicesPlugIn() throws Exception {
+    ServiceCatalog catalog = new ServiceCatalog(List.of(new WebService(), new EchoService()));
+    ValentiaConfig config =
+        ConfigLoader.load(
+            catalog,
+            null,
+            Map.of("VALENTIA_KAFKA_BOOTSTRAP", KafkaTestSupport.bootstrapServers()),
+            Map.of("data", data.toString(), "http.port", 0));
+    assertThat(config.roles()).containsExactly("echo", "web");
+    try (Platform platform =
+        Platform.start(
+            config,
+            catalog,
+            Map.of("VALENTIA_ADMIN_TOKEN", "t0ken"),
+            new PrintStream(new ByteArrayOutputStream()))) {
+      String base = "http://127.0.0.1:" + platform.httpPort();
+      assertThat(get(base + "/api/v1/echo/hello").statusCode()).isEqualTo(401);
+      HttpResponse<String> echoed =
+          HttpClient.newHttpClient()
+              .send(
+                  HttpRequest.newBuilder(URI.create(base + "/api/v1/echo/hello"))
+                      .header("Authorization", "Bearer t0ken")
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(echoed.statusCode()).isEqualTo(200);
+      assertThat(echoed.body()).isEqualTo("hello");
+      JsonNode report = EventCodec.MAPPER.readTree(get(base + "/health").body());
+      assertThat(report.get("status").asText()).isEqualTo("HEALTH_WARN");
+      assertThat(report.at("/checks/ECHO_CHECK/summary").asText()).isEqualTo("echo says hi");
+      assertThat(report.at("/services/echo/state").asText()).isEqualTo("running");
+    }
+    Run bad =
+        run("up", "--data", data.toString(), "--role", "echo"); // not in the installed catalog
+    assertThat(bad.code).isEqualTo(2);
+    assertThat(bad.err).contains("\"echo\" is not a role of this build");
+    assertThatThrownBy(
+            () ->
+                ConfigLoader.load(
+                    catalog,
+                    null,
+                    Map.of(),
+                    Map.of("data", data.toString(), "roles", List.of("nope"))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("available: echo, web");
+  }
+
+  /** A service as a module would write one. */
+  static final class EchoService implements ValentiaService {
+    @Override
+    public String role() {
+      return "echo";
+    }
+
+    @Override
+    public String description() {
+      return "echoes";
+    }
+
+    @Override
+    public Future<?> start(ServiceContext context) {
+      Router router = Router.router(context.vertx());
+      router.get("/:word").handler(ctx -> ctx.response().end(ctx.pathParam("word")));
+      context.api().mount("/echo", router);
+      context
+          .health()
+          .raise("ECHO_CHECK", new HealthCheck("HEALTH_WARN", "echo says hi", List.of()));
+      return Future.succeededFuture();
+    }
+  }
+
   private Platform start() {
     ValentiaConfig config =
         ConfigLoader.load(
             null, Map.of(), Map.of("data", data.toString(), "kafka.port", 0, "http.port", 0));
-    return Platform.start(config, "test-admin-token", new PrintStream(new ByteArrayOutputStream()));
+    return Platform.start(
+        config,
+        Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+        new PrintStream(new ByteArrayOutputStream()));
   }
 
   private static List<String> plainRead(String bootstrap, String key) {

@@ -1,10 +1,11 @@
 package io.valentia.web;
 
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.health.HealthSource;
+import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.web.auth.ApiAuthenticator;
 import io.valentia.web.auth.Principal;
-import io.valentia.web.health.HealthReport;
-import io.valentia.web.health.HealthSource;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
@@ -33,12 +34,22 @@ public final class WebVerticle extends VerticleBase {
   private final WebConfig config;
   private final HealthSource health;
   private final ApiAuthenticator authenticator;
+  private final ApiRoutes api;
   private HttpServer server;
 
   public WebVerticle(WebConfig config, HealthSource health, ApiAuthenticator authenticator) {
+    this(config, health, authenticator, new ApiRoutes());
+  }
+
+  /**
+   * @param api the routes other services contributed, mounted under {@code /api/v1}
+   */
+  public WebVerticle(
+      WebConfig config, HealthSource health, ApiAuthenticator authenticator, ApiRoutes api) {
     this.config = config;
     this.health = health;
     this.authenticator = authenticator;
+    this.api = api;
   }
 
   @Override
@@ -49,6 +60,7 @@ public final class WebVerticle extends VerticleBase {
     router.head("/health").handler(this::health);
     router.route("/api/v1/*").handler(this::authenticate);
     router.get("/api/v1/whoami").handler(WebVerticle::whoami);
+    api.mounted().forEach((path, sub) -> router.route("/api/v1" + path + "*").subRouter(sub));
     router
         .route("/api/*")
         .handler(ctx -> error(ctx, 404, "no such API route: " + ctx.normalizedPath()));

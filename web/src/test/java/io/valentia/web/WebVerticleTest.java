@@ -3,12 +3,12 @@ package io.valentia.web;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.valentia.eventbus.health.HealthCheck;
+import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.health.HealthSource;
+import io.valentia.eventbus.health.KafkaStatus;
+import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.web.auth.AdminToken;
-import io.valentia.web.health.HealthCheck;
-import io.valentia.web.health.HealthReport;
-import io.valentia.web.health.HealthSource;
-import io.valentia.web.health.KafkaStatus;
-import io.valentia.web.health.ServiceStatus;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

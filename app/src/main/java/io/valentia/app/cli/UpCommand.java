@@ -65,8 +65,7 @@ public final class UpCommand implements Callable<Integer> {
     put(flags, "kafka.bootstrap", kafka);
     put(flags, "roles", roles);
     ValentiaConfig configuration = ConfigLoader.load(config, System.getenv(), flags);
-    Platform platform =
-        Platform.start(configuration, System.getenv("VALENTIA_ADMIN_TOKEN"), System.out);
+    Platform platform = Platform.start(configuration, System.getenv(), System.out);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime()
         .addShutdownHook(

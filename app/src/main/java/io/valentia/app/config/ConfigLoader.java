@@ -11,10 +11,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,11 +50,14 @@ public final class ConfigLoader {
           "kafka.partitions",
           "kafka.properties");
 
+  private final ServiceCatalog catalog;
   private final ObjectNode tree = YAML.createObjectNode();
   private final Map<String, String> origin = new HashMap<>();
   private final List<String> problems = new ArrayList<>();
 
-  private ConfigLoader() {}
+  private ConfigLoader(ServiceCatalog catalog) {
+    this.catalog = catalog;
+  }
 
   /**
    * Loads the configuration.
@@ -67,7 +70,16 @@ public final class ConfigLoader {
    */
   public static ValentiaConfig load(
       Path file, Map<String, String> environment, Map<String, Object> flags) {
-    ConfigLoader loader = new ConfigLoader();
+    return load(ServiceCatalog.installed(), file, environment, flags);
+  }
+
+  /** Loads the configuration for the services of {@code catalog}. */
+  public static ValentiaConfig load(
+      ServiceCatalog catalog,
+      Path file,
+      Map<String, String> environment,
+      Map<String, Object> flags) {
+    ConfigLoader loader = new ConfigLoader(catalog);
     if (file != null) {
       loader.readFile(file);
     }
@@ -130,9 +142,21 @@ public final class ConfigLoader {
   private ValentiaConfig build() {
     for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
       String key = it.next();
-      if (!KEYS.contains(key)) {
+      if (!KEYS.contains(key) && catalog.bySection(key).isEmpty()) {
         problem(key, "unknown key" + suggestion(key));
       }
+    }
+    Map<String, JsonNode> sections = new LinkedHashMap<>();
+    for (var service : catalog.services()) {
+      String name = service.configSection();
+      if (name.equals("http")) {
+        continue; // read below, with its flags and environment variables
+      }
+      JsonNode section = tree.path(name);
+      if (!section.isMissingNode()) {
+        sections.put(name, section);
+      }
+      service.checkConfig(section).forEach(p -> problem(name, p));
     }
     Path data = Path.of("./data");
     try {
@@ -140,7 +164,7 @@ public final class ConfigLoader {
     } catch (java.nio.file.InvalidPathException e) {
       problem("data", "not a usable path: " + e.getMessage());
     }
-    Set<Role> roles = roles();
+    Set<String> roles = roles();
     WebConfig http =
         new WebConfig(
             string("http.host", WebConfig.DEFAULT_HOST),
@@ -166,13 +190,16 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    return new ValentiaConfig(data, roles, http, kafka);
+    sections.put("http", YAML.createObjectNode().put("host", http.host()).put("port", http.port()));
+    return new ValentiaConfig(data, roles, http, kafka, sections);
   }
 
-  private Set<Role> roles() {
+  private Set<String> roles() {
     JsonNode node = tree.get("roles");
     if (node == null || node.isNull()) {
-      return EnumSet.allOf(Role.class);
+      Set<String> all = new LinkedHashSet<>();
+      catalog.services().forEach(s -> all.add(s.role()));
+      return all;
     }
     List<String> values = new ArrayList<>();
     if (node.isTextual()) {
@@ -180,25 +207,26 @@ public final class ConfigLoader {
     } else if (node.isArray()) {
       node.forEach(v -> values.add(v.asText()));
     } else {
-      problem("roles", "must be a list of roles (" + Role.available() + ")");
-      return EnumSet.noneOf(Role.class);
+      problem("roles", "must be a list of roles (" + catalog.roles() + ")");
+      return Set.of();
     }
-    Set<Role> roles = EnumSet.noneOf(Role.class);
+    Set<String> roles = new LinkedHashSet<>();
     for (String value : values) {
-      Role.parse(value)
+      catalog
+          .byRole(value)
           .ifPresentOrElse(
-              roles::add,
+              s -> roles.add(s.role()),
               () ->
                   problem(
                       "roles",
                       "\""
                           + value
                           + "\" is not a role of this build (available: "
-                          + Role.available()
+                          + catalog.roles()
                           + ")"));
     }
     if (values.isEmpty()) {
-      problem("roles", "must name at least one role (" + Role.available() + ")");
+      problem("roles", "must name at least one role (" + catalog.roles() + ")");
     }
     return roles;
   }

@@ -1,5 +1,7 @@
 package io.valentia.app.config;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.WebConfig;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.util.Set;
  * <pre>
  * data: ./data                  # VALENTIA_DATA, --data: Kafka logs and local state
  * roles: [web]                  # VALENTIA_ROLES (comma-separated), --role (repeatable)
+ * probes: {...}                # a service's own section, named after its role
  * http:
  *   host: 127.0.0.1             # VALENTIA_HTTP_HOST, --http-host
  *   port: 8080                  # VALENTIA_HTTP_PORT, --http-port
@@ -32,8 +35,16 @@ import java.util.Set;
  * @param roles the services this process runs
  * @param http the web server
  * @param kafka the Kafka cluster
+ * @param sections the services' own sections of the file, by name
  */
-public record ValentiaConfig(Path dataDir, Set<Role> roles, WebConfig http, Kafka kafka) {
+public record ValentiaConfig(
+    Path dataDir, Set<String> roles, WebConfig http, Kafka kafka, Map<String, JsonNode> sections) {
+
+  /** The configuration section {@code name} of a service; a missing node when there is none. */
+  public JsonNode section(String name) {
+    JsonNode section = sections.get(name);
+    return section == null ? MissingNode.getInstance() : section;
+  }
 
   /**
    * Kafka settings.

@@ -1,4 +1,4 @@
-package io.valentia.web.health;
+package io.valentia.eventbus.health;
 
 import java.util.List;
 

@@ -1,4 +1,4 @@
-package io.valentia.web.health;
+package io.valentia.eventbus.health;
 
 /**
  * One service (a role's verticles) of this process.

@@ -1,4 +1,4 @@
-package io.valentia.web.health;
+package io.valentia.eventbus.health;
 
 import io.vertx.core.Future;
 

@@ -1,0 +1,34 @@
+package io.valentia.eventbus.service;
+
+import io.vertx.ext.web.Router;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The API routes services of one process contribute. Each mounts a sub-router at a path (e.g.
+ * {@code /leases}); the web service serves it under {@code /api/v1} behind authentication, so a
+ * service's handlers can rely on an authenticated principal. Thread-safe.
+ */
+public final class ApiRoutes {
+  private final Map<String, Router> routers = new LinkedHashMap<>();
+
+  /**
+   * Mounts {@code router} at {@code path} (starting with {@code /}).
+   *
+   * @throws IllegalArgumentException when another service mounted that path
+   */
+  public synchronized void mount(String path, Router router) {
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException("an API path starts with /: " + path);
+    }
+    if (routers.putIfAbsent(path, router) != null) {
+      throw new IllegalArgumentException("API path " + path + " is already mounted");
+    }
+  }
+
+  /** Every mounted router by path, in mounting order. */
+  public synchronized Map<String, Router> mounted() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(routers));
+  }
+}

@@ -1,0 +1,40 @@
+package io.valentia.eventbus.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.health.HealthRegistry;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.vertx.core.Vertx;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.Map;
+
+/** What a {@link ValentiaService} gets from the process that runs it. */
+public interface ServiceContext {
+
+  Vertx vertx();
+
+  /** How to reach Kafka; the topics exist and are writable. */
+  KafkaSettings kafka();
+
+  /** The process's shared publisher (also the dead-letter publisher of its subscribers). */
+  KafkaEventPublisher publisher();
+
+  /** This service's own directory ({@code DATA/<role>}), created on demand by the service. */
+  Path dataDir();
+
+  /** This service's configuration section; a missing node when there is none. */
+  JsonNode config();
+
+  /** The process environment. */
+  Map<String, String> environment();
+
+  /** Where the service reports its state and raises health checks. */
+  HealthRegistry health();
+
+  /** API routes of this process, served under {@code /api/v1} by the web service. */
+  ApiRoutes api();
+
+  /** For the few lines a person starting the platform must see (not for logging). */
+  PrintStream console();
+}
