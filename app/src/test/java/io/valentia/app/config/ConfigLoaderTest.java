@@ -17,6 +17,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("ConfigLoader builds the configuration from a YAML file, the environment and flags")
 class ConfigLoaderTest {
+  /** The catalog of a build with only the web role, whatever else is on the class path. */
+  static final ServiceCatalog WEB_ONLY =
+      new ServiceCatalog(java.util.List.of(new io.valentia.web.WebService()));
+
   private static final String COMMAND_LINE = "the command line";
 
   @TempDir Path dir;
@@ -30,7 +34,7 @@ class ConfigLoaderTest {
         "Without a file, environment or flags it uses ./data, 127.0.0.1:8080, an embedded broker"
             + " on 9092, replication 1, lz4 and every role.")
     void defaults() {
-      ValentiaConfig config = ConfigLoader.load(null, Map.of(), Map.of());
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, null, Map.of(), Map.of());
 
       assertThat(config.dataDir()).isEqualTo(Path.of("./data"));
       assertThat(config.http()).isEqualTo(new WebConfig("127.0.0.1", 8080));
@@ -49,9 +53,9 @@ class ConfigLoaderTest {
     void emptyFile() throws IOException {
       Path file = yaml("");
 
-      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of());
 
-      assertThat(config).isEqualTo(ConfigLoader.load(null, Map.of(), Map.of()));
+      assertThat(config).isEqualTo(ConfigLoader.load(WEB_ONLY, null, Map.of(), Map.of()));
     }
 
     @Test
@@ -59,9 +63,9 @@ class ConfigLoaderTest {
     void commentsOnly() throws IOException {
       Path file = yaml("# nothing configured yet\n# http:\n#   port: 9090\n");
 
-      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of());
 
-      assertThat(config).isEqualTo(ConfigLoader.load(null, Map.of(), Map.of()));
+      assertThat(config).isEqualTo(ConfigLoader.load(WEB_ONLY, null, Map.of(), Map.of()));
     }
 
     @Test
@@ -69,6 +73,7 @@ class ConfigLoaderTest {
     void unrelatedAndEmptyVariablesAreIgnored() {
       ValentiaConfig config =
           ConfigLoader.load(
+              WEB_ONLY,
               null,
               Map.of("PATH", "/usr/bin", "HTTP_PORT", "abc", "VALENTIA_HTTP_PORT", ""),
               Map.of());
@@ -108,7 +113,7 @@ class ConfigLoaderTest {
                   max.poll.records: 500
               """);
 
-      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of());
 
       assertThat(config.dataDir()).isEqualTo(Path.of("/var/lib/valentia"));
       assertThat(config.roles()).containsExactly("web");
@@ -132,7 +137,8 @@ class ConfigLoaderTest {
     void roleAsString() throws IOException {
       Path file = yaml("roles: web\n");
 
-      assertThat(ConfigLoader.load(file, Map.of(), Map.of()).roles()).containsExactly("web");
+      assertThat(ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of()).roles())
+          .containsExactly("web");
     }
 
     @Test
@@ -140,7 +146,7 @@ class ConfigLoaderTest {
     void portZero() throws IOException {
       Path file = yaml("http:\n  port: 0\nkafka:\n  port: 0\n");
 
-      ValentiaConfig config = ConfigLoader.load(file, Map.of(), Map.of());
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of());
 
       assertThat(config.http().port()).isZero();
       assertThat(config.kafka().port()).isZero();
@@ -208,7 +214,7 @@ class ConfigLoaderTest {
               "VALENTIA_KAFKA_BOOTSTRAP", "env-kafka:9093",
               "VALENTIA_KAFKA_PORT", "29092");
 
-      ValentiaConfig config = ConfigLoader.load(file, env, Map.of());
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, file, env, Map.of());
 
       assertThat(config.dataDir()).isEqualTo(Path.of("/from/env"));
       assertThat(config.http()).isEqualTo(new WebConfig("0.0.0.0", 7070));
@@ -224,7 +230,7 @@ class ConfigLoaderTest {
           Map.of("VALENTIA_HTTP_HOST", "10.0.0.2", "VALENTIA_HTTP_PORT", "7070");
       Map<String, Object> flags = Map.of("http.port", 6060, "data", "/from/flag");
 
-      ValentiaConfig config = ConfigLoader.load(file, env, flags);
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, file, env, flags);
 
       assertThat(config.http()).isEqualTo(new WebConfig("10.0.0.2", 6060));
       assertThat(config.dataDir()).isEqualTo(Path.of("/from/flag"));
@@ -235,6 +241,7 @@ class ConfigLoaderTest {
     void flagReplacesBadEnvironmentValue() {
       ValentiaConfig config =
           ConfigLoader.load(
+              WEB_ONLY,
               null,
               Map.of("VALENTIA_HTTP_PORT", "abc", "VALENTIA_ROLES", "probes"),
               Map.of("http.port", 6060, "roles", List.of("web")));
@@ -246,7 +253,8 @@ class ConfigLoaderTest {
     @Test
     @DisplayName("VALENTIA_ROLES=web selects the web role.")
     void rolesFromEnvironment() {
-      ValentiaConfig config = ConfigLoader.load(null, Map.of("VALENTIA_ROLES", "web"), Map.of());
+      ValentiaConfig config =
+          ConfigLoader.load(WEB_ONLY, null, Map.of("VALENTIA_ROLES", "web"), Map.of());
 
       assertThat(config.roles()).containsExactly("web");
     }
@@ -255,7 +263,7 @@ class ConfigLoaderTest {
     @DisplayName("VALENTIA_ROLES is a comma-separated list and spaces around the commas are fine.")
     void rolesCommaList() {
       ValentiaConfig config =
-          ConfigLoader.load(null, Map.of("VALENTIA_ROLES", "web , web,web"), Map.of());
+          ConfigLoader.load(WEB_ONLY, null, Map.of("VALENTIA_ROLES", "web , web,web"), Map.of());
 
       assertThat(config.roles()).containsExactly("web");
     }
@@ -419,7 +427,8 @@ class ConfigLoaderTest {
   private static ConfigException loadFails(
       Path file, Map<String, String> env, Map<String, Object> flags) {
     ConfigException e =
-        catchThrowableOfType(ConfigException.class, () -> ConfigLoader.load(file, env, flags));
+        catchThrowableOfType(
+            ConfigException.class, () -> ConfigLoader.load(WEB_ONLY, file, env, flags));
     assertThat(e).as("a ConfigException").isNotNull();
     return e;
   }

@@ -1,0 +1,82 @@
+package io.valentia.probes;
+
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.vertx.core.Vertx;
+import java.io.PrintWriter;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Where a probe run from the command line sends its events: one JSON line each on standard output
+ * (the CloudEvent with {@code --json}, else a line for people), and to Kafka when a bootstrap is
+ * given. Closing it waits for every publication.
+ */
+public final class ProbeOutput implements AutoCloseable {
+  private final PrintWriter out;
+  private final boolean json;
+  private final Vertx vertx;
+  private final KafkaEventPublisher publisher;
+
+  /**
+   * @param bootstrap Kafka bootstrap servers, or null to only print
+   */
+  public ProbeOutput(PrintWriter out, boolean json, String bootstrap) {
+    this.out = out;
+    this.json = json;
+    if (bootstrap == null || bootstrap.isBlank()) {
+      this.vertx = null;
+      this.publisher = null;
+    } else {
+      this.vertx = Vertx.vertx();
+      this.publisher =
+          new KafkaEventPublisher(
+              vertx,
+              new KafkaSettings(
+                  bootstrap,
+                  "valentia-probe",
+                  (short) 1,
+                  null,
+                  "lz4",
+                  Map.of("max.block.ms", "10000", "delivery.timeout.ms", "20000")),
+              "probe-cli");
+    }
+  }
+
+  /** The bootstrap from a flag, else {@code VALENTIA_KAFKA_BOOTSTRAP}, else null. */
+  public static String bootstrap(String flag) {
+    if (flag != null && !flag.isBlank()) {
+      return flag;
+    }
+    String env = System.getenv("VALENTIA_KAFKA_BOOTSTRAP");
+    return env == null || env.isBlank() ? null : env;
+  }
+
+  /** Prints the event and publishes it when a broker is configured (waiting for the broker). */
+  public void emit(CloudEvent event, String humanLine) {
+    out.println(json ? EventCodec.instance().encodeToString(event) : humanLine);
+    out.flush();
+    if (publisher != null) {
+      try {
+        publisher
+            .publish(event)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new ValentiaException("could not publish to Kafka: " + e.getMessage(), e);
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    if (publisher != null) {
+      publisher.close();
+      vertx.close();
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package io.valentia.probes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.service.ServiceContext;
+import io.valentia.eventbus.service.ValentiaService;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The {@code probes} role: runs every enabled {@link ProbeComponent}. Configuration:
+ *
+ * <pre>
+ * probes:
+ *   mtu: {enabled: true, ...}      # each probe's own subsection
+ * </pre>
+ */
+public final class ProbesService implements ValentiaService {
+  public static final String ROLE = "probes";
+
+  /** Every probe of this build. */
+  static List<ProbeComponent> components() {
+    return List.of();
+  }
+
+  @Override
+  public String role() {
+    return ROLE;
+  }
+
+  @Override
+  public String description() {
+    return "probes that watch real systems";
+  }
+
+  @Override
+  public List<String> checkConfig(JsonNode section) {
+    List<String> problems = new ArrayList<>();
+    if (!section.isMissingNode() && !section.isObject()) {
+      problems.add("must be a mapping of probe names to their settings");
+      return problems;
+    }
+    List<String> known = components().stream().map(ProbeComponent::name).toList();
+    section
+        .fieldNames()
+        .forEachRemaining(
+            name -> {
+              if (!known.contains(name)) {
+                problems.add(name + ": unknown probe (known: " + String.join(", ", known) + ")");
+              }
+            });
+    for (ProbeComponent component : components()) {
+      JsonNode config = section.path(component.name());
+      if (!config.isMissingNode()) {
+        component.checkConfig(config).forEach(p -> problems.add(component.name() + "." + p));
+      }
+    }
+    return problems;
+  }
+
+  @Override
+  public Future<?> start(ServiceContext context) {
+    List<Future<?>> started = new ArrayList<>();
+    for (ProbeComponent component : components()) {
+      JsonNode config = context.config().path(component.name());
+      boolean enabled =
+          config.isMissingNode()
+              ? component.enabledByDefault()
+              : config.path("enabled").asBoolean(true);
+      if (enabled) {
+        started.add(component.start(context, config));
+      }
+    }
+    return Future.all(started);
+  }
+}
