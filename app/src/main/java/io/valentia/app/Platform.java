@@ -3,6 +3,9 @@ package io.valentia.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.EventType;
+import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.broker.EmbeddedKafkaBroker;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.ServiceStatus;
@@ -24,6 +27,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -106,6 +110,7 @@ public final class Platform implements AutoCloseable {
       await(vertx.deployVerticle(new EventBusCore(settings, publisher, health)));
       health.start();
       ApiRoutes api = new ApiRoutes();
+      api.mount("/health", new HealthApi(publisher).router(vertx));
       int httpPort = -1;
       for (ValentiaService service : catalog.services()) {
         if (!config.roles().contains(service.role())) {
@@ -204,12 +209,16 @@ public final class Platform implements AutoCloseable {
       PrintStream console)
       implements ServiceContext {}
 
-  /** The part every process runs: the dead-letter gate. */
+  /**
+   * The part every process runs: the dead-letter gate, and the health roll-up (a replay of
+   * valentia.events for {@code health.changed} and {@code health.muted}).
+   */
   private static final class EventBusCore extends VerticleBase {
     private final KafkaSettings settings;
     private final KafkaEventPublisher publisher;
     private final PlatformHealth health;
     private KafkaEventSubscriber gate;
+    private KafkaEventSubscriber rollup;
 
     EventBusCore(KafkaSettings settings, KafkaEventPublisher publisher, PlatformHealth health) {
       this.settings = settings;
@@ -220,13 +229,28 @@ public final class Platform implements AutoCloseable {
     @Override
     public Future<?> start() {
       gate = DeadLetterGate.start(vertx, settings, publisher);
-      health.service(EVENT_BUS_SERVICE, ServiceStatus.running("dead-letter gate"));
+      EventCodec codec = EventCodec.instance();
+      rollup =
+          KafkaEventSubscriber.start(
+              vertx,
+              settings,
+              KafkaEventSubscriber.Options.replay(Topics.EVENTS)
+                  .withTypes(
+                      Set.of(EventType.HEALTH_CHANGED.type(), EventType.HEALTH_MUTED.type())),
+              received -> {
+                codec
+                    .payload(received.event())
+                    .ifPresent(payload -> health.apply(received.event(), payload));
+                return Future.succeededFuture();
+              },
+              publisher);
+      health.service(EVENT_BUS_SERVICE, ServiceStatus.running("dead-letter gate, health roll-up"));
       return Future.succeededFuture();
     }
 
     @Override
     public Future<?> stop() {
-      return gate.close();
+      return Future.all(gate.close(), rollup.close());
     }
   }
 }

@@ -1,16 +1,22 @@
 package io.valentia.app;
 
+import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.health.HealthRollup;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
+import io.valentia.eventbus.payload.EventPayload;
+import io.valentia.eventbus.payload.HealthChanged;
+import io.valentia.eventbus.payload.HealthMuted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -29,9 +35,10 @@ import org.apache.kafka.common.TopicPartition;
  * The health of this process: its services, and Kafka as last seen. Kafka is asked every few
  * seconds on a worker thread; {@link #report()} answers from that snapshot without waiting.
  *
- * <p>Services raise their own checks through {@link HealthRegistry}; checks raised here: {@code
- * KAFKA_UNREACHABLE} (HEALTH_ERR), {@code TOPIC_MISMATCH} (HEALTH_WARN) and {@code SERVICE_FAILED}
- * (HEALTH_ERR).
+ * <p>Checks come from three places: {@code health.changed} events on valentia.events from any
+ * process (folded by a {@link HealthRollup}, with mutes from {@code health.muted} events), services
+ * of this process through {@link HealthRegistry}, and this class itself: {@code KAFKA_UNREACHABLE}
+ * (HEALTH_ERR), {@code TOPIC_MISMATCH} (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
  */
 final class PlatformHealth implements HealthRegistry, AutoCloseable {
   static final Duration REFRESH = Duration.ofSeconds(5);
@@ -43,6 +50,7 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
   private final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
   private final Map<String, List<String>> mismatches = new ConcurrentHashMap<>();
   private final Map<String, HealthCheck> raised = new ConcurrentHashMap<>();
+  private final HealthRollup rollup = new HealthRollup();
   private volatile Snapshot snapshot;
   private long timer = -1;
 
@@ -90,10 +98,25 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
     raised.remove(name);
   }
 
+  /** Folds a {@code health.changed} or {@code health.muted} event into the checks. */
+  void apply(CloudEvent event, EventPayload payload) {
+    synchronized (rollup) {
+      if (payload instanceof HealthChanged change) {
+        rollup.apply(event.source(), change);
+      } else if (payload instanceof HealthMuted mute) {
+        rollup.apply(mute);
+      }
+    }
+  }
+
   @Override
   public Future<HealthReport> report() {
     Snapshot current = snapshot;
-    Map<String, HealthCheck> checks = new HashMap<>(raised);
+    Map<String, HealthCheck> checks;
+    synchronized (rollup) {
+      checks = new HashMap<>(rollup.checks(Instant.now()));
+    }
+    checks.putAll(raised);
     if (!current.reachable()) {
       checks.put(
           "KAFKA_UNREACHABLE",

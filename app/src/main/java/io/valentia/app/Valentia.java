@@ -1,6 +1,7 @@
 package io.valentia.app;
 
 import io.valentia.app.cli.EmitCommand;
+import io.valentia.app.cli.HealthCommand;
 import io.valentia.app.cli.StatusCommand;
 import io.valentia.app.cli.TailCommand;
 import io.valentia.app.cli.UpCommand;
@@ -23,7 +24,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Valentia.Version.class,
     description = "Chaos engineering and blameless incident review on an Apache Kafka backbone.",
-    subcommands = {UpCommand.class, StatusCommand.class, EmitCommand.class, TailCommand.class},
+    subcommands = {
+      UpCommand.class,
+      StatusCommand.class,
+      HealthCommand.class,
+      EmitCommand.class,
+      TailCommand.class
+    },
     footer = {
       "",
       "Commands that talk to a running platform find it with --url / VALENTIA_URL (default"

@@ -142,6 +142,79 @@ class PlatformIT {
   }
 
   @Test
+  @DisplayName(
+      "folds health.changed events from Kafka into /health and `status`, and `health mute`"
+          + " takes a check out of the status until it is unmuted")
+  void healthRollupAndMute() throws Exception {
+    String check = "TEST_CHECK_" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+    try (Platform platform = start()) {
+      String url = "http://127.0.0.1:" + platform.httpPort();
+      String bootstrap = platform.bootstrapServers();
+      Run raise =
+          run(
+              "emit",
+              "--kafka",
+              bootstrap,
+              "--type",
+              "io.valentia.health.changed.v1",
+              "--subject",
+              check,
+              "--data",
+              "{\"check\":\""
+                  + check
+                  + "\",\"status\":\"HEALTH_WARN\",\"summary\":\"1 thing is off\","
+                  + "\"detail\":[\"thing 1\"],\"count\":1}");
+      assertThat(raise.code).as(raise.err).isZero();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                Run status = run("status", "--url", url);
+                assertThat(status.code).isEqualTo(1);
+                assertThat(status.out)
+                    .contains("health: HEALTH_WARN", check + ": 1 thing is off", "thing 1");
+              });
+
+      Run mute =
+          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", "test-admin-token");
+      assertThat(mute.code).as(mute.err).isZero();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(
+              () -> {
+                Run status = run("status", "--url", url);
+                assertThat(status.code).isZero();
+                assertThat(status.out).contains("health: HEALTH_OK", check, "(muted)");
+              });
+      assertThat(run("health", "mute", check, "--url", url, "--token", "wrong").code).isEqualTo(1);
+
+      Run unmute = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      assertThat(unmute.code).as(unmute.err).isZero();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(run("status", "--url", url).code).isEqualTo(1));
+
+      Run clear =
+          run(
+              "emit",
+              "--kafka",
+              bootstrap,
+              "--type",
+              "io.valentia.health.changed.v1",
+              "--subject",
+              check,
+              "--data",
+              "{\"check\":\""
+                  + check
+                  + "\",\"status\":\"HEALTH_OK\",\"summary\":\"\",\"detail\":[],\"count\":0}");
+      assertThat(clear.code).as(clear.err).isZero();
+      await()
+          .atMost(Duration.ofSeconds(20))
+          .untilAsserted(() -> assertThat(run("status", "--url", url).out).doesNotContain(check));
+    }
+  }
+
+  @Test
   @DisplayName("`status` prints the health like `ceph -s` and exits 0 when HEALTH_OK")
   void statusCommand() {
     try (Platform platform = start()) {

@@ -102,6 +102,35 @@ public final class EventCodec {
     return decode(tree);
   }
 
+  /**
+   * The {@code type} attribute of a serialized event, read without parsing or validating the rest;
+   * null when the bytes are not a JSON object with a string {@code type}. For readers that only
+   * want some types of a long log.
+   */
+  public static String peekType(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try (com.fasterxml.jackson.core.JsonParser parser = MAPPER.getFactory().createParser(bytes)) {
+      if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        return null;
+      }
+      while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
+        if ("type".equals(name)) {
+          return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING
+              ? parser.getText()
+              : null;
+        }
+        parser.skipChildren();
+      }
+      return null;
+    } catch (IOException e) {
+      return null;
+    }
+  }
+
   /** Validates a JSON tree as one event. */
   public CloudEvent decode(JsonNode tree) {
     if (tree == null || tree.isMissingNode()) {

@@ -13,6 +13,7 @@ import io.valentia.eventbus.payload.ExperimentStep;
 import io.valentia.eventbus.payload.FrameDropped;
 import io.valentia.eventbus.payload.FrameStats;
 import io.valentia.eventbus.payload.HealthChanged;
+import io.valentia.eventbus.payload.HealthMuted;
 import io.valentia.eventbus.payload.IncidentOpened;
 import io.valentia.eventbus.payload.IncidentResolved;
 import io.valentia.eventbus.payload.IncidentUpdated;
@@ -66,6 +67,7 @@ public enum EventType {
       "io.valentia.chaos.experiment.rolledback.v1", ExperimentRolledBack.class, Severity.INFO),
   CHAOS_HALT("io.valentia.chaos.halt.v1", ChaosHalt.class, Severity.CRITICAL),
   HEALTH_CHANGED("io.valentia.health.changed.v1", HealthChanged.class, Severity.INFO),
+  HEALTH_MUTED("io.valentia.health.muted.v1", HealthMuted.class, Severity.INFO),
   INCIDENT_OPENED("io.valentia.incident.opened.v1", IncidentOpened.class, Severity.CRITICAL),
   INCIDENT_UPDATED("io.valentia.incident.updated.v1", IncidentUpdated.class, Severity.INFO),
   INCIDENT_RESOLVED("io.valentia.incident.resolved.v1", IncidentResolved.class, Severity.INFO),

@@ -110,6 +110,8 @@ public final class WebVerticle extends VerticleBase {
       return;
     }
     ctx.put(PRINCIPAL, principal.get());
+    ctx.put(ApiRoutes.PRINCIPAL_NAME, principal.get().name());
+    ctx.put(ApiRoutes.PRINCIPAL_ROLE, principal.get().role());
     ctx.next();
   }
 

@@ -90,10 +90,11 @@ public final class StatusCommand implements Callable<Integer> {
         it.hasNext(); ) {
       Map.Entry<String, JsonNode> check = it.next();
       out.printf(
-          "            [%s] %s: %s%n",
+          "            [%s] %s: %s%s%n",
           check.getValue().path("severity").asText().replace("HEALTH_", ""),
           check.getKey(),
-          check.getValue().path("summary").asText());
+          check.getValue().path("summary").asText(),
+          check.getValue().path("muted").asBoolean() ? " (muted)" : "");
       for (JsonNode line : check.getValue().path("detail")) {
         out.println("                " + line.asText());
       }

@@ -9,7 +9,8 @@ import java.util.TreeMap;
  * make it so, the services of this process and the Kafka cluster. Serialized as the body of {@code
  * GET /health}.
  *
- * @param status {@code HEALTH_OK}, {@code HEALTH_WARN} or {@code HEALTH_ERR}: the worst check
+ * @param status {@code HEALTH_OK}, {@code HEALTH_WARN} or {@code HEALTH_ERR}: the worst check that
+ *     is not muted
  * @param checks the raised checks by name; empty when healthy
  * @param services this process's services by name
  * @param kafka the Kafka cluster as seen from this process
@@ -29,12 +30,14 @@ public record HealthReport(
     services = Collections.unmodifiableMap(new TreeMap<>(services));
   }
 
-  /** A report whose status is the worst severity among {@code checks}. */
+  /** A report whose status is the worst severity among the checks that are not muted. */
   public static HealthReport of(
       Map<String, HealthCheck> checks, Map<String, ServiceStatus> services, KafkaStatus kafka) {
     String status = OK;
     for (HealthCheck check : checks.values()) {
-      status = worse(status, check.severity());
+      if (!check.muted()) {
+        status = worse(status, check.severity());
+      }
     }
     return new HealthReport(status, checks, services, kafka);
   }

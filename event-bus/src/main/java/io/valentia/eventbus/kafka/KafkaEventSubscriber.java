@@ -349,6 +349,12 @@ public final class KafkaEventSubscriber {
 
   private Future<Void> process(Item item) {
     ConsumerRecord<byte[], byte[]> record = item.record;
+    if (!options.types().isEmpty()) {
+      String type = EventCodec.peekType(record.value());
+      if (type != null && !options.types().contains(type)) {
+        return Future.succeededFuture(); // not wanted here; validity is the gate's business
+      }
+    }
     CloudEvent event;
     try {
       event = codec.decode(record.value());
@@ -483,6 +489,8 @@ public final class KafkaEventSubscriber {
    * @param maxPending records waiting for the handler before the consumer pauses
    * @param handlerAttempts tries of the handler per record before it is dead-lettered
    * @param retryBackoff the pause before the second try; it grows linearly
+   * @param types the event types the handler wants; records of other types are passed over without
+   *     validation (a replay of a long log for one type stays cheap); empty for all
    * @param deadLetterInvalid whether records that are not valid events go to the dead-letter topic
    *     (true for the one gate group that owns that duty, {@code DeadLetterGate}); otherwise they
    *     are skipped and counted in {@link Stats#skippedInvalid()}
@@ -494,9 +502,11 @@ public final class KafkaEventSubscriber {
       int maxPending,
       int handlerAttempts,
       Duration retryBackoff,
-      boolean deadLetterInvalid) {
+      boolean deadLetterInvalid,
+      Set<String> types) {
     public Options {
       topics = List.copyOf(topics);
+      types = types == null ? Set.of() : Set.copyOf(types);
       if (maxPending < 1 || handlerAttempts < 1) {
         throw new IllegalArgumentException("maxPending and handlerAttempts must be at least 1");
       }
@@ -508,12 +518,14 @@ public final class KafkaEventSubscriber {
      */
     public static Options of(String groupId, String... topics) {
       Objects.requireNonNull(groupId, "groupId");
-      return new Options(groupId, List.of(topics), true, 1000, 3, Duration.ofMillis(200), false);
+      return new Options(
+          groupId, List.of(topics), true, 1000, 3, Duration.ofMillis(200), false, Set.of());
     }
 
     /** A group-less reader of every partition of {@code topics}, from the beginning. */
     public static Options replay(String... topics) {
-      return new Options(null, List.of(topics), true, 1000, 3, Duration.ofMillis(200), false);
+      return new Options(
+          null, List.of(topics), true, 1000, 3, Duration.ofMillis(200), false, Set.of());
     }
 
     public Options withMaxPending(int maxPending) {
@@ -524,7 +536,8 @@ public final class KafkaEventSubscriber {
           maxPending,
           handlerAttempts,
           retryBackoff,
-          deadLetterInvalid);
+          deadLetterInvalid,
+          types);
     }
 
     public Options withFromBeginning(boolean fromBeginning) {
@@ -535,7 +548,8 @@ public final class KafkaEventSubscriber {
           maxPending,
           handlerAttempts,
           retryBackoff,
-          deadLetterInvalid);
+          deadLetterInvalid,
+          types);
     }
 
     public Options withHandlerAttempts(int handlerAttempts, Duration retryBackoff) {
@@ -546,7 +560,21 @@ public final class KafkaEventSubscriber {
           maxPending,
           handlerAttempts,
           retryBackoff,
-          deadLetterInvalid);
+          deadLetterInvalid,
+          types);
+    }
+
+    /** Only events of these types reach the handler; see {@link #types()}. */
+    public Options withTypes(Set<String> types) {
+      return new Options(
+          groupId,
+          topics,
+          fromBeginning,
+          maxPending,
+          handlerAttempts,
+          retryBackoff,
+          deadLetterInvalid,
+          types);
     }
 
     public Options withDeadLetterInvalid(boolean deadLetterInvalid) {
@@ -560,7 +588,8 @@ public final class KafkaEventSubscriber {
           maxPending,
           handlerAttempts,
           retryBackoff,
-          deadLetterInvalid);
+          deadLetterInvalid,
+          types);
     }
   }
 

@@ -29,6 +29,7 @@ public sealed interface EventPayload
         ExperimentRolledBack,
         ChaosHalt,
         HealthChanged,
+        HealthMuted,
         IncidentOpened,
         IncidentUpdated,
         IncidentResolved,

@@ -11,6 +11,12 @@ import java.util.Map;
  * service's handlers can rely on an authenticated principal. Thread-safe.
  */
 public final class ApiRoutes {
+  /** The routing-context key holding the authenticated principal's name (a String). */
+  public static final String PRINCIPAL_NAME = "valentia.principal.name";
+
+  /** The routing-context key holding the authenticated principal's role (a String). */
+  public static final String PRINCIPAL_ROLE = "valentia.principal.role";
+
   private final Map<String, Router> routers = new LinkedHashMap<>();
 
   /**

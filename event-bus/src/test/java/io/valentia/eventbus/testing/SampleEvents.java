@@ -18,6 +18,7 @@ import io.valentia.eventbus.payload.ExperimentStep;
 import io.valentia.eventbus.payload.FrameDropped;
 import io.valentia.eventbus.payload.FrameStats;
 import io.valentia.eventbus.payload.HealthChanged;
+import io.valentia.eventbus.payload.HealthMuted;
 import io.valentia.eventbus.payload.IncidentOpened;
 import io.valentia.eventbus.payload.IncidentResolved;
 import io.valentia.eventbus.payload.IncidentUpdated;
@@ -154,6 +155,9 @@ public final class SampleEvents {
               "2 peers drop frames larger than 1500 bytes",
               List.of("osd.3 -> osd.7: path MTU 1500", "osd.3 -> osd.9: path MTU 1500"),
               2);
+      case HEALTH_MUTED ->
+          new HealthMuted(
+              "MTU_MISMATCH", true, Instant.parse("2025-03-14T10:26:53Z"), true, "operator:ada");
       case INCIDENT_OPENED ->
           new IncidentOpened(
               "Jumbo frames black-holed between osd.3 and osd.7",
@@ -239,6 +243,7 @@ public final class SampleEvents {
           new ExperimentRolledBack("run-43", List.of(), true, List.of());
       case CHAOS_HALT -> new ChaosHalt("bob", null, true, 0);
       case HEALTH_CHANGED -> new HealthChanged("MTU_MISMATCH", "HEALTH_OK", "", List.of(), 0);
+      case HEALTH_MUTED -> new HealthMuted("MTU_MISMATCH", false, null, false, "admin");
       case INCIDENT_OPENED -> new IncidentOpened("Frame drops", "SEV4", "frame-drops", List.of());
       case INCIDENT_UPDATED ->
           new IncidentUpdated("closed", "SEV1", "Frame drops", List.of(), "incident-bot");

@@ -1,0 +1,133 @@
+package io.valentia.app;
+
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.payload.Audit;
+import io.valentia.eventbus.payload.HealthMuted;
+import io.valentia.eventbus.service.ApiRoutes;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * {@code /api/v1/health}: mute and unmute checks. A mute is an event ({@code health.muted}) on
+ * valentia.events, so every process's roll-up applies it and it survives restarts; each change is
+ * also audited.
+ *
+ * <ul>
+ *   <li>{@code POST /api/v1/health/mute} {@code {"check": "MTU_MISMATCH", "ttl": "1h", "sticky":
+ *       false}} ({@code ttl} optional: 30s, 15m, 2h, 1d; none mutes until unmuted)
+ *   <li>{@code DELETE /api/v1/health/mute/CHECK}
+ * </ul>
+ */
+final class HealthApi {
+  private final EventPublisher publisher;
+
+  HealthApi(EventPublisher publisher) {
+    this.publisher = publisher;
+  }
+
+  Router router(Vertx vertx) {
+    Router router = Router.router(vertx);
+    router.post("/mute").handler(BodyHandler.create().setBodyLimit(16 * 1024)).handler(this::mute);
+    router.delete("/mute/:check").handler(this::unmute);
+    return router;
+  }
+
+  private void mute(RoutingContext ctx) {
+    JsonObject body;
+    try {
+      body = ctx.body().asJsonObject();
+    } catch (RuntimeException e) {
+      body = null;
+    }
+    if (body == null || !(body.getValue("check") instanceof String check) || check.isBlank()) {
+      error(ctx, 400, "the body must be {\"check\": NAME, \"ttl\": \"1h\", \"sticky\": false}");
+      return;
+    }
+    Instant until = null;
+    if (body.getValue("ttl") != null) {
+      try {
+        until = Instant.now().plus(ttl(String.valueOf(body.getValue("ttl"))));
+      } catch (IllegalArgumentException e) {
+        error(ctx, 400, e.getMessage());
+        return;
+      }
+    }
+    boolean sticky = Boolean.TRUE.equals(body.getValue("sticky"));
+    publish(ctx, new HealthMuted(check, true, until, sticky, actor(ctx)), "health.mute", check);
+  }
+
+  private void unmute(RoutingContext ctx) {
+    String check = ctx.pathParam("check");
+    publish(ctx, new HealthMuted(check, false, null, false, actor(ctx)), "health.unmute", check);
+  }
+
+  private void publish(RoutingContext ctx, HealthMuted change, String action, String check) {
+    CloudEvent event = CloudEvent.of(change).source("/api/health").subject(check).build();
+    CloudEvent audit =
+        CloudEvent.of(
+                new Audit(
+                    actor(ctx),
+                    ctx.get(ApiRoutes.PRINCIPAL_ROLE),
+                    action,
+                    check,
+                    "success",
+                    ctx.request().remoteAddress() == null
+                        ? null
+                        : ctx.request().remoteAddress().hostAddress(),
+                    null))
+            .source("/api/health")
+            .subject(check)
+            .build();
+    publisher
+        .publish(event)
+        .compose(position -> publisher.publish(audit))
+        .onSuccess(
+            position ->
+                ctx.response()
+                    .setStatusCode(202)
+                    .putHeader("Content-Type", "application/json")
+                    .end(
+                        new JsonObject()
+                            .put("check", check)
+                            .put("muted", change.muted())
+                            .put("until", change.until() == null ? null : change.until().toString())
+                            .put("sticky", change.sticky())
+                            .put("event", event.id())
+                            .encode()))
+        .onFailure(e -> error(ctx, 503, "could not record the change in Kafka: " + e.getMessage()));
+  }
+
+  /** {@code 30s}, {@code 15m}, {@code 2h}, {@code 1d}. */
+  static Duration ttl(String text) {
+    var m = java.util.regex.Pattern.compile("(\\d{1,9})([smhd])").matcher(text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "ttl must be a number and a unit (s, m, h, d), e.g. 1h; found \"" + text + "\"");
+    }
+    long amount = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "s" -> Duration.ofSeconds(amount);
+      case "m" -> Duration.ofMinutes(amount);
+      case "h" -> Duration.ofHours(amount);
+      default -> Duration.ofDays(amount);
+    };
+  }
+
+  private static String actor(RoutingContext ctx) {
+    String name = ctx.get(ApiRoutes.PRINCIPAL_NAME);
+    return name == null ? "unknown" : name;
+  }
+
+  private static void error(RoutingContext ctx, int status, String message) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", message).encode());
+  }
+}
