@@ -42,7 +42,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -122,7 +121,7 @@ class PlatformIT {
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () ->
-                  assertThat(readAll(bootstrap, Topics.DEADLETTER))
+                  assertThat(KafkaTestSupport.readAll(bootstrap, Topics.DEADLETTER))
                       .filteredOn(r -> java.util.Arrays.equals(r.value(), garbage))
                       .singleElement()
                       .satisfies(
@@ -363,32 +362,6 @@ class PlatformIT {
       consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
     }
     return values;
-  }
-
-  private static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(
-            props,
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
-            new org.apache.kafka.common.serialization.ByteArrayDeserializer());
-    try {
-      List<TopicPartition> partitions = new ArrayList<>();
-      consumer
-          .partitionsFor(topic)
-          .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-      }
-      return records;
-    } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
-    }
   }
 
   private static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {

@@ -89,8 +89,13 @@ public final class KafkaTestSupport {
    * assigned (group-less) consumer.
    */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+    return readAll(bootstrapServers(), topic);
+  }
+
+  /** {@link #readAll(String)} on the cluster at {@code bootstrap}. */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
     Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
