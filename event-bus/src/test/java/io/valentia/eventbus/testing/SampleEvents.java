@@ -190,7 +190,20 @@ public final class SampleEvents {
       case PROBE_OSD_PING -> new OsdPing(0, 1, "front", 0.0, null, null, null, true, 1000.0);
       case PROBE_SYSCALL_DENIED ->
           new SyscallDenied(
-              null, 435, "c000003e", "KILL_PROCESS", null, 1L, null, null, null, null, null, 1, T0, T0);
+              null,
+              435,
+              "c000003e",
+              "KILL_PROCESS",
+              null,
+              1L,
+              null,
+              null,
+              null,
+              null,
+              null,
+              1,
+              T0,
+              T0);
       case PROBE_LSM_DENIED ->
           new LsmDenied(
               "landlock",

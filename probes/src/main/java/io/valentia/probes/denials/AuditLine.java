@@ -7,8 +7,8 @@ public sealed interface AuditLine {
   record Record(AuditRecord record) implements AuditLine {}
 
   /**
-   * The kernel's {@code kauditd_printk_skb: N callbacks suppressed}: N audit records (denials
-   * among them) were not printed individually.
+   * The kernel's {@code kauditd_printk_skb: N callbacks suppressed}: N audit records (denials among
+   * them) were not printed individually.
    */
   record Suppressed(int count) implements AuditLine {}
 

@@ -35,7 +35,10 @@ public record AuditRecord(
 
   /** The audit id, {@code EPOCH.MILLIS:SERIAL}, shared by every record of one event. */
   public String auditId() {
-    return time.getEpochSecond() + "." + String.format("%03d", time.getNano() / 1_000_000) + ":"
+    return time.getEpochSecond()
+        + "."
+        + String.format("%03d", time.getNano() / 1_000_000)
+        + ":"
         + serial;
   }
 

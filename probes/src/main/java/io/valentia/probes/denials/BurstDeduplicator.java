@@ -13,12 +13,12 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Folds a burst of identical denials into one: denials with the same executable (or command when
- * no executable was logged), syscall and action (for LSM denials: module, operation, object,
- * profile or contexts, outcome) whose times lie within one window of the burst's first become one
- * denial with their count and first/last time. A burst is released when a denial arrives past its
- * window, when {@link #expire} is called a window after its first denial arrived, or at {@link
- * #drain}. Not thread-safe: one reader owns it.
+ * Folds a burst of identical denials into one: denials with the same executable (or command when no
+ * executable was logged), syscall and action (for LSM denials: module, operation, object, profile
+ * or contexts, outcome) whose times lie within one window of the burst's first become one denial
+ * with their count and first/last time. A burst is released when a denial arrives past its window,
+ * when {@link #expire} is called a window after its first denial arrived, or at {@link #drain}. Not
+ * thread-safe: one reader owns it.
  */
 public final class BurstDeduplicator {
   private static final int MAX_BURSTS = 4096;
@@ -27,8 +27,8 @@ public final class BurstDeduplicator {
   private final Map<Object, Burst> bursts = new LinkedHashMap<>();
 
   /**
-   * @param window how long after a burst's first denial identical ones still join it; zero
-   *     releases every denial on its own
+   * @param window how long after a burst's first denial identical ones still join it; zero releases
+   *     every denial on its own
    */
   public BurstDeduplicator(Duration window) {
     this.window = window;

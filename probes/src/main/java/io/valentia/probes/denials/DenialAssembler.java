@@ -16,9 +16,9 @@ import java.util.OptionalInt;
 /**
  * Turns audit records into denials ({@link SyscallDenied}, {@link LsmDenied}, each with count 1 and
  * no container yet). A SECCOMP record is a denial on its own. An AVC (SELinux or AppArmor) or
- * Landlock record waits for the other records of its audit id (the SYSCALL record names the
- * process and executable) until the id's EOE record, until {@link #expire} finds it older than the
- * grouping time, or until {@link #drain}. Not thread-safe: one reader owns it.
+ * Landlock record waits for the other records of its audit id (the SYSCALL record names the process
+ * and executable) until the id's EOE record, until {@link #expire} finds it older than the grouping
+ * time, or until {@link #drain}. Not thread-safe: one reader owns it.
  */
 public final class DenialAssembler {
   /** How many events may wait for their remaining records at once. */
@@ -118,8 +118,7 @@ public final class DenialAssembler {
     for (AuditRecord r : group.records) {
       LsmDenied denial =
           switch (r.type()) {
-            case "AVC" ->
-                r.field("apparmor") != null ? apparmor(r, process) : selinux(r, process);
+            case "AVC" -> r.field("apparmor") != null ? apparmor(r, process) : selinux(r, process);
             case "LANDLOCK_ACCESS" -> landlock(r, process);
             default -> null;
           };
@@ -223,8 +222,11 @@ public final class DenialAssembler {
 
   private static boolean isApparmorStatus(AuditRecord r) {
     String apparmor = r.field("apparmor");
-    return apparmor != null && !apparmor.isEmpty() && !apparmor.equalsIgnoreCase("DENIED")
-        && !apparmor.equalsIgnoreCase("AUDIT") && !apparmor.equalsIgnoreCase("ALLOWED");
+    return apparmor != null
+        && !apparmor.isEmpty()
+        && !apparmor.equalsIgnoreCase("DENIED")
+        && !apparmor.equalsIgnoreCase("AUDIT")
+        && !apparmor.equalsIgnoreCase("ALLOWED");
   }
 
   private static LsmDenied selinux(AuditRecord r, Process process) {

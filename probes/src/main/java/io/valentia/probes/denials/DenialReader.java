@@ -25,8 +25,7 @@ public final class DenialReader implements AutoCloseable {
   private final List<String> failures = new ArrayList<>();
   private volatile boolean closed;
 
-  public DenialReader(
-      DenialWatcher watcher, List<LineSource> sources, SourcePositions positions) {
+  public DenialReader(DenialWatcher watcher, List<LineSource> sources, SourcePositions positions) {
     this.watcher = watcher;
     this.sources = List.copyOf(sources);
     this.positions = positions;

@@ -61,8 +61,9 @@ public final class DenialsCommand implements Callable<Integer> {
       names = "--window",
       paramLabel = "DURATION",
       defaultValue = "10s",
-      description = "Burst window: identical denials within it are one event (0s: none; default"
-          + " ${DEFAULT-VALUE}).")
+      description =
+          "Burst window: identical denials within it are one event (0s: none; default"
+              + " ${DEFAULT-VALUE}).")
   String window;
 
   @Option(
@@ -158,9 +159,12 @@ public final class DenialsCommand implements Callable<Integer> {
   private List<LineSource> sources(SourcePositions positions) {
     List<LineSource> sources = new ArrayList<>();
     if (kmsg) {
-      String id = new KernelLog(kmsgDevice, !once, null, Duration.ZERO).id();
       sources.add(
-          new KernelLog(kmsgDevice, !once, positions.get(id), Duration.ofMillis(500)));
+          new KernelLog(
+              kmsgDevice,
+              !once,
+              positions.get(KernelLog.idOf(kmsgDevice)),
+              Duration.ofMillis(500)));
     }
     List<Path> paths = new ArrayList<>();
     if (auditLog != null) {
@@ -174,9 +178,9 @@ public final class DenialsCommand implements Callable<Integer> {
       }
     }
     for (Path path : paths) {
-      String id = new FollowedFile(path, false, false, null, Duration.ZERO).id();
       sources.add(
-          new FollowedFile(path, !once, false, positions.get(id), Duration.ofMillis(250)));
+          new FollowedFile(
+              path, !once, false, positions.get(FollowedFile.idOf(path)), Duration.ofMillis(250)));
     }
     return sources;
   }

@@ -15,11 +15,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The denial watcher of the {@code probes} role ({@code probes.denials}, see {@link
- * DenialsConfig}): follows its sources on a dedicated thread, publishes each denial event to
- * {@code valentia.events}, keeps its positions in {@code DATA/probes/denials-positions.json}, and
- * raises {@code DENIALS_SUPPRESSED} (the kernel dropped audit lines) and {@code
- * DENIALS_SOURCE_FAILED} (a source could not be read) as health warnings. Not enabled by default
- * (reading the kernel log needs root).
+ * DenialsConfig}): follows its sources on a dedicated thread, publishes each denial event to {@code
+ * valentia.events}, keeps its positions in {@code DATA/probes/denials-positions.json}, and raises
+ * {@code DENIALS_SUPPRESSED} (the kernel dropped audit lines) and {@code DENIALS_SOURCE_FAILED} (a
+ * source could not be read) as health warnings. Not enabled by default (reading the kernel log
+ * needs root).
  */
 public final class DenialsComponent implements ProbeComponent {
   private static final Logger LOG = LoggerFactory.getLogger(DenialsComponent.class);
@@ -60,8 +60,8 @@ public final class DenialsComponent implements ProbeComponent {
                     .onFailure(e -> LOG.warn("could not publish denial {}: {}", event.id(), e)));
     List<LineSource> sources = new ArrayList<>();
     if (config.kmsg()) {
-      KernelLog kmsg = new KernelLog(Path.of("/dev/kmsg"), true, null, Duration.ZERO);
-      sources.add(new KernelLog(Path.of("/dev/kmsg"), true, positions.get(kmsg.id()), Duration.ZERO));
+      Path kmsg = Path.of("/dev/kmsg");
+      sources.add(new KernelLog(kmsg, true, positions.get(KernelLog.idOf(kmsg)), Duration.ZERO));
     }
     List<String> files = new ArrayList<>(config.files());
     if (config.auditLog() != null) {
@@ -69,9 +69,9 @@ public final class DenialsComponent implements ProbeComponent {
     }
     for (String file : files) {
       Path path = Path.of(file);
-      FollowedFile probe = new FollowedFile(path, true, true, null, Duration.ofMillis(250));
       sources.add(
-          new FollowedFile(path, true, true, positions.get(probe.id()), Duration.ofMillis(250)));
+          new FollowedFile(
+              path, true, true, positions.get(FollowedFile.idOf(path)), Duration.ofMillis(250)));
     }
     DenialReader reader = new DenialReader(watcher, sources, positions);
     return context

@@ -75,7 +75,8 @@ final class DenialsVerticle extends VerticleBase {
               new HealthCheck(
                   "HEALTH_WARN",
                   suppressed + " audit records suppressed by the kernel's rate limit",
-                  List.of("denials may be among them (kauditd_printk_skb: N callbacks suppressed)")));
+                  List.of(
+                      "denials may be among them (kauditd_printk_skb: N callbacks suppressed)")));
     }
   }
 }

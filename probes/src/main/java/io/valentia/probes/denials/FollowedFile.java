@@ -55,6 +55,11 @@ public final class FollowedFile implements LineSource {
 
   @Override
   public String id() {
+    return idOf(path);
+  }
+
+  /** The position key of the file at {@code path}. */
+  public static String idOf(Path path) {
     return "file:" + path.toAbsolutePath().normalize();
   }
 

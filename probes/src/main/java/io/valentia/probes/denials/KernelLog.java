@@ -17,8 +17,8 @@ import java.util.regex.Pattern;
  * The kernel log, {@code /dev/kmsg} (needs root or CAP_SYSLOG): every read returns one record
  * {@code PRIORITY,SEQUENCE,MICROS,FLAGS;MESSAGE}. Resumes after the last sequence number read in
  * the same boot (the boot id tells); records the ring buffer overwrote before they were read are
- * skipped by the kernel. Read once, it is exhausted when no record arrived for a quiet period
- * after the ones already in the buffer.
+ * skipped by the kernel. Read once, it is exhausted when no record arrived for a quiet period after
+ * the ones already in the buffer.
  */
 public final class KernelLog implements LineSource {
   private static final Pattern RECORD = Pattern.compile("^(\\d+),(\\d+),(\\d+),[^;]*;(.*)$");
@@ -41,8 +41,7 @@ public final class KernelLog implements LineSource {
    * @param resumeAt the saved position (boot id and sequence), or null to read the whole buffer
    * @param quiet how long without a record means the buffer is read, when reading once
    */
-  public KernelLog(
-      Path device, boolean follow, SourcePositions.Position resumeAt, Duration quiet) {
+  public KernelLog(Path device, boolean follow, SourcePositions.Position resumeAt, Duration quiet) {
     this.device = device;
     this.follow = follow;
     this.resumeAt = resumeAt;
@@ -51,6 +50,11 @@ public final class KernelLog implements LineSource {
 
   @Override
   public String id() {
+    return idOf(device);
+  }
+
+  /** The position key of the kernel log at {@code device}. */
+  public static String idOf(Path device) {
     return "kmsg:" + device;
   }
 
@@ -98,8 +102,7 @@ public final class KernelLog implements LineSource {
 
   private void run(BlockingQueue<Line> queue) {
     String boot = bootId();
-    long skipUpTo =
-        resumeAt != null && resumeAt.identity().equals(boot) ? resumeAt.offset() : -1;
+    long skipUpTo = resumeAt != null && resumeAt.identity().equals(boot) ? resumeAt.offset() : -1;
     ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
     StringBuilder pending = new StringBuilder();
     try (FileChannel c = FileChannel.open(device, StandardOpenOption.READ)) {

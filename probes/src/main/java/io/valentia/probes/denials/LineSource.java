@@ -12,7 +12,9 @@ public interface LineSource extends AutoCloseable {
   /** A line and the position after it (null when the source keeps none). */
   record Line(LineSource source, String text, SourcePositions.Position position) {}
 
-  /** A stable name, the key of its position: {@code kmsg}, {@code file:/var/log/audit/audit.log}. */
+  /**
+   * A stable name, the key of its position: {@code kmsg}, {@code file:/var/log/audit/audit.log}.
+   */
   String id();
 
   /** Starts the reading thread, delivering lines into {@code queue}. */

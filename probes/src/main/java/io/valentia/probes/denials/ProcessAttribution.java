@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  */
 public final class ProcessAttribution {
   private static final String ID = "([0-9a-f]{64})";
-  private static final Pattern DOCKER = Pattern.compile("(?:^|/)docker[-/]" + ID + "(?:\\.scope)?$");
+  private static final Pattern DOCKER =
+      Pattern.compile("(?:^|/)docker[-/]" + ID + "(?:\\.scope)?$");
   private static final Pattern PODMAN =
       Pattern.compile("(?:^|/)libpod-(?:conmon-)?" + ID + "(?:\\.scope)?(?:/container)?$");
   private static final Pattern CRIO =
@@ -56,9 +57,9 @@ public final class ProcessAttribution {
   }
 
   /**
-   * The container a {@code /proc/PID/cgroup} file names: the cgroup v2 line ({@code 0::/path})
-   * when it names one, else the first v1 hierarchy that does; null for a process outside any
-   * container or unit (the root cgroup, a user session slice).
+   * The container a {@code /proc/PID/cgroup} file names: the cgroup v2 line ({@code 0::/path}) when
+   * it names one, else the first v1 hierarchy that does; null for a process outside any container
+   * or unit (the root cgroup, a user session slice).
    */
   public static Container container(String cgroupFile) {
     Container v1 = null;
@@ -112,8 +113,8 @@ public final class ProcessAttribution {
   }
 
   /**
-   * The seccomp mode of a {@code /proc/PID/status} file: {@code disabled}, {@code strict} or
-   * {@code filter}; null when the line is missing.
+   * The seccomp mode of a {@code /proc/PID/status} file: {@code disabled}, {@code strict} or {@code
+   * filter}; null when the line is missing.
    */
   public static String seccompMode(String statusFile) {
     for (String line : statusFile.split("\n")) {

@@ -60,7 +60,8 @@ public final class SourcePositions {
       } catch (IOException | RuntimeException e) {
         try {
           Files.move(
-              file, file.resolveSibling(file.getFileName() + ".bad"),
+              file,
+              file.resolveSibling(file.getFileName() + ".bad"),
               StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException ignored) {
           // it stays; it will be overwritten on the next save
@@ -89,7 +90,8 @@ public final class SourcePositions {
     dirty = false;
     ObjectNode json = MAPPER.createObjectNode();
     positions.forEach(
-        (source, p) -> json.putObject(source).put("identity", p.identity()).put("offset", p.offset()));
+        (source, p) ->
+            json.putObject(source).put("identity", p.identity()).put("offset", p.offset()));
     try {
       Files.createDirectories(file.toAbsolutePath().getParent());
       Path tmp = file.resolveSibling(file.getFileName() + ".tmp");

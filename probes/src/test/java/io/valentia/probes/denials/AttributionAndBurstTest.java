@@ -30,7 +30,8 @@ class AttributionAndBurstTest {
     "0::/system.slice/docker-" + ID + ".scope, docker",
     "12:memory:/docker/" + ID + ", docker",
     "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod1a2b.slice/cri-containerd-"
-        + ID + ".scope, containerd",
+        + ID
+        + ".scope, containerd",
     "4:pids:/kubepods/besteffort/pod0f1e2d3c-aaaa-bbbb-cccc-111122223333/" + ID + ", containerd",
     "0::/kubepods.slice/kubepods-pod1a2b.slice/crio-" + ID + ".scope, cri-o",
     "0::/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" + ID + ".scope, podman",
@@ -63,7 +64,8 @@ class AttributionAndBurstTest {
     ProcessAttribution.Facts facts = new ProcessAttribution(proc).of(4242);
     assertThat(facts.container().id()).isEqualTo(ID);
     assertThat(facts.seccompMode()).isEqualTo("filter");
-    assertThat(new ProcessAttribution(proc).of(1)).isEqualTo(new ProcessAttribution.Facts(null, null));
+    assertThat(new ProcessAttribution(proc).of(1))
+        .isEqualTo(new ProcessAttribution.Facts(null, null));
   }
 
   @Test

@@ -92,7 +92,8 @@ class DenialParsingTest {
     }
 
     @Test
-    @DisplayName("An audit.log line of an i386 (compat) process names the syscall from the 32-bit table.")
+    @DisplayName(
+        "An audit.log line of an i386 (compat) process names the syscall from the 32-bit table.")
     void auditLogI386() {
       SyscallDenied d =
           seccomp(
@@ -105,7 +106,8 @@ class DenialParsingTest {
     }
 
     @Test
-    @DisplayName("An ENRICHED audit.log line is read up to the 0x1d separator, and its fields after it.")
+    @DisplayName(
+        "An ENRICHED audit.log line is read up to the 0x1d separator, and its fields after it.")
     void enriched() {
       SyscallDenied d =
           seccomp(
