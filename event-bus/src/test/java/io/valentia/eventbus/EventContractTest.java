@@ -101,6 +101,7 @@ class EventContractTest {
                     null,
                     0L,
                     SYSTEMD_UNIT,
+                    null,
                     2,
                     T0,
                     T0.plusSeconds(1));

@@ -18,6 +18,8 @@ import java.time.Instant;
  * @param exe the executable path; null when not logged
  * @param uid the user id; null when not logged
  * @param container the container of the process; null when unknown
+ * @param seccompMode the process's seccomp mode from {@code /proc/PID/status} ({@code disabled},
+ *     {@code strict} or {@code filter}) when it was still alive to be asked; null otherwise
  * @param count how many identical denials this event stands for (at least 1)
  * @param firstSeen time of the first of them
  * @param lastSeen time of the last of them
@@ -33,6 +35,7 @@ public record SyscallDenied(
     String exe,
     Long uid,
     Container container,
+    String seccompMode,
     int count,
     Instant firstSeen,
     Instant lastSeen)

@@ -77,6 +77,7 @@ public final class SampleEvents {
               "/opt/steam/steamapps/common/SteamVR/bin/linux64/vrserver",
               1000L,
               CONTAINER,
+              "filter",
               17,
               T0,
               T0.plusSeconds(5));
@@ -193,7 +194,20 @@ public final class SampleEvents {
       case PROBE_OSD_PING -> new OsdPing(0, 1, "front", 0.0, null, null, null, true, 1000.0);
       case PROBE_SYSCALL_DENIED ->
           new SyscallDenied(
-              null, 435, "c000003e", "KILL_PROCESS", null, 1L, null, null, null, null, 1, T0, T0);
+              null,
+              435,
+              "c000003e",
+              "KILL_PROCESS",
+              null,
+              1L,
+              null,
+              null,
+              null,
+              null,
+              null,
+              1,
+              T0,
+              T0);
       case PROBE_LSM_DENIED ->
           new LsmDenied(
               "landlock",
