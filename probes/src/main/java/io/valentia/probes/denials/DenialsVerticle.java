@@ -42,7 +42,12 @@ final class DenialsVerticle extends VerticleBase {
   public Future<?> stop() {
     vertx.cancelTimer(timer);
     reader.close();
-    return Future.succeededFuture();
+    // the reader drains what it holds (bursts still in their window) before its thread ends
+    return vertx.executeBlocking(
+        () -> {
+          thread.join(10_000);
+          return null;
+        });
   }
 
   private void readUntilStopped() {
