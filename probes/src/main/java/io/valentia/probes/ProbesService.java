@@ -20,7 +20,8 @@ public final class ProbesService implements ValentiaService {
 
   /** Every probe of this build. */
   static List<ProbeComponent> components() {
-    return List.of();
+    return List.of(
+        new io.valentia.probes.frames.FramesProbe(), new io.valentia.probes.leases.LeasesProbe());
   }
 
   @Override
