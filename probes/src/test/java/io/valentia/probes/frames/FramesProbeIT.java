@@ -44,6 +44,8 @@ class FramesProbeIT {
             .redirectError(ProcessBuilder.Redirect.INHERIT)
             .start();
     List<JsonNode> lines = new CopyOnWriteArrayList<>();
+    long minStoppedNanos = 0;
+    long maxStoppedNanos = 0;
     Thread reader = new Thread(() -> readLines(probe, lines), "frames-probe-output");
     reader.start();
     try {
@@ -52,9 +54,16 @@ class FramesProbeIT {
           .until(() -> lines.stream().anyMatch(l -> type(l).endsWith("frame.stats.v1")));
       // the faults fit well inside the run, even when a busy host is slow to start the JVM
       for (int i = 0; i < PAUSES; i++) {
+        long outerStart = System.nanoTime();
         signal(probe, "STOP");
-        Thread.sleep(PAUSE_MS); // the fault: the process is stopped this long
+        long innerStart = System.nanoTime();
+        Thread.sleep(PAUSE_MS); // the fault: the process is stopped at least this long
+        long innerEnd = System.nanoTime();
         signal(probe, "CONT");
+        long outerEnd = System.nanoTime();
+        // the process was stopped for at least the inner and at most the outer span
+        minStoppedNanos += innerEnd - innerStart;
+        maxStoppedNanos += outerEnd - outerStart;
         Thread.sleep(800); // running normally between faults
       }
       assertThat(probe.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -65,22 +74,23 @@ class FramesProbeIT {
 
     JsonNode summary =
         lines.stream().filter(l -> l.has("summary")).findFirst().orElseThrow().get("summary");
-    long predicted = PAUSES * PAUSE_MS * 90 / 1000; // 108 vsyncs covered by the pauses
-    // a shared 2-core machine drops a few more on its own, and a pause can be a little longer
-    // than asked for; it never drops many fewer than the pauses cover
-    assertThat(summary.get("dropped").asLong()).isBetween(predicted * 8 / 10, predicted + 150);
+    long fewest = minStoppedNanos * 90 / 1_000_000_000L; // vsyncs the pauses surely covered
+    long most = maxStoppedNanos * 90 / 1_000_000_000L + PAUSES;
+    // a shared 2-core machine drops some frames on its own: allow that on top, never fewer
+    assertThat(summary.get("dropped").asLong()).isBetween(fewest * 9 / 10, most + 150);
     List<JsonNode> bigBursts =
         lines.stream()
             .filter(l -> type(l).endsWith("frame.dropped.v1"))
             .map(l -> l.get("data"))
-            .filter(d -> d.get("frames").asInt() >= 30)
+            .filter(d -> d.get("frames").asInt() >= PAUSE_MS * 90 / 1000 * 8 / 10)
             .toList();
     assertThat(bigBursts).hasSize(PAUSES);
+    assertThat(bigBursts.stream().mapToLong(b -> b.get("frames").asLong()).sum())
+        .isBetween(fewest * 9 / 10, most + 30);
     assertThat(bigBursts)
         .allSatisfy(
             b -> {
-              assertThat(b.get("frames").asInt()).isBetween(33, 60);
-              assertThat(b.get("worstLatenessMicros").asLong()).isGreaterThan(300_000);
+              assertThat(b.get("worstLatenessMicros").asLong()).isGreaterThan(PAUSE_MS * 900);
               assertThat(b.get("source").asText()).isEqualTo("loop");
             });
     assertThat(summary.get("p99LatenessMicros").asLong()).isPositive();
