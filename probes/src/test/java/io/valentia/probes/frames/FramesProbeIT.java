@@ -93,7 +93,7 @@ class FramesProbeIT {
               assertThat(b.get("worstLatenessMicros").asLong()).isGreaterThan(PAUSE_MS * 900);
               assertThat(b.get("source").asText()).isEqualTo("loop");
             });
-    assertThat(summary.get("p99LatenessMicros").asLong()).isPositive();
+    assertThat(summary.get("bursts").asLong()).isGreaterThanOrEqualTo(PAUSES);
     assertThat(lines.stream().filter(l -> type(l).endsWith("frame.stats.v1")).count())
         .isBetween(14L, 17L);
   }
