@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       io.valentia.probes.denials.DenialsCommand.class,
+      io.valentia.probes.frames.FramesCommand.class,
     })
 public final class ProbeCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -7,6 +7,7 @@ import java.util.List;
 public final class ProbesCommands implements ValentiaCommands {
   @Override
   public List<Object> commands() {
-    return List.of(new ProbeCommand(), new AgentCommand());
+    return List.of(
+        new ProbeCommand(), new AgentCommand(), new io.valentia.probes.leases.LeaseCommand());
   }
 }

@@ -20,7 +20,10 @@ public final class ProbesService implements ValentiaService {
 
   /** Every probe of this build. */
   static List<ProbeComponent> components() {
-    return List.of(new io.valentia.probes.denials.DenialsComponent());
+    return List.of(
+        new io.valentia.probes.denials.DenialsComponent(),
+        new io.valentia.probes.frames.FramesProbe(),
+        new io.valentia.probes.leases.LeasesProbe());
   }
 
   @Override

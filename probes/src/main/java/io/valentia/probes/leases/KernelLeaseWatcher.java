@@ -1,0 +1,108 @@
+package io.valentia.probes.leases;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Follows the kernel's file leases ({@code fcntl F_SETLEASE}) in {@code /proc/locks} and reports
+ * each change: a lease appears ({@code ACTIVE}), starts breaking because another process opened the
+ * file ({@code BREAKING}; the kernel takes it back after {@code /proc/sys/fs/lease-break-time}
+ * seconds if the holder does not let go), or is gone. Not thread-safe: call {@link #poll()} from
+ * one thread (a timer on a worker).
+ */
+public final class KernelLeaseWatcher {
+  /** A change of one lease. */
+  public record Change(State state, FileLock lease, String path, String holder) {}
+
+  /** What happened to a lease. */
+  public enum State {
+    ACTIVE,
+    BREAKING,
+    GONE
+  }
+
+  private final Path locks;
+  private final Consumer<Change> listener;
+  private final Map<String, Change> known = new HashMap<>();
+
+  /**
+   * @param locks {@code /proc/locks} (another path in tests)
+   * @param listener gets every change, on the polling thread
+   */
+  public KernelLeaseWatcher(Path locks, Consumer<Change> listener) {
+    this.locks = locks;
+    this.listener = listener;
+  }
+
+  /** Reads the leases once and reports what changed since the last read. Blocks briefly. */
+  public void poll() throws IOException {
+    List<FileLock> now = FileLock.parseAll(Files.readString(locks));
+    Map<String, FileLock> current = new HashMap<>();
+    for (FileLock lock : now) {
+      if (lock.isLease()) {
+        current.put(lock.key(), lock);
+      }
+    }
+    for (Map.Entry<String, FileLock> entry : current.entrySet()) {
+      FileLock lock = entry.getValue();
+      State state = lock.mode().equals("BREAKING") ? State.BREAKING : State.ACTIVE;
+      Change before = known.get(entry.getKey());
+      if (before == null || before.state() != state) {
+        String path = before != null ? before.path() : pathOf(lock);
+        String holder = before != null ? before.holder() : commandOf(lock.pid());
+        Change change = new Change(state, lock, path, holder);
+        known.put(entry.getKey(), change);
+        listener.accept(change);
+      }
+    }
+    known
+        .entrySet()
+        .removeIf(
+            e -> {
+              if (current.containsKey(e.getKey())) {
+                return false;
+              }
+              Change before = e.getValue();
+              listener.accept(
+                  new Change(State.GONE, before.lease(), before.path(), before.holder()));
+              return true;
+            });
+  }
+
+  /** The holder's command name, from {@code /proc/PID/comm}; {@code pid N} when gone. */
+  private static String commandOf(long pid) {
+    try {
+      return Files.readString(Path.of("/proc", String.valueOf(pid), "comm")).strip();
+    } catch (IOException e) {
+      return "pid " + pid;
+    }
+  }
+
+  /**
+   * The leased file's path, found among the holder's open files by inode; {@code inode N on
+   * MAJ:MIN} when it cannot be found.
+   */
+  private static String pathOf(FileLock lock) {
+    Path fds = Path.of("/proc", String.valueOf(lock.pid()), "fd");
+    try (var entries = Files.list(fds)) {
+      for (Path fd : (Iterable<Path>) entries::iterator) {
+        try {
+          Object inode = Files.getAttribute(fd, "unix:ino");
+          if (inode instanceof Long ino && ino == lock.inode()) {
+            return Files.readSymbolicLink(fd).toString();
+          }
+        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+          // closed while we looked, or not a file
+        }
+      }
+    } catch (IOException e) {
+      // not ours to read, or gone
+    }
+    return "inode " + lock.inode() + " on " + lock.device();
+  }
+}

@@ -1,0 +1,253 @@
+package io.valentia.probes.leases;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.ValentiaException;
+import io.valentia.probes.frames.DurationConverter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code valentia lease grant|renew|revoke|list}: the lease service's API from the shell. */
+@Command(
+    name = "lease",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Grant, renew, revoke and list leases through a running platform's API (/api/v1/leases).",
+      "Exit 1 when the platform refuses (resource held, no such lease, bad token)."
+    },
+    subcommands = {
+      LeaseCommand.Grant.class,
+      LeaseCommand.Renew.class,
+      LeaseCommand.Revoke.class,
+      LeaseCommand.ListLeases.class
+    })
+public final class LeaseCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "name a lease command");
+  }
+
+  /** How a lease command reaches the platform. */
+  static final class Api {
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description = "the platform's web address (VALENTIA_URL; default http://127.0.0.1:8080)")
+    String url;
+
+    @Option(names = "--token", paramLabel = "TOKEN", description = "API token (VALENTIA_TOKEN)")
+    String token;
+
+    @Option(names = "--json", description = "print the API's JSON answer")
+    boolean json;
+
+    @Spec(Spec.Target.MIXEE)
+    CommandSpec spec;
+
+    String base() {
+      String value = pick(url, "VALENTIA_URL", "http://127.0.0.1:8080");
+      URI uri;
+      try {
+        uri = URI.create(value);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(spec.commandLine(), "--url is not an address: " + value);
+      }
+      if (uri.getScheme() == null || uri.getHost() == null) {
+        throw new ParameterException(spec.commandLine(), "--url must be http(s)://HOST[:PORT]");
+      }
+      return (value.endsWith("/") ? value.substring(0, value.length() - 1) : value)
+          + "/api/v1/leases";
+    }
+
+    /** Sends a request; returns the JSON answer; exit 1 (an exception) on a refusal. */
+    int call(String method, String path, String body, java.util.function.Consumer<JsonNode> human)
+        throws InterruptedException {
+      String target = base() + path;
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create(target))
+              .timeout(Duration.ofSeconds(10))
+              .header("content-type", "application/json")
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
+      String t = pick(token, "VALENTIA_TOKEN", null);
+      if (t != null) {
+        request.header("Authorization", "Bearer " + t);
+      }
+      HttpResponse<String> response;
+      try {
+        response =
+            HttpClient.newBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .build()
+                .send(request.build(), HttpResponse.BodyHandlers.ofString());
+      } catch (IOException e) {
+        throw new ValentiaException(
+            "no platform answers at "
+                + target
+                + " ("
+                + e
+                + "); is it up? Set --url or VALENTIA_URL");
+      }
+      JsonNode answer;
+      try {
+        answer = EventCodec.MAPPER.readTree(response.body());
+      } catch (IOException e) {
+        throw new ValentiaException(
+            target + " answered " + response.statusCode() + " without JSON");
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (json) {
+        out.println(answer);
+        out.flush();
+      }
+      if (response.statusCode() >= 300) {
+        String error = answer.path("error").asText(answer.toString());
+        if (response.statusCode() == 401) {
+          error = "not authorised: give a token with --token or VALENTIA_TOKEN";
+        }
+        throw new ValentiaException(error);
+      }
+      if (!json) {
+        human.accept(answer);
+        out.flush();
+      }
+      return 0;
+    }
+
+    PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+
+    private static String pick(String flag, String variable, String fallback) {
+      if (flag != null && !flag.isBlank()) {
+        return flag;
+      }
+      String env = System.getenv(variable);
+      return env != null && !env.isBlank() ? env : fallback;
+    }
+  }
+
+  static String describe(JsonNode lease) {
+    JsonNode lessee = lease.path("lessee");
+    return lease.path("id").asText()
+        + "  "
+        + lease.path("resource").asText()
+        + "  "
+        + lessee.path("name").asText()
+        + (lessee.has("pid") ? " (pid " + lessee.get("pid").asText() + ")" : "")
+        + "  expires "
+        + lease.path("expiresAt").asText();
+  }
+
+  static String encode(String id) {
+    return URLEncoder.encode(id, StandardCharsets.UTF_8);
+  }
+
+  @Command(name = "grant", mixinStandardHelpOptions = true, description = "Grant a resource.")
+  static final class Grant implements Callable<Integer> {
+    @Mixin Api api;
+
+    @Parameters(paramLabel = "RESOURCE", description = "what to lease, e.g. hmd-0")
+    String resource;
+
+    @Option(names = "--name", required = true, description = "the lessee's name")
+    String name;
+
+    @Option(names = "--pid", description = "the lessee's process id, watched for exit or crash")
+    Long pid;
+
+    @Option(
+        names = "--term",
+        defaultValue = "5s",
+        converter = DurationConverter.class,
+        description = "lease term; renew within it (default ${DEFAULT-VALUE})")
+    Duration term;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      ObjectNode body = EventCodec.MAPPER.createObjectNode();
+      body.put("resource", resource);
+      ObjectNode lessee = body.putObject("lessee").put("name", name);
+      if (pid != null) {
+        lessee.put("pid", pid);
+      }
+      body.put("termMs", term.toMillis());
+      return api.call(
+          "POST", "", body.toString(), lease -> api.out().println("granted " + describe(lease)));
+    }
+  }
+
+  @Command(name = "renew", mixinStandardHelpOptions = true, description = "Renew a lease.")
+  static final class Renew implements Callable<Integer> {
+    @Mixin Api api;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      return api.call(
+          "POST",
+          "/" + encode(id) + "/renew",
+          "",
+          lease -> api.out().println("renewed " + describe(lease)));
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a lease.")
+  static final class Revoke implements Callable<Integer> {
+    @Mixin Api api;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      return api.call(
+          "DELETE",
+          "/" + encode(id),
+          null,
+          lease -> api.out().println("revoked " + describe(lease)));
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List active leases.")
+  static final class ListLeases implements Callable<Integer> {
+    @Mixin Api api;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      return api.call(
+          "GET",
+          "",
+          null,
+          answer -> {
+            if (answer.path("leases").isEmpty()) {
+              api.out().println("no active leases");
+            }
+            answer.path("leases").forEach(l -> api.out().println(describe(l)));
+          });
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.valentia.probes.leases;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.health.ServiceStatus;
+import io.valentia.eventbus.payload.EventPayload;
+import io.valentia.eventbus.payload.LeaseGranted;
+import io.valentia.eventbus.payload.LeaseRevoked;
+import io.valentia.eventbus.payload.Lessee;
+import io.valentia.eventbus.service.ServiceContext;
+import io.valentia.probes.ProbeComponent;
+import io.valentia.probes.frames.FrameEvents;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code probes.leases}: the lease service and API (on by default), the kernel file-lease watcher
+ * ({@code /proc/locks}) and, where {@code /sys/class/drm} exists, the DRM lease uevent watcher.
+ *
+ * <pre>
+ * probes:
+ *   leases:
+ *     enabled: true
+ *     processEvents: true    # watch lessee pids through the kernel's process events (root)
+ *     fileLeases: true       # follow /proc/locks
+ *     drm: true              # follow DRM lease uevents (only where /sys/class/drm exists)
+ * </pre>
+ */
+public final class LeasesProbe implements ProbeComponent {
+  private static final Logger LOG = LoggerFactory.getLogger(LeasesProbe.class);
+  private static final Set<String> KEYS = Set.of("enabled", "processEvents", "fileLeases", "drm");
+
+  @Override
+  public String name() {
+    return "leases";
+  }
+
+  @Override
+  public boolean enabledByDefault() {
+    return true;
+  }
+
+  @Override
+  public List<String> checkConfig(JsonNode config) {
+    List<String> problems = new ArrayList<>();
+    if (!config.isObject()) {
+      problems.add("(section): must be a mapping");
+      return problems;
+    }
+    config
+        .fields()
+        .forEachRemaining(
+            e -> {
+              if (!KEYS.contains(e.getKey())) {
+                problems.add(e.getKey() + ": unknown key (known: " + String.join(", ", KEYS) + ")");
+              } else if (!e.getValue().isBoolean()) {
+                problems.add(e.getKey() + ": must be true or false, found " + e.getValue());
+              }
+            });
+    return problems;
+  }
+
+  @Override
+  public Future<?> start(ServiceContext context, JsonNode config) {
+    Vertx vertx = context.vertx();
+    String host = FrameEvents.hostName();
+    Router router = Router.router(vertx);
+    LeaseVerticle leases =
+        new LeaseVerticle(
+            context.publisher(), host, router, config.path("processEvents").asBoolean(true));
+    context.api().mount("/leases", router);
+    Future<?> started = vertx.deployVerticle(leases);
+    if (config.path("fileLeases").asBoolean(true) && Files.isReadable(Path.of("/proc/locks"))) {
+      startFileLeases(vertx, context.publisher(), host);
+    }
+    if (config.path("drm").asBoolean(true) && Files.isDirectory(Path.of("/sys/class/drm"))) {
+      startDrmUevents();
+    }
+    return started.onSuccess(
+        id ->
+            context
+                .health()
+                .service(
+                    "leases",
+                    ServiceStatus.running("lessee processes watched by " + leases.watchMode())));
+  }
+
+  /** Publishes the kernel's file leases as they appear, break and go. */
+  static void startFileLeases(Vertx vertx, EventPublisher publisher, String host) {
+    String source = "/leases/" + host + "/file";
+    KernelLeaseWatcher watcher =
+        new KernelLeaseWatcher(
+            Path.of("/proc/locks"), change -> publish(publisher, source, fileLeaseEvent(change)));
+    vertx.setPeriodic(
+        250,
+        id ->
+            vertx.executeBlocking(
+                () -> {
+                  synchronized (watcher) {
+                    watcher.poll();
+                  }
+                  return null;
+                },
+                false));
+  }
+
+  private static EventPayload fileLeaseEvent(KernelLeaseWatcher.Change change) {
+    String id = "file:" + change.lease().key();
+    Lessee lessee =
+        new Lessee(change.holder(), change.lease().pid() > 0 ? change.lease().pid() : null);
+    long breakMs = leaseBreakSeconds() * 1000L;
+    return switch (change.state()) {
+      case ACTIVE ->
+          new LeaseGranted(
+              id, change.path(), lessee, Math.max(1, breakMs), Instant.now().plusMillis(breakMs));
+      case BREAKING ->
+          new LeaseRevoked(
+              id,
+              change.path(),
+              lessee,
+              "lessor-revoke",
+              "breaking: another process opened the file; the kernel takes the lease back after "
+                  + breakMs / 1000
+                  + " s unless the holder lets go");
+      case GONE -> new LeaseRevoked(id, change.path(), lessee, "lessee-exit", "the lease is gone");
+    };
+  }
+
+  private static void publish(EventPublisher publisher, String source, EventPayload payload) {
+    String subject =
+        payload instanceof LeaseGranted g ? g.resource() : ((LeaseRevoked) payload).resource();
+    publisher
+        .publish(CloudEvent.of(payload).source(source).subject(subject).build())
+        .onFailure(e -> LOG.warn("could not publish a file lease change: {}", e.toString()));
+  }
+
+  private static int leaseBreakSeconds() {
+    try {
+      return Integer.parseInt(Files.readString(Path.of("/proc/sys/fs/lease-break-time")).strip());
+    } catch (IOException | NumberFormatException e) {
+      return 45;
+    }
+  }
+
+  /**
+   * Follows DRM uevents through {@code udevadm monitor --kernel --property}; a {@code LEASE=1}
+   * change means a lease was created or ended, and the lessees must be queried again.
+   */
+  private static void startDrmUevents() {
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                Process udevadm =
+                    new ProcessBuilder(
+                            "udevadm", "monitor", "--kernel", "--property", "--subsystem-match=drm")
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start();
+                Uevent.Parser parser = new Uevent.Parser();
+                BufferedReader lines =
+                    new BufferedReader(
+                        new InputStreamReader(udevadm.getInputStream(), StandardCharsets.UTF_8));
+                String line;
+                while ((line = lines.readLine()) != null) {
+                  for (Uevent event : parser.accept(line)) {
+                    if (event.isDrmLeaseChange()) {
+                      LOG.info("DRM lease change on {}", event.devpath());
+                    }
+                  }
+                }
+              } catch (IOException e) {
+                LOG.warn("cannot follow DRM uevents (udevadm): {}", e.getMessage());
+              }
+            },
+            "valentia-drm-uevents");
+    thread.setDaemon(true);
+    thread.start();
+  }
+}
