@@ -14,7 +14,9 @@ import picocli.CommandLine.Spec;
           + " --kafka or VALENTIA_KAFKA_BOOTSTRAP names a broker).",
       "Exit 1 when the probe found a problem."
     },
-    subcommands = {})
+    subcommands = {
+      io.valentia.probes.mtu.MtuProbeCommand.class,
+    })
 public final class ProbeCommand implements Runnable {
   @Spec CommandSpec spec;
 

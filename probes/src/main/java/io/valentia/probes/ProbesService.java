@@ -20,7 +20,7 @@ public final class ProbesService implements ValentiaService {
 
   /** Every probe of this build. */
   static List<ProbeComponent> components() {
-    return List.of();
+    return List.of(new io.valentia.probes.mtu.MtuProbeComponent());
   }
 
   @Override
