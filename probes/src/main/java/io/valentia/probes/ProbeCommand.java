@@ -16,6 +16,7 @@ import picocli.CommandLine.Spec;
     },
     subcommands = {
       io.valentia.probes.mtu.MtuProbeCommand.class,
+      io.valentia.probes.ceph.CephProbeCommand.class,
     })
 public final class ProbeCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -20,7 +20,9 @@ public final class ProbesService implements ValentiaService {
 
   /** Every probe of this build. */
   static List<ProbeComponent> components() {
-    return List.of(new io.valentia.probes.mtu.MtuProbeComponent());
+    return List.of(
+        new io.valentia.probes.mtu.MtuProbeComponent(),
+        new io.valentia.probes.ceph.CephProbeComponent());
   }
 
   @Override

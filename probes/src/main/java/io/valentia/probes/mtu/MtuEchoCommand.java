@@ -63,10 +63,10 @@ public final class MtuEchoCommand implements Callable<Integer> {
       out.println(
           EventCodec.MAPPER
               .createObjectNode()
-              .put("listening", agent.listening())
+              .put("listening", bind + ":" + agent.port())
               .put("port", agent.port()));
     } else {
-      out.println("mtu-echo agent listening on UDP " + agent.listening());
+      out.println("mtu-echo agent listening on UDP " + bind + ":" + agent.port());
     }
     out.flush();
     stopped.await();
