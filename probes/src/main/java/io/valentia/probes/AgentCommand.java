@@ -10,7 +10,9 @@ import picocli.CommandLine.Spec;
     name = "agent",
     mixinStandardHelpOptions = true,
     description = "Run one agent alone, in the foreground.",
-    subcommands = {})
+    subcommands = {
+      io.valentia.probes.mtu.MtuEchoCommand.class,
+    })
 public final class AgentCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -17,6 +17,8 @@ import picocli.CommandLine.Spec;
     subcommands = {
       io.valentia.probes.denials.DenialsCommand.class,
       io.valentia.probes.frames.FramesCommand.class,
+      io.valentia.probes.mtu.MtuProbeCommand.class,
+      io.valentia.probes.ceph.CephProbeCommand.class,
     })
 public final class ProbeCommand implements Runnable {
   @Spec CommandSpec spec;

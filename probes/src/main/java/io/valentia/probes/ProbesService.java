@@ -23,7 +23,9 @@ public final class ProbesService implements ValentiaService {
     return List.of(
         new io.valentia.probes.denials.DenialsComponent(),
         new io.valentia.probes.frames.FramesProbe(),
-        new io.valentia.probes.leases.LeasesProbe());
+        new io.valentia.probes.leases.LeasesProbe(),
+        new io.valentia.probes.mtu.MtuProbeComponent(),
+        new io.valentia.probes.ceph.CephProbeComponent());
   }
 
   @Override
