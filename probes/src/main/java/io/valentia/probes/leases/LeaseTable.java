@@ -34,6 +34,11 @@ public final class LeaseTable {
     return lease;
   }
 
+  /** Takes back a lease read from the log after a restart (see {@link LeaseLog}). */
+  synchronized void restore(Lease lease) {
+    byId.put(lease.id(), lease);
+  }
+
   /**
    * Renews a lease for another term from {@code now}: the lessee's heartbeat.
    *

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.LeaseExpired;
 import io.valentia.eventbus.payload.LeaseGranted;
@@ -40,6 +41,7 @@ public final class LeaseVerticle extends VerticleBase {
   private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9._:/-]{1,200}");
 
   private final EventPublisher publisher;
+  private final KafkaSettings kafka;
   private final String source;
   private final boolean kernelProcessEvents;
   private final LeaseTable table = new LeaseTable();
@@ -56,7 +58,21 @@ public final class LeaseVerticle extends VerticleBase {
    */
   public LeaseVerticle(
       EventPublisher publisher, String host, Router router, boolean kernelProcessEvents) {
+    this(publisher, null, host, router, kernelProcessEvents);
+  }
+
+  /**
+   * @param kafka where to read back the leases this host had granted before a restart; null to
+   *     start empty
+   */
+  public LeaseVerticle(
+      EventPublisher publisher,
+      KafkaSettings kafka,
+      String host,
+      Router router,
+      boolean kernelProcessEvents) {
     this.publisher = publisher;
+    this.kafka = kafka;
     this.source = "/leases/" + host;
     this.router = router;
     this.kernelProcessEvents = kernelProcessEvents;
@@ -87,6 +103,28 @@ public final class LeaseVerticle extends VerticleBase {
             w -> {
               exits = w;
               LOG.info("lease service: lessee processes watched by {}", w.mode());
+            })
+        .compose(w -> restore());
+  }
+
+  /** Takes back, from the log, the leases this host granted before it restarted. */
+  private Future<?> restore() {
+    if (kafka == null) {
+      return Future.succeededFuture();
+    }
+    return vertx
+        .executeBlocking(() -> LeaseLog.active(kafka, source, clock.instant()))
+        .onSuccess(
+            leases -> {
+              for (Lease lease : leases) {
+                table.restore(lease);
+                if (lease.lessee().pid() != null) {
+                  watch(lease, lease.lessee().pid());
+                }
+              }
+              if (!leases.isEmpty()) {
+                LOG.info("lease service: {} lease(s) restored from the log", leases.size());
+              }
             });
   }
 

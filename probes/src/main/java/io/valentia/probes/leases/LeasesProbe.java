@@ -81,7 +81,11 @@ public final class LeasesProbe implements ProbeComponent {
     Router router = Router.router(vertx);
     LeaseVerticle leases =
         new LeaseVerticle(
-            context.publisher(), host, router, config.path("processEvents").asBoolean(true));
+            context.publisher(),
+            context.kafka(),
+            host,
+            router,
+            config.path("processEvents").asBoolean(true));
     context.api().mount("/leases", router);
     Future<?> started = vertx.deployVerticle(leases);
     if (config.path("fileLeases").asBoolean(true) && Files.isReadable(Path.of("/proc/locks"))) {

@@ -136,6 +136,63 @@ class LeaseServiceIT {
     return post(base, body(resource, pid, TERM_MS), 201);
   }
 
+  @Test
+  @DisplayName(
+      "A restarted lessor reads back from the log the leases it had granted, with a fresh term,"
+          + " and still watches their lessees")
+  void restartedLessorRestoresLeases() throws Exception {
+    String host = "restart-" + UUID.randomUUID();
+    Process lessee = new ProcessBuilder("sleep", "300").start();
+    String resource = "hmd-" + UUID.randomUUID();
+    String first = deploy(host);
+    String url = serve(first);
+    JsonNode lease = post(url, body(resource, lessee.pid(), 60_000), 201);
+    String id = lease.get("id").asText();
+    awaitEvent("io.valentia.lease.granted.v1", id);
+    vertx.undeploy(first).await(10, TimeUnit.SECONDS);
+
+    String second = deploy(host);
+    String again = serve(second);
+    HttpResponse<String> restored =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(again + "/" + id)).build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(restored.statusCode()).as(restored.body()).isEqualTo(200);
+    assertThat(EventCodec.MAPPER.readTree(restored.body()).get("resource").asText())
+        .isEqualTo(resource);
+    post(again, body(resource, null, 1000), 409); // still held
+
+    lessee.destroyForcibly();
+    CloudEvent revoked = awaitEvent("io.valentia.lease.revoked.v1", id);
+    assertThat(revoked.data().get("reason").asText()).isEqualTo("lessee-crash");
+    vertx.undeploy(second).await(10, TimeUnit.SECONDS);
+  }
+
+  private static final java.util.Map<String, Router> ROUTERS = new java.util.HashMap<>();
+
+  /** Deploys a lease service for {@code host} that reads its leases back from Kafka. */
+  private static String deploy(String host) throws Exception {
+    Router router = Router.router(vertx);
+    LeaseVerticle verticle =
+        new LeaseVerticle(publisher, KafkaTestSupport.settings(), host, router, true);
+    String id = vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
+    ROUTERS.put(id, router);
+    return id;
+  }
+
+  /** Serves a deployed lease service's API on a port of its own; returns its base URL. */
+  private static String serve(String deployment) throws Exception {
+    Router root = Router.router(vertx);
+    root.route("/api/v1/leases*").subRouter(ROUTERS.get(deployment));
+    HttpServer server =
+        vertx
+            .createHttpServer()
+            .requestHandler(root)
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
+    return "http://127.0.0.1:" + server.actualPort() + "/api/v1/leases";
+  }
+
   private static String body(String resource, Long pid, long termMs) {
     return "{\"resource\":\""
         + resource
