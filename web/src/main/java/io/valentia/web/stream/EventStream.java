@@ -141,7 +141,7 @@ final class EventStream {
       }
       Map<Integer, Long> lastSeen = position(kafka);
       offer(
-          "event: open\ndata: "
+          "event: ready\ndata: "
               + new JsonObject()
                   .put("cursor", cursor(lastSeen, -1))
                   .put("filter", filter.source())

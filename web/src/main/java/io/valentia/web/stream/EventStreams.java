@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code filter} (an {@link EventFilter} expression; a bad one is a 400 naming the problem) and
  * {@code from} (a {@link StreamStart}; {@code Last-Event-ID} wins over it). Each event is one
  * {@code data:} line holding the CloudEvent JSON, with an {@code id:} cursor to resume from; the
- * stream also sends {@code event: open} once positioned, {@code event: dropped} when the client
+ * stream also sends {@code event: ready} once positioned, {@code event: dropped} when the client
  * fell behind, and a {@code : heartbeat} comment every {@code heartbeat}. At most {@code
- * maxStreams} streams run at once (a 503 beyond). Thread-safe.
+ * maxStreams} streams run at once (a 503 beyond). With {@code validate=true} it only checks the
+ * parameters and answers 200 with JSON instead of streaming. Thread-safe.
  */
 public final class EventStreams {
   /** The stream's limits. */
@@ -51,6 +52,12 @@ public final class EventStreams {
               ctx.request().getHeader("Last-Event-ID"), ctx.request().getParam("from"));
     } catch (FilterSyntaxException | IllegalArgumentException e) {
       error(ctx, 400, e.getMessage());
+      return;
+    }
+    if ("true".equals(ctx.request().getParam("validate"))) {
+      ctx.response()
+          .putHeader("Content-Type", "application/json")
+          .end(new JsonObject().put("filter", filter.source()).put("valid", true).encode());
       return;
     }
     if (open.size() >= limits.maxStreams()) {

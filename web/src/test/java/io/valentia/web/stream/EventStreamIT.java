@@ -92,7 +92,7 @@ class EventStreamIT {
     try (SseClient sse =
         open("filter=" + enc("subject == '" + subject + "' && severity >= 'warning'"), Map.of())) {
       assertThat(sse.status()).isEqualTo(200);
-      assertThat(sse.next(WAIT).event()).isEqualTo("open");
+      assertThat(sse.next(WAIT).event()).isEqualTo("ready");
 
       publish(event(subject, Severity.INFO, 1));
       CloudEvent wanted = event(subject, Severity.CRITICAL, 2);
@@ -139,7 +139,7 @@ class EventStreamIT {
     List<Integer> seen = new ArrayList<>();
     String lastId;
     try (SseClient sse = open(filter, Map.of())) {
-      assertThat(sse.next(WAIT).event()).isEqualTo("open");
+      assertThat(sse.next(WAIT).event()).isEqualTo("ready");
       for (int i = 0; i < 10; i++) {
         publish(event(subject, Severity.INFO, i));
       }
@@ -154,7 +154,7 @@ class EventStreamIT {
       publish(event(subject, Severity.INFO, i));
     }
     try (SseClient sse = open(filter, Map.of("Last-Event-ID", lastId))) {
-      assertThat(sse.next(WAIT).event()).isEqualTo("open");
+      assertThat(sse.next(WAIT).event()).isEqualTo("ready");
       while (seen.size() < 20) {
         SseClient.Frame frame = sse.next(WAIT);
         assertThat(frame).as("event %d after resuming", seen.size()).isNotNull();
@@ -179,7 +179,7 @@ class EventStreamIT {
         open(
             "from=" + enc(between.toString()) + "&filter=" + enc("subject == '" + subject + "'"),
             Map.of())) {
-      assertThat(sse.next(WAIT).event()).isEqualTo("open");
+      assertThat(sse.next(WAIT).event()).isEqualTo("ready");
       SseClient.Frame frame = sse.next(WAIT);
       assertThat(EventCodec.MAPPER.readTree(frame.data()).path("data").path("n").asInt())
           .isEqualTo(1);
