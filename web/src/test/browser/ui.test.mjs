@@ -94,6 +94,7 @@ try {
   await page.fill("#filter", "subject == '" + keep + "'");
   await page.click("#apply");
   await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 2 } });
   await page.locator(".row", { hasText: keep }).first().waitFor({ timeout: 5000 });
   await page.click("#pause");
   await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 3 } });

@@ -22,9 +22,11 @@ const state = document.getElementById("state");
 
 async function connect() {
   if (source) source.close();
+  source = null;
+  state.textContent = "connecting";
+  state.className = "state";
   const filter = document.getElementById("filter").value.trim();
-  const url = "/api/v1/events/stream?from=" + encodeURIComponent(new Date(Date.now() - 60000).toISOString()) +
-    (filter ? "&filter=" + encodeURIComponent(filter) : "");
+  const url = "/api/v1/events/stream?from=end" + (filter ? "&filter=" + encodeURIComponent(filter) : "");
   const errorBox = document.getElementById("filter-error");
   errorBox.textContent = "";
   // EventSource cannot read an error body: ask once with fetch so a bad filter shows its message
@@ -35,8 +37,6 @@ async function connect() {
     state.className = "state";
     return;
   }
-  state.textContent = "connecting";
-  state.className = "state";
   events.length = 0;
   received = 0;
   dropped = 0;

@@ -244,6 +244,18 @@ class GatewayIT {
         .isEqualTo(1);
   }
 
+  @Test
+  @DisplayName(
+      "The OpenAPI document is served without a token and describes the stream, tokens and login.")
+  void openApiIsServed() throws Exception {
+    HttpResponse<String> response = request("GET", "/api/v1/openapi.json", Map.of(), null);
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonObject paths = new JsonObject(response.body()).getJsonObject("paths");
+    assertThat(paths.fieldNames())
+        .contains("/api/v1/events/stream", "/api/v1/tokens", "/api/v1/session", "/health");
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   private static JsonObject createToken(String role) {
