@@ -2,7 +2,6 @@ package io.valentia.app;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventPublisher;
-import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.payload.HealthMuted;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.vertx.core.Vertx;
@@ -15,8 +14,8 @@ import java.time.Instant;
 
 /**
  * {@code /api/v1/health}: mute and unmute checks. A mute is an event ({@code health.muted}) on
- * valentia.events, so every process's roll-up applies it and it survives restarts; each change is
- * also audited.
+ * valentia.events, so every process's roll-up applies it and it survives restarts (the web gateway
+ * audits each request).
  *
  * <ul>
  *   <li>{@code POST /api/v1/health/mute} {@code {"check": "MTU_MISMATCH", "ttl": "1h", "sticky":
@@ -69,24 +68,8 @@ final class HealthApi {
 
   private void publish(RoutingContext ctx, HealthMuted change, String action, String check) {
     CloudEvent event = CloudEvent.of(change).source("/api/health").subject(check).build();
-    CloudEvent audit =
-        CloudEvent.of(
-                new Audit(
-                    actor(ctx),
-                    ctx.get(ApiRoutes.PRINCIPAL_ROLE),
-                    action,
-                    check,
-                    "success",
-                    ctx.request().remoteAddress() == null
-                        ? null
-                        : ctx.request().remoteAddress().hostAddress(),
-                    null))
-            .source("/api/health")
-            .subject(check)
-            .build();
     publisher
         .publish(event)
-        .compose(position -> publisher.publish(audit))
         .onSuccess(
             position ->
                 ctx.response()

@@ -5,6 +5,9 @@ import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.auth.Sessions;
+import io.valentia.web.auth.TokenStore;
+import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
 
 /**
@@ -41,7 +44,18 @@ public final class WebService implements ValentiaService {
     AdminToken token =
         AdminToken.loadOrCreate(
             context.dataDir(), context.environment().get("VALENTIA_ADMIN_TOKEN"));
-    WebVerticle web = new WebVerticle(config, context.health(), token, context.api());
+    TokenStore tokens = TokenStore.open(context.dataDir());
+    WebVerticle web =
+        new WebVerticle(
+            config,
+            context.health(),
+            token,
+            context.api(),
+            new WebVerticle.Gateway(
+                tokens,
+                new Sessions(),
+                context.publisher(),
+                new EventStreams(context.kafka(), EventStreams.Limits.DEFAULT)));
     return context
         .vertx()
         .deployVerticle(web)

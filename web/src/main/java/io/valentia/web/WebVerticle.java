@@ -1,18 +1,29 @@
 package io.valentia.web;
 
+import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.HealthSource;
+import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.service.ApiRoutes;
+import io.valentia.web.auth.AccessApi;
 import io.valentia.web.auth.ApiAuthenticator;
 import io.valentia.web.auth.Principal;
+import io.valentia.web.auth.Role;
+import io.valentia.web.auth.RolePolicy;
+import io.valentia.web.auth.Sessions;
+import io.valentia.web.auth.TokenStore;
+import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -25,7 +36,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
-  static final String PRINCIPAL = "valentia.principal";
+
+  /** Pages served at {@code /NAME} from {@code webroot/NAME.html}. */
+  static final java.util.List<String> PAGES =
+      java.util.List.of("live", "incidents", "postmortems", "login");
+
+  static final String PRINCIPAL = AccessApi.PRINCIPAL;
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none';"
@@ -35,7 +51,22 @@ public final class WebVerticle extends VerticleBase {
   private final HealthSource health;
   private final ApiAuthenticator authenticator;
   private final ApiRoutes api;
+  private final Gateway gateway;
   private HttpServer server;
+
+  /**
+   * What the server offers beyond {@code /health} and the pages; every part may be absent (null).
+   *
+   * @param tokens the token store behind {@code /api/v1/tokens}; null: no tokens route
+   * @param sessions browser sessions; null: no login
+   * @param audit where audit events of every change go; null: not audited (tests only)
+   * @param streams the live stream behind {@code /api/v1/events/stream}; null: none
+   */
+  public record Gateway(
+      TokenStore tokens, Sessions sessions, EventPublisher audit, EventStreams streams) {
+    /** Nothing beyond the authenticated API. */
+    public static final Gateway NONE = new Gateway(null, null, null, null);
+  }
 
   public WebVerticle(WebConfig config, HealthSource health, ApiAuthenticator authenticator) {
     this(config, health, authenticator, new ApiRoutes());
@@ -46,10 +77,27 @@ public final class WebVerticle extends VerticleBase {
    */
   public WebVerticle(
       WebConfig config, HealthSource health, ApiAuthenticator authenticator, ApiRoutes api) {
+    this(config, health, authenticator, api, Gateway.NONE);
+  }
+
+  /**
+   * @param api the routes other services contributed, mounted under {@code /api/v1}
+   * @param gateway tokens, sessions, audit and the live stream
+   */
+  public WebVerticle(
+      WebConfig config,
+      HealthSource health,
+      ApiAuthenticator authenticator,
+      ApiRoutes api,
+      Gateway gateway) {
     this.config = config;
     this.health = health;
-    this.authenticator = authenticator;
+    this.authenticator =
+        gateway.tokens() == null
+            ? authenticator
+            : ApiAuthenticator.either(authenticator, gateway.tokens());
     this.api = api;
+    this.gateway = gateway;
   }
 
   @Override
@@ -58,12 +106,39 @@ public final class WebVerticle extends VerticleBase {
     router.route().handler(WebVerticle::securityHeaders);
     router.get("/health").handler(this::health);
     router.head("/health").handler(this::health);
+    router.get("/api/v1/openapi.json").handler(WebVerticle::openApi);
+    router.route("/api/v1/*").handler(this::audit);
+    router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    AccessApi access =
+        new AccessApi(
+            authenticator,
+            gateway.tokens(),
+            gateway.sessions() == null ? new Sessions() : gateway.sessions());
+    if (gateway.sessions() != null) {
+      router.post("/api/v1/session").handler(access::login);
+    }
     router.route("/api/v1/*").handler(this::authenticate);
     router.get("/api/v1/whoami").handler(WebVerticle::whoami);
+    router.get("/api/v1/session").handler(access::session);
+    router.delete("/api/v1/session").handler(access::logout);
+    if (gateway.tokens() != null) {
+      router.post("/api/v1/tokens").handler(access::createToken);
+      router.get("/api/v1/tokens").handler(access::listTokens);
+      router.delete("/api/v1/tokens/:id").handler(access::revokeToken);
+    }
+    if (gateway.streams() != null) {
+      router.get("/api/v1/events/stream").handler(gateway.streams()::handle);
+    }
     api.mounted().forEach((path, sub) -> router.route("/api/v1" + path + "*").subRouter(sub));
     router
         .route("/api/*")
         .handler(ctx -> error(ctx, 404, "no such API route: " + ctx.normalizedPath()));
+    for (String page : PAGES) {
+      router.get("/" + page).handler(ctx -> ctx.reroute("/" + page + ".html"));
+    }
+    router
+        .get("/webjars/*")
+        .handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(false));
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     return vertx
         .createHttpServer()
@@ -102,17 +177,110 @@ public final class WebVerticle extends VerticleBase {
             });
   }
 
+  @Override
+  public Future<?> stop() {
+    if (gateway.streams() != null) {
+      gateway.streams().closeAll();
+    }
+    return Future.succeededFuture();
+  }
+
+  /**
+   * Who the request comes from (a bearer token, else the session cookie), whether the role may do
+   * what it asks, and, for a change made with a session, whether it carries the session's CSRF
+   * token.
+   */
   private void authenticate(RoutingContext ctx) {
     Optional<Principal> principal = authenticator.authenticate(ctx.request());
+    Sessions.Session session = null;
+    if (principal.isEmpty() && gateway.sessions() != null) {
+      Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
+      session = cookie == null ? null : gateway.sessions().find(cookie.getValue()).orElse(null);
+      principal = Optional.ofNullable(session).map(Sessions.Session::principal);
+    }
     if (principal.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"valentia\"");
-      error(ctx, 401, "a valid API token is required (Authorization: Bearer TOKEN)");
+      error(ctx, 401, "a valid API token is required (Authorization: Bearer TOKEN) or a login");
       return;
     }
     ctx.put(PRINCIPAL, principal.get());
     ctx.put(ApiRoutes.PRINCIPAL_NAME, principal.get().name());
     ctx.put(ApiRoutes.PRINCIPAL_ROLE, principal.get().role());
+    if (session != null) {
+      ctx.put(AccessApi.SESSION, session);
+    }
+    Role required = RolePolicy.required(ctx.request().method(), ctx.normalizedPath());
+    Role role = Role.parse(principal.get().role()).orElse(Role.VIEWER);
+    if (!role.atLeast(required)) {
+      error(
+          ctx,
+          403,
+          "the "
+              + role.value()
+              + " role may not "
+              + ctx.request().method()
+              + " "
+              + ctx.normalizedPath()
+              + " (needs "
+              + required.value()
+              + ")");
+      return;
+    }
+    if (session != null
+        && RolePolicy.isMutation(ctx.request().method())
+        && !session.csrfMatches(ctx.request().getHeader(Sessions.CSRF_HEADER))) {
+      error(ctx, 403, "a change made with a login needs the session's " + Sessions.CSRF_HEADER);
+      return;
+    }
     ctx.next();
+  }
+
+  /** Every change under /api/v1, allowed or not, becomes an audit event when it is answered. */
+  private void audit(RoutingContext ctx) {
+    if (gateway.audit() != null && RolePolicy.isMutation(ctx.request().method())) {
+      String path = ctx.normalizedPath();
+      String method = ctx.request().method().name();
+      String remote =
+          ctx.request().remoteAddress() == null
+              ? null
+              : ctx.request().remoteAddress().hostAddress();
+      ctx.addEndHandler(
+          done -> {
+            int status = ctx.response().getStatusCode();
+            Principal who = ctx.get(PRINCIPAL);
+            Sessions.Session session = ctx.get(AccessApi.SESSION);
+            if (who == null && session != null) {
+              who = session.principal();
+            }
+            Audit audit =
+                new Audit(
+                    who == null ? "anonymous" : who.name(),
+                    who == null ? null : who.role(),
+                    method + " " + path,
+                    path,
+                    status < 400
+                        ? "success"
+                        : status == 401 || status == 403 ? "denied" : "failure",
+                    remote,
+                    EventCodec.MAPPER
+                        .createObjectNode()
+                        .put("status", status)
+                        .put("via", session != null ? "session" : "token"));
+            gateway
+                .audit()
+                .publish(CloudEvent.of(audit).source("/web").subject(audit.actor()).build())
+                .onFailure(
+                    e -> LOG.warn("audit event for {} {} lost: {}", method, path, e.toString()));
+          });
+    }
+    ctx.next();
+  }
+
+  private static void openApi(RoutingContext ctx) {
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .sendFile("io/valentia/web/openapi.json")
+        .onFailure(e -> error(ctx, 500, "the API description is missing from the build"));
   }
 
   private static void whoami(RoutingContext ctx) {
@@ -127,7 +295,8 @@ public final class WebVerticle extends VerticleBase {
         .putHeader("X-Frame-Options", "DENY")
         .putHeader("Referrer-Policy", "no-referrer")
         .putHeader("Cross-Origin-Opener-Policy", "same-origin")
-        .putHeader("Cache-Control", "no-store");
+        .putHeader("Cache-Control", "no-store")
+        .putHeader("Permissions-Policy", "camera=(), microphone=(), geolocation=()");
     ctx.next();
   }
 

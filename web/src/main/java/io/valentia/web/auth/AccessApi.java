@@ -1,0 +1,201 @@
+package io.valentia.web.auth;
+
+import io.vertx.core.http.Cookie;
+import io.vertx.core.http.CookieSameSite;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Optional;
+
+/**
+ * The access routes under {@code /api/v1}:
+ *
+ * <ul>
+ *   <li>{@code POST /session} {@code {"token": "..."}}: browser login; sets the session cookie and
+ *       answers the principal and its {@code csrfToken} (no authentication needed);
+ *   <li>{@code GET /session}: the principal and CSRF token of the current session;
+ *   <li>{@code DELETE /session}: logout;
+ *   <li>{@code POST /tokens} {@code {"name": "...", "role": "viewer"}}: a new token, shown once
+ *       (admin);
+ *   <li>{@code GET /tokens}: every token without its secret (admin);
+ *   <li>{@code DELETE /tokens/:id}: revoke (admin).
+ * </ul>
+ */
+public final class AccessApi {
+  /** The routing-context key of the session a request came with, when it came with one. */
+  public static final String SESSION = "valentia.session";
+
+  private final ApiAuthenticator authenticator;
+  private final TokenStore tokens;
+  private final Sessions sessions;
+
+  public AccessApi(ApiAuthenticator authenticator, TokenStore tokens, Sessions sessions) {
+    this.authenticator = authenticator;
+    this.tokens = tokens;
+    this.sessions = sessions;
+  }
+
+  /** {@code POST /api/v1/session}: log in with a token. */
+  public void login(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (body == null) {
+      return;
+    }
+    Optional<Principal> principal =
+        body.getValue("token") instanceof String token
+            ? authenticator.authenticateToken(token.trim())
+            : Optional.empty();
+    if (principal.isEmpty()) {
+      error(ctx, 401, "that token is not valid");
+      return;
+    }
+    Sessions.Session session = sessions.create(principal.get());
+    ctx.put(SESSION, session);
+    Cookie cookie =
+        Cookie.cookie(Sessions.COOKIE, session.id())
+            .setPath("/")
+            .setHttpOnly(true)
+            .setSameSite(CookieSameSite.STRICT)
+            .setSecure(ctx.request().isSSL());
+    ctx.response().addCookie(cookie);
+    ok(ctx, 200, sessionJson(session));
+  }
+
+  /** {@code GET /api/v1/session}. */
+  public void session(RoutingContext ctx) {
+    Sessions.Session session = ctx.get(SESSION);
+    if (session == null) {
+      Principal principal = ctx.get(PRINCIPAL);
+      ok(
+          ctx,
+          200,
+          new JsonObject()
+              .put("name", principal.name())
+              .put("role", principal.role())
+              .putNull("csrfToken"));
+      return;
+    }
+    ok(ctx, 200, sessionJson(session));
+  }
+
+  /** {@code DELETE /api/v1/session}. */
+  public void logout(RoutingContext ctx) {
+    Sessions.Session session = ctx.get(SESSION);
+    if (session != null) {
+      sessions.end(session.id());
+    }
+    ctx.response()
+        .addCookie(
+            Cookie.cookie(Sessions.COOKIE, "")
+                .setPath("/")
+                .setHttpOnly(true)
+                .setSameSite(CookieSameSite.STRICT)
+                .setMaxAge(0));
+    ctx.response().setStatusCode(204).end();
+  }
+
+  /** {@code POST /api/v1/tokens}. */
+  public void createToken(RoutingContext ctx) {
+    JsonObject body = jsonBody(ctx);
+    if (body == null) {
+      return;
+    }
+    String name = body.getValue("name") instanceof String s ? s : null;
+    Optional<Role> role =
+        body.getValue("role") instanceof String r ? Role.parse(r) : Optional.empty();
+    if (role.isEmpty()) {
+      error(ctx, 400, "role must be viewer, responder, operator or admin");
+      return;
+    }
+    Principal creator = ctx.get(PRINCIPAL);
+    ctx.vertx()
+        .executeBlocking(() -> tokens.create(name, role.get(), creator.name()), false)
+        .onSuccess(
+            created ->
+                ok(
+                    ctx,
+                    201,
+                    describe(created.stored())
+                        .put("token", created.token())
+                        .put("note", "the token is shown only this once")))
+        .onFailure(
+            e -> error(ctx, e instanceof IllegalArgumentException ? 400 : 500, e.getMessage()));
+  }
+
+  /** {@code GET /api/v1/tokens}. */
+  public void listTokens(RoutingContext ctx) {
+    JsonArray list = new JsonArray();
+    tokens.list().forEach(t -> list.add(describe(t)));
+    ok(ctx, 200, new JsonObject().put("tokens", list));
+  }
+
+  /** {@code DELETE /api/v1/tokens/:id}. */
+  public void revokeToken(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    ctx.vertx()
+        .executeBlocking(() -> tokens.revoke(id), false)
+        .onSuccess(
+            revoked -> {
+              if (revoked) {
+                ctx.response().setStatusCode(204).end();
+              } else {
+                error(ctx, 404, "no live token with id " + id);
+              }
+            })
+        .onFailure(e -> error(ctx, 500, e.getMessage()));
+  }
+
+  /** The routing-context key of the authenticated {@link Principal}. */
+  public static final String PRINCIPAL = "valentia.principal";
+
+  private static JsonObject describe(TokenStore.StoredToken token) {
+    return new JsonObject()
+        .put("id", token.id())
+        .put("name", token.name())
+        .put("role", token.role())
+        .put("created", token.created().toString())
+        .put("createdBy", token.createdBy())
+        .put("revoked", token.revoked() == null ? null : token.revoked().toString());
+  }
+
+  private static JsonObject sessionJson(Sessions.Session session) {
+    return new JsonObject()
+        .put("name", session.principal().name())
+        .put("role", session.principal().role())
+        .put("csrfToken", session.csrfToken())
+        .put("expires", session.expires().toString());
+  }
+
+  /** The body as a JSON object; null after answering 400/415 when it is not one. */
+  private static JsonObject jsonBody(RoutingContext ctx) {
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {
+      error(ctx, 415, "send JSON (Content-Type: application/json)");
+      return null;
+    }
+    try {
+      JsonObject body = ctx.body().asJsonObject();
+      if (body != null) {
+        return body;
+      }
+    } catch (RuntimeException e) {
+      // answered below
+    }
+    error(ctx, 400, "the body must be a JSON object");
+    return null;
+  }
+
+  private static void ok(RoutingContext ctx, int status, JsonObject body) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.encode());
+  }
+
+  static void error(RoutingContext ctx, int status, String message) {
+    ctx.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(new JsonObject().put("error", message).encode());
+  }
+}

@@ -1,0 +1,237 @@
+package io.valentia.web.cli;
+
+import io.valentia.eventbus.ValentiaException;
+import io.valentia.web.auth.Role;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code valentia token create|list|revoke}: API tokens, through {@code /api/v1/tokens} of a
+ * running platform, with an admin token ({@code --token} / {@code VALENTIA_TOKEN}).
+ */
+@Command(
+    name = "token",
+    mixinStandardHelpOptions = true,
+    description = "Create, list or revoke API tokens (needs an admin token).",
+    subcommands = {TokenCommand.Create.class, TokenCommand.List.class, TokenCommand.Revoke.class})
+public final class TokenCommand implements Runnable {
+  @Spec CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new ParameterException(spec.commandLine(), "name a subcommand: create, list or revoke");
+  }
+
+  /** How the commands reach the platform. */
+  static final class Target {
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description = "the platform's web address (VALENTIA_URL; default http://127.0.0.1:8080)")
+    String url;
+
+    @Option(
+        names = "--token",
+        paramLabel = "TOKEN",
+        description = "an admin API token (VALENTIA_TOKEN)")
+    String token;
+
+    @Option(names = "--json", description = "print the API's answer as JSON")
+    boolean json;
+
+    String url() {
+      String value = pick(url, "VALENTIA_URL", "http://127.0.0.1:8080");
+      return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
+    }
+
+    String token(CommandSpec spec) {
+      String value = pick(token, "VALENTIA_TOKEN", null);
+      if (value == null) {
+        throw new ParameterException(
+            spec.commandLine(), "an admin API token is needed: --token or VALENTIA_TOKEN");
+      }
+      return value;
+    }
+
+    private static String pick(String flag, String variable, String fallback) {
+      if (flag != null && !flag.isBlank()) {
+        return flag;
+      }
+      String env = System.getenv(variable);
+      return env != null && !env.isBlank() ? env : fallback;
+    }
+  }
+
+  @Command(
+      name = "create",
+      mixinStandardHelpOptions = true,
+      description = "Create a token; it is printed once and only its hash is kept.")
+  static final class Create implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Target target;
+
+    @Option(
+        names = "--role",
+        required = true,
+        paramLabel = "ROLE",
+        description = "viewer, responder, operator or admin")
+    String role;
+
+    @Option(
+        names = "--name",
+        paramLabel = "NAME",
+        description = "who or what uses it (default: ROLE-<random>)")
+    String name;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      if (Role.parse(role).isEmpty()) {
+        throw new ParameterException(
+            spec.commandLine(), "--role must be viewer, responder, operator or admin");
+      }
+      String tokenName =
+          name != null ? name : role + "-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+      JsonObject answer =
+          send(
+              spec,
+              target,
+              "POST",
+              "/api/v1/tokens",
+              new JsonObject().put("name", tokenName).put("role", role).encode());
+      print(
+          spec,
+          target.json
+              ? answer.encode()
+              : answer.getString("token")
+                  + "\n  name "
+                  + answer.getString("name")
+                  + ", role "
+                  + answer.getString("role")
+                  + ", id "
+                  + answer.getString("id")
+                  + " (shown only this once)");
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens.")
+  static final class List implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Target target;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      JsonObject answer = send(spec, target, "GET", "/api/v1/tokens", null);
+      if (target.json) {
+        print(spec, answer.encode());
+        return 0;
+      }
+      StringBuilder out = new StringBuilder();
+      answer
+          .getJsonArray("tokens")
+          .forEach(
+              t -> {
+                JsonObject token = (JsonObject) t;
+                out.append(
+                        String.format(
+                            "%-36s  %-24s  %-9s  created %s by %s%s",
+                            token.getString("id"),
+                            token.getString("name"),
+                            token.getString("role"),
+                            token.getString("created"),
+                            token.getString("createdBy"),
+                            token.getString("revoked") == null
+                                ? ""
+                                : ", revoked " + token.getString("revoked")))
+                    .append('\n');
+              });
+      print(
+          spec,
+          out.length() == 0
+              ? "no tokens (besides the first admin token)"
+              : out.toString().stripTrailing());
+      return 0;
+    }
+  }
+
+  @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by id.")
+  static final class Revoke implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Target target;
+
+    @Parameters(paramLabel = "ID", description = "the token's id (see token list)")
+    String id;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      send(
+          spec,
+          target,
+          "DELETE",
+          "/api/v1/tokens/" + URLEncoder.encode(id, StandardCharsets.UTF_8),
+          null);
+      print(spec, target.json ? new JsonObject().put("revoked", id).encode() : "revoked " + id);
+      return 0;
+    }
+  }
+
+  static JsonObject send(CommandSpec spec, Target target, String method, String path, String body)
+      throws InterruptedException {
+    URI uri;
+    try {
+      uri = URI.create(target.url() + path);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(
+          spec.commandLine(), "--url is not an address: " + e.getMessage());
+    }
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofSeconds(15))
+            .header("Authorization", "Bearer " + target.token(spec));
+    if (body != null) {
+      request
+          .header("Content-Type", "application/json")
+          .method(method, HttpRequest.BodyPublishers.ofString(body));
+    } else {
+      request.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    HttpResponse<String> response;
+    try {
+      response =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .build()
+              .send(request.build(), HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new ValentiaException(
+          "no platform answers at " + target.url() + " (" + e + "); is it up?");
+    }
+    if (response.statusCode() / 100 != 2) {
+      throw new ValentiaException(
+          "the platform refused (" + response.statusCode() + "): " + response.body());
+    }
+    return response.body().isBlank() ? new JsonObject() : new JsonObject(response.body());
+  }
+
+  private static void print(CommandSpec spec, String text) {
+    spec.commandLine().getOut().println(text);
+    spec.commandLine().getOut().flush();
+  }
+}

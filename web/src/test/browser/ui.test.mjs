@@ -1,0 +1,150 @@
+// Browser tests of the web UI in headless Chromium (Debian's /usr/bin/chromium, driven by
+// playwright-core; nothing downloads a browser). Started by BrowserIT with BASE_URL, the tokens and
+// EMIT_TOKEN for the test-only emit route. Prints "ok - name" per check and exits 1 on the first
+// failure.
+import { chromium } from "playwright-core";
+
+const base = process.env.BASE_URL;
+const viewer = process.env.VIEWER_TOKEN;
+const operator = process.env.OPERATOR_TOKEN;
+const admin = process.env.EMIT_TOKEN;
+
+function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+async function emit(event) {
+  const response = await fetch(base + "/api/v1/test-emit", {
+    method: "POST",
+    headers: { "Authorization": "Bearer " + admin, "Content-Type": "application/json" },
+    body: JSON.stringify(event),
+  });
+  check(response.status === 202, "emit answered " + response.status + " " + (await response.text()));
+}
+
+async function login(page, token, next) {
+  await page.goto(base + "/login?next=" + encodeURIComponent(next));
+  await page.fill("#token", token);
+  await page.click("#submit");
+  await page.waitForURL(base + next);
+}
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+let failed = false;
+try {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(String(e)));
+  page.on("dialog", (d) => d.accept());
+
+  // login is required: /live sends an anonymous visitor to the login page
+  await page.goto(base + "/live");
+  await page.waitForURL(/\/login/);
+  console.log("ok - an anonymous visitor is sent to the login page");
+
+  await page.fill("#token", "vt_wrong");
+  await page.click("#submit");
+  await page.waitForFunction(() => document.getElementById("error").textContent.length > 0);
+  console.log("ok - a wrong token is refused with a message");
+
+  await login(page, viewer, "/live");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+
+  // an event appears within 1 s, its hostile data as text
+  const subject = "xss-" + Date.now();
+  const hostile = { note: "<script>window.__pwned = 1</script>", img: "<img src=x onerror=\"window.__pwned = 2\">" };
+  await emit({ type: "com.example.ui.test.v1", subject, severity: "critical", data: hostile });
+  const started = Date.now(); // the event is in Kafka now
+  await page.locator(".row", { hasText: subject }).first().waitFor({ timeout: 1000 });
+  console.log("ok - an emitted event appears in the live view within 1 s (" + (Date.now() - started) + " ms after Kafka stored it)");
+  const rowText = await page.locator(".row", { hasText: subject }).first().textContent();
+  check(rowText.includes("<script>") && rowText.includes("<img"), "the row shows the markup as text: " + rowText);
+  check(await page.evaluate(() => window.__pwned === undefined), "hostile data ran");
+  check(await page.locator("#list img, #list script").count() === 0, "hostile data became elements");
+  check(await page.locator(".row.sev-critical", { hasText: subject }).count() === 1, "critical rows are coloured");
+  await page.locator(".row", { hasText: subject }).first().click();
+  const detail = await page.textContent("#detail");
+  check(detail.includes("\"subject\": \"" + subject + "\"") && detail.includes("<img src=x"), "detail pane: " + detail);
+  check(await page.locator("#detail img").count() === 0, "the detail pane made elements");
+  console.log("ok - event data with <script> and <img onerror> shows as text and runs nothing");
+
+  // the filter works
+  const keep = "keep-" + Date.now();
+  await page.fill("#filter", "subject == '" + keep + "'");
+  await page.click("#apply");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  await page.waitForFunction(() => document.querySelectorAll(".row").length === 0);
+  await emit({ type: "com.example.ui.test.v1", subject: "other-" + Date.now(), data: { n: 1 } });
+  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 2 } });
+  await page.locator(".row", { hasText: keep }).first().waitFor({ timeout: 5000 });
+  check(await page.locator(".row").count() === 1, "the filter let another event through");
+  console.log("ok - the filter box selects events on the server");
+
+  await page.fill("#filter", "subject = 'x'");
+  await page.click("#apply");
+  await page.waitForFunction(() => document.getElementById("filter-error").textContent.includes("column"));
+  console.log("ok - a bad filter shows the server's error");
+
+  // pause keeps the list still
+  await page.fill("#filter", "subject == '" + keep + "'");
+  await page.click("#apply");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 2 } });
+  await page.locator(".row", { hasText: keep }).first().waitFor({ timeout: 5000 });
+  await page.click("#pause");
+  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 3 } });
+  await page.waitForFunction(() => / 2 received/.test(document.getElementById("counts").textContent));
+  check(await page.locator(".row").count() === 1, "a paused list grew");
+  await page.click("#pause");
+  console.log("ok - pause holds the list while events keep arriving");
+
+  // a viewer cannot halt
+  await page.goto(base + "/");
+  await page.waitForFunction(() => !document.getElementById("halt").disabled);
+  await page.click("#halt");
+  await page.waitForFunction(() => document.getElementById("halt-result").textContent.includes("403"));
+  console.log("ok - a viewer's halt-all is refused (403)");
+
+  // CSRF: a change made with the session but without the token is refused
+  const forged = await page.evaluate(async () => (await fetch("/api/v1/halt", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).status);
+  check(forged === 403, "a change without the CSRF token answered " + forged);
+  console.log("ok - a change without the CSRF token is refused");
+
+  // logout, then an operator may halt
+  await page.click("#logout");
+  await page.waitForURL(/\/login/);
+  const after = await page.evaluate(async () => (await fetch("/api/v1/whoami")).status);
+  check(after === 401, "after logout the session still answered " + after);
+  console.log("ok - logout ends the session");
+  await login(page, operator, "/");
+  await page.waitForFunction(() => !document.getElementById("halt").disabled);
+  await page.click("#halt");
+  await page.waitForFunction(() => document.getElementById("halt-result").textContent === "halted");
+  console.log("ok - an operator's halt-all works");
+
+  // the record pages say when the postmortem service is absent
+  await page.goto(base + "/incidents");
+  await page.waitForFunction(() => document.getElementById("notice").textContent.includes("postmortem service not running"));
+  console.log("ok - /incidents says the postmortem service is not running");
+
+  check(errors.length === 0, "page errors: " + errors.join("; "));
+  console.log("ok - no script errors (CSP let every page script run)");
+} catch (e) {
+  failed = true;
+  try {
+    const pages = browser.contexts().flatMap((c) => c.pages());
+    for (const p of pages) {
+      console.log("# " + p.url() + " state=" + await p.evaluate(() => (document.getElementById("state") || {}).textContent) +
+        " counts=" + await p.evaluate(() => (document.getElementById("counts") || {}).textContent));
+    }
+  } catch (x) { /* best effort */ }
+  console.log("not ok - " + (e && e.stack ? e.stack : e));
+} finally {
+  await browser.close();
+}
+process.exit(failed ? 1 : 0);

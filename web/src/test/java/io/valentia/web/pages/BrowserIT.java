@@ -1,0 +1,177 @@
+package io.valentia.web.pages;
+
+import static java.util.concurrent.TimeUnit.SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.health.KafkaStatus;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.TopicProvisioner;
+import io.valentia.eventbus.service.ApiRoutes;
+import io.valentia.eventbus.testing.KafkaTestSupport;
+import io.valentia.web.WebConfig;
+import io.valentia.web.WebVerticle;
+import io.valentia.web.auth.AdminToken;
+import io.valentia.web.auth.Role;
+import io.valentia.web.auth.Sessions;
+import io.valentia.web.auth.TokenStore;
+import io.valentia.web.stream.EventStreams;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Runs {@code src/test/browser/ui.test.mjs} in headless Chromium against a real web server on the
+ * shared Kafka. Needs Debian's {@code chromium} and {@code npm ci} in {@code src/test/browser}
+ * (both done by {@code .ci/run}); without them the test fails and says what is missing.
+ */
+@DisplayName("The pages in a real headless Chromium")
+class BrowserIT {
+  private static final String ADMIN = "vt_browser-test-admin";
+  private static final Path SCRIPTS = Path.of("src", "test", "browser");
+
+  @TempDir static Path dir;
+  private static Vertx vertx;
+  private static KafkaEventPublisher publisher;
+  private static WebVerticle web;
+  private static TokenStore tokens;
+
+  @BeforeAll
+  static void start() throws Exception {
+    new TopicProvisioner(KafkaTestSupport.settings()).ensureTopics(Duration.ofSeconds(60));
+    vertx = Vertx.vertx();
+    publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "browser-it");
+    tokens = TokenStore.open(dir);
+    ApiRoutes api = new ApiRoutes();
+    // the chaos service's API as its issue documents it: GET /experiments, POST /halt
+    Router experiments = Router.router(vertx);
+    experiments
+        .get("/")
+        .handler(ctx -> ctx.json(new JsonObject().put("experiments", java.util.List.of())));
+    api.mount("/experiments", experiments);
+    Router halt = Router.router(vertx);
+    halt.post("/").handler(ctx -> ctx.response().setStatusCode(202).end("{\"halted\":true}"));
+    api.mount("/halt", halt);
+    // how the browser test publishes an event (as ./valentia emit does: through the publisher)
+    Router emit = Router.router(vertx);
+    emit.post("/")
+        .handler(BodyHandler.create())
+        .handler(
+            ctx -> {
+              JsonObject body = ctx.body().asJsonObject();
+              CloudEvent.Builder event =
+                  CloudEvent.builder(body.getString("type"))
+                      .source("/test/browser")
+                      .subject(body.getString("subject"))
+                      .data(EventCodec.MAPPER.valueToTree(body.getJsonObject("data").getMap()));
+              if (body.getString("severity") != null) {
+                event.severity(
+                    io.valentia.eventbus.Severity.parse(body.getString("severity")).orElseThrow());
+              }
+              publisher
+                  .publish(event.build())
+                  .onSuccess(p -> ctx.response().setStatusCode(202).end())
+                  .onFailure(e -> ctx.response().setStatusCode(500).end(e.toString()));
+            });
+    api.mount("/test-emit", emit);
+    web =
+        new WebVerticle(
+            new WebConfig("127.0.0.1", 0),
+            () ->
+                Future.succeededFuture(
+                    HealthReport.of(
+                        Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
+            AdminToken.loadOrCreate(dir, ADMIN),
+            api,
+            new WebVerticle.Gateway(
+                tokens,
+                new Sessions(),
+                publisher,
+                new EventStreams(KafkaTestSupport.settings(), EventStreams.Limits.DEFAULT)));
+    vertx.deployVerticle(web).toCompletionStage().toCompletableFuture().get(30, SECONDS);
+    // the producer's first send sets up its session with the broker; do that before measuring
+    publisher
+        .publish(CloudEvent.builder("com.example.ui.warmup.v1").source("/test/browser").build())
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, SECONDS);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, SECONDS);
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "Live view, filter, hostile data as text, login, logout, CSRF, and halt by role all work in"
+          + " Chromium.")
+  void pagesWorkInChromium() throws Exception {
+    assertThat(Path.of("/usr/bin/chromium"))
+        .as("Debian's chromium package (apt-get install chromium; .ci/run does)")
+        .isExecutable();
+    assertThat(SCRIPTS.resolve("node_modules").resolve("playwright-core"))
+        .as("playwright-core (npm ci in web/src/test/browser; .ci/run does)")
+        .isDirectory();
+    Path log = dir.resolve("browser.log");
+    ProcessBuilder node =
+        new ProcessBuilder("node", "ui.test.mjs")
+            .directory(SCRIPTS.toFile())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+    node.environment()
+        .putAll(
+            Map.of(
+                "BASE_URL",
+                "http://127.0.0.1:" + web.actualPort(),
+                "VIEWER_TOKEN",
+                tokens.create("ui-viewer", Role.VIEWER, "test").token(),
+                "OPERATOR_TOKEN",
+                tokens.create("ui-operator", Role.OPERATOR, "test").token(),
+                "EMIT_TOKEN",
+                ADMIN));
+    Process process = node.start();
+    boolean done = process.waitFor(180, TimeUnit.SECONDS);
+    if (!done) {
+      process.destroyForcibly();
+    }
+    String output = read(log);
+    System.out.println(output);
+    assertThat(done).as("the browser test finished in time:%n%s", output).isTrue();
+    assertThat(output).as("browser test output").doesNotContain("not ok");
+    assertThat(process.exitValue()).as("browser test output:%n%s", output).isZero();
+    assertThat(output)
+        .contains("ok - an emitted event appears in the live view within 1 s")
+        .contains("ok - a viewer's halt-all is refused (403)")
+        .contains("ok - an operator's halt-all works");
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "(no output: " + e + ")";
+    }
+  }
+}
