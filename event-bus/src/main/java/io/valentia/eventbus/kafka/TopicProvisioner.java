@@ -71,6 +71,17 @@ public final class TopicProvisioner {
       }
       List<String> created = create(admin, missing, deadline);
       existing = describe(admin, Topics.ALL, deadline);
+      while (existing.size() < Topics.ALL.size()) {
+        // a topic just created can take a moment to show in the metadata
+        if (System.nanoTime() > deadline) {
+          List<String> absent = new ArrayList<>(Topics.ALL);
+          absent.removeAll(existing.keySet());
+          throw new ValentiaException.RetriableException(
+              "created topics do not show in the metadata: " + absent, null);
+        }
+        pause();
+        existing = describe(admin, Topics.ALL, deadline);
+      }
       List<TopicStatus> statuses = new ArrayList<>();
       for (String topic : Topics.ALL) {
         TopicDescription description = existing.get(topic);
@@ -182,11 +193,15 @@ public final class TopicProvisioner {
       throw new ValentiaException.RetriableException(
           "partitions are not writable yet: " + pending + " (" + last.getMessage() + ")", last);
     }
+    pause();
+  }
+
+  private static void pause() {
     try {
       Thread.sleep(50);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new ValentiaException("interrupted while waiting for partitions", e);
+      throw new ValentiaException("interrupted while waiting for Kafka", e);
     }
   }
 

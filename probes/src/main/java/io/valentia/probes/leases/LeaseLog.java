@@ -54,7 +54,8 @@ final class LeaseLog {
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (!TYPES.contains(EventCodec.peekType(record.value()))) {
+          String type = EventCodec.peekType(record.value());
+          if (type == null || !TYPES.contains(type)) {
             continue;
           }
           CloudEvent event;
