@@ -120,9 +120,8 @@ final class NetworkFaults {
             .append(hook)
             .append(" priority -10; policy accept;\n    ")
             .append(interfaceMatch(hook, iface))
-            .append("numgen random mod 100 < ")
-            .append(percent)
-            .append(" counter drop\n  }\n");
+            .append(percent >= 100 ? "" : "numgen random mod 100 < " + percent + " ")
+            .append("counter drop\n  }\n");
       }
       return applyTable(arguments.optionalString("namespace", null), body.toString());
     }
