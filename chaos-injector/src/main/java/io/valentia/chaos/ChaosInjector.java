@@ -51,9 +51,20 @@ public final class ChaosInjector implements AutoCloseable {
 
   /** Starts following valentia.control (halts, dead-man switch); needs Kafka. */
   public synchronized ChaosInjector followControl() {
+    return followControl(e -> {});
+  }
+
+  /**
+   * Starts following valentia.control, handing commands other than halts (schedules) to {@code
+   * others}.
+   */
+  public synchronized ChaosInjector followControl(
+      java.util.function.Consumer<io.valentia.eventbus.CloudEvent> others) {
     if (kafka != null && control == null) {
       control =
-          new ControlListener(kafka, halt, injector, runner, config.controlLease(), clock).start();
+          new ControlListener(kafka, halt, injector, runner, config.controlLease(), clock)
+              .onOtherCommands(others)
+              .start();
     }
     return this;
   }

@@ -10,6 +10,9 @@ import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.journal.Journal;
+import io.valentia.chaos.schedule.Schedule;
+import io.valentia.chaos.schedule.ScheduleRecords;
+import io.valentia.chaos.schedule.Scheduler;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventIds;
@@ -70,7 +73,6 @@ public final class ChaosService implements ValentiaService {
             RunEvents.publishing(context.publisher()),
             source,
             Clock.systemUTC());
-    injector.followControl();
     ExecutorService runs =
         Executors.newCachedThreadPool(
             r -> {
@@ -79,6 +81,13 @@ public final class ChaosService implements ValentiaService {
               return t;
             });
     Map<String, ObjectNode> journals = new ConcurrentHashMap<>();
+    Scheduler scheduler =
+        new Scheduler(
+            Clock.systemUTC(),
+            schedule -> launch(context, injector, config, runs, journals, schedule),
+            new java.util.Random());
+    injector.followControl(event -> ScheduleRecords.applyTo(scheduler, event));
+    context.vertx().setPeriodic(1000, id -> runs.submit(scheduler::tick));
     Router halt = Router.router(context.vertx());
     halt.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
     halt.get("/").handler(rc -> json(rc, 200, haltState(injector)));
@@ -213,8 +222,82 @@ public final class ChaosService implements ValentiaService {
             });
     context.api().mount("/experiments", experiments);
 
+    Router schedules = Router.router(context.vertx());
+    schedules
+        .get("/")
+        .handler(
+            rc -> {
+              var list = EventCodec.MAPPER.createArrayNode();
+              for (Scheduler.State state : scheduler.states()) {
+                ObjectNode o =
+                    list.addObject()
+                        .put("id", state.schedule().id())
+                        .put("title", state.schedule().title())
+                        .put("schedule", state.schedule().spec());
+                if (state.nextRun() != null) {
+                  o.put("nextRun", state.nextRun().toString());
+                }
+                o.set("options", state.schedule().options().toJson());
+                state
+                    .history()
+                    .forEach(
+                        f ->
+                            o.withArray("history")
+                                .addObject()
+                                .put("at", f.at().toString())
+                                .put("outcome", f.outcome())
+                                .put("runId", f.runId()));
+              }
+              json(rc, 200, list);
+            });
+    context.api().mount("/schedules", schedules);
+
     context.health().service(ROLE, ServiceStatus.running("injector " + source));
     return context.vertx().deployVerticle(new ChaosVerticle(injector, runs));
+  }
+
+  private static Scheduler.RunHandle launch(
+      ServiceContext context,
+      ChaosInjector injector,
+      ChaosConfig config,
+      ExecutorService runs,
+      Map<String, ObjectNode> journals,
+      Schedule schedule) {
+    ExperimentLoader.Loaded loaded = injector.loader().check(schedule.experiment());
+    Experiment experiment =
+        injector.loader().resolve(loaded, context.environment(), "schedule " + schedule.id());
+    if (injector.faults().refusal() != null) {
+      throw new FaultException.Refused("no new runs: " + injector.faults().refusal());
+    }
+    String runId = EventIds.next();
+    java.util.concurrent.Future<?> future =
+        runs.submit(
+            () -> {
+              Journal journal =
+                  injector
+                      .runner()
+                      .run(
+                          experiment,
+                          new ExperimentRunner.RunOptions(runId, config.steadyStateInterval()));
+              journals.put(runId, journal.toJson());
+              save(context, journal);
+            });
+    return new Scheduler.RunHandle() {
+      @Override
+      public String runId() {
+        return runId;
+      }
+
+      @Override
+      public boolean running() {
+        return !future.isDone();
+      }
+
+      @Override
+      public void stop(String reason) {
+        injector.runner().stop(runId, "aborted", reason, "scheduler");
+      }
+    };
   }
 
   private static ObjectNode haltState(ChaosInjector injector) {

@@ -104,6 +104,20 @@ public final class ExperimentRunner {
     return count;
   }
 
+  /**
+   * Stops one run in progress.
+   *
+   * @return false when no such run is in progress
+   */
+  public boolean stop(String runId, String status, String reason, String by) {
+    for (RunControl control : running) {
+      if (control.runId.equals(runId)) {
+        return control.stop(status, reason, by);
+      }
+    }
+    return false;
+  }
+
   /** The ids of the runs in progress. */
   public List<String> runningIds() {
     return running.stream().map(c -> c.runId).toList();

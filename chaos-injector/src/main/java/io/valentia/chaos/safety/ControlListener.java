@@ -50,6 +50,7 @@ public final class ControlListener implements AutoCloseable {
   private volatile Instant lastContact;
   private volatile boolean tripped;
   private volatile boolean caughtUp;
+  private volatile java.util.function.Consumer<CloudEvent> others = e -> {};
 
   public ControlListener(
       KafkaSettings kafka,
@@ -67,6 +68,15 @@ public final class ControlListener implements AutoCloseable {
     this.lastContact = clock.instant();
     this.thread = new Thread(this::loop, "valentia-chaos-control");
     this.thread.setDaemon(true);
+  }
+
+  /**
+   * Hands every other command on the topic (schedules) to {@code handler}, on the listener's
+   * thread, from the beginning of the topic. Set before {@link #start()}.
+   */
+  public ControlListener onOtherCommands(java.util.function.Consumer<CloudEvent> handler) {
+    this.others = handler;
+    return this;
   }
 
   /** Starts following the topic. */
@@ -162,6 +172,12 @@ public final class ControlListener implements AutoCloseable {
       return;
     }
     if (!EventType.CHAOS_HALT.type().equals(event.type())) {
+      try {
+        others.accept(event);
+      } catch (RuntimeException e) {
+        LOG.warn(
+            "control command {} of type {} failed: {}", event.id(), event.type(), e.getMessage());
+      }
       return;
     }
     ChaosHalt command = EventCodec.instance().payload(event, ChaosHalt.class);

@@ -1,6 +1,5 @@
 package io.valentia.chaos.schedule;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventType;
@@ -131,8 +130,21 @@ public final class ScheduleRecords {
     }
   }
 
-  /** For callers that only have the JSON tree of an options object. */
-  static JsonNode options(Schedule schedule) {
-    return schedule.options().toJson();
+  /**
+   * Applies a control command to {@code scheduler}: a schedule record adds, replaces or removes its
+   * schedule; anything else is ignored.
+   *
+   * @throws IllegalArgumentException when a schedule record cannot be a schedule
+   */
+  public static void applyTo(Scheduler scheduler, CloudEvent event) {
+    ExperimentScheduled record = of(event);
+    if (record == null) {
+      return;
+    }
+    if (record.isRemoval()) {
+      scheduler.remove(record.scheduleId());
+    } else if (record.experiment() != null) {
+      scheduler.put(schedule(record));
+    }
   }
 }
