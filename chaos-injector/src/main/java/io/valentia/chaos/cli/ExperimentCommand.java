@@ -242,12 +242,20 @@ public final class ExperimentCommand implements Runnable {
         if (kafka) {
           injector.followControl();
         }
+        java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         Thread hook =
             new Thread(
-                () ->
-                    injector
-                        .runner()
-                        .stopAll("interrupted", "the command was interrupted", "signal"));
+                () -> {
+                  // Ctrl-C or SIGTERM: stop the run, revert its faults now, let its rollbacks
+                  // finish
+                  injector.runner().stopAll("interrupted", "the command was interrupted", "signal");
+                  injector.faults().revertAll("the command was interrupted");
+                  try {
+                    finished.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
         Runtime.getRuntime().addShutdownHook(hook);
         try {
           journal =
@@ -256,6 +264,7 @@ public final class ExperimentCommand implements Runnable {
           spec.commandLine().getErr().println("valentia: " + e.getMessage());
           return 1;
         } finally {
+          finished.countDown();
           try {
             Runtime.getRuntime().removeShutdownHook(hook);
           } catch (IllegalStateException e) {

@@ -141,13 +141,11 @@ public final class ControlListener implements AutoCloseable {
           if (!caughtUp && startEnds != null) {
             final Map<TopicPartition, Long> ends = startEnds;
             if (partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
-              caughtUp = true;
               if (pendingHalt != null) {
                 halt.restore(
-                    pendingHalt.released() ? false : true,
-                    pendingHalt.requestedBy(),
-                    pendingHalt.reason());
+                    !pendingHalt.released(), pendingHalt.requestedBy(), pendingHalt.reason());
               }
+              caughtUp = true;
             }
           }
         } catch (WakeupException e) {

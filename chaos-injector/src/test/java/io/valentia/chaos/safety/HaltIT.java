@@ -180,6 +180,13 @@ class HaltIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> Sleepers.state(pid).equals("S"));
       assertThat(chaos.halt().halted()).isTrue();
 
+      try (ChaosInjector late = injector(KafkaTestSupport.settings()).followControl()) {
+        await().atMost(Duration.ofSeconds(30)).until(() -> late.control().caughtUp());
+        assertThat(late.halt().halted())
+            .as("an injector started during a halt reads it back")
+            .isTrue();
+      }
+
       send(new ChaosHalt("operator", reason, true, 0));
       await().atMost(Duration.ofSeconds(10)).until(() -> !chaos.halt().halted());
       assertThat(chaos.faults().refusal()).isNull();
