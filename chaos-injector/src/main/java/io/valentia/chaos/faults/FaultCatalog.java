@@ -28,8 +28,7 @@ public final class FaultCatalog {
         List.of(
             new NetworkFaults.Partition(),
             new NetworkFaults.Loss(),
-            new UnavailableFault(
-                "network-latency", "the latency proxy is not part of this build yet"),
+            new LatencyProxy(),
             new NetworkFaults.Mtu(),
             new ProcessFaults.Pause(),
             new ProcessFaults.Kill(),
