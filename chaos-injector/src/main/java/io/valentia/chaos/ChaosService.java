@@ -64,6 +64,16 @@ public final class ChaosService implements ValentiaService {
   @Override
   public Future<?> start(ServiceContext context) {
     ChaosConfig config = ChaosConfig.read(context.config());
+    context
+        .vertx()
+        .executeBlocking(() -> io.valentia.chaos.safety.LeftoverSweep.standard().sweep())
+        .onSuccess(
+            lines ->
+                lines.forEach(
+                    line ->
+                        context
+                            .console()
+                            .println("chaos: reverted a leftover of a stopped injector: " + line)));
     String source = "/chaos/" + hostname();
     ChaosInjector injector =
         new ChaosInjector(

@@ -75,7 +75,15 @@ final class CpuQuota implements Fault {
       throw new FaultException("no process has pid " + pid);
     }
     Path original = hierarchy.dir.resolve(strip(hierarchy.cgroupOf(pid)));
-    Path dir = hierarchy.dir.resolve("valentia-chaos-" + pid + "-" + System.nanoTime());
+    // named for the target and the injector, so a later start can find what a killed injector left
+    Path dir =
+        hierarchy.dir.resolve(
+            "valentia-chaos-"
+                + pid
+                + "-"
+                + System.nanoTime()
+                + "-"
+                + ProcessHandle.current().pid());
     try {
       Files.createDirectory(dir);
       hierarchy.writeQuota(dir, percent);
