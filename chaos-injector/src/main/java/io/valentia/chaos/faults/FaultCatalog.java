@@ -35,7 +35,7 @@ public final class FaultCatalog {
             new CpuQuota(cgroupRoot),
             new Hogs.Cpu(),
             new Hogs.Memory(Path.of("/dev/shm")),
-            new UnavailableFault("seccomp", "seccomp profiles are not part of this build yet"),
+            new SeccompFault(),
             new UnavailableFault(
                 "syscall-inject", "strace injection is not part of this build yet"),
             new UnavailableFault("lease-revoke", "no lease service is deployed with this injector"),
