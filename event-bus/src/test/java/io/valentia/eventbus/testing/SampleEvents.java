@@ -122,7 +122,15 @@ public final class SampleEvents {
               "MTU black hole on the storage network",
               "sched-1",
               "0 3 * * *",
-              T0.plusSeconds(3600));
+              T0.plusSeconds(3600),
+              io.valentia.eventbus.EventCodec.MAPPER
+                  .createObjectNode()
+                  .put("title", "MTU black hole on the storage network"),
+              io.valentia.eventbus.EventCodec.MAPPER
+                  .createObjectNode()
+                  .put("zone", "Europe/Dublin")
+                  .put("concurrency", "forbid"),
+              false);
       case CHAOS_EXPERIMENT_STARTED ->
           new ExperimentStarted(
               "run-42", "MTU black hole on the storage network", false, List.of("osd-12", "eth1"));

@@ -1,0 +1,135 @@
+package io.valentia.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.chaos.experiment.Durations;
+import io.valentia.chaos.safety.SafetyPolicy;
+import io.valentia.chaos.safety.TargetAllowList;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The {@code chaos} section of the configuration:
+ *
+ * <pre>
+ * chaos:
+ *   allow:                      # targets faults may touch (glob patterns); nothing by default
+ *     pids: ["*"]
+ *     cgroups: [batch/*]
+ *     namespaces: [chaos-*]
+ *     interfaces: [veth*]
+ *     hosts: [10.0.0.0/8]
+ *   maxConcurrentFaults: 5      # blast radius: faults active at once
+ *   maxFaultDuration: 1h        # the longest one fault may last
+ *   steadyStateInterval: 5s     # how often the hypothesis is checked during the method; 0 = never
+ *   controlLease: 30s           # dead-man switch: revert everything after this long without valentia.control
+ * </pre>
+ *
+ * @param policy allow-list and blast radius
+ * @param steadyStateInterval zero for never
+ * @param controlLease the dead-man switch's lease
+ */
+public record ChaosConfig(
+    SafetyPolicy policy, Duration steadyStateInterval, Duration controlLease) {
+  private static final Set<String> KEYS =
+      Set.of(
+          "allow",
+          "maxConcurrentFaults",
+          "maxFaultDuration",
+          "steadyStateInterval",
+          "controlLease");
+
+  /** The defaults: nothing allowed. */
+  public static ChaosConfig defaults() {
+    return new ChaosConfig(SafetyPolicy.closed(), Duration.ofSeconds(5), Duration.ofSeconds(30));
+  }
+
+  /**
+   * Reads a section, reporting every bad key at once.
+   *
+   * @throws IllegalArgumentException with one line per problem ({@code key: message})
+   */
+  public static ChaosConfig read(JsonNode section) {
+    List<String> problems = new ArrayList<>();
+    ChaosConfig config = read(section, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("\n", problems));
+    }
+    return config;
+  }
+
+  /** Reads a section; problems go to {@code problems}, each naming its key. */
+  public static ChaosConfig read(JsonNode section, List<String> problems) {
+    ChaosConfig defaults = defaults();
+    if (section == null || section.isMissingNode() || section.isNull()) {
+      return defaults;
+    }
+    if (!section.isObject()) {
+      problems.add("must be a mapping");
+      return defaults;
+    }
+    section
+        .fieldNames()
+        .forEachRemaining(
+            k -> {
+              if (!KEYS.contains(k)) {
+                problems.add(
+                    k
+                        + ": unknown key (known: "
+                        + String.join(", ", KEYS.stream().sorted().toList())
+                        + ")");
+              }
+            });
+    List<String> allowProblems = new ArrayList<>();
+    TargetAllowList allow = TargetAllowList.read(section.path("allow"), allowProblems);
+    allowProblems.forEach(p -> problems.add("allow." + p));
+    int max = defaults.policy().maxConcurrentFaults();
+    JsonNode m = section.path("maxConcurrentFaults");
+    if (!m.isMissingNode()) {
+      if (!m.canConvertToInt() || !m.isIntegralNumber() || m.asInt() < 1) {
+        problems.add("maxConcurrentFaults: must be a positive integer, found " + m);
+      } else {
+        max = m.asInt();
+      }
+    }
+    Duration maxDuration =
+        duration(
+            section, "maxFaultDuration", defaults.policy().maxFaultDuration(), false, problems);
+    Duration interval =
+        duration(section, "steadyStateInterval", defaults.steadyStateInterval(), true, problems);
+    Duration lease = duration(section, "controlLease", defaults.controlLease(), false, problems);
+    return new ChaosConfig(new SafetyPolicy(allow, max, maxDuration), interval, lease);
+  }
+
+  private static Duration duration(
+      JsonNode section, String key, Duration fallback, boolean zeroOk, List<String> problems) {
+    JsonNode value = section.path(key);
+    if (value.isMissingNode()) {
+      return fallback;
+    }
+    var parsed = Durations.parse(value);
+    if (parsed.isEmpty() || (!zeroOk && parsed.get().isZero())) {
+      problems.add(
+          key
+              + ": must be a "
+              + (zeroOk ? "" : "positive ")
+              + "duration such as 30s, found "
+              + value);
+      return fallback;
+    }
+    return parsed.get();
+  }
+
+  /** A copy with more allowed targets (the command line's {@code --allow kind=pattern}). */
+  public ChaosConfig allowing(java.util.Map<String, List<String>> more) {
+    java.util.Map<String, List<String>> merged = new java.util.LinkedHashMap<>();
+    policy.allowList().patterns().forEach((k, v) -> merged.put(k, new ArrayList<>(v)));
+    more.forEach((k, v) -> merged.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+    return new ChaosConfig(
+        new SafetyPolicy(
+            new TargetAllowList(merged), policy.maxConcurrentFaults(), policy.maxFaultDuration()),
+        steadyStateInterval,
+        controlLease);
+  }
+}

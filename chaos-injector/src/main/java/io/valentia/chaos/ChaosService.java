@@ -1,0 +1,387 @@
+package io.valentia.chaos;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.valentia.chaos.experiment.Experiment;
+import io.valentia.chaos.experiment.ExperimentLoader;
+import io.valentia.chaos.experiment.ExperimentRunner;
+import io.valentia.chaos.experiment.InvalidExperimentException;
+import io.valentia.chaos.experiment.RunEvents;
+import io.valentia.chaos.faults.FaultCatalog;
+import io.valentia.chaos.faults.FaultException;
+import io.valentia.chaos.journal.Journal;
+import io.valentia.chaos.schedule.Schedule;
+import io.valentia.chaos.schedule.ScheduleRecords;
+import io.valentia.chaos.schedule.Scheduler;
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.EventIds;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.health.ServiceStatus;
+import io.valentia.eventbus.payload.ChaosHalt;
+import io.valentia.eventbus.service.ServiceContext;
+import io.valentia.eventbus.service.ValentiaService;
+import io.vertx.core.Future;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+/**
+ * The {@code chaos} role: one injector of this process, following {@code valentia.control} (halts,
+ * dead-man switch). API under {@code /api/v1}: {@code GET|POST /halt}, {@code POST
+ * /experiments/validate}, {@code POST /experiments/runs}, {@code GET /experiments/runs/ID}.
+ * Journals are kept in {@code DATA/chaos/journals}.
+ */
+public final class ChaosService implements ValentiaService {
+  public static final String ROLE = "chaos";
+
+  @Override
+  public String role() {
+    return ROLE;
+  }
+
+  @Override
+  public String description() {
+    return "chaos injector: experiments, faults, halt-all";
+  }
+
+  @Override
+  public List<String> checkConfig(JsonNode section) {
+    List<String> problems = new ArrayList<>();
+    ChaosConfig.read(section, problems);
+    return problems;
+  }
+
+  @Override
+  public Future<?> start(ServiceContext context) {
+    ChaosConfig config = ChaosConfig.read(context.config());
+    context
+        .vertx()
+        .executeBlocking(() -> io.valentia.chaos.safety.LeftoverSweep.standard().sweep())
+        .onSuccess(
+            lines ->
+                lines.forEach(
+                    line ->
+                        context
+                            .console()
+                            .println("chaos: reverted a leftover of a stopped injector: " + line)));
+    String source = "/chaos/" + hostname();
+    ChaosInjector injector =
+        new ChaosInjector(
+            config,
+            FaultCatalog.standard(),
+            context.kafka(),
+            RunEvents.publishing(context.publisher()),
+            source,
+            Clock.systemUTC());
+    ExecutorService runs =
+        Executors.newCachedThreadPool(
+            r -> {
+              Thread t = new Thread(r, "valentia-chaos-run");
+              t.setDaemon(true);
+              return t;
+            });
+    Map<String, ObjectNode> journals = new ConcurrentHashMap<>();
+    Scheduler scheduler =
+        new Scheduler(
+            Clock.systemUTC(),
+            schedule -> launch(context, injector, config, runs, journals, schedule),
+            new java.util.Random());
+    injector.followControl(event -> ScheduleRecords.applyTo(scheduler, event));
+    context.vertx().setPeriodic(1000, id -> runs.submit(scheduler::tick));
+    Router halt = Router.router(context.vertx());
+    halt.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
+    halt.get("/").handler(rc -> json(rc, 200, haltState(injector)));
+    halt.post("/")
+        .handler(
+            rc -> {
+              JsonNode body = body(rc);
+              boolean release = body.path("release").asBoolean(false);
+              String reason = body.path("reason").isTextual() ? body.path("reason").asText() : null;
+              String by =
+                  body.path("by")
+                      .asText(rc.user() == null ? "api" : String.valueOf(rc.user().subject()));
+              CloudEvent command =
+                  CloudEvent.of(new ChaosHalt(by, reason, release, 0))
+                      .source(source)
+                      .subject("halt")
+                      .build();
+              context
+                  .vertx()
+                  .executeBlocking(
+                      () -> {
+                        // here at once, then every other injector through the control topic
+                        int reverted =
+                            release
+                                ? (injector.halt().release(command.id(), by, reason) ? 0 : 0)
+                                : Math.max(0, injector.halt().halt(command.id(), by, reason));
+                        return reverted;
+                      })
+                  .compose(
+                      reverted ->
+                          context
+                              .publisher()
+                              .publish(Topics.CONTROL, "halt", command)
+                              .map(position -> reverted))
+                  .onSuccess(
+                      reverted -> {
+                        ObjectNode state = haltState(injector);
+                        state.put("revertedFaults", reverted).put("command", command.id());
+                        json(rc, 200, state);
+                      })
+                  .onFailure(
+                      e ->
+                          json(
+                              rc,
+                              502,
+                              error(
+                                  "the halt was applied here but not sent to other injectors: "
+                                      + e.getMessage())));
+            });
+    context.api().mount("/halt", halt);
+
+    Router experiments = Router.router(context.vertx());
+    experiments.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
+    experiments
+        .post("/validate")
+        .handler(
+            rc -> {
+              ExperimentLoader.Loaded loaded =
+                  injector.loader().parse(rc.body().asString(), isYaml(rc));
+              json(rc, loaded.valid() ? 200 : 422, problems(loaded));
+            });
+    experiments
+        .post("/runs")
+        .handler(
+            rc -> {
+              ExperimentLoader.Loaded loaded =
+                  injector.loader().parse(rc.body().asString(), isYaml(rc));
+              Experiment experiment;
+              try {
+                experiment = injector.loader().resolve(loaded, context.environment(), "request");
+              } catch (InvalidExperimentException e) {
+                json(
+                    rc,
+                    422,
+                    problems(
+                        loaded.valid()
+                            ? new ExperimentLoader.Loaded(null, e.problems(), null)
+                            : loaded));
+                return;
+              }
+              if (injector.faults().refusal() != null) {
+                json(rc, 409, error("no new runs: " + injector.faults().refusal()));
+                return;
+              }
+              String runId = EventIds.next();
+              journals.put(
+                  runId,
+                  EventCodec.MAPPER
+                      .createObjectNode()
+                      .put("run_id", runId)
+                      .put("status", "running"));
+              runs.submit(
+                  () -> {
+                    try {
+                      Journal journal =
+                          injector
+                              .runner()
+                              .run(
+                                  experiment,
+                                  new ExperimentRunner.RunOptions(
+                                      runId, config.steadyStateInterval()));
+                      journals.put(runId, journal.toJson());
+                      save(context, journal);
+                    } catch (FaultException.Refused e) {
+                      journals.put(
+                          runId,
+                          EventCodec.MAPPER
+                              .createObjectNode()
+                              .put("run_id", runId)
+                              .put("status", "failed")
+                              .put("reason", e.getMessage()));
+                    }
+                  });
+              json(
+                  rc,
+                  202,
+                  EventCodec.MAPPER
+                      .createObjectNode()
+                      .put("runId", runId)
+                      .put("status", "running"));
+            });
+    experiments
+        .get("/runs/:id")
+        .handler(
+            rc -> {
+              ObjectNode journal = journals.get(rc.pathParam("id"));
+              if (journal == null) {
+                json(rc, 404, error("no run " + rc.pathParam("id") + " in this process"));
+              } else {
+                json(rc, 200, journal);
+              }
+            });
+    context.api().mount("/experiments", experiments);
+
+    Router schedules = Router.router(context.vertx());
+    schedules
+        .get("/")
+        .handler(
+            rc -> {
+              var list = EventCodec.MAPPER.createArrayNode();
+              for (Scheduler.State state : scheduler.states()) {
+                ObjectNode o =
+                    list.addObject()
+                        .put("id", state.schedule().id())
+                        .put("title", state.schedule().title())
+                        .put("schedule", state.schedule().spec());
+                if (state.nextRun() != null) {
+                  o.put("nextRun", state.nextRun().toString());
+                }
+                o.set("options", state.schedule().options().toJson());
+                state
+                    .history()
+                    .forEach(
+                        f ->
+                            o.withArray("history")
+                                .addObject()
+                                .put("at", f.at().toString())
+                                .put("outcome", f.outcome())
+                                .put("runId", f.runId()));
+              }
+              json(rc, 200, list);
+            });
+    context.api().mount("/schedules", schedules);
+
+    context.health().service(ROLE, ServiceStatus.running("injector " + source));
+    return context.vertx().deployVerticle(new ChaosVerticle(injector, runs));
+  }
+
+  private static Scheduler.RunHandle launch(
+      ServiceContext context,
+      ChaosInjector injector,
+      ChaosConfig config,
+      ExecutorService runs,
+      Map<String, ObjectNode> journals,
+      Schedule schedule) {
+    ExperimentLoader.Loaded loaded = injector.loader().check(schedule.experiment());
+    Experiment experiment =
+        injector.loader().resolve(loaded, context.environment(), "schedule " + schedule.id());
+    if (injector.faults().refusal() != null) {
+      throw new FaultException.Refused("no new runs: " + injector.faults().refusal());
+    }
+    String runId = EventIds.next();
+    java.util.concurrent.Future<?> future =
+        runs.submit(
+            () -> {
+              Journal journal =
+                  injector
+                      .runner()
+                      .run(
+                          experiment,
+                          new ExperimentRunner.RunOptions(runId, config.steadyStateInterval()));
+              journals.put(runId, journal.toJson());
+              save(context, journal);
+            });
+    return new Scheduler.RunHandle() {
+      @Override
+      public String runId() {
+        return runId;
+      }
+
+      @Override
+      public boolean running() {
+        return !future.isDone();
+      }
+
+      @Override
+      public void stop(String reason) {
+        injector.runner().stop(runId, "aborted", reason, "scheduler");
+      }
+    };
+  }
+
+  private static ObjectNode haltState(ChaosInjector injector) {
+    ObjectNode state = EventCodec.MAPPER.createObjectNode().put("halted", injector.halt().halted());
+    if (injector.faults().refusal() != null) {
+      state.put("refusing", injector.faults().refusal());
+    }
+    state.put("activeFaults", injector.faults().active().size());
+    injector.runner().runningIds().forEach(id -> state.withArray("runs").add(id));
+    return state;
+  }
+
+  private static void save(ServiceContext context, Journal journal) {
+    try {
+      var dir = context.dataDir().resolve("journals");
+      Files.createDirectories(dir);
+      Files.writeString(dir.resolve(journal.runId() + ".json"), journal.toJson().toPrettyString());
+    } catch (IOException e) {
+      context
+          .console()
+          .println("chaos: cannot keep journal " + journal.runId() + ": " + e.getMessage());
+    }
+  }
+
+  private static boolean isYaml(RoutingContext rc) {
+    String type = rc.request().getHeader("Content-Type");
+    return type != null && type.contains("yaml");
+  }
+
+  private static ObjectNode problems(ExperimentLoader.Loaded loaded) {
+    ObjectNode json = EventCodec.MAPPER.createObjectNode().put("valid", loaded.valid());
+    loaded
+        .problems()
+        .forEach(
+            p -> {
+              ObjectNode o =
+                  json.withArray("problems")
+                      .addObject()
+                      .put("path", p.path())
+                      .put("message", p.message());
+              if (p.location() != null) {
+                o.put("location", p.location());
+              }
+            });
+    return json;
+  }
+
+  private static JsonNode body(RoutingContext rc) {
+    try {
+      String text = rc.body() == null ? null : rc.body().asString();
+      return text == null || text.isBlank()
+          ? EventCodec.MAPPER.createObjectNode()
+          : EventCodec.MAPPER.readTree(text);
+    } catch (IOException e) {
+      return EventCodec.MAPPER.createObjectNode();
+    }
+  }
+
+  private static ObjectNode error(String message) {
+    return EventCodec.MAPPER.createObjectNode().put("error", message);
+  }
+
+  private static void json(RoutingContext rc, int status, JsonNode body) {
+    rc.response()
+        .setStatusCode(status)
+        .putHeader("Content-Type", "application/json")
+        .end(body.toString());
+  }
+
+  private static String hostname() {
+    try {
+      return java.net.InetAddress.getLocalHost().getHostName();
+    } catch (IOException e) {
+      return "localhost";
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package io.valentia.chaos.experiment;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.LongNode;
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.InvalidEventException;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Valentia's event-query probes: they read {@code valentia.events} over a time window and count
+ * matching events. {@code event-count} returns how many matched; {@code event-rate} returns matches
+ * per second. Arguments: {@code type} (glob, e.g. {@code io.valentia.probe.frame.*}), optional
+ * {@code subject} and {@code source} globs, {@code window} (default 30s), and {@code where}: a
+ * mapping of data fields (dotted paths) to the values they must have. Thread-safe.
+ */
+public final class EventProbes {
+  /** The probe names. */
+  public static final List<String> NAMES = List.of("event-count", "event-rate");
+
+  private static final Set<String> KNOWN = Set.of("type", "subject", "source", "window", "where");
+
+  private final KafkaSettings kafka;
+  private final Clock clock;
+
+  /**
+   * @param kafka where valentia.events is; null when no Kafka is reachable (probes then fail)
+   */
+  public EventProbes(KafkaSettings kafka, Clock clock) {
+    this.kafka = kafka;
+    this.clock = clock;
+  }
+
+  /** Problems of a probe's arguments. */
+  public static List<String> check(String name, Arguments arguments) {
+    arguments.onlyKnown(KNOWN);
+    arguments.string("type");
+    arguments.optionalString("subject", null);
+    arguments.optionalString("source", null);
+    arguments.optionalDuration("window", Duration.ofSeconds(30));
+    JsonNode where = arguments.raw().path("where");
+    if (!where.isMissingNode() && !where.isObject()) {
+      arguments.problem("where: must be a mapping of data fields to values");
+    }
+    return arguments.problems();
+  }
+
+  /**
+   * Runs a probe.
+   *
+   * @throws ActivityFailedException when the arguments are wrong or Kafka cannot be read
+   */
+  public JsonNode run(String name, JsonNode rawArguments) {
+    Arguments arguments = Arguments.of(rawArguments);
+    check(name, arguments);
+    if (!arguments.problems().isEmpty()) {
+      throw new ActivityFailedException(String.join("; ", arguments.problems()));
+    }
+    if (kafka == null) {
+      throw new ActivityFailedException("no Kafka to read valentia.events from (set --kafka)");
+    }
+    Duration window = arguments.optionalDuration("window", Duration.ofSeconds(30));
+    PathMatcher type = glob(arguments.string("type"));
+    String subject = arguments.optionalString("subject", null);
+    String source = arguments.optionalString("source", null);
+    JsonNode where = arguments.raw().path("where");
+    Instant to = clock.instant();
+    Instant from = to.minus(window);
+    long count = 0;
+    for (CloudEvent event : read(from)) {
+      if (event.time() != null && (event.time().isBefore(from) || event.time().isAfter(to))) {
+        continue;
+      }
+      if (!type.matches(Path.of(event.type()))) {
+        continue;
+      }
+      if (subject != null
+          && (event.subject() == null || !glob(subject).matches(Path.of(safe(event.subject()))))) {
+        continue;
+      }
+      if (source != null && !glob(source).matches(Path.of(safe(event.source())))) {
+        continue;
+      }
+      if (!matches(event.data(), where)) {
+        continue;
+      }
+      count++;
+    }
+    return name.equals("event-rate")
+        ? DoubleNode.valueOf(count / Math.max(0.001, window.toMillis() / 1000.0))
+        : LongNode.valueOf(count);
+  }
+
+  private static boolean matches(JsonNode data, JsonNode where) {
+    if (!where.isObject()) {
+      return true;
+    }
+    var it = where.fields();
+    while (it.hasNext()) {
+      var e = it.next();
+      JsonNode value = data == null ? null : data;
+      for (String part : e.getKey().split("\\.")) {
+        value = value == null ? null : value.get(part);
+      }
+      if (value == null
+          || !(value.equals(e.getValue()) || value.asText().equals(e.getValue().asText()))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String safe(String text) {
+    return text.replace('/', '_');
+  }
+
+  private static PathMatcher glob(String pattern) {
+    return FileSystems.getDefault().getPathMatcher("glob:" + safe(pattern));
+  }
+
+  private List<CloudEvent> read(Instant from) {
+    Map<String, Object> props = kafka.commonClientProperties("chaos-event-probe");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
+    List<CloudEvent> events = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      List<TopicPartition> partitions = new ArrayList<>();
+      consumer
+          .partitionsFor(Topics.EVENTS, Duration.ofSeconds(10))
+          .forEach(p -> partitions.add(new TopicPartition(Topics.EVENTS, p.partition())));
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> times = new HashMap<>();
+      partitions.forEach(tp -> times.put(tp, from.toEpochMilli()));
+      Map<TopicPartition, OffsetAndTimestamp> starts =
+          consumer.offsetsForTimes(times, Duration.ofSeconds(10));
+      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(10));
+      List<TopicPartition> reading = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        OffsetAndTimestamp start = starts.get(tp);
+        if (start != null && start.offset() < ends.get(tp)) {
+          consumer.seek(tp, start.offset());
+          reading.add(tp);
+        }
+      }
+      consumer.assign(reading);
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      while (reading.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+        if (System.nanoTime() > deadline) {
+          throw new ActivityFailedException("could not read valentia.events to its end in 20 s");
+        }
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))) {
+            continue;
+          }
+          try {
+            events.add(EventCodec.instance().decode(record.value()));
+          } catch (InvalidEventException e) {
+            // not an event: the dead-letter gate reports it
+          }
+        }
+      }
+      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw new ActivityFailedException("cannot read valentia.events: " + e.getMessage());
+    }
+    return events;
+  }
+}

@@ -1,0 +1,242 @@
+package io.valentia.chaos.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.safety.SafetyPolicy;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Injects faults under the safety policy and reverts every one of them: when its duration ends,
+ * when its run ends, on halt-all, on the dead-man switch and when the injector closes. Each fault
+ * is reverted exactly once. Thread-safe.
+ */
+public final class FaultInjector implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(FaultInjector.class);
+
+  private final FaultCatalog catalog;
+  private final SafetyPolicy policy;
+  private final Clock clock;
+  private final Map<String, Entry> active = new ConcurrentHashMap<>();
+  private final ScheduledExecutorService timers =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "valentia-fault-timer");
+            t.setDaemon(true);
+            return t;
+          });
+  private volatile String refusal;
+
+  public FaultInjector(FaultCatalog catalog, SafetyPolicy policy) {
+    this(catalog, policy, Clock.systemUTC());
+  }
+
+  public FaultInjector(FaultCatalog catalog, SafetyPolicy policy, Clock clock) {
+    this.catalog = catalog;
+    this.policy = policy;
+    this.clock = clock;
+  }
+
+  /**
+   * A fault that is active now.
+   *
+   * @param id unique id of this injection
+   * @param runId the run that injected it
+   * @param fault the fault's name
+   * @param targets what it touches
+   * @param injected when it was injected
+   * @param until when it reverts itself; null for faults that cannot be undone
+   */
+  public record ActiveFault(
+      String id,
+      String runId,
+      String fault,
+      List<Target> targets,
+      Instant injected,
+      Instant until) {}
+
+  public FaultCatalog catalog() {
+    return catalog;
+  }
+
+  public SafetyPolicy policy() {
+    return policy;
+  }
+
+  /**
+   * Injects {@code fault} with {@code arguments} for a run.
+   *
+   * @throws FaultException.Refused when halted, a target is not allowed, the duration is over the
+   *     maximum or the blast radius is reached
+   * @throws FaultException when the arguments are wrong or the injection failed (nothing stays)
+   */
+  public synchronized ActiveFault inject(String runId, String fault, JsonNode arguments)
+      throws FaultException {
+    String halted = refusal;
+    if (halted != null) {
+      throw new FaultException.Refused("no new faults: " + halted);
+    }
+    Fault kind =
+        catalog.find(fault).orElseThrow(() -> new FaultException("unknown fault " + fault));
+    Arguments args = Arguments.of(arguments);
+    FaultCatalog.Plan plan = FaultCatalog.plan(kind, args);
+    if (!args.problems().isEmpty()) {
+      throw new FaultException(fault + ": " + String.join("; ", args.problems()));
+    }
+    for (Target target : plan.targets()) {
+      if (!policy.allowList().allows(target)) {
+        throw new FaultException.Refused(
+            fault + ": target " + target + " is not on the allow-list (chaos.allow)");
+      }
+    }
+    if (plan.duration().compareTo(policy.maxFaultDuration()) > 0) {
+      throw new FaultException.Refused(
+          fault
+              + ": duration "
+              + plan.duration()
+              + " is over the maximum "
+              + policy.maxFaultDuration());
+    }
+    if (active.size() >= policy.maxConcurrentFaults()) {
+      throw new FaultException.Refused(
+          fault
+              + ": "
+              + active.size()
+              + " faults are active, the maximum is "
+              + policy.maxConcurrentFaults());
+    }
+    Fault.Revert revert = kind.inject(args, plan.duration());
+    Instant now = clock.instant();
+    boolean revertible = !plan.duration().isZero();
+    ActiveFault activeFault =
+        new ActiveFault(
+            UUID.randomUUID().toString(),
+            runId,
+            fault,
+            List.copyOf(plan.targets()),
+            now,
+            revertible ? now.plus(plan.duration()) : null);
+    if (!revertible) {
+      return activeFault;
+    }
+    Entry entry = new Entry(activeFault, revert);
+    active.put(activeFault.id(), entry);
+    entry.timer =
+        timers.schedule(
+            () -> revertQuietly(entry, "its duration ended"),
+            plan.duration().toMillis(),
+            TimeUnit.MILLISECONDS);
+    LOG.info(
+        "injected {} on {} until {} (run {})", fault, plan.targets(), activeFault.until(), runId);
+    return activeFault;
+  }
+
+  /** Every active fault. */
+  public List<ActiveFault> active() {
+    return active.values().stream().map(e -> e.fault).toList();
+  }
+
+  /**
+   * Reverts the active faults of one run.
+   *
+   * @return what could not be reverted; empty when all went well
+   */
+  public List<String> revertRun(String runId) {
+    List<String> failures = new ArrayList<>();
+    for (Entry entry : List.copyOf(active.values())) {
+      if (entry.fault.runId().equals(runId)) {
+        String failure = revertQuietly(entry, "its run ended");
+        if (failure != null) {
+          failures.add(failure);
+        }
+      }
+    }
+    return failures;
+  }
+
+  /** Reverts every active fault; returns how many were reverted. */
+  public int revertAll(String why) {
+    int count = 0;
+    for (Entry entry : List.copyOf(active.values())) {
+      if (entry.reverted.get()) {
+        continue;
+      }
+      revertQuietly(entry, why);
+      count++;
+    }
+    return count;
+  }
+
+  /** Refuses new faults until {@link #acceptNew()} (halt-all, dead-man switch). */
+  public void refuseNew(String reason) {
+    refusal = reason;
+  }
+
+  public void acceptNew() {
+    refusal = null;
+  }
+
+  /** Why new faults are refused; null when they are not. */
+  public String refusal() {
+    return refusal;
+  }
+
+  private String revertQuietly(Entry entry, String why) {
+    if (!entry.reverted.compareAndSet(false, true)) {
+      return null;
+    }
+    active.remove(entry.fault.id());
+    if (entry.timer != null) {
+      entry.timer.cancel(false);
+    }
+    try {
+      entry.revert.revert();
+      LOG.info("reverted {} on {} ({})", entry.fault.fault(), entry.fault.targets(), why);
+      return null;
+    } catch (RuntimeException e) {
+      LOG.error(
+          "could not revert {} on {}: {}",
+          entry.fault.fault(),
+          entry.fault.targets(),
+          e.getMessage());
+      return entry.fault.fault() + " on " + entry.fault.targets() + ": " + e.getMessage();
+    }
+  }
+
+  /** Reverts everything still active and stops the timers. */
+  @Override
+  public void close() {
+    revertAll("the injector is closing");
+    timers.shutdownNow();
+  }
+
+  private static final class Entry {
+    final ActiveFault fault;
+    final Fault.Revert revert;
+    final AtomicBoolean reverted = new AtomicBoolean();
+    volatile ScheduledFuture<?> timer;
+
+    Entry(ActiveFault fault, Fault.Revert revert) {
+      this.fault = fault;
+      this.revert = revert;
+    }
+  }
+
+  /** How long until {@code fault} reverts itself, from now. */
+  public Duration remaining(ActiveFault fault) {
+    return fault.until() == null ? Duration.ZERO : Duration.between(clock.instant(), fault.until());
+  }
+}

@@ -1,0 +1,105 @@
+package io.valentia.chaos.safety;
+
+import io.valentia.chaos.experiment.ExperimentRunner;
+import io.valentia.chaos.experiment.RunEvents;
+import io.valentia.chaos.faults.FaultInjector;
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.payload.ChaosHalt;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Halt-all for one injector: reverts every active fault, stops every run (its rollbacks still run)
+ * and refuses new faults and runs until released. Idempotent: halting a halted injector reverts
+ * whatever is active again and changes nothing else. Every halt and release is audited with a
+ * {@code chaos.halt} event naming who and why. A command seen twice (by id) is applied once.
+ * Thread-safe.
+ */
+public final class HaltSwitch {
+  private static final Logger LOG = LoggerFactory.getLogger(HaltSwitch.class);
+
+  private final FaultInjector injector;
+  private final ExperimentRunner runner;
+  private final RunEvents audit;
+  private final String source;
+  private final Set<String> applied =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > 1000;
+            }
+          });
+  private volatile boolean halted;
+
+  public HaltSwitch(
+      FaultInjector injector, ExperimentRunner runner, RunEvents audit, String source) {
+    this.injector = injector;
+    this.runner = runner;
+    this.audit = audit;
+    this.source = source;
+  }
+
+  /** Whether this injector is halted. */
+  public boolean halted() {
+    return halted;
+  }
+
+  /**
+   * Halts: reverts every fault, stops every run, refuses new ones.
+   *
+   * @param commandId the id of the command (event) asking; null for a local call
+   * @return how many faults were reverted; -1 when this command was already applied
+   */
+  public synchronized int halt(String commandId, String by, String reason) {
+    if (commandId != null && !applied.add(commandId)) {
+      return -1;
+    }
+    halted = true;
+    String why = "halted by " + by + (reason == null ? "" : ": " + reason);
+    injector.refuseNew(why);
+    int reverted = injector.revertAll(why);
+    int runs = runner == null ? 0 : runner.stopAll("interrupted", why, by);
+    LOG.warn(
+        "HALT by {} ({}): {} fault(s) reverted, {} run(s) stopped", by, reason, reverted, runs);
+    audit.emit(event(new ChaosHalt(by, reason, false, reverted)));
+    return reverted;
+  }
+
+  /**
+   * Restores a state read back from the control topic at start: halted, without an audit (the halt
+   * was audited when it happened).
+   */
+  public synchronized void restore(boolean wasHalted, String by, String reason) {
+    halted = wasHalted;
+    if (wasHalted) {
+      injector.refuseNew("halted by " + by + (reason == null ? "" : ": " + reason));
+    } else {
+      injector.acceptNew();
+    }
+  }
+
+  /**
+   * Lifts a halt; new runs and faults are accepted again.
+   *
+   * @return false when this command was already applied
+   */
+  public synchronized boolean release(String commandId, String by, String reason) {
+    if (commandId != null && !applied.add(commandId)) {
+      return false;
+    }
+    halted = false;
+    injector.acceptNew();
+    LOG.warn("halt released by {} ({})", by, reason);
+    audit.emit(event(new ChaosHalt(by, reason, true, 0)));
+    return true;
+  }
+
+  private CloudEvent event(ChaosHalt halt) {
+    return CloudEvent.of(halt).source(source).subject("halt").build();
+  }
+}

@@ -1,0 +1,105 @@
+package io.valentia.chaos.safety;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.chaos.faults.Target;
+import java.nio.file.FileSystems;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which targets faults may touch: glob patterns by kind ({@code pids}, {@code cgroups}, {@code
+ * namespaces}, {@code interfaces}, {@code hosts}). A target is allowed when a pattern of its kind
+ * matches it; an empty list allows nothing of that kind. Immutable.
+ */
+public final class TargetAllowList {
+  /** Configuration keys by target kind. */
+  public static final Map<String, String> KEYS =
+      Map.of(
+          "pid", "pids",
+          "cgroup", "cgroups",
+          "namespace", "namespaces",
+          "interface", "interfaces",
+          "host", "hosts");
+
+  private final Map<String, List<String>> patterns;
+
+  public TargetAllowList(Map<String, List<String>> patternsByKey) {
+    Map<String, List<String>> copy = new LinkedHashMap<>();
+    patternsByKey.forEach((k, v) -> copy.put(k, List.copyOf(v)));
+    this.patterns = Map.copyOf(copy);
+  }
+
+  /** Allows nothing: the safe default. */
+  public static TargetAllowList none() {
+    return new TargetAllowList(Map.of());
+  }
+
+  /**
+   * Reads {@code {pids: [...], cgroups: [...], ...}}.
+   *
+   * @param problems receives every bad key, relative to the node
+   */
+  public static TargetAllowList read(JsonNode node, List<String> problems) {
+    Map<String, List<String>> patterns = new LinkedHashMap<>();
+    if (node.isMissingNode() || node.isNull()) {
+      return none();
+    }
+    if (!node.isObject()) {
+      problems.add(
+          "must be a mapping of target kinds ("
+              + String.join(", ", Set.copyOf(KEYS.values()))
+              + ") to patterns");
+      return none();
+    }
+    node.fields()
+        .forEachRemaining(
+            e -> {
+              if (!KEYS.containsValue(e.getKey())) {
+                problems.add(
+                    e.getKey()
+                        + ": unknown target kind (known: pids, cgroups, namespaces, interfaces, hosts)");
+                return;
+              }
+              List<String> list = new ArrayList<>();
+              if (e.getValue().isArray()) {
+                e.getValue().forEach(p -> list.add(p.asText()));
+              } else if (e.getValue().isValueNode()) {
+                list.add(e.getValue().asText());
+              } else {
+                problems.add(e.getKey() + ": must be a list of patterns");
+              }
+              patterns.put(e.getKey(), list);
+            });
+    return new TargetAllowList(patterns);
+  }
+
+  /** Whether {@code target} may be touched. */
+  public boolean allows(Target target) {
+    String key = KEYS.get(target.kind());
+    if (key == null) {
+      return false;
+    }
+    for (String pattern : patterns.getOrDefault(key, List.of())) {
+      if (pattern.equals("*")
+          || pattern.equals(target.value())
+          || glob(pattern).matches(Path.of(target.value().replace('/', '_')))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static PathMatcher glob(String pattern) {
+    return FileSystems.getDefault().getPathMatcher("glob:" + pattern.replace('/', '_'));
+  }
+
+  /** The patterns by configuration key. */
+  public Map<String, List<String>> patterns() {
+    return patterns;
+  }
+}

@@ -1,0 +1,105 @@
+package io.valentia.chaos.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.EventCodec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ExperimentCommandTest {
+  private final StringWriter out = new StringWriter();
+  private final StringWriter err = new StringWriter();
+
+  private int run(String... args) {
+    CommandLine cli = new CommandLine(new ExperimentCommand());
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    return cli.execute(args);
+  }
+
+  @Test
+  @DisplayName("validate says a valid experiment is valid and exits 0")
+  void valid() {
+    assertThat(run("validate", "src/test/resources/experiments/every-feature.yaml")).isZero();
+    assertThat(out.toString())
+        .contains(
+            "valid: 'The frame loop",
+            "6 steady-state probe(s)",
+            "3 method activities",
+            "1 rollback(s)");
+  }
+
+  @Test
+  @DisplayName("validate lists every problem with file, line and path, and exits 1")
+  void invalid() {
+    assertThat(run("validate", "src/test/resources/experiments/broken.yaml")).isEqualTo(1);
+    assertThat(out.toString())
+        .contains("12 problem(s), nothing was run")
+        .contains("broken.yaml:1:8: title: must be a non-empty string")
+        .contains("broken.yaml:43:10: method[4].ref: no activity is named nowhere");
+  }
+
+  @Test
+  @DisplayName("validate --json gives each problem with its line and column")
+  void json() throws Exception {
+    assertThat(run("validate", "--json", "src/test/resources/experiments/tls-certificate.json"))
+        .isEqualTo(1);
+    JsonNode result = EventCodec.MAPPER.readTree(out.toString());
+    assertThat(result.path("valid").asBoolean()).isFalse();
+    assertThat(result.path("problems")).hasSize(2);
+    assertThat(result.path("problems").get(0).path("line").asInt()).isEqualTo(13);
+  }
+
+  @Test
+  @DisplayName(
+      "A file that does not exist is bad usage (exit 2), and run refuses an invalid experiment without running anything (exit 1)")
+  void usage() {
+    assertThat(run("validate", "no-such-file.json")).isEqualTo(2);
+    assertThat(err.toString()).contains("no such file: no-such-file.json");
+    assertThat(run("run", "--no-events", "src/test/resources/experiments/tls-certificate.json"))
+        .isEqualTo(1);
+    assertThat(out.toString()).contains("nothing was run", "the-astre-service-must-be-running");
+  }
+
+  @Test
+  @DisplayName(
+      "A dry run shows the plan and which fault targets the allow-list refuses, and runs nothing")
+  void dryRun() {
+    int code =
+        run(
+            "run",
+            "--dry-run",
+            "--allow",
+            "pid=4242",
+            "src/test/resources/experiments/every-feature.yaml");
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .contains(
+            "plan of 'The frame loop",
+            "fault process-pause on [pid:4242] for 5s",
+            "fault cpu-quota on [cgroup:batch]")
+        .contains(
+            "the allow-list refuses:",
+            "starve-the-batch-cgroup: cgroup:batch is not on the allow-list")
+        .doesNotContain("pause-the-neighbour: pid");
+  }
+
+  @Test
+  @DisplayName("--allow with an unknown kind is bad usage")
+  void badAllow() {
+    assertThat(
+            run(
+                "run",
+                "--dry-run",
+                "--allow",
+                "planet=earth",
+                "src/test/resources/experiments/every-feature.yaml"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("--allow planet=earth: must be KIND=PATTERN");
+  }
+}
