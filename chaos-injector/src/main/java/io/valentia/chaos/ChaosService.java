@@ -97,7 +97,17 @@ public final class ChaosService implements ValentiaService {
             schedule -> launch(context, injector, config, runs, journals, schedule),
             new java.util.Random());
     injector.followControl(event -> ScheduleRecords.applyTo(scheduler, event));
-    context.vertx().setPeriodic(1000, id -> runs.submit(scheduler::tick));
+    context
+        .vertx()
+        .setPeriodic(
+            1000,
+            id -> {
+              if (runs.isShutdown()) {
+                context.vertx().cancelTimer(id); // the service stopped
+              } else {
+                runs.submit(scheduler::tick);
+              }
+            });
     Router halt = Router.router(context.vertx());
     halt.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
     halt.get("/").handler(rc -> json(rc, 200, haltState(injector)));
