@@ -16,6 +16,9 @@ public final class Incident {
   public static final List<String> STATUSES =
       List.of("open", "mitigated", "resolved", "in-review", "closed");
 
+  /** Evidence ids kept per incident; later events still extend its activity. */
+  public static final int MAX_EVIDENCE = 1000;
+
   private final String id;
   private final String rule;
   private final Instant opened;
@@ -52,7 +55,9 @@ public final class Incident {
   }
 
   void join(String eventId, String subject, String experimentId, Instant at) {
-    evidence.add(eventId);
+    if (evidence.size() < MAX_EVIDENCE) {
+      evidence.add(eventId);
+    }
     if (subject != null && !subjects.contains(subject)) {
       subjects.add(subject);
     }

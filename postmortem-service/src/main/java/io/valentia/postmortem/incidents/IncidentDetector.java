@@ -20,10 +20,11 @@ import java.util.Optional;
 
 /**
  * Turns the event stream into incidents with {@link DetectionRules}: a rule that fires opens an
- * incident (or joins the active one it correlates with); a warning or critical event of the same
- * subject or experiment within the correlation window joins it. Emits {@code incident.opened},
- * {@code incident.updated} and {@code incident.resolved} events. Not thread-safe: feed it from one
- * thread or context.
+ * incident, or joins the active one it correlates with (same subject or experiment within the
+ * correlation window) and publishes an update; a warning or critical event that correlates joins as
+ * evidence without an update event (the incident keeps at most {@link Incident#MAX_EVIDENCE} ids).
+ * Emits {@code incident.opened}, {@code incident.updated} and {@code incident.resolved} events. Not
+ * thread-safe: feed it from one thread or context.
  */
 public final class IncidentDetector {
   public static final String SOURCE = "/postmortem/incidents";
@@ -60,7 +61,10 @@ public final class IncidentDetector {
         return List.of();
       }
       incident.join(event.id(), event.subject(), event.experimentId(), at);
-      trigger.ifPresent(t -> incident.raise(t.severity()));
+      if (trigger.isEmpty()) {
+        return List.of(); // joins quietly: a noisy subject must not flood the topic with updates
+      }
+      incident.raise(trigger.get().severity());
       return List.of(updated(incident, List.of(event.id()), "detector"));
     }
     if (trigger.isEmpty()) {

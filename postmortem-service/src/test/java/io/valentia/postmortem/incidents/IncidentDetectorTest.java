@@ -148,11 +148,19 @@ class IncidentDetectorTest {
   }
 
   @Test
-  @DisplayName("Warnings of the same subject within the correlation window join the open incident")
+  @DisplayName(
+      "Triggers and warnings of the same subject within the correlation window join the open incident")
   void correlation() {
     CloudEvent first = mismatch("osd-12->osd-7", 0);
     String incident = detector.accept(first).get(0).incidentId();
     CloudEvent again = mismatch("osd-12->osd-7", 120);
+    CloudEvent warning =
+        CloudEvent.of(SampleEvents.payload(EventType.PROBE_OSD_PING))
+            .source("/probes/ceph/mgr")
+            .subject("osd-12->osd-7")
+            .severity(Severity.WARNING)
+            .time(T0.plusSeconds(125))
+            .build();
     CloudEvent info =
         CloudEvent.of(SampleEvents.payload(EventType.PROBE_MTU_PING))
             .source("/probes/mtu/osd-12")
@@ -170,10 +178,11 @@ class IncidentDetectorTest {
               assertThat(e.incidentId()).isEqualTo(incident);
               assertThat(e.data().path("addedEvidence").get(0).asText()).isEqualTo(again.id());
             });
+    assertThat(detector.accept(warning)).as("a warning joins without an update event").isEmpty();
     assertThat(detector.accept(info)).isEmpty();
     assertThat(detector.accept(late).get(0).type()).isEqualTo(EventType.INCIDENT_OPENED.type());
     assertThat(detector.incident(incident).orElseThrow().evidence())
-        .containsExactly(first.id(), again.id());
+        .containsExactly(first.id(), again.id(), warning.id());
   }
 
   @Test
