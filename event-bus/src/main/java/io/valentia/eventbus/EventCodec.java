@@ -133,6 +133,30 @@ public final class EventCodec {
 
   /** Validates a JSON tree as one event. */
   public CloudEvent decode(JsonNode tree) {
+    CloudEvent event = decodeEnvelope(tree);
+    validateData(event);
+    return event;
+  }
+
+  /**
+   * Parses one event validating its envelope only, not its {@code data} against the type's schema:
+   * for consumers of records a validating publisher wrote, where the schema check would dominate
+   * the cost of reading (an indexer).
+   *
+   * @throws InvalidEventException naming every envelope problem found
+   */
+  public CloudEvent decodeEnvelope(byte[] bytes) {
+    if (bytes == null) {
+      throw new InvalidEventException(Reason.NOT_JSON, "the record has no value");
+    }
+    try {
+      return decodeEnvelope(MAPPER.readTree(bytes));
+    } catch (IOException e) {
+      throw new InvalidEventException(Reason.NOT_JSON, describe(e));
+    }
+  }
+
+  private CloudEvent decodeEnvelope(JsonNode tree) {
     if (tree == null || tree.isMissingNode()) {
       throw new InvalidEventException(Reason.NOT_JSON, "the record is empty");
     }
@@ -220,7 +244,6 @@ public final class EventCodec {
             incidentId,
             extensions,
             data);
-    validateData(event);
     return event;
   }
 

@@ -1,0 +1,330 @@
+package io.valentia.bench;
+
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.Severity;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.broker.EmbeddedKafkaBroker;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.TopicProvisioner;
+import io.valentia.eventbus.payload.EventPayload;
+import io.valentia.eventbus.payload.FrameDropped;
+import io.valentia.eventbus.payload.MtuMismatch;
+import io.valentia.eventbus.payload.MtuPing;
+import io.valentia.eventbus.payload.OsdPing;
+import io.valentia.eventbus.payload.SyscallDenied;
+import io.valentia.postmortem.index.EventAnalyzer;
+import io.valentia.postmortem.index.EventDocuments;
+import io.valentia.postmortem.index.EventIndex;
+import io.valentia.postmortem.index.KafkaIndexer;
+import io.valentia.postmortem.index.RecordMapper;
+import io.valentia.postmortem.search.IndexSearch;
+import io.valentia.postmortem.search.SearchRequest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.store.FSDirectory;
+
+/**
+ * Indexing throughput and search latency, side by side in one run on one machine:
+ *
+ * <ol>
+ *   <li>raw Lucene: two threads parse the same records, build the same documents and add them to
+ *       one IndexWriter, then commit (no Kafka);
+ *   <li>the real pipeline: the events are produced to an embedded Kafka broker first, then the
+ *       {@link KafkaIndexer} reads, parses and indexes them until every one is searchable;
+ *   <li>search: term query + a random 15-minute window + facet counts + top 20, on the pipeline's
+ *       index, through {@link IndexSearch}.
+ * </ol>
+ *
+ * Usage: {@code java -Xmx2g -jar bench/target/valentia-bench.jar [EVENTS] [WORK_DIR]} (default
+ * 1,000,000 events over one day of simulated time).
+ */
+public final class IndexingBenchmark {
+  private static final Instant T0 = Instant.parse("2026-11-29T00:00:00Z");
+  private static final Duration SPAN = Duration.ofDays(1);
+  private static final int SEARCHES = 2000;
+
+  private IndexingBenchmark() {}
+
+  public static void main(String[] args) throws Exception {
+    int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
+    boolean temporary = args.length < 2;
+    Path work = temporary ? Files.createTempDirectory("valentia-bench") : Path.of(args[1]);
+    System.err.printf("generating %,d events in %s%n", events, work);
+    List<byte[]> records = generate(events);
+    long bytes = records.stream().mapToLong(r -> r.length).sum();
+
+    double raw = rawLucene(records, work.resolve("raw-index"));
+    System.err.printf("raw Lucene, 2 threads: %,.0f events/s%n", raw);
+
+    try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)) {
+      KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers());
+      new TopicProvisioner(kafka).ensureTopics(Duration.ofSeconds(60));
+      double produced = produce(broker.bootstrapServers(), records);
+      System.err.printf("produced: %,.0f events/s%n", produced);
+      records = null; // the pipeline reads from Kafka only
+
+      Path pipelineDir = work.resolve("pipeline-index");
+      try (EventIndex index = EventIndex.open(pipelineDir, new EventAnalyzer())) {
+        double pipeline = pipeline(kafka, index, events);
+        System.err.printf("pipeline: %,.0f events/s%n", pipeline);
+        double[] latencies = search(index);
+        long indexBytes = size(pipelineDir);
+        String version = System.getProperty("java.version");
+        System.out.printf(
+            Locale.ROOT,
+            "%n| measure | value |%n|---|---|%n"
+                + "| events (avg JSON size) | %,d (%d bytes) |%n"
+                + "| raw Lucene, 2 threads, one IndexWriter, incl. commit | %,.0f events/s |%n"
+                + "| pipeline: Kafka -> parse -> index -> searchable | %,.0f events/s (%.2f x raw) |%n"
+                + "| produce (acks=all, lz4), for reference | %,.0f events/s |%n"
+                + "| search: term + 15-min window + 6 facets + top 20, %d queries | p50 %.1f ms, p99 %.1f ms, max %.1f ms |%n"
+                + "| index size | %,d MiB |%n"
+                + "| JVM, cores | %s, %d |%n",
+            events,
+            bytes / events,
+            raw,
+            pipeline,
+            pipeline / raw,
+            produced,
+            SEARCHES,
+            latencies[0],
+            latencies[1],
+            latencies[2],
+            indexBytes >> 20,
+            version,
+            Runtime.getRuntime().availableProcessors());
+      }
+    } finally {
+      if (temporary) {
+        deleteTree(work);
+      }
+    }
+  }
+
+  /** A day of a cluster: MTU and OSD pings, frame drops, denials, a few mismatches. */
+  static List<byte[]> generate(int count) {
+    EventCodec codec = EventCodec.instance();
+    Random random = new Random(42);
+    List<byte[]> records = new ArrayList<>(count);
+    long stepNanos = SPAN.toNanos() / count;
+    for (int i = 0; i < count; i++) {
+      int host = random.nextInt(64);
+      int peer = (host + 1 + random.nextInt(63)) % 64;
+      int kind = random.nextInt(100);
+      EventPayload payload;
+      String source;
+      String subject;
+      Severity severity = null;
+      if (kind < 55) {
+        payload =
+            new MtuPing(
+                "10.0.1." + peer + ":7", 8972, true, 300L + random.nextInt(400), "both", "udp");
+        source = "/probes/mtu/osd-" + host;
+        subject = "osd-" + host + "->osd-" + peer;
+      } else if (kind < 85) {
+        double last = 0.3 + random.nextDouble();
+        payload =
+            new OsdPing(
+                host,
+                peer,
+                random.nextBoolean() ? "back" : "front",
+                last,
+                new OsdPing.Windows(last, last, last),
+                new OsdPing.Windows(0.1, 0.1, 0.1),
+                new OsdPing.Windows(2, 2, 2),
+                false,
+                1000.0);
+        source = "/probes/ceph/mgr-" + (host % 3);
+        subject = "osd." + host + "->osd." + peer;
+      } else if (kind < 95) {
+        payload =
+            new FrameDropped(
+                90, 1 + random.nextInt(9), i, i + 3L, 4_000 + random.nextInt(9_000), "loop");
+        source = "/probes/frames/hmd-" + (host % 8);
+        subject = "hmd-" + (host % 8);
+      } else if (kind < 99) {
+        payload =
+            new SyscallDenied(
+                "ptrace",
+                101,
+                "x86_64",
+                random.nextInt(4) == 0 ? "KILL_PROCESS" : "ERRNO",
+                1,
+                4000L + random.nextInt(1000),
+                "vrserver",
+                "/opt/steam/vrserver",
+                1000L,
+                null,
+                1 + random.nextInt(5),
+                T0,
+                T0);
+        source = "/probes/denials/host-" + (host % 16);
+        subject = "vrserver";
+      } else {
+        payload = new MtuMismatch("10.0.1." + peer + ":7", 1472, 1473, 1500, "out");
+        source = "/probes/mtu/osd-" + host;
+        subject = "osd-" + host + "->osd-" + peer;
+        severity = Severity.CRITICAL;
+      }
+      CloudEvent.Builder builder =
+          CloudEvent.of(payload)
+              .source(source)
+              .subject(subject)
+              .time(T0.plusNanos(stepNanos * i).plusNanos(random.nextInt(1000)));
+      if (severity != null) {
+        builder.severity(severity);
+      }
+      records.add(codec.encode(builder.build()));
+    }
+    return records;
+  }
+
+  static double rawLucene(List<byte[]> records, Path dir) throws Exception {
+    // each thread parses and builds its documents, as the pipeline does: only Kafka differs
+    EventCodec codec = EventCodec.instance();
+    IndexWriterConfig config = new IndexWriterConfig(new EventAnalyzer());
+    config.setRAMBufferSizeMB(64);
+    try (FSDirectory directory = FSDirectory.open(dir);
+        IndexWriter writer = new IndexWriter(directory, config)) {
+      AtomicInteger next = new AtomicInteger();
+      long start = System.nanoTime();
+      Thread[] threads = new Thread[2];
+      for (int t = 0; t < threads.length; t++) {
+        threads[t] =
+            new Thread(
+                () -> {
+                  try {
+                    int i;
+                    while ((i = next.getAndIncrement()) < records.size()) {
+                      byte[] record = records.get(i);
+                      Document doc =
+                          EventDocuments.toDocument(codec.decodeEnvelope(record), record, T0);
+                      writer.addDocument(doc);
+                    }
+                  } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                  }
+                });
+        threads[t].start();
+      }
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      writer.commit();
+      return records.size() / ((System.nanoTime() - start) / 1e9);
+    }
+  }
+
+  static double produce(String bootstrap, List<byte[]> records) {
+    Properties props = new Properties();
+    props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    props.put(ProducerConfig.ACKS_CONFIG, "all");
+    props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+    props.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
+    props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+    long start = System.nanoTime();
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+      int i = 0;
+      for (byte[] record : records) {
+        byte[] key = ("k" + (i++ % 512)).getBytes(StandardCharsets.UTF_8);
+        producer.send(new ProducerRecord<>(Topics.EVENTS, key, record));
+      }
+      producer.flush();
+    }
+    return records.size() / ((System.nanoTime() - start) / 1e9);
+  }
+
+  static double pipeline(KafkaSettings kafka, EventIndex index, int expected) throws Exception {
+    long start = System.nanoTime();
+    try (KafkaIndexer indexer =
+        new KafkaIndexer(
+            "bench",
+            kafka,
+            List.of(Topics.EVENTS),
+            index,
+            RecordMapper.EVENTS,
+            new KafkaIndexer.Settings(Duration.ofMillis(250), Duration.ofSeconds(5)))) {
+      indexer.start();
+      while (index.documentCount() < expected) {
+        if (indexer.failure().isPresent()) {
+          throw new IllegalStateException("indexer failed", indexer.failure().get());
+        }
+        Thread.sleep(20);
+      }
+      double rate = expected / ((System.nanoTime() - start) / 1e9);
+      return rate;
+    }
+  }
+
+  /** p50, p99 and max in milliseconds. */
+  static double[] search(EventIndex index) {
+    IndexSearch search = IndexSearch.events(index);
+    Random random = new Random(7);
+    List<String> queries =
+        List.of(
+            "type:io.valentia.probe.mtu.ping.v1",
+            "host:osd-12",
+            "service:probes AND severity:critical",
+            "vrserver",
+            "type:io.valentia.probe.frame.dropped.v1 AND subject:hmd-3");
+    double[] millis = new double[SEARCHES + 200];
+    for (int i = 0; i < millis.length; i++) {
+      Instant from = T0.plusSeconds(random.nextInt((int) SPAN.minusMinutes(15).toSeconds()));
+      SearchRequest request =
+          new SearchRequest(
+              queries.get(i % queries.size()),
+              from,
+              from.plus(Duration.ofMinutes(15)),
+              null,
+              20,
+              SearchRequest.Order.NEWEST,
+              null);
+      long start = System.nanoTime();
+      search.search(request);
+      millis[i] = (System.nanoTime() - start) / 1e6;
+    }
+    double[] measured = Arrays.copyOfRange(millis, 200, millis.length); // 200 warm-up queries
+    Arrays.sort(measured);
+    return new double[] {
+      measured[measured.length / 2],
+      measured[(int) Math.ceil(measured.length * 0.99) - 1],
+      measured[measured.length - 1]
+    };
+  }
+
+  static long size(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.filter(Files::isRegularFile).mapToLong(p -> p.toFile().length()).sum();
+    }
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (Files.exists(dir)) {
+      try (Stream<Path> paths = Files.walk(dir)) {
+        paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}

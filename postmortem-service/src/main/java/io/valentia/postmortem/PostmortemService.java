@@ -1,0 +1,60 @@
+package io.valentia.postmortem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.service.ServiceContext;
+import io.valentia.eventbus.service.ValentiaService;
+import io.valentia.postmortem.incidents.DetectionRules;
+import io.valentia.postmortem.incidents.IncidentVerticle;
+import io.valentia.postmortem.index.IndexerVerticle;
+import io.valentia.postmortem.search.SearchRoutes;
+import io.vertx.core.Future;
+import java.util.List;
+
+/**
+ * The {@code postmortem} role: indexes {@code valentia.events} into Lucene ({@code
+ * DATA/postmortem/events-index}), serves {@code GET /api/v1/events/search}, and detects incidents.
+ * Configuration: {@link PostmortemConfig}.
+ */
+public final class PostmortemService implements ValentiaService {
+  public static final String ROLE = "postmortem";
+
+  /** The events index inside the role's data directory. */
+  public static final String EVENTS_INDEX = "events-index";
+
+  @Override
+  public String role() {
+    return ROLE;
+  }
+
+  @Override
+  public String description() {
+    return "the record: event index and search, incidents, postmortems";
+  }
+
+  @Override
+  public List<String> checkConfig(JsonNode section) {
+    return PostmortemConfig.check(section);
+  }
+
+  @Override
+  public Future<?> start(ServiceContext context) {
+    PostmortemConfig config = PostmortemConfig.parse(context.config());
+    IndexerVerticle indexer =
+        new IndexerVerticle(
+            context.dataDir().resolve(EVENTS_INDEX), context.kafka(), config, context.health());
+    IncidentVerticle incidents =
+        new IncidentVerticle(
+            context.kafka(), context.publisher(), DetectionRules.parse(config.incidents()));
+    return context
+        .vertx()
+        .deployVerticle(indexer)
+        .compose(id -> context.vertx().deployVerticle(incidents))
+        .onSuccess(
+            id -> {
+              context
+                  .api()
+                  .mount(SearchRoutes.PATH, SearchRoutes.router(context.vertx(), indexer.search()));
+              context.api().mount(IncidentVerticle.PATH, incidents.router());
+            });
+  }
+}

@@ -1,0 +1,106 @@
+package io.valentia.postmortem.documents;
+
+import java.util.List;
+
+/**
+ * One postmortem: the SRE-book sections and the inquiry's testimonies, findings and
+ * recommendations. Sections a writer left empty are empty strings or lists, never null.
+ *
+ * @param title the title
+ * @param status {@code draft}, {@code in-review} or {@code final}
+ * @param incidentId the incident it reviews; empty when none
+ * @param summary what happened, in a paragraph
+ * @param impact who and what was affected, for how long
+ * @param trigger what set it off
+ * @param detection how it was noticed
+ * @param resolution what ended it
+ * @param contributingFactors the conditions that together made it possible (no single root cause)
+ * @param actionItems what will change, each with an owner, due date and status
+ * @param wentWell lessons: what went well
+ * @param wentWrong lessons: what went wrong
+ * @param gotLucky lessons: where we got lucky
+ * @param timeline what happened when, drafted from the evidence and annotated
+ * @param testimonies what the people involved said
+ * @param findings what the review concluded, each citing evidence
+ * @param recommendations what the review recommends
+ */
+public record Postmortem(
+    String title,
+    String status,
+    String incidentId,
+    String summary,
+    String impact,
+    String trigger,
+    String detection,
+    String resolution,
+    List<String> contributingFactors,
+    List<ActionItem> actionItems,
+    List<String> wentWell,
+    List<String> wentWrong,
+    List<String> gotLucky,
+    List<TimelineEntry> timeline,
+    List<Testimony> testimonies,
+    List<Finding> findings,
+    List<String> recommendations) {
+
+  public static final List<String> STATUSES = List.of("draft", "in-review", "final");
+
+  public Postmortem {
+    title = text(title);
+    status = status == null || status.isBlank() ? "draft" : status;
+    incidentId = text(incidentId);
+    summary = text(summary);
+    impact = text(impact);
+    trigger = text(trigger);
+    detection = text(detection);
+    resolution = text(resolution);
+    contributingFactors = list(contributingFactors);
+    actionItems = list(actionItems);
+    wentWell = list(wentWell);
+    wentWrong = list(wentWrong);
+    gotLucky = list(gotLucky);
+    timeline = list(timeline);
+    testimonies = list(testimonies);
+    findings = list(findings);
+    recommendations = list(recommendations);
+  }
+
+  private static String text(String value) {
+    return value == null ? "" : value;
+  }
+
+  private static <T> List<T> list(List<T> value) {
+    return value == null ? List.of() : List.copyOf(value);
+  }
+
+  /**
+   * @param action what will be done
+   * @param owner who owns it
+   * @param due when it is due (as written, e.g. {@code 2026-12-15})
+   * @param status e.g. {@code open}, {@code done}
+   */
+  public record ActionItem(String action, String owner, String due, String status) {}
+
+  /**
+   * @param time when it happened, as written (an ISO-8601 instant or {@code HH:MM[:SS]} in UTC)
+   * @param text what happened
+   * @param evidence ids of the events it rests on; empty for an annotation
+   */
+  public record TimelineEntry(String time, String text, List<String> evidence) {}
+
+  /**
+   * @param who who gave it
+   * @param role their role at the time
+   * @param given when it was given
+   * @param statement what they said
+   * @param evidence ids of the events it cites
+   */
+  public record Testimony(
+      String who, String role, String given, String statement, List<String> evidence) {}
+
+  /**
+   * @param text the finding
+   * @param evidence ids of the events it cites
+   */
+  public record Finding(String text, List<String> evidence) {}
+}

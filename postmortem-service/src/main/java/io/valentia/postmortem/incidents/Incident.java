@@ -1,0 +1,122 @@
+package io.valentia.postmortem.incidents;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * One incident as the detector keeps it. Mutable; owned by one thread (the detector's caller).
+ *
+ * <p>Lifecycle: {@code open} → {@code mitigated} → {@code resolved} → {@code in-review} → {@code
+ * closed}; a step may be skipped forward, never taken back, except that a mitigated or resolved
+ * incident whose trouble returns is open again.
+ */
+public final class Incident {
+  /** The lifecycle, in order. */
+  public static final List<String> STATUSES =
+      List.of("open", "mitigated", "resolved", "in-review", "closed");
+
+  /** Evidence ids kept per incident; later events still extend its activity. */
+  public static final int MAX_EVIDENCE = 1000;
+
+  private final String id;
+  private final String rule;
+  private final Instant opened;
+  private String title;
+  private String severity;
+  private String status = "open";
+  private Instant lastActivity;
+  private final List<String> evidence = new ArrayList<>();
+  private final List<String> subjects = new ArrayList<>();
+  private final List<String> experiments = new ArrayList<>();
+
+  Incident(String id, String rule, String title, String severity, Instant opened) {
+    this.id = id;
+    this.rule = rule;
+    this.title = title;
+    this.severity = severity;
+    this.opened = opened;
+    this.lastActivity = opened;
+  }
+
+  /** Whether moving to {@code next} follows the lifecycle. */
+  public static boolean canMove(String from, String next) {
+    int a = STATUSES.indexOf(from);
+    int b = STATUSES.indexOf(next);
+    if (a < 0 || b < 0) {
+      return false;
+    }
+    return b > a || (next.equals("open") && (from.equals("mitigated") || from.equals("resolved")));
+  }
+
+  void move(String next, Instant at) {
+    status = next;
+    lastActivity = at;
+  }
+
+  void join(String eventId, String subject, String experimentId, Instant at) {
+    if (evidence.size() < MAX_EVIDENCE) {
+      evidence.add(eventId);
+    }
+    if (subject != null && !subjects.contains(subject)) {
+      subjects.add(subject);
+    }
+    if (experimentId != null && !experiments.contains(experimentId)) {
+      experiments.add(experimentId);
+    }
+    if (at.isAfter(lastActivity)) {
+      lastActivity = at;
+    }
+  }
+
+  void raise(String severity) {
+    if (severity.compareTo(this.severity) < 0) {
+      this.severity = severity; // SEV1 is worst
+    }
+  }
+
+  public String id() {
+    return id;
+  }
+
+  public String rule() {
+    return rule;
+  }
+
+  public String title() {
+    return title;
+  }
+
+  public String severity() {
+    return severity;
+  }
+
+  public String status() {
+    return status;
+  }
+
+  public Instant opened() {
+    return opened;
+  }
+
+  public Instant lastActivity() {
+    return lastActivity;
+  }
+
+  public List<String> evidence() {
+    return List.copyOf(evidence);
+  }
+
+  public List<String> subjects() {
+    return List.copyOf(subjects);
+  }
+
+  public List<String> experiments() {
+    return List.copyOf(experiments);
+  }
+
+  /** Whether the incident still takes new evidence (not yet resolved or later). */
+  public boolean active() {
+    return status.equals("open") || status.equals("mitigated");
+  }
+}

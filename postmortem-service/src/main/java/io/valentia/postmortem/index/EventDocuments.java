@@ -1,0 +1,160 @@
+package io.valentia.postmortem.index;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.CloudEvent;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedDocValuesField;
+import org.apache.lucene.document.StoredField;
+import org.apache.lucene.document.StringField;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.facet.FacetsConfig;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetField;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.util.BytesRef;
+
+/**
+ * How an event becomes a Lucene document. Fields:
+ *
+ * <ul>
+ *   <li>{@code id}, {@code type}, {@code severity}, {@code subject}, {@code source}, {@code host},
+ *       {@code service}, {@code experimentid}, {@code incidentid}: exact keywords;
+ *   <li>{@code data.PATH} (e.g. {@code data.peer}): every scalar of the payload, exact;
+ *   <li>{@code text}: everything above plus the payload's values, analysed for full-text search
+ *       (the default field) and stored for highlighted snippets;
+ *   <li>{@code time}: epoch milliseconds, for ranges and sorting;
+ *   <li>{@code event}: the record value as it was read, returned by searches.
+ * </ul>
+ *
+ * Facets: {@link #FACETS}. {@code host} is the subject's first host ({@code a->b} gives {@code a})
+ * and {@code service} is the first segment of the source ({@code /probes/mtu/x} gives {@code
+ * probes}).
+ */
+public final class EventDocuments {
+  public static final String ID = "id";
+  public static final String TIME = "time";
+  public static final String TEXT = "text";
+  public static final String EVENT = "event";
+  public static final String DATA_PREFIX = "data.";
+
+  /** Keyword fields, searched exactly. */
+  public static final List<String> KEYWORDS =
+      List.of(
+          ID,
+          "type",
+          "severity",
+          "subject",
+          "source",
+          "host",
+          "service",
+          "experimentid",
+          "incidentid");
+
+  /** The facet dimensions of events, in the order search results list them. */
+  public static final List<String> FACETS =
+      List.of("type", "severity", "subject", "source", "host", "service");
+
+  static final FacetsConfig FACETS_CONFIG = new FacetsConfig();
+
+  private EventDocuments() {}
+
+  /** The term that identifies the event's document: upserts replace by it. */
+  public static Term idTerm(String id) {
+    return new Term(ID, id);
+  }
+
+  /**
+   * The document of {@code event}.
+   *
+   * @param raw the record value, stored as the event's JSON
+   * @param fallbackTime the time to index when the event has none (the record's timestamp)
+   */
+  public static Document toDocument(CloudEvent event, byte[] raw, Instant fallbackTime) {
+    Document doc = new Document();
+    Instant time = event.time() != null ? event.time() : fallbackTime;
+    long millis = time.toEpochMilli();
+    StringBuilder text = new StringBuilder(256);
+    keyword(doc, text, ID, event.id());
+    doc.add(new SortedDocValuesField(ID, new BytesRef(event.id())));
+    keyword(doc, text, "type", event.type());
+    keyword(doc, text, "severity", event.severityOrInfo().value());
+    keyword(doc, text, "subject", event.subject());
+    keyword(doc, text, "source", event.source());
+    keyword(doc, text, "host", hostOf(event));
+    keyword(doc, text, "service", serviceOf(event.source()));
+    keyword(doc, text, "experimentid", event.experimentId());
+    keyword(doc, text, "incidentid", event.incidentId());
+    if (event.data() != null) {
+      data(doc, text, "data", event.data());
+    }
+    doc.add(new LongPoint(TIME, millis));
+    doc.add(new NumericDocValuesField(TIME, millis));
+    doc.add(new TextField(TEXT, text.toString(), Field.Store.YES));
+    doc.add(new StoredField(EVENT, new BytesRef(raw)));
+    facet(doc, "type", event.type());
+    facet(doc, "severity", event.severityOrInfo().value());
+    facet(doc, "subject", event.subject());
+    facet(doc, "source", event.source());
+    facet(doc, "host", hostOf(event));
+    facet(doc, "service", serviceOf(event.source()));
+    try {
+      return FACETS_CONFIG.build(doc);
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException("facet fields of a fresh document always build", e);
+    }
+  }
+
+  static String hostOf(CloudEvent event) {
+    String subject = event.subject();
+    if (subject == null || subject.isBlank()) {
+      return null;
+    }
+    int arrow = subject.indexOf("->");
+    return arrow > 0 ? subject.substring(0, arrow) : subject;
+  }
+
+  static String serviceOf(String source) {
+    String trimmed = source.startsWith("/") ? source.substring(1) : source;
+    int slash = trimmed.indexOf('/');
+    String first = slash >= 0 ? trimmed.substring(0, slash) : trimmed;
+    return first.isEmpty() ? null : first;
+  }
+
+  private static void keyword(Document doc, StringBuilder text, String field, String value) {
+    if (value != null && !value.isEmpty()) {
+      doc.add(new StringField(field, value, Field.Store.NO));
+      text.append(value).append('\n');
+    }
+  }
+
+  private static void facet(Document doc, String dim, String value) {
+    if (value != null && !value.isEmpty()) {
+      doc.add(new SortedSetDocValuesFacetField(dim, value));
+    }
+  }
+
+  private static void data(Document doc, StringBuilder text, String path, JsonNode node) {
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        data(doc, text, path + "." + field.getKey(), field.getValue());
+      }
+    } else if (node.isArray()) {
+      for (JsonNode element : node) {
+        data(doc, text, path, element);
+      }
+    } else if (!node.isNull()) {
+      String value = node.asText();
+      if (!value.isEmpty() && value.length() <= 1024) {
+        doc.add(new StringField(path, value, Field.Store.NO));
+      }
+      text.append(value).append('\n');
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.valentia.postmortem.review;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.valentia.postmortem.documents.MarkdownPostmortem;
+import io.valentia.postmortem.documents.Postmortem;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class BlamelessReviewTest {
+  private final BlamelessReview review = new BlamelessReview();
+
+  static String resource(String name) throws IOException {
+    try (InputStream in = BlamelessReviewTest.class.getResourceAsStream("/postmortems/" + name)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
+  @DisplayName("Blaming wording is flagged with the rule, the words, why and a neutral rewording")
+  void flagsBlamingWording() throws IOException {
+    List<BlamelessReview.Problem> problems =
+        review.review(MarkdownPostmortem.parse(resource("blaming.md")));
+
+    assertThat(problems)
+        .extracting(BlamelessReview.Problem::rule, BlamelessReview.Problem::where)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("human-error", "summary"),
+            org.assertj.core.groups.Tuple.tuple("hindsight", "summary"),
+            org.assertj.core.groups.Tuple.tuple("character", "contributingFactors[1]"),
+            org.assertj.core.groups.Tuple.tuple("failed-to", "wentWrong[0]"),
+            org.assertj.core.groups.Tuple.tuple("named-cause", "findings[0]"),
+            org.assertj.core.groups.Tuple.tuple("no-evidence", "findings[1]"));
+    assertThat(problems)
+        .allSatisfy(
+            p -> {
+              assertThat(p.why()).isNotBlank();
+              assertThat(p.suggestion()).isNotBlank();
+            });
+  }
+
+  @Test
+  @DisplayName("A testimony that mentions a time the evidence timeline does not show is flagged")
+  void flagsTestimonyAgainstTimeline() throws IOException {
+    List<BlamelessReview.Problem> problems =
+        review.review(MarkdownPostmortem.parse(resource("blaming.md")));
+
+    assertThat(problems)
+        .filteredOn(p -> p.rule().equals("contradicts-evidence"))
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.where()).isEqualTo("testimonies[0]");
+              assertThat(p.text()).contains("04:25");
+            });
+  }
+
+  @Test
+  @DisplayName("A postmortem written in neutral language with cited evidence passes the review")
+  void cleanPostmortemPasses() throws IOException {
+    assertThat(review.review(MarkdownPostmortem.parse(resource("clean.md")))).isEmpty();
+  }
+
+  @Test
+  @DisplayName("Each blaming phrase of the issue is caught in a plain sentence")
+  void catchesEachPhrase() {
+    for (String sentence :
+        List.of(
+            "It was human error.",
+            "It was Bob's fault.",
+            "The operator should have waited.",
+            "A careless restart.",
+            "The on-call failed to page.")) {
+      Postmortem p =
+          new Postmortem(
+              "t", null, null, sentence, null, null, null, null, null, null, null, null, null, null,
+              null, null, null);
+      assertThat(review.review(p)).as(sentence).isNotEmpty();
+    }
+  }
+}
