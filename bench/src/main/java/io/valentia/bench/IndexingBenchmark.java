@@ -164,18 +164,20 @@ public final class IndexingBenchmark {
         source = "/probes/frames/hmd-" + (host % 8);
         subject = "hmd-" + (host % 8);
       } else if (kind < 99) {
+        boolean kill = random.nextInt(4) == 0;
         payload =
             new SyscallDenied(
                 "ptrace",
                 101,
                 "x86_64",
-                random.nextInt(4) == 0 ? "KILL_PROCESS" : "ERRNO",
-                1,
+                kill ? "KILL_PROCESS" : "ERRNO",
+                kill ? null : 1,
                 4000L + random.nextInt(1000),
                 "vrserver",
                 "/opt/steam/vrserver",
                 1000L,
                 null,
+                "filter",
                 1 + random.nextInt(5),
                 T0,
                 T0);

@@ -92,6 +92,7 @@ class IncidentDetectorTest {
             null,
             null,
             null,
+            null,
             3,
             T0,
             T0);
