@@ -111,7 +111,7 @@ class PlatformIT {
       assertThat(tailed.get("id").asText()).isEqualTo(id);
       assertThat(tailed.get("severity").asText()).isEqualTo("warning");
 
-      assertThat(plainRead(bootstrap, subject)).singleElement().asString().contains(id);
+      assertThat(plainRead(bootstrap, subject)).anySatisfy(v -> assertThat(v).contains(id));
 
       byte[] garbage = ("garbage " + subject).getBytes(StandardCharsets.UTF_8);
       try (KafkaProducer<byte[], byte[]> producer = rawProducer(bootstrap)) {
@@ -134,9 +134,7 @@ class PlatformIT {
 
     try (Platform again = start()) {
       assertThat(plainRead(again.bootstrapServers(), subject))
-          .singleElement()
-          .asString()
-          .contains(id);
+          .anySatisfy(v -> assertThat(v).contains(id));
     }
   }
 
