@@ -7,7 +7,6 @@ import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,15 +33,7 @@ public final class ProbeOutput implements AutoCloseable {
       this.vertx = Vertx.vertx();
       this.publisher =
           new KafkaEventPublisher(
-              vertx,
-              new KafkaSettings(
-                  bootstrap,
-                  "valentia-probe",
-                  (short) 1,
-                  null,
-                  "lz4",
-                  Map.of("max.block.ms", "10000", "delivery.timeout.ms", "20000")),
-              "probe-cli");
+              vertx, KafkaSettings.forCommandLine(bootstrap, "valentia-probe"), "probe-cli");
     }
   }
 

@@ -16,7 +16,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -85,17 +84,7 @@ public final class EmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CloudEvent event = event();
     EventCodec.instance().validateData(event);
-    KafkaSettings settings =
-        new KafkaSettings(
-            endpoints.kafka(),
-            "valentia-cli",
-            (short) 1,
-            null,
-            "lz4",
-            Map.of(
-                "max.block.ms", "10000",
-                "request.timeout.ms", "10000",
-                "delivery.timeout.ms", "20000"));
+    KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher publisher = new KafkaEventPublisher(vertx, settings, "emit");
     try {

@@ -32,16 +32,7 @@ public final class Connection {
 
   /** Settings with short timeouts, fit for a command line. */
   public KafkaSettings settings() {
-    return new KafkaSettings(
-        bootstrap(),
-        "valentia-cli",
-        (short) 1,
-        null,
-        "lz4",
-        Map.of(
-            "max.block.ms", "10000",
-            "request.timeout.ms", "10000",
-            "delivery.timeout.ms", "20000"));
+    return KafkaSettings.forCommandLine(bootstrap(), "valentia-cli");
   }
 
   /** Whether Kafka answers within {@code timeout}. */

@@ -55,6 +55,23 @@ public record KafkaSettings(
     return new KafkaSettings(bootstrapServers, "valentia", (short) 1, null, "lz4", null);
   }
 
+  /**
+   * Settings for a command a person runs: short timeouts, so that a platform that is not up is
+   * reported within seconds instead of Kafka's default minute.
+   */
+  public static KafkaSettings forCommandLine(String bootstrapServers, String clientId) {
+    return new KafkaSettings(
+        bootstrapServers,
+        clientId,
+        (short) 1,
+        null,
+        "lz4",
+        Map.of(
+            "max.block.ms", "10000",
+            "request.timeout.ms", "10000",
+            "delivery.timeout.ms", "20000"));
+  }
+
   /** The base properties of every client. */
   public Map<String, Object> commonClientProperties(String role) {
     Map<String, Object> props = new LinkedHashMap<>(clientProperties);
