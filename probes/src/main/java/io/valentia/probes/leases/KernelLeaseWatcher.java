@@ -97,7 +97,8 @@ public final class KernelLeaseWatcher {
             return Files.readSymbolicLink(fd).toString();
           }
         } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-          // closed while we looked, or not a file
+          // this descriptor closed while we looked, or it is not a file (a socket or pipe has no
+          // unix:ino view): either way it is not the leased file, so the search goes on
         }
       }
     } catch (IOException e) {
