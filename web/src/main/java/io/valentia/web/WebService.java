@@ -53,7 +53,7 @@ public final class WebService implements ValentiaService {
             context.api(),
             new WebVerticle.Gateway(
                 tokens,
-                new Sessions(),
+                Sessions.open(context.dataDir()),
                 context.publisher(),
                 new EventStreams(context.kafka(), EventStreams.Limits.DEFAULT)));
     return context

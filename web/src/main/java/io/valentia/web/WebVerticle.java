@@ -42,6 +42,7 @@ public final class WebVerticle extends VerticleBase {
       java.util.List.of("live", "incidents", "postmortems", "login");
 
   static final String PRINCIPAL = AccessApi.PRINCIPAL;
+  private static final long SESSION_FLUSH_MS = 5_000;
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none';"
@@ -52,6 +53,7 @@ public final class WebVerticle extends VerticleBase {
   private final ApiAuthenticator authenticator;
   private final ApiRoutes api;
   private final Gateway gateway;
+  private long sessionFlushTimer = -1;
   private HttpServer server;
 
   /**
@@ -147,6 +149,7 @@ public final class WebVerticle extends VerticleBase {
         .onSuccess(
             s -> {
               server = s;
+              flushSessionsPeriodically();
               LOG.info("web server on http://{}:{}", config.host(), s.actualPort());
             });
   }
@@ -182,7 +185,37 @@ public final class WebVerticle extends VerticleBase {
     if (gateway.streams() != null) {
       gateway.streams().closeAll();
     }
-    return Future.succeededFuture();
+    Sessions sessions = gateway.sessions();
+    if (sessions == null || !sessions.persistent()) {
+      return Future.succeededFuture();
+    }
+    vertx.cancelTimer(sessionFlushTimer);
+    return vertx.executeBlocking(
+        () -> {
+          sessions.flush();
+          return null;
+        },
+        false);
+  }
+
+  /** Writes the sessions' moved-on expiries every few seconds, off the event loop. */
+  private void flushSessionsPeriodically() {
+    Sessions sessions = gateway.sessions();
+    if (sessions == null || !sessions.persistent()) {
+      return;
+    }
+    sessionFlushTimer =
+        vertx.setPeriodic(
+            SESSION_FLUSH_MS,
+            id ->
+                vertx
+                    .executeBlocking(
+                        () -> {
+                          sessions.flush();
+                          return null;
+                        },
+                        false)
+                    .onFailure(e -> LOG.warn("could not write the browser sessions", e)));
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.valentia.web.auth;
 
+import io.vertx.core.Future;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonArray;
@@ -49,16 +50,21 @@ public final class AccessApi {
       error(ctx, 401, "that token is not valid");
       return;
     }
-    Sessions.Session session = sessions.create(principal.get());
-    ctx.put(SESSION, session);
-    Cookie cookie =
-        Cookie.cookie(Sessions.COOKIE, session.id())
-            .setPath("/")
-            .setHttpOnly(true)
-            .setSameSite(CookieSameSite.STRICT)
-            .setSecure(ctx.request().isSSL());
-    ctx.response().addCookie(cookie);
-    ok(ctx, 200, sessionJson(session));
+    ctx.vertx()
+        .executeBlocking(() -> sessions.create(principal.get()), false)
+        .onSuccess(
+            session -> {
+              ctx.put(SESSION, session);
+              Cookie cookie =
+                  Cookie.cookie(Sessions.COOKIE, session.id())
+                      .setPath("/")
+                      .setHttpOnly(true)
+                      .setSameSite(CookieSameSite.STRICT)
+                      .setSecure(ctx.request().isSSL());
+              ctx.response().addCookie(cookie);
+              ok(ctx, 200, sessionJson(session));
+            })
+        .onFailure(e -> error(ctx, 500, e.getMessage()));
   }
 
   /** {@code GET /api/v1/session}. */
@@ -81,17 +87,23 @@ public final class AccessApi {
   /** {@code DELETE /api/v1/session}. */
   public void logout(RoutingContext ctx) {
     Sessions.Session session = ctx.get(SESSION);
-    if (session != null) {
-      sessions.end(session.id());
-    }
-    ctx.response()
-        .addCookie(
-            Cookie.cookie(Sessions.COOKIE, "")
-                .setPath("/")
-                .setHttpOnly(true)
-                .setSameSite(CookieSameSite.STRICT)
-                .setMaxAge(0));
-    ctx.response().setStatusCode(204).end();
+    Future<Boolean> ended =
+        session == null
+            ? Future.succeededFuture(false)
+            : ctx.vertx().executeBlocking(() -> sessions.end(session.id()), false);
+    ended
+        .onSuccess(
+            any -> {
+              ctx.response()
+                  .addCookie(
+                      Cookie.cookie(Sessions.COOKIE, "")
+                          .setPath("/")
+                          .setHttpOnly(true)
+                          .setSameSite(CookieSameSite.STRICT)
+                          .setMaxAge(0));
+              ctx.response().setStatusCode(204).end();
+            })
+        .onFailure(e -> error(ctx, 500, e.getMessage()));
   }
 
   /** {@code POST /api/v1/tokens}. */

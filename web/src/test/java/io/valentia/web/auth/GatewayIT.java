@@ -70,7 +70,7 @@ class GatewayIT {
                         Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
             AdminToken.loadOrCreate(dir, ADMIN),
             api,
-            new WebVerticle.Gateway(TokenStore.open(dir), new Sessions(), publisher, null));
+            new WebVerticle.Gateway(TokenStore.open(dir), Sessions.open(dir), publisher, null));
     vertx.deployVerticle(web).toCompletionStage().toCompletableFuture().get(30, SECONDS);
   }
 
@@ -220,6 +220,66 @@ class GatewayIT {
   }
 
   @Test
+  @DisplayName(
+      "A browser login outlives a restart of the web server, and a logout there stays logged"
+          + " out.")
+  void loginSurvivesRestart() throws Exception {
+    String responder = createToken("responder").getString("token");
+    HttpResponse<String> login =
+        request(
+            "POST",
+            "/api/v1/session",
+            Map.of("Content-Type", "application/json"),
+            new JsonObject().put("token", responder).encode());
+    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+    String cookie = setCookie.substring(0, setCookie.indexOf(';'));
+    String csrf = new JsonObject(login.body()).getString("csrfToken");
+
+    WebVerticle restarted = restartedServer();
+    String base = "http://127.0.0.1:" + restarted.actualPort();
+    HttpResponse<String> whoami =
+        request(base, "GET", "/api/v1/whoami", Map.of("Cookie", cookie), null);
+    assertThat(whoami.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(whoami.body()).getString("role")).isEqualTo("responder");
+    assertThat(
+            request(
+                    base,
+                    "DELETE",
+                    "/api/v1/session",
+                    Map.of("Cookie", cookie, "X-CSRF-Token", csrf),
+                    null)
+                .statusCode())
+        .isEqualTo(204);
+
+    WebVerticle again = restartedServer();
+    assertThat(
+            request(
+                    "http://127.0.0.1:" + again.actualPort(),
+                    "GET",
+                    "/api/v1/whoami",
+                    Map.of("Cookie", cookie),
+                    null)
+                .statusCode())
+        .isEqualTo(401);
+  }
+
+  /** A second server on the same data directory, as the platform is after a restart. */
+  private static WebVerticle restartedServer() throws Exception {
+    WebVerticle restarted =
+        new WebVerticle(
+            new WebConfig("127.0.0.1", 0),
+            () ->
+                Future.succeededFuture(
+                    HealthReport.of(
+                        Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
+            AdminToken.loadOrCreate(dir, ADMIN),
+            new ApiRoutes(),
+            new WebVerticle.Gateway(TokenStore.open(dir), Sessions.open(dir), publisher, null));
+    vertx.deployVerticle(restarted).toCompletionStage().toCompletableFuture().get(30, SECONDS);
+    return restarted;
+  }
+
+  @Test
   @DisplayName("A login with a wrong token is 401 and sets no cookie.")
   void badLogin() throws Exception {
     HttpResponse<String> login =
@@ -299,8 +359,14 @@ class GatewayIT {
 
   private static HttpResponse<String> request(
       String method, String path, Map<String, String> headers, String body) throws Exception {
+    return request(url(), method, path, headers, body);
+  }
+
+  private static HttpResponse<String> request(
+      String base, String method, String path, Map<String, String> headers, String body)
+      throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create(url() + path))
+        HttpRequest.newBuilder(URI.create(base + path))
             .timeout(Duration.ofSeconds(15))
             .method(
                 method,
