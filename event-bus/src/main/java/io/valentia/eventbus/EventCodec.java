@@ -156,7 +156,12 @@ public final class EventCodec {
     }
   }
 
-  private CloudEvent decodeEnvelope(JsonNode tree) {
+  /**
+   * Validates a parsed tree's envelope only, like {@link #decodeEnvelope(byte[])}.
+   *
+   * @throws InvalidEventException naming every envelope problem found
+   */
+  public CloudEvent decodeEnvelope(JsonNode tree) {
     if (tree == null || tree.isMissingNode()) {
       throw new InvalidEventException(Reason.NOT_JSON, "the record is empty");
     }
