@@ -1,56 +1,82 @@
-// Incidents and postmortems, from the postmortem service's API (/api/v1/incidents,
-// /api/v1/postmortems/search). When that service does not run here the API answers 404 and the
-// page says so. Text only, never HTML (snippets' highlights are shown as plain text).
+// What the incident and postmortem pages share: search results with facets and highlighted
+// snippets, section headings, and the "service not running" notice. Everything from the server is
+// inserted as text: a snippet's <b>…</b> highlights become <mark> elements around text nodes, the
+// rest of the snippet is never parsed as markup.
 "use strict";
 
-const kind = document.body.dataset.kind;
+const records = {
+  notice(text, cls) {
+    const notice = document.getElementById("notice");
+    notice.textContent = text || "";
+    notice.className = "notice" + (cls ? " " + cls : "");
+  },
 
-async function search(q) {
-  const path = kind === "incidents"
-    ? "/api/v1/incidents" + (q ? "?q=" + encodeURIComponent(q) : "")
-    : "/api/v1/postmortems/search?q=" + encodeURIComponent(q || "*:*");
-  const answer = await valentia.api("GET", path);
-  const notice = document.getElementById("notice");
-  const results = document.getElementById("results");
-  const facets = document.getElementById("facets");
-  results.replaceChildren();
-  facets.replaceChildren();
-  if (answer.status === 404) {
-    notice.textContent = "postmortem service not running: start it (role postmortem) to see " + kind + ".";
-    notice.className = "notice warning";
-    return;
-  }
-  if (answer.status !== 200) {
-    notice.textContent = "the search failed (" + answer.status + "): " + ((answer.body && answer.body.error) || "");
-    notice.className = "notice error";
-    return;
-  }
-  notice.textContent = "";
-  const body = answer.body || {};
-  const hits = Array.isArray(body) ? body : (body.hits || body.incidents || body.postmortems || []);
-  for (const [facet, counts] of Object.entries(body.facets || {})) {
-    const parts = Object.entries(counts).map(([v, n]) => v + " " + n).join(", ");
-    facets.appendChild(valentia.el("li", facet + ": " + parts));
-  }
-  if (hits.length === 0) results.appendChild(valentia.el("li", "nothing found"));
-  for (const hit of hits) {
-    const id = hit.id || hit.incidentId || hit.postmortemId || "";
-    const li = valentia.el("li", "[" + (hit.status || hit.severity || "") + "] " + id + " " +
-      (hit.title || hit.summary || "") + (hit.snippet ? " — " + hit.snippet : ""));
-    li.addEventListener("click", () => open(id));
-    results.appendChild(li);
-  }
-}
+  // Answers true when the API answered; says why not otherwise.
+  answered(answer, what) {
+    if (answer.status === 404 && answer.body && /no such API route/.test(answer.body.error || "")) {
+      records.notice("postmortem service not running: start it (role postmortem) to see " + what + ".", "warning");
+      return false;
+    }
+    if (answer.status !== 200 && answer.status !== 201) {
+      records.notice(what + ": " + answer.status + " " + ((answer.body && answer.body.error) || ""), "error");
+      return false;
+    }
+    return true;
+  },
 
-async function open(id) {
-  const answer = await valentia.api("GET", "/api/v1/" + kind + "/" + encodeURIComponent(id));
-  document.getElementById("document").textContent =
-    answer.status === 200 ? JSON.stringify(answer.body, null, 2) : "cannot open " + id + " (" + answer.status + ")";
-}
+  // A snippet with <b>…</b> marks, as text nodes and <mark> elements.
+  snippet(text) {
+    const span = document.createElement("span");
+    span.className = "snippet";
+    const parts = String(text).split(/(<b>|<\/b>)/);
+    let marked = false;
+    for (const part of parts) {
+      if (part === "<b>") { marked = true; continue; }
+      if (part === "</b>") { marked = false; continue; }
+      if (part) span.appendChild(marked ? valentia.el("mark", part) : document.createTextNode(part));
+    }
+    return span;
+  },
 
-document.getElementById("search").addEventListener("submit", (e) => {
-  e.preventDefault();
-  search(document.getElementById("q").value.trim());
-});
+  // Facet counts as clickable chips that narrow the query.
+  facets(container, facets, onPick) {
+    container.replaceChildren();
+    for (const [dimension, counts] of Object.entries(facets || {})) {
+      const list = Array.isArray(counts) ? counts : Object.entries(counts).map(([value, count]) => ({ value, count }));
+      if (list.length === 0) continue;
+      const li = valentia.el("li", dimension + ": ", "facet");
+      for (const { value, count } of list) {
+        const chip = valentia.el("button", value + " (" + count + ")", "chip");
+        chip.type = "button";
+        chip.addEventListener("click", () => onPick(dimension, value));
+        li.appendChild(chip);
+      }
+      container.appendChild(li);
+    }
+  },
 
-valentia.requireSession().then((s) => { if (s) search(""); });
+  section(parent, title) {
+    const section = valentia.el("section", null, "part");
+    section.appendChild(valentia.el("h3", title));
+    parent.appendChild(section);
+    return section;
+  },
+
+  // A list of strings, or "none written" when empty.
+  list(parent, items) {
+    const ul = document.createElement("ul");
+    ul.className = "plain";
+    if (!items || items.length === 0) ul.appendChild(valentia.el("li", "none written", "empty"));
+    for (const item of items || []) ul.appendChild(valentia.el("li", typeof item === "string" ? item : JSON.stringify(item)));
+    parent.appendChild(ul);
+    return ul;
+  },
+
+  quote(value) {
+    return "\"" + String(value).replace(/(["\\])/g, "\\$1") + "\"";
+  },
+
+  short(type) {
+    return String(type || "").replace(/^io\.valentia\./, "").replace(/\.v\d+$/, "");
+  },
+};
