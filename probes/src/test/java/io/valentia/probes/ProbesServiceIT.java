@@ -24,6 +24,7 @@ import java.io.PrintStream;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +42,7 @@ class ProbesServiceIT {
   private Vertx vertx;
   private KafkaEventPublisher publisher;
   private final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
+  private final Map<String, HealthCheck> checks = new ConcurrentHashMap<>();
   private final String host = "it-" + UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeEach
@@ -131,6 +133,36 @@ class ProbesServiceIT {
   }
 
   @Test
+  @DisplayName(
+      "A Ceph command that fails raises CEPH_COMMAND_FAILED naming the command and its error, and"
+          + " the check clears when the command works again")
+  void cephCommandFails() throws Exception {
+    Path dump = Files.createTempDirectory("ceph-it").resolve("dump.json");
+    JsonNode config =
+        EventCodec.MAPPER.readTree(
+            "{\"ceph\":{\"osdNetworkCommand\":[\"cat\",\""
+                + dump
+                + "\"],\"interval\":\"1s\",\"name\":\""
+                + host
+                + "\"}}");
+    started(new ProbesService().start(context(config)));
+
+    await().atMost(30, TimeUnit.SECONDS).until(() -> checks.containsKey("CEPH_COMMAND_FAILED"));
+    HealthCheck check = checks.get("CEPH_COMMAND_FAILED");
+    assertThat(check.severity()).isEqualTo("HEALTH_WARN");
+    assertThat(check.detail())
+        .singleElement()
+        .asString()
+        .contains("[cat, " + dump + "] exited with 1")
+        .contains("No such file or directory");
+
+    Path ready = dump.resolveSibling("ready.json");
+    Files.copy(resource("/ceph/dump_osd_network_slow.json"), ready);
+    Files.move(ready, dump, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    await().atMost(30, TimeUnit.SECONDS).until(() -> !checks.containsKey("CEPH_COMMAND_FAILED"));
+  }
+
+  @Test
   @DisplayName("Bad probe settings are all reported before anything starts")
   void badSettings() throws Exception {
     JsonNode config =
@@ -175,10 +207,14 @@ class ProbesServiceIT {
           }
 
           @Override
-          public void raise(String name, HealthCheck check) {}
+          public void raise(String name, HealthCheck check) {
+            checks.put(name, check);
+          }
 
           @Override
-          public void clear(String name) {}
+          public void clear(String name) {
+            checks.remove(name);
+          }
 
           @Override
           public Future<HealthReport> report() {

@@ -31,7 +31,8 @@ public final class CephProbeComponent implements ProbeComponent {
     String host = config.name() != null ? config.name() : hostname();
     return context
         .vertx()
-        .deployVerticle(new CephHeartbeatVerticle(config, context.publisher(), host))
+        .deployVerticle(
+            new CephHeartbeatVerticle(config, context.publisher(), context.health(), host))
         .onSuccess(
             id ->
                 context

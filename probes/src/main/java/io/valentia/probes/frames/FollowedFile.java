@@ -26,9 +26,12 @@ public final class FollowedFile extends InputStream {
   private final boolean fromStart;
   private volatile boolean closed;
   private volatile boolean opening;
+  private volatile String problem;
+  private volatile int opens;
   private FileChannel channel;
   private Object fileKey;
   private boolean pipe;
+  private boolean wasPipe;
   private final byte[] one = new byte[1];
 
   /**
@@ -90,11 +93,25 @@ public final class FollowedFile extends InputStream {
     }
   }
 
+  /**
+   * Why nothing can be read now, while it lasts: {@code no such file}, {@code the named pipe is
+   * gone}, {@code removed; ...}; null while the file is there. Any thread may ask.
+   */
+  public String problem() {
+    return problem;
+  }
+
+  /** How many times the file was opened (0 until it could be). Any thread may ask. */
+  public int opens() {
+    return opens;
+  }
+
   private boolean open(boolean atFirstOpen) throws IOException {
     BasicFileAttributes attributes;
     try {
       attributes = Files.readAttributes(path, BasicFileAttributes.class);
     } catch (NoSuchFileException e) {
+      problem = wasPipe ? "the named pipe is gone" : "no such file";
       return false;
     }
     pipe = attributes.isOther();
@@ -112,6 +129,9 @@ public final class FollowedFile extends InputStream {
     if (!pipe && atFirstOpen && !fromStart) {
       channel.position(channel.size());
     }
+    wasPipe = pipe;
+    problem = null;
+    opens++;
     return true;
   }
 
@@ -123,10 +143,13 @@ public final class FollowedFile extends InputStream {
   private boolean replacedOrTruncated() throws IOException {
     try {
       BasicFileAttributes now = Files.readAttributes(path, BasicFileAttributes.class);
+      problem = null;
       return (fileKey != null && !fileKey.equals(now.fileKey()))
           || channel.size() < channel.position();
     } catch (NoSuchFileException e) {
-      return false; // removed: keep reading what we have until a new one appears
+      // removed: keep reading what we have until a new one appears
+      problem = "removed; the old file is read until a new one appears";
+      return false;
     }
   }
 

@@ -15,11 +15,27 @@ import java.util.Set;
  * @param openvr OpenVR {@code Compositor_FrameTiming} JSON lines to follow; null for none
  * @param monado Monado {@code XRT_METRICS_FILE} to follow; null for none
  * @param realtime whether to ask for {@code SCHED_FIFO} for the loop (default true)
+ * @param maxRejectedPerSecond records of a followed file that may be not the format in one second
+ *     before {@code FRAME_INGEST_FAILED} is raised (default 10)
  */
 public record FramesConfig(
-    int hz, double workMs, boolean loop, Path openvr, Path monado, boolean realtime) {
+    int hz,
+    double workMs,
+    boolean loop,
+    Path openvr,
+    Path monado,
+    boolean realtime,
+    int maxRejectedPerSecond) {
   private static final Set<String> KEYS =
-      Set.of("enabled", "hz", "workMs", "loop", "openvr", "monado", "realtime");
+      Set.of(
+          "enabled",
+          "hz",
+          "workMs",
+          "loop",
+          "openvr",
+          "monado",
+          "realtime",
+          "maxRejectedPerSecond");
 
   /** Every problem of {@code node}, each naming its key. */
   public static List<String> problems(JsonNode node) {
@@ -48,6 +64,13 @@ public record FramesConfig(
         && (!work.isNumber() || work.asDouble() < 0 || work.asDouble() >= 1000.0 / rate)) {
       problems.add("workMs: must be a number from 0 to below the frame budget, found " + work);
     }
+    JsonNode maxRejected = node.path("maxRejectedPerSecond");
+    if (!maxRejected.isMissingNode()
+        && (!maxRejected.canConvertToInt()
+            || !maxRejected.isIntegralNumber()
+            || maxRejected.asInt() < 0)) {
+      problems.add("maxRejectedPerSecond: must be an integer of 0 or more, found " + maxRejected);
+    }
     for (String flag : List.of("enabled", "loop", "realtime")) {
       if (node.has(flag) && !node.get(flag).isBoolean()) {
         problems.add(flag + ": must be true or false, found " + node.get(flag));
@@ -75,6 +98,7 @@ public record FramesConfig(
         node.path("loop").asBoolean(true),
         node.hasNonNull("openvr") ? Path.of(node.get("openvr").asText()) : null,
         node.hasNonNull("monado") ? Path.of(node.get("monado").asText()) : null,
-        node.path("realtime").asBoolean(true));
+        node.path("realtime").asBoolean(true),
+        node.path("maxRejectedPerSecond").asInt(10));
   }
 }

@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *     enabled: true
  *     processEvents: true    # watch lessee pids through the kernel's process events (root)
  *     fileLeases: true       # follow /proc/locks
- *     drm: true              # follow DRM lease uevents (only where /sys/class/drm exists)
+ *     drm: true              # follow DRM lease uevents (only where /sys/class/drm exists),
+ *                            # reading lessees from /sys/kernel/debug/dri/MINOR/clients
  * </pre>
  */
 public final class LeasesProbe implements ProbeComponent {
@@ -92,7 +93,7 @@ public final class LeasesProbe implements ProbeComponent {
       startFileLeases(vertx, context.publisher(), host);
     }
     if (config.path("drm").asBoolean(true) && Files.isDirectory(Path.of("/sys/class/drm"))) {
-      startDrmUevents();
+      startDrmUevents(context.publisher(), host);
     }
     return started.onSuccess(
         id ->
@@ -161,31 +162,31 @@ public final class LeasesProbe implements ProbeComponent {
   }
 
   /**
-   * Follows DRM uevents through {@code udevadm monitor --kernel --property}; a {@code LEASE=1}
-   * change means a lease was created or ended, and the lessees must be queried again.
+   * Follows DRM uevents through {@code udevadm monitor --kernel --property} on a thread of its own
+   * (Java cannot open the uevent netlink socket); a {@code LEASE=1} change makes the {@link
+   * DrmLeaseWatcher} read the device's lessees again from debugfs and publish what changed. The
+   * lessees of every card are read once at the start.
    */
-  private static void startDrmUevents() {
+  private static void startDrmUevents(EventPublisher publisher, String host) {
+    DrmLeaseWatcher watcher =
+        new DrmLeaseWatcher(
+            LesseeSource.debugfs(Path.of("/sys/kernel/debug/dri")),
+            publisher,
+            host,
+            Path.of("/proc"));
     Thread thread =
         new Thread(
             () -> {
+              readCards(watcher);
               try {
                 Process udevadm =
                     new ProcessBuilder(
                             "udevadm", "monitor", "--kernel", "--property", "--subsystem-match=drm")
                         .redirectError(ProcessBuilder.Redirect.DISCARD)
                         .start();
-                Uevent.Parser parser = new Uevent.Parser();
-                BufferedReader lines =
+                watcher.follow(
                     new BufferedReader(
-                        new InputStreamReader(udevadm.getInputStream(), StandardCharsets.UTF_8));
-                String line;
-                while ((line = lines.readLine()) != null) {
-                  for (Uevent event : parser.accept(line)) {
-                    if (event.isDrmLeaseChange()) {
-                      LOG.info("DRM lease change on {}", event.devpath());
-                    }
-                  }
-                }
+                        new InputStreamReader(udevadm.getInputStream(), StandardCharsets.UTF_8)));
               } catch (IOException e) {
                 LOG.warn("cannot follow DRM uevents (udevadm): {}", e.getMessage());
               }
@@ -193,5 +194,20 @@ public final class LeasesProbe implements ProbeComponent {
             "valentia-drm-uevents");
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /** Reads the lessees of every card in {@code /sys/class/drm} ({@code dev} is MAJOR:MINOR). */
+  private static void readCards(DrmLeaseWatcher watcher) {
+    try (var cards = Files.list(Path.of("/sys/class/drm"))) {
+      for (Path card : (Iterable<Path>) cards::iterator) {
+        String name = card.getFileName().toString();
+        if (name.matches("card\\d+")) {
+          String dev = Files.readString(card.resolve("dev")).strip();
+          watcher.query(Integer.parseInt(dev.substring(dev.indexOf(':') + 1)), "/dev/dri/" + name);
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("cannot list the DRM cards: {}", e.toString());
+    }
   }
 }
