@@ -103,6 +103,25 @@ try {
   await page.click("#pause");
   console.log("ok - pause holds the list while events keep arriving");
 
+  // the frame-time distribution sums the stats events' histograms, late frames marked
+  const hmd = "hmd-" + Date.now();
+  await page.fill("#filter", "subject == '" + hmd + "'");
+  await page.click("#apply");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  const buckets = Array(45).fill(0);
+  buckets[22] = 85;
+  buckets[44] = 3;
+  await emit({
+    type: "io.valentia.probe.frame.stats.v1", subject: hmd,
+    data: { hz: 90, frames: 88, dropped: 3, fps: 88.0, p50Micros: 11100, p99Micros: 22300, maxMicros: 22400,
+      intervalMillis: 1000, source: "loop", histogram: { bucketMicros: 500, counts: buckets } },
+  });
+  await page.waitForFunction(() => document.querySelectorAll("#frame-chart svg rect.bar").length === 2, null, { timeout: 5000 });
+  check(await page.locator("#frame-chart svg rect.bar.late").count() === 1, "the late frames' bar is marked");
+  const frameSummary = await page.textContent("#frame-summary");
+  check(frameSummary.includes("88 frames") && frameSummary.includes("3 over the budget"), "frame summary: " + frameSummary);
+  console.log("ok - the frame-time distribution shows the frames and those over the budget");
+
   // a viewer cannot halt
   await page.goto(base + "/");
   await page.waitForFunction(() => !document.getElementById("halt").disabled);

@@ -107,10 +107,9 @@ requestAnimationFrame(frame);
 
 const WINDOW = 60;                         // seconds shown
 const perType = new Map();                 // type -> Map(second -> count)
-const frameTimes = [];                     // [second, p99 ms]
+const frameTimes = [];                     // {second, hz, bucket, counts, p99} per stats event
 const mtu = new Map();                     // "from\u0000to" -> {ok, size}
 let rateChart = null;
-let frameChart = null;
 
 function chartsTake(event) {
   const second = Math.floor(Date.now() / 1000);
@@ -119,8 +118,9 @@ function chartsTake(event) {
   const counts = perType.get(type);
   counts.set(second, (counts.get(second) || 0) + 1);
   const data = event.data || {};
-  if (type === "io.valentia.probe.frame.stats.v1" && typeof data.p99Micros === "number") {
-    frameTimes.push([second, data.p99Micros / 1000]);
+  if (type === "io.valentia.probe.frame.stats.v1" && data.histogram && Array.isArray(data.histogram.counts)) {
+    frameTimes.push({ second, hz: data.hz, bucket: data.histogram.bucketMicros, counts: data.histogram.counts,
+      p99: data.p99Micros, subject: event.subject || "" });
     if (frameTimes.length > 600) frameTimes.shift();
   }
   if ((type === "io.valentia.probe.mtu.ping.v1" || type === "io.valentia.probe.mtu.mismatch.v1") && data.peer) {
@@ -158,19 +158,73 @@ function drawCharts() {
     } else {
       rateChart.setData([xs].concat(series));
     }
-    const fx = frameTimes.map((f) => f[0]);
-    const fy = frameTimes.map((f) => f[1]);
-    if (!frameChart) {
-      frameChart = new uPlot({
-        width, height: 180,
-        series: [{}, { label: "p99 ms", stroke: "#b8420f" }],
-        axes: [{}, {}],
-      }, [fx, fy], document.getElementById("frame-chart"));
-    } else {
-      frameChart.setData([fx, fy]);
-    }
   }
+  drawFrames(now);
   drawMtu();
+}
+
+// The frame-time distribution of the last WINDOW seconds: the stats events' histograms summed,
+// drawn as SVG bars with the frame budget (1000 / hz ms) marked.
+function drawFrames(now) {
+  while (frameTimes.length && frameTimes[0].second < now - WINDOW) frameTimes.shift();
+  const box = document.getElementById("frame-chart");
+  const summary = document.getElementById("frame-summary");
+  if (frameTimes.length === 0) {
+    box.replaceChildren();
+    summary.textContent = "no frame stats in the last " + WINDOW + " s";
+    return;
+  }
+  const bucket = frameTimes[frameTimes.length - 1].bucket;
+  const hz = frameTimes[frameTimes.length - 1].hz;
+  const sums = [];
+  let frames = 0;
+  for (const f of frameTimes) {
+    if (f.bucket !== bucket) continue;
+    f.counts.forEach((c, i) => { sums[i] = (sums[i] || 0) + c; frames += c; });
+  }
+  const NS = "http://www.w3.org/2000/svg";
+  const width = Math.max(300, box.clientWidth || 400);
+  const height = 180;
+  const left = 40, bottom = 20, top = 8;
+  const max = Math.max(1, ...sums.map((v) => v || 0));
+  const barWidth = (width - left - 8) / sums.length;
+  const svg = document.createElementNS(NS, "svg");
+  svg.setAttribute("width", width);
+  svg.setAttribute("height", height);
+  svg.setAttribute("class", "histogram");
+  svg.setAttribute("role", "img");
+  svg.setAttribute("aria-label", "frame-time distribution of " + frames + " frames");
+  const add = (tag, attrs, text) => {
+    const node = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    svg.appendChild(node);
+    return node;
+  };
+  // a log scale, so that the few late frames stay visible beside thousands of on-time ones
+  const y = (v) => top + (height - top - bottom) * (1 - Math.log10(1 + v) / Math.log10(1 + max));
+  sums.forEach((v, i) => {
+    if (!v) return;
+    const late = (i * bucket) / 1000 > 1000 / hz;
+    const bar = add("rect", { x: left + i * barWidth, y: y(v), width: Math.max(1, barWidth - 1),
+      height: height - bottom - y(v), class: late ? "bar late" : "bar" });
+    const from = (i * bucket) / 1000;
+    const upTo = i === sums.length - 1 ? "+" : "–" + ((i + 1) * bucket) / 1000;
+    bar.appendChild(document.createElementNS(NS, "title")).textContent = from + upTo + " ms: " + v + " frames";
+  });
+  const budgetX = left + ((1000 / hz) * 1000 / bucket) * barWidth;
+  add("line", { x1: budgetX, x2: budgetX, y1: top, y2: height - bottom, class: "budget" });
+  add("text", { x: budgetX + 3, y: top + 10, class: "axis-label" }, "budget " + (1000 / hz).toFixed(1) + " ms");
+  add("line", { x1: left, x2: width - 8, y1: height - bottom, y2: height - bottom, class: "axis" });
+  for (let ms = 0; ms <= (sums.length * bucket) / 1000; ms += 10) {
+    const x = left + ((ms * 1000) / bucket) * barWidth;
+    add("text", { x, y: height - 6, class: "axis-label", "text-anchor": "middle" }, ms + " ms");
+  }
+  add("text", { x: left - 4, y: top + 8, class: "axis-label", "text-anchor": "end" }, String(max));
+  box.replaceChildren(svg);
+  const late = sums.reduce((a, v, i) => a + ((i * bucket) / 1000 > 1000 / hz ? v || 0 : 0), 0);
+  summary.textContent = frames + " frames in the last " + WINDOW + " s at " + hz + " Hz; " + late +
+    " over the budget";
 }
 
 function drawMtu() {

@@ -104,7 +104,21 @@ public final class SampleEvents {
       case PROBE_FRAME_DROPPED ->
           new FrameDropped(90, 3, 5_000_000_001L, 5_000_000_003L, 16_700L, "openvr");
       case PROBE_FRAME_STATS ->
-          new FrameStats(90, 88, 2, 87.96, 11_100L, 12_400L, 22_300L, 1000L, "loop");
+          new FrameStats(
+              90,
+              88,
+              2,
+              87.96,
+              11_100L,
+              12_400L,
+              22_300L,
+              1000L,
+              "loop",
+              new FrameStats.Histogram(
+                  500,
+                  java.util.List.of(
+                      0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 80, 6, 1, 0,
+                      1)));
       case LEASE_GRANTED ->
           new LeaseGranted(
               "lease-7", "hmd-0", new Lessee("beat-saber", 4242L), 5000L, T0.plusSeconds(5));

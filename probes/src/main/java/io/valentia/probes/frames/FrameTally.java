@@ -95,7 +95,8 @@ public final class FrameTally {
             percentile(times, 0.99) / 1000,
             times.length == 0 ? 0 : times[times.length - 1] / 1000,
             Math.max(1, length / 1_000_000),
-            source);
+            source,
+            histogram(times));
     intervalFrames = 0;
     intervalDropped = 0;
     intervalStart = nowNanos;
@@ -105,6 +106,22 @@ public final class FrameTally {
   /** Totals of the whole run so far. */
   public synchronized Summary summary() {
     return new Summary(totalFrames, totalDropped, bursts, lateness.percentile(0.99));
+  }
+
+  /** Width of a frame-time bucket in the stats' histogram. */
+  static final int BUCKET_MICROS = 500;
+
+  /** Frame times in 0.5 ms buckets up to four frame budgets; the last bucket holds the rest. */
+  private FrameStats.Histogram histogram(long[] frameNanos) {
+    long budgetMicros = 1_000_000L / hz;
+    int buckets = (int) Math.min(1000, Math.max(4, (4 * budgetMicros) / BUCKET_MICROS + 1));
+    Integer[] counts = new Integer[buckets];
+    Arrays.fill(counts, 0);
+    for (long nanos : frameNanos) {
+      int bucket = (int) Math.min(buckets - 1, nanos / 1000 / BUCKET_MICROS);
+      counts[bucket]++;
+    }
+    return new FrameStats.Histogram(BUCKET_MICROS, Arrays.asList(counts));
   }
 
   private static long percentile(long[] sorted, double p) {

@@ -44,6 +44,11 @@ class FrameTallyTest {
     assertThat(stats.p99Micros()).isEqualTo(22_222);
     assertThat(stats.maxMicros()).isEqualTo(22_222);
     assertThat(stats.intervalMillis()).isEqualTo(1000);
+    // 89 frames of 11.1 ms in the 11.0-11.5 ms bucket, one of 22.2 ms in the 22.0-22.5 ms one
+    assertThat(stats.histogram().bucketMicros()).isEqualTo(500);
+    assertThat(stats.histogram().counts().get(22)).isEqualTo(89);
+    assertThat(stats.histogram().counts().get(44)).isEqualTo(1);
+    assertThat(stats.histogram().counts().stream().mapToInt(Integer::intValue).sum()).isEqualTo(90);
     assertThat(tally.interval(Duration.ofSeconds(2).toNanos()).frames()).isZero();
     assertThat(tally.summary().frames()).isEqualTo(90);
     assertThat(tally.summary().dropped()).isEqualTo(1);
