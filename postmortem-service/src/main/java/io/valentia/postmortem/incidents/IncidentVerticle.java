@@ -75,6 +75,18 @@ public final class IncidentVerticle extends VerticleBase {
     return router;
   }
 
+  /**
+   * The incident {@code id} as the API shows it ({@code id}, {@code title}, {@code status}, {@code
+   * severity}, {@code rule}, {@code opened}, {@code lastActivity}, {@code subjects}, {@code
+   * experiments}, {@code evidence}); null when there is none. Safe from any thread.
+   */
+  public Future<JsonObject> describe(String id) {
+    io.vertx.core.Promise<JsonObject> answer = io.vertx.core.Promise.promise();
+    context.runOnContext(
+        v -> answer.complete(detector.incident(id).map(IncidentVerticle::json).orElse(null)));
+    return answer.future();
+  }
+
   private void onContext(RoutingContext ctx, Runnable action) {
     context.runOnContext(v -> action.run());
   }
