@@ -23,11 +23,16 @@ import java.util.List;
  * Runs the {@link IncidentDetector} over {@code valentia.events} (consumer group {@code
  * valentia-incidents}, new events only) and serves {@code /api/v1/incidents}: {@code GET /} lists,
  * {@code GET /:id} shows, {@code POST /:id/status} with {@code {"status": "mitigated"}} moves an
- * incident along its lifecycle. All detector state is touched on this verticle's event loop.
+ * incident along its lifecycle. At start, the incidents are read back from their {@code incident.*}
+ * events on the log ({@link IncidentLog}), so they survive a restart. All detector state is touched
+ * on this verticle's event loop.
  */
 public final class IncidentVerticle extends VerticleBase {
   public static final String PATH = "/incidents";
   public static final String GROUP = "valentia-incidents";
+
+  /** How long reading back the incidents at start may take. */
+  static final java.time.Duration REPLAY_TIMEOUT = java.time.Duration.ofMinutes(5);
 
   private final KafkaSettings kafka;
   private final KafkaEventPublisher publisher;
@@ -43,14 +48,20 @@ public final class IncidentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    subscriber =
-        KafkaEventSubscriber.start(
-            vertx,
-            kafka,
-            KafkaEventSubscriber.Options.of(GROUP, Topics.EVENTS),
-            this::handle,
-            publisher);
-    return Future.succeededFuture();
+    return vertx
+        .executeBlocking(() -> IncidentLog.read(kafka, REPLAY_TIMEOUT))
+        .map(
+            events -> {
+              events.forEach(detector::restore);
+              subscriber =
+                  KafkaEventSubscriber.start(
+                      vertx,
+                      kafka,
+                      KafkaEventSubscriber.Options.of(GROUP, Topics.EVENTS),
+                      this::handle,
+                      publisher);
+              return null;
+            });
   }
 
   private Future<Void> handle(ReceivedEvent received) {
