@@ -70,7 +70,12 @@ public final class PostmortemLog implements AutoCloseable {
     try {
       index.upsert(
           PostmortemDocuments.idTerm(history.id()), PostmortemDocuments.toDocument(history));
-      dirty = true;
+      if (caughtUp.isDone()) {
+        // a writer waits for this revision: searches must see it when the writer is answered
+        index.refresh();
+      } else {
+        dirty = true;
+      }
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
