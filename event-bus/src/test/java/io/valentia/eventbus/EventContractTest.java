@@ -430,6 +430,16 @@ class EventContractTest {
             data -> data.put("status", "reopened")),
         new Breakage(EventType.INCIDENT_RESOLVED, "by missing", "by", data -> data.remove("by")),
         new Breakage(
+            EventType.POSTMORTEM_REVISED,
+            "revision 0",
+            "revision",
+            data -> data.put("revision", 0)),
+        new Breakage(
+            EventType.POSTMORTEM_REVISED,
+            "status published",
+            "status",
+            data -> data.put("status", "published")),
+        new Breakage(
             EventType.AUDIT, "outcome maybe", "outcome", data -> data.put("outcome", "maybe")),
         new Breakage(EventType.AUDIT, "empty actor", "actor", data -> data.put("actor", "")));
   }

@@ -7,12 +7,14 @@ import io.valentia.postmortem.incidents.DetectionRules;
 import io.valentia.postmortem.incidents.IncidentVerticle;
 import io.valentia.postmortem.index.IndexerVerticle;
 import io.valentia.postmortem.search.SearchRoutes;
+import io.valentia.postmortem.store.PostmortemVerticle;
 import io.vertx.core.Future;
 import java.util.List;
 
 /**
  * The {@code postmortem} role: indexes {@code valentia.events} into Lucene ({@code
- * DATA/postmortem/events-index}), serves {@code GET /api/v1/events/search}, and detects incidents.
+ * DATA/postmortem/events-index}), serves {@code GET /api/v1/events/search}, detects incidents and
+ * keeps the postmortems ({@code /api/v1/postmortems}, rebuilt from {@code valentia.postmortems}).
  * Configuration: {@link PostmortemConfig}.
  */
 public final class PostmortemService implements ValentiaService {
@@ -20,6 +22,9 @@ public final class PostmortemService implements ValentiaService {
 
   /** The events index inside the role's data directory. */
   public static final String EVENTS_INDEX = "events-index";
+
+  /** The postmortems index inside the role's data directory. */
+  public static final String POSTMORTEMS_INDEX = "postmortems-index";
 
   @Override
   public String role() {
@@ -49,6 +54,21 @@ public final class PostmortemService implements ValentiaService {
         .vertx()
         .deployVerticle(indexer)
         .compose(id -> context.vertx().deployVerticle(incidents))
+        .compose(
+            id -> {
+              PostmortemVerticle postmortems =
+                  new PostmortemVerticle(
+                      context.dataDir().resolve(POSTMORTEMS_INDEX),
+                      context.kafka(),
+                      context.publisher(),
+                      indexer.search(),
+                      incidents::describe);
+              return context
+                  .vertx()
+                  .deployVerticle(postmortems)
+                  .onSuccess(
+                      d -> context.api().mount(PostmortemVerticle.PATH, postmortems.router()));
+            })
         .onSuccess(
             id -> {
               context

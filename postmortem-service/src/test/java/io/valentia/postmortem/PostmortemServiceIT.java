@@ -242,6 +242,386 @@ class PostmortemServiceIT {
     assertThat(get("/incidents/inc-none").statusCode()).isEqualTo(404);
   }
 
+  private static HttpResponse<String> send(String method, String path, String body)
+      throws Exception {
+    return http.send(
+        HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + server.actualPort() + "/api/v1" + path))
+            .method(method, HttpRequest.BodyPublishers.ofString(body))
+            .header("Content-Type", "application/json")
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonNode json(HttpResponse<String> response) throws Exception {
+    return EventCodec.MAPPER.readTree(response.body());
+  }
+
+  private static HttpResponse<String> revise(String id, int expected, String sections)
+      throws Exception {
+    return send(
+        "PUT",
+        "/postmortems/" + id,
+        "{\"expectedRevision\": "
+            + expected
+            + ", \"author\": \"erin\", \"sections\": "
+            + sections
+            + "}");
+  }
+
+  @Test
+  @DisplayName(
+      "A postmortem keeps every revision: created, revised three times, revision 2 reads back as it was, revisions 1 and 3 compare section by section, and a stale revise is a 409")
+  void revisionHistoryRoundTrip() throws Exception {
+    String id = "pm-it-" + UUID.randomUUID();
+    HttpResponse<String> created =
+        post(
+            "/postmortems",
+            "{\"id\": \""
+                + id
+                + "\", \"author\": \"dana\", \"document\": {\"title\": \"Jumbo frames lost\","
+                + " \"summary\": \"Large packets between osd-3 and osd-7 were dropped.\"}}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    assertThat(json(created).path("revision").asInt()).isEqualTo(1);
+
+    assertThat(
+            revise(id, 1, "{\"impact\": \"Ceph heartbeats were slow for 41 minutes.\"}")
+                .statusCode())
+        .isEqualTo(200);
+    assertThat(
+            revise(
+                    id,
+                    2,
+                    "{\"contributingFactors\": [\"The switch port kept MTU 1500\"],"
+                        + " \"summary\": \"Jumbo frames between osd-3 and osd-7 were black-holed.\"}")
+                .statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> third =
+        send(
+            "POST",
+            "/postmortems/" + id + "/status",
+            "{\"expectedRevision\": 3, \"status\": \"in-review\", \"author\": \"frank\"}");
+    assertThat(third.statusCode()).as(third.body()).isEqualTo(200);
+    assertThat(json(third).path("revision").asInt()).isEqualTo(4);
+
+    HttpResponse<String> stale = revise(id, 2, "{\"impact\": \"overwritten\"}");
+    assertThat(stale.statusCode()).isEqualTo(409);
+    assertThat(json(stale).path("latestRevision").asInt()).isEqualTo(4);
+
+    JsonNode two = json(get("/postmortems/" + id + "/revisions/2"));
+    assertThat(two.path("revision").asInt()).isEqualTo(2);
+    assertThat(two.path("document").path("summary").asText())
+        .isEqualTo("Large packets between osd-3 and osd-7 were dropped.");
+    assertThat(two.path("document").path("impact").asText())
+        .isEqualTo("Ceph heartbeats were slow for 41 minutes.");
+    assertThat(two.path("document").path("contributingFactors")).isEmpty();
+
+    JsonNode revisions = json(get("/postmortems/" + id + "/revisions")).path("revisions");
+    assertThat(revisions).hasSize(4);
+    assertThat(revisions.get(0).path("author").asText()).isEqualTo("dana");
+    assertThat(revisions.get(2).path("sections").toString())
+        .contains("summary", "contributingFactors");
+    assertThat(revisions.get(3).path("action").asText()).isEqualTo("status-changed");
+
+    JsonNode diff = json(get("/postmortems/" + id + "/compare?from=1&to=3"));
+    assertThat(diff.path("sections").findValuesAsText("section"))
+        .containsExactly("summary", "impact", "contributingFactors");
+    JsonNode factors = diff.path("sections").get(2);
+    assertThat(factors.path("added").get(0).asText()).isEqualTo("The switch port kept MTU 1500");
+
+    JsonNode current = json(get("/postmortems/" + id));
+    assertThat(current.path("status").asText()).isEqualTo("in-review");
+    assertThat(current.path("authors").toString()).contains("dana", "erin", "frank");
+
+    long onTheLog =
+        KafkaTestSupport.readAll(Topics.POSTMORTEMS).stream()
+            .filter(r -> id.equals(new String(r.key(), StandardCharsets.UTF_8)))
+            .count();
+    assertThat(onTheLog).as("every revision is an event keyed by the postmortem id").isEqualTo(4);
+
+    String markdown = get("/postmortems/" + id + "/export?format=markdown").body();
+    assertThat(markdown)
+        .contains("# Jumbo frames lost", "Status: in-review", "- The switch port kept MTU 1500");
+    assertThat(json(get("/postmortems/" + id + "/export?format=json")).path("impact").asText())
+        .startsWith("Ceph heartbeats");
+  }
+
+  @Test
+  @DisplayName(
+      "Bad changes get a 400 naming every problem, unknown postmortems a 404, and nothing reaches the log")
+  void badInputIsRefused() throws Exception {
+    String id = "pm-it-bad-" + UUID.randomUUID();
+    assertThat(
+            post("/postmortems", "{\"id\": \"" + id + "\", \"document\": {\"title\": \"T\"}}")
+                .statusCode())
+        .isEqualTo(201);
+    HttpResponse<String> bad =
+        revise(
+            id,
+            1,
+            "{\"sumary\": \"typo\", \"findings\": \"not a list\", \"status\": \"published\"}");
+    assertThat(bad.statusCode()).isEqualTo(400);
+    assertThat(json(bad).path("problems")).hasSize(3);
+    assertThat(send("PUT", "/postmortems/" + id, "{\"sections\": {}}").statusCode()).isEqualTo(400);
+    assertThat(send("PUT", "/postmortems/" + id, "not json").statusCode()).isEqualTo(400);
+    assertThat(post("/postmortems", "{\"id\": \"bad id!\"}").statusCode()).isEqualTo(400);
+    assertThat(post("/postmortems", "{\"id\": \"" + id + "\"}").statusCode()).isEqualTo(409);
+    assertThat(get("/postmortems/pm-none").statusCode()).isEqualTo(404);
+    assertThat(get("/postmortems/" + id + "/revisions/9").statusCode()).isEqualTo(404);
+    assertThat(get("/postmortems/" + id + "/compare?from=x").statusCode()).isEqualTo(400);
+    assertThat(get("/postmortems/" + id + "/export?format=pdf").statusCode()).isEqualTo(400);
+    assertThat(json(get("/postmortems/" + id)).path("revision").asInt()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName(
+      "Postmortems are searchable with facet counts and highlights, and a bad query is a 400")
+  void postmortemSearch() throws Exception {
+    String word = "zq" + UUID.randomUUID().toString().replace("-", "").substring(0, 10);
+    for (int i = 0; i < 3; i++) {
+      String body =
+          "{\"author\": \"searcher-"
+              + (i % 2)
+              + "\", \"document\": {\"title\": \"Heartbeat "
+              + word
+              + " "
+              + i
+              + "\", \"status\": \""
+              + (i == 0 ? "final" : "draft")
+              + "\", \"summary\": \"The "
+              + word
+              + " link dropped jumbo frames.\"}}";
+      assertThat(post("/postmortems", body).statusCode()).isEqualTo(201);
+    }
+    JsonNode page = json(get("/postmortems/search?q=" + q(word) + "&size=2&sort=oldest"));
+    assertThat(page.path("total").asLong()).isEqualTo(3);
+    assertThat(page.path("hits")).hasSize(2);
+    assertThat(page.path("hits").get(0).path("snippet").asText()).contains("<b>" + word + "</b>");
+    assertThat(page.path("hits").get(0).path("source").path("title").asText())
+        .isEqualTo("Heartbeat " + word + " 0");
+    assertThat(page.path("facets").path("status").toString())
+        .contains("{\"value\":\"draft\",\"count\":2}", "{\"value\":\"final\",\"count\":1}");
+    assertThat(page.path("facets").path("author").toString()).contains("searcher-0", "searcher-1");
+    JsonNode next =
+        json(
+            get(
+                "/postmortems/search?q="
+                    + q(word)
+                    + "&size=2&sort=oldest&cursor="
+                    + page.path("nextCursor").asText()));
+    assertThat(next.path("hits")).hasSize(1);
+    assertThat(
+            json(get("/postmortems/search?q=" + q("status:final AND " + word)))
+                .path("total")
+                .asLong())
+        .isEqualTo(1);
+    assertThat(get("/postmortems/search?q=" + q("title:(broken")).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  @DisplayName(
+      "A postmortem created for an incident drafts its timeline from the indexed evidence; an edited entry keeps its time and records who changed what; the review flags blame and testimony that the evidence does not show")
+  void timelineFromEvidence() throws Exception {
+    String host = "osd-tl-" + UUID.randomUUID();
+    String subject = host + "->osd-7";
+    String experiment = "exp-" + UUID.randomUUID();
+    publish(
+        CloudEvent.of(
+                new io.valentia.eventbus.payload.ExperimentStep(
+                    "run-1",
+                    "method",
+                    "shrink-mtu",
+                    "action",
+                    "succeeded",
+                    java.time.Instant.now(),
+                    null,
+                    null,
+                    null))
+            .source("/chaos/runs/run-1")
+            .subject(subject)
+            .experimentId(experiment)
+            .build());
+    publish(
+        CloudEvent.of(
+                new io.valentia.eventbus.payload.HealthChanged(
+                    "MTU_MISMATCH",
+                    "HEALTH_WARN",
+                    "1 peer drops large frames",
+                    java.util.List.of(),
+                    1))
+            .source("/probes/mtu/" + host)
+            .subject(subject)
+            .build());
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              publish(
+                  CloudEvent.of(new MtuMismatch("10.0.0.7:7", 1472, 1473, 1500, "out"))
+                      .source("/probes/mtu/" + host)
+                      .subject(subject)
+                      .build());
+              return incidentOf(subject) != null;
+            });
+    String incident = incidentOf(subject).path("id").asText();
+    await()
+        .atMost(Duration.ofMinutes(1))
+        .until(
+            () ->
+                json(get(
+                            "/events/search?facet=none&q="
+                                + q(
+                                    "incidentid:\""
+                                        + incident
+                                        + "\" OR subject:\""
+                                        + subject
+                                        + "\"")))
+                        .path("total")
+                        .asLong()
+                    >= 4);
+
+    HttpResponse<String> created =
+        post("/postmortems", "{\"incidentId\": \"" + incident + "\", \"author\": \"dana\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    JsonNode document = json(created).path("document");
+    String id = json(created).path("id").asText();
+    assertThat(document.path("title").asText()).startsWith("MTU mismatch on " + subject);
+    JsonNode timeline = document.path("timeline");
+    String texts = timeline.findValuesAsText("text").toString();
+    assertThat(texts)
+        .contains("chaos.experiment.step on " + subject + ": method shrink-mtu succeeded")
+        .contains("health.changed on " + subject + ": MTU_MISMATCH HEALTH_WARN")
+        .contains("probe.mtu.mismatch on " + subject)
+        .contains("incident.opened");
+    assertThat(timeline.get(0).path("addedBy").asText()).isEqualTo("evidence");
+    assertThat(timeline.get(0).path("evidence")).hasSize(1);
+    String firstTime = timeline.get(0).path("time").asText();
+
+    com.fasterxml.jackson.databind.node.ArrayNode edited = timeline.deepCopy();
+    ((com.fasterxml.jackson.databind.node.ObjectNode) edited.get(0))
+        .put("text", "The game-day experiment lowered the MTU")
+        .put("time", "2001-01-01T00:00:00Z");
+    java.time.LocalTime shown = java.time.LocalTime.parse(firstTime.substring(11, 19));
+    String far = shown.plusHours(3).toString().substring(0, 5);
+    HttpResponse<String> annotated =
+        revise(
+            id,
+            1,
+            "{\"timeline\": "
+                + edited
+                + ", \"testimonies\": [{\"who\": \"Sam Ortiz\", \"role\": \"on-call\","
+                + " \"given\": \"2026-01-02\", \"statement\": \"I restarted the switch at "
+                + far
+                + ".\","
+                + " \"evidence\": [\"no-such-event\"]}],"
+                + " \"findings\": [{\"text\": \"Sam Ortiz caused the outage by human error.\", \"evidence\": []}]}");
+    assertThat(annotated.statusCode()).as(annotated.body()).isEqualTo(200);
+    JsonNode entry = json(annotated).path("document").path("timeline").get(0);
+    assertThat(entry.path("time").asText()).isEqualTo(firstTime);
+    assertThat(entry.path("text").asText()).isEqualTo("The game-day experiment lowered the MTU");
+    assertThat(entry.path("edits").get(0).path("by").asText()).isEqualTo("erin");
+    assertThat(entry.path("edits").get(0).path("before").asText())
+        .startsWith("chaos.experiment.step");
+
+    JsonNode review = json(get("/postmortems/" + id + "/review"));
+    assertThat(review.path("problems").findValuesAsText("rule"))
+        .contains(
+            "human-error",
+            "named-cause",
+            "no-evidence",
+            "contradicts-evidence",
+            "unknown-evidence");
+  }
+
+  @Test
+  @DisplayName(
+      "A restarted store rebuilds every postmortem and its history from the log, and restarted incident detection knows the incidents it had opened")
+  void restartRebuildsFromTheLog() throws Exception {
+    String id = "pm-it-restart-" + UUID.randomUUID();
+    assertThat(
+            post("/postmortems", "{\"id\": \"" + id + "\", \"document\": {\"title\": \"Before\"}}")
+                .statusCode())
+        .isEqualTo(201);
+    assertThat(revise(id, 1, "{\"title\": \"After\"}").statusCode()).isEqualTo(200);
+    String subject = "osd-rs-" + UUID.randomUUID() + "->osd-7";
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              publish(
+                  CloudEvent.of(new MtuMismatch("10.0.0.7:7", 1472, 1473, 1500, "out"))
+                      .source("/probes/mtu/osd-rs")
+                      .subject(subject)
+                      .build());
+              return incidentOf(subject) != null;
+            });
+    String incident = incidentOf(subject).path("id").asText();
+    assertThat(
+            post("/incidents/" + incident + "/status", "{\"status\":\"mitigated\",\"by\":\"dana\"}")
+                .statusCode())
+        .isEqualTo(200);
+
+    io.valentia.postmortem.store.PostmortemVerticle again =
+        new io.valentia.postmortem.store.PostmortemVerticle(
+            dir.resolve("restarted-postmortems"),
+            KafkaTestSupport.settings(),
+            publisher,
+            null,
+            i -> Future.succeededFuture(null));
+    String deployment =
+        vertx
+            .deployVerticle(again)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(2, TimeUnit.MINUTES);
+    try {
+      var history = again.store().get(id).orElseThrow();
+      assertThat(history.revision()).isEqualTo(2);
+      assertThat(history.at(1).title()).isEqualTo("Before");
+      assertThat(history.current().title()).isEqualTo("After");
+      assertThat(
+              again
+                  .search()
+                  .search(
+                      io.valentia.postmortem.search.SearchRequest.of("postmortemid:\"" + id + "\""))
+                  .total())
+          .isEqualTo(1);
+    } finally {
+      vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
+    }
+
+    io.valentia.postmortem.incidents.IncidentVerticle incidents =
+        new io.valentia.postmortem.incidents.IncidentVerticle(
+            KafkaTestSupport.settings(),
+            publisher,
+            io.valentia.postmortem.incidents.DetectionRules.DEFAULT);
+    String incidentDeployment =
+        vertx
+            .deployVerticle(incidents)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(2, TimeUnit.MINUTES);
+    try {
+      io.vertx.core.json.JsonObject known =
+          incidents
+              .describe(incident)
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      assertThat(known).isNotNull();
+      assertThat(known.getString("status")).isEqualTo("mitigated");
+      assertThat(known.getJsonArray("subjects").getList()).contains(subject);
+    } finally {
+      vertx
+          .undeploy(incidentDeployment)
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(1, TimeUnit.MINUTES);
+    }
+  }
+
   private static JsonNode incidentOf(String subject) throws Exception {
     for (JsonNode incident :
         EventCodec.MAPPER.readTree(get("/incidents/").body()).path("incidents")) {

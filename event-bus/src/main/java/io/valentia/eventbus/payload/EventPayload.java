@@ -33,6 +33,7 @@ public sealed interface EventPayload
         IncidentOpened,
         IncidentUpdated,
         IncidentResolved,
+        PostmortemRevised,
         Audit {
 
   /** The CloudEvents {@code type} this payload is published under. */

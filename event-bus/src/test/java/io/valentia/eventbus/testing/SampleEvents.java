@@ -30,6 +30,8 @@ import io.valentia.eventbus.payload.LsmDenied;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
 import io.valentia.eventbus.payload.OsdPing;
+import io.valentia.eventbus.payload.PostmortemRevised;
+import io.valentia.eventbus.payload.SectionChange;
 import io.valentia.eventbus.payload.SyscallDenied;
 import java.time.Instant;
 import java.util.List;
@@ -196,6 +198,22 @@ public final class SampleEvents {
               "alice");
       case INCIDENT_RESOLVED ->
           new IncidentResolved("MTU restored to 9000 on the switch port", "alice", 5400.0);
+      case POSTMORTEM_REVISED ->
+          new PostmortemRevised(
+              "pm-019ad1c2",
+              3,
+              "alice",
+              "revised",
+              "in-review",
+              List.of(
+                  new SectionChange(
+                      "summary",
+                      json(
+                          "\"Jumbo frames between osd.3 and osd.7 were dropped for 41 minutes.\"")),
+                  new SectionChange(
+                      "contributingFactors",
+                      json("[\"The switch port kept MTU 1500 after the change\"]"))),
+              "summary after the review meeting");
       case AUDIT ->
           new Audit(
               "alice",
@@ -284,6 +302,8 @@ public final class SampleEvents {
       case INCIDENT_UPDATED ->
           new IncidentUpdated("closed", "SEV1", "Frame drops", List.of(), "incident-bot");
       case INCIDENT_RESOLVED -> new IncidentResolved("", "incident-bot", 0.0);
+      case POSTMORTEM_REVISED ->
+          new PostmortemRevised("pm-1", 2, "bob", "status-changed", "final", List.of(), null);
       case AUDIT -> new Audit("valentia-cli", "admin", "halt", null, "denied", null, null);
     };
   }

@@ -82,11 +82,49 @@ public record Postmortem(
   public record ActionItem(String action, String owner, String due, String status) {}
 
   /**
+   * One line of the timeline. Entries drafted from the evidence cite their events and keep the time
+   * of the evidence: an edit changes the text and is recorded in {@code edits}, never the time.
+   *
+   * @param id the entry's id within the postmortem ({@code t1}, {@code t2}, ...); empty until the
+   *     store assigns one
    * @param time when it happened, as written (an ISO-8601 instant or {@code HH:MM[:SS]} in UTC)
    * @param text what happened
    * @param evidence ids of the events it rests on; empty for an annotation
+   * @param addedBy who added it; {@code evidence} for an entry drafted from the events, empty when
+   *     not known
+   * @param edits every change to the entry after it was added, oldest first
    */
-  public record TimelineEntry(String time, String text, List<String> evidence) {}
+  public record TimelineEntry(
+      String id,
+      String time,
+      String text,
+      List<String> evidence,
+      String addedBy,
+      List<TimelineEdit> edits) {
+    public TimelineEntry {
+      id = Postmortem.text(id);
+      time = Postmortem.text(time);
+      text = Postmortem.text(text);
+      evidence = Postmortem.list(evidence);
+      addedBy = Postmortem.text(addedBy);
+      edits = Postmortem.list(edits);
+    }
+
+    /** An entry as written in a document: no id, author or edits yet. */
+    public TimelineEntry(String time, String text, List<String> evidence) {
+      this("", time, text, evidence, "", List.of());
+    }
+  }
+
+  /**
+   * One change to a timeline entry.
+   *
+   * @param by who made it
+   * @param at when (ISO-8601 instant)
+   * @param before the text before
+   * @param after the text after
+   */
+  public record TimelineEdit(String by, String at, String before, String after) {}
 
   /**
    * @param who who gave it

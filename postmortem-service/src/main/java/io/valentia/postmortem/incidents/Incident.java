@@ -54,6 +54,15 @@ public final class Incident {
     lastActivity = at;
   }
 
+  void restore(String status, String severity, String title, Instant at) {
+    this.status = status;
+    this.severity = severity;
+    this.title = title;
+    if (at.isAfter(lastActivity)) {
+      lastActivity = at;
+    }
+  }
+
   void join(String eventId, String subject, String experimentId, Instant at) {
     if (evidence.size() < MAX_EVIDENCE) {
       evidence.add(eventId);

@@ -86,6 +86,64 @@ public final class IncidentDetector {
   }
 
   /**
+   * Takes back the state an {@code incident.*} event records (read from the log at start), so
+   * incidents survive a restart: {@code incident.opened} recreates the incident with its id, rule,
+   * title, severity, time, subject, experiment and evidence; {@code incident.updated} sets its
+   * status, severity and title and adds its evidence; {@code incident.resolved} resolves it. Other
+   * events and events of unknown incidents are ignored. Detection windows (frame bursts, KILL
+   * denials) start empty again.
+   */
+  public void restore(CloudEvent event) {
+    String id = event.incidentId();
+    Optional<EventType> type = EventType.of(event.type());
+    if (id == null || type.isEmpty() || event.data() == null) {
+      return;
+    }
+    Instant at = event.time() != null ? event.time() : Instant.now();
+    var data = event.data();
+    switch (type.get()) {
+      case INCIDENT_OPENED -> {
+        if (incidents.containsKey(id)) {
+          return;
+        }
+        Incident incident =
+            new Incident(
+                id,
+                data.path("rule").asText(),
+                data.path("title").asText(),
+                data.path("severity").asText("SEV4"),
+                at);
+        data.path("evidence")
+            .forEach(e -> incident.join(e.asText(), event.subject(), event.experimentId(), at));
+        if (data.path("evidence").isEmpty()) {
+          incident.join(id, event.subject(), event.experimentId(), at);
+        }
+        incidents.put(id, incident);
+      }
+      case INCIDENT_UPDATED -> {
+        Incident incident = incidents.get(id);
+        if (incident == null) {
+          return;
+        }
+        data.path("addedEvidence")
+            .forEach(e -> incident.join(e.asText(), event.subject(), event.experimentId(), at));
+        incident.restore(
+            data.path("status").asText(incident.status()),
+            data.path("severity").asText(incident.severity()),
+            data.path("title").asText(incident.title()),
+            at);
+      }
+      case INCIDENT_RESOLVED -> {
+        Incident incident = incidents.get(id);
+        if (incident != null && Incident.canMove(incident.status(), "resolved")) {
+          incident.move("resolved", at);
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /**
    * Moves incident {@code id} to {@code status} on behalf of {@code by}.
    *
    * @return the events to publish

@@ -23,11 +23,16 @@ import java.util.List;
  * Runs the {@link IncidentDetector} over {@code valentia.events} (consumer group {@code
  * valentia-incidents}, new events only) and serves {@code /api/v1/incidents}: {@code GET /} lists,
  * {@code GET /:id} shows, {@code POST /:id/status} with {@code {"status": "mitigated"}} moves an
- * incident along its lifecycle. All detector state is touched on this verticle's event loop.
+ * incident along its lifecycle. At start, the incidents are read back from their {@code incident.*}
+ * events on the log ({@link IncidentLog}), so they survive a restart. All detector state is touched
+ * on this verticle's event loop.
  */
 public final class IncidentVerticle extends VerticleBase {
   public static final String PATH = "/incidents";
   public static final String GROUP = "valentia-incidents";
+
+  /** How long reading back the incidents at start may take. */
+  static final java.time.Duration REPLAY_TIMEOUT = java.time.Duration.ofMinutes(5);
 
   private final KafkaSettings kafka;
   private final KafkaEventPublisher publisher;
@@ -43,14 +48,20 @@ public final class IncidentVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    subscriber =
-        KafkaEventSubscriber.start(
-            vertx,
-            kafka,
-            KafkaEventSubscriber.Options.of(GROUP, Topics.EVENTS),
-            this::handle,
-            publisher);
-    return Future.succeededFuture();
+    return vertx
+        .executeBlocking(() -> IncidentLog.read(kafka, REPLAY_TIMEOUT))
+        .map(
+            events -> {
+              events.forEach(detector::restore);
+              subscriber =
+                  KafkaEventSubscriber.start(
+                      vertx,
+                      kafka,
+                      KafkaEventSubscriber.Options.of(GROUP, Topics.EVENTS),
+                      this::handle,
+                      publisher);
+              return null;
+            });
   }
 
   private Future<Void> handle(ReceivedEvent received) {
@@ -73,6 +84,18 @@ public final class IncidentVerticle extends VerticleBase {
     router.get("/:id").handler(ctx -> onContext(ctx, () -> show(ctx)));
     router.post("/:id/status").handler(ctx -> onContext(ctx, () -> move(ctx)));
     return router;
+  }
+
+  /**
+   * The incident {@code id} as the API shows it ({@code id}, {@code title}, {@code status}, {@code
+   * severity}, {@code rule}, {@code opened}, {@code lastActivity}, {@code subjects}, {@code
+   * experiments}, {@code evidence}); null when there is none. Safe from any thread.
+   */
+  public Future<JsonObject> describe(String id) {
+    io.vertx.core.Promise<JsonObject> answer = io.vertx.core.Promise.promise();
+    context.runOnContext(
+        v -> answer.complete(detector.incident(id).map(IncidentVerticle::json).orElse(null)));
+    return answer.future();
   }
 
   private void onContext(RoutingContext ctx, Runnable action) {

@@ -1,10 +1,14 @@
 package io.valentia.postmortem.review;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.postmortem.documents.MarkdownPostmortem;
 import io.valentia.postmortem.documents.Postmortem;
+import io.valentia.postmortem.search.PlatformClient;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -13,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -88,37 +93,114 @@ public final class PostmortemCommand implements Runnable {
     }
   }
 
-  /** {@code postmortem import FILE.md}: Markdown to the JSON document. */
+  /** {@code postmortem import FILE.md}: a Markdown postmortem into the running platform. */
   @Command(
       name = "import",
       mixinStandardHelpOptions = true,
       description = {
-        "Read a postmortem written in the SRE-book Markdown template and print it as the JSON"
-            + " document the platform stores.",
-        "Exit 0 when read, 1 when it has no title, 2 when the file cannot be read."
+        "Read a postmortem written in the SRE-book Markdown template and store it in the running"
+            + " platform as a revision on valentia.postmortems: a new postmortem, or with --id and"
+            + " --expected-revision a revision of an existing one. --dry-run prints the JSON"
+            + " document instead.",
+        "Exit 0 when stored (or read, with --dry-run), 1 when the file has no title or the"
+            + " platform refused it (409: someone revised it first), 2 on bad usage."
       })
   static final class Import implements Callable<Integer> {
     @Parameters(paramLabel = "FILE.md")
     Path file;
 
-    @Option(names = "--json", description = "compact JSON (the default is indented)")
+    @Option(names = "--id", paramLabel = "ID", description = "the postmortem's id")
+    String id;
+
+    @Option(
+        names = "--expected-revision",
+        paramLabel = "N",
+        description = "revise postmortem --id, whose latest revision must be N")
+    Integer expectedRevision;
+
+    @Option(names = "--note", paramLabel = "TEXT", description = "why (kept with the revision)")
+    String note;
+
+    @Option(names = "--dry-run", description = "print the JSON document; store nothing")
+    boolean dryRun;
+
+    @Option(names = "--json", description = "print the API's JSON answer (compact JSON)")
     boolean json;
+
+    @Mixin PlatformClient platform;
 
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
-      Postmortem postmortem = MarkdownPostmortem.parse(read(spec, file));
+    public Integer call() throws IOException, InterruptedException {
+      String markdown = read(spec, file);
+      Postmortem postmortem = MarkdownPostmortem.parse(markdown);
       PrintWriter out = spec.commandLine().getOut();
-      out.println(
-          json
-              ? EventCodec.MAPPER.writeValueAsString(postmortem)
-              : EventCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(postmortem));
-      out.flush();
       if (postmortem.title().isEmpty()) {
         spec.commandLine().getErr().println(file + ": no '# Title' line; is it a postmortem?");
         return 1;
       }
+      if (expectedRevision != null && id == null) {
+        throw new ParameterException(spec.commandLine(), "--expected-revision needs --id");
+      }
+      if (dryRun) {
+        out.println(
+            json
+                ? EventCodec.MAPPER.writeValueAsString(postmortem)
+                : EventCodec.MAPPER
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(postmortem));
+        out.flush();
+        return 0;
+      }
+      ObjectNode body = EventCodec.MAPPER.createObjectNode();
+      if (note != null) {
+        body.put("note", note);
+      }
+      PlatformClient.Answer answer;
+      if (expectedRevision == null) {
+        if (id != null) {
+          body.put("id", id);
+        }
+        body.put("markdown", markdown);
+        answer = platform.send("POST", "/postmortems", body.toString());
+      } else {
+        body.put("expectedRevision", expectedRevision);
+        ObjectNode sections = EventCodec.MAPPER.valueToTree(postmortem);
+        body.set("sections", sections);
+        answer =
+            platform.send(
+                "PUT",
+                "/postmortems/" + URLEncoder.encode(id, StandardCharsets.UTF_8),
+                body.toString());
+      }
+      if (answer.status() == 400) {
+        throw new ParameterException(spec.commandLine(), answer.body().path("error").asText());
+      }
+      if (answer.status() >= 300) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "the platform answered "
+                    + answer.status()
+                    + ": "
+                    + answer.body().path("error").asText());
+        return 1;
+      }
+      if (json) {
+        out.println(answer.body());
+      } else {
+        out.println(
+            "stored "
+                + answer.body().path("id").asText()
+                + " revision "
+                + answer.body().path("revision").asInt()
+                + " ("
+                + answer.body().path("status").asText()
+                + "): "
+                + answer.body().path("title").asText());
+      }
+      out.flush();
       return 0;
     }
   }

@@ -36,6 +36,16 @@ public final class PlatformClient {
    * @throws ValentiaException when no platform answers or the answer is not JSON
    */
   public Answer get(String path) throws InterruptedException {
+    return send("GET", path, null);
+  }
+
+  /**
+   * Sends {@code method} to {@code path} (under {@code /api/v1}) with a JSON {@code body} (null for
+   * none).
+   *
+   * @throws ValentiaException when no platform answers or the answer is not JSON
+   */
+  public Answer send(String method, String path, String body) throws InterruptedException {
     String base = pick(url, "VALENTIA_URL", DEFAULT_URL);
     if (base.endsWith("/")) {
       base = base.substring(0, base.length() - 1);
@@ -43,7 +53,17 @@ public final class PlatformClient {
     String address = base + "/api/v1" + path;
     HttpRequest.Builder request;
     try {
-      request = HttpRequest.newBuilder(URI.create(address)).timeout(Duration.ofSeconds(30));
+      request =
+          HttpRequest.newBuilder(URI.create(address))
+              .timeout(Duration.ofSeconds(30))
+              .method(
+                  method,
+                  body == null
+                      ? HttpRequest.BodyPublishers.noBody()
+                      : HttpRequest.BodyPublishers.ofString(body));
+      if (body != null) {
+        request.header("Content-Type", "application/json");
+      }
     } catch (IllegalArgumentException e) {
       throw new ValentiaException("--url must be an http(s) address, found " + base);
     }

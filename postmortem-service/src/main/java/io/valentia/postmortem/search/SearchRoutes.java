@@ -31,11 +31,15 @@ public final class SearchRoutes {
   /** The router to mount at {@code path}, answering GET on its root. */
   public static Router router(Vertx vertx, IndexSearch search) {
     Router router = Router.router(vertx);
-    router.get().handler(ctx -> search(vertx, search, ctx));
+    router.get().handler(ctx -> respond(vertx, search, ctx));
     return router;
   }
 
-  private static void search(Vertx vertx, IndexSearch search, RoutingContext ctx) {
+  /**
+   * Answers {@code ctx} with a search of {@code search} by the request's query parameters; for
+   * other routers that serve a search (e.g. {@code /postmortems/search}).
+   */
+  public static void respond(Vertx vertx, IndexSearch search, RoutingContext ctx) {
     SearchRequest request;
     try {
       request = request(ctx);
