@@ -19,9 +19,10 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 let failed = false;
+let page = null;
 try {
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
-  const page = await context.newPage();
+  page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("dialog", (d) => { errors.push("a dialog opened: " + d.message()); d.dismiss(); });
@@ -83,7 +84,7 @@ try {
   console.log("ok - an earlier revision is shown as it was");
 
   // search with facets and highlights
-  await page.fill("#q", "cable");
+  await page.fill("#q", "jumbo");
   await page.click("#search button");
   await page.waitForFunction(() => document.querySelectorAll("#results li mark").length > 0, null, { timeout: 20000 });
   check(await page.locator("#facets .chip").count() > 0, "facet counts are shown");
@@ -94,6 +95,12 @@ try {
 } catch (e) {
   failed = true;
   console.log("not ok - " + e.message);
+  if (page) {
+    // what the page showed, to tell why
+    const shown = await page.evaluate(() => (document.getElementById("notice") || {}).textContent + " | " +
+      (document.getElementById("document") || {}).textContent).catch(() => "");
+    console.log("# page at " + page.url() + ": " + String(shown).slice(0, 2000));
+  }
 } finally {
   await browser.close();
 }

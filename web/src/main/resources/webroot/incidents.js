@@ -84,7 +84,8 @@ const incidentsPage = {
     doc.appendChild(actions);
     doc.appendChild(valentia.el("p", "", "notice")).id = "action-notice";
 
-    const evidence = records.section(doc, "Evidence timeline (" + (i.evidence || []).length + " events)");
+    const evidence = records.section(doc, "Evidence timeline (" + (i.evidence || []).length +
+      " events of the incident, with the events of its subjects around them)");
     const drawing = valentia.el("div", null, "timeline-box");
     drawing.id = "timeline";
     evidence.appendChild(drawing);
@@ -96,27 +97,40 @@ const incidentsPage = {
     await incidentsPage.evidence(i, drawing, list, raw);
   },
 
-  // The incident's evidence events, found by id in the event index.
+  // What the evidence shows: the incident's own events (by id) and every event of its subjects
+  // and experiments from 10 minutes before it opened to 10 minutes after its last activity, as the
+  // postmortem's drafted timeline takes them. The incident's own evidence is marked.
   async evidence(i, drawing, list, raw) {
     const ids = (i.evidence || []).slice(0, 200);
-    if (ids.length === 0) {
+    const parts = [];
+    if (ids.length) parts.push("id:(" + ids.map(records.quote).join(" OR ") + ")");
+    if ((i.subjects || []).length) parts.push("subject:(" + i.subjects.slice(0, 50).map(records.quote).join(" OR ") + ")");
+    if ((i.experiments || []).length) parts.push("experimentid:(" + i.experiments.slice(0, 50).map(records.quote).join(" OR ") + ")");
+    if (parts.length === 0) {
       list.appendChild(valentia.el("li", "no evidence recorded"));
       return;
     }
-    const q = "id:(" + ids.map(records.quote).join(" OR ") + ")";
-    const answer = await valentia.api("GET", "/api/v1/events/search?sort=oldest&facet=none&size=" + ids.length +
-      "&q=" + encodeURIComponent(q));
+    const margin = 10 * 60 * 1000;
+    const from = new Date(Date.parse(i.opened) - margin).toISOString();
+    const to = new Date(Date.parse(i.lastActivity) + margin).toISOString();
+    const answer = await valentia.api("GET", "/api/v1/events/search?sort=oldest&facet=none&size=500" +
+      "&from=" + encodeURIComponent(from) + "&to=" + encodeURIComponent(to) +
+      "&q=" + encodeURIComponent(parts.join(" OR ") + " AND NOT type:\"io.valentia.audit.v1\""));
     if (answer.status !== 200) {
-      list.appendChild(valentia.el("li", "the evidence could not be read (" + answer.status + ")", "error"));
+      list.appendChild(valentia.el("li", "the evidence could not be read (" + answer.status + "): " +
+        ((answer.body && answer.body.error) || ""), "error"));
       return;
     }
+    const own = new Set(ids);
     const hits = answer.body.hits || [];
     const entries = hits.map((h) => ({
       id: h.id,
       time: h.time,
       lane: records.short(h.source && h.source.type),
       severity: (h.source && h.source.severity) || "info",
-      label: records.short(h.source && h.source.type) + " " + ((h.source && h.source.subject) || ""),
+      label: records.short(h.source && h.source.type) + " " + ((h.source && h.source.subject) || "") +
+        (own.has(h.id) ? " (evidence)" : ""),
+      evidence: own.has(h.id),
       source: h.source,
     }));
     const show = (entry) => {
@@ -125,13 +139,16 @@ const incidentsPage = {
     };
     timeline.draw(drawing, entries, { onSelect: show });
     for (const entry of entries) {
-      const li = valentia.el("li", entry.time + "  " + entry.label, "sev-" + entry.severity);
+      const li = valentia.el("li", entry.time + "  " + entry.label, "sev-" + entry.severity + (entry.evidence ? " own" : ""));
       li.dataset.id = entry.id;
       li.addEventListener("click", () => show(entry));
       list.appendChild(li);
     }
-    if (hits.length < ids.length) {
-      list.appendChild(valentia.el("li", (ids.length - hits.length) + " evidence events are not indexed yet", "empty"));
+    const found = new Set(hits.map((h) => h.id));
+    const missing = ids.filter((id) => !found.has(id)).length;
+    if (missing) list.appendChild(valentia.el("li", missing + " evidence events are not indexed yet", "empty"));
+    if (answer.body.total > hits.length) {
+      list.appendChild(valentia.el("li", "the first " + hits.length + " of " + answer.body.total + " events are shown", "empty"));
     }
   },
 

@@ -55,7 +55,8 @@ const postmortemsPage = {
     const pm = answer.body;
     const d = pm.document || {};
     const remarks = revision ? [] : ((review.status === 200 && review.body.problems) || []);
-    const remarksAt = (where) => remarks.filter((r) => r.where === where || String(r.where).startsWith(where + "."));
+    const remarksAt = (where) => remarks.filter((r) => r.where === where ||
+      String(r.where).startsWith(where + ".") || String(r.where).startsWith(where + "["));
 
     const head = valentia.el("div", null, "pm-head");
     head.appendChild(valentia.el("h2", d.title || pm.title || id));
@@ -107,7 +108,9 @@ const postmortemsPage = {
     });
     if (!(d.findings || []).length) fl.appendChild(valentia.el("li", "none written", "empty"));
     findings.appendChild(fl);
-    records.list(records.section(doc, "Recommendations"), d.recommendations);
+    const recommendations = records.section(doc, "Recommendations");
+    records.list(recommendations, d.recommendations);
+    postmortemsPage.remarks(recommendations, remarksAt("recommendations"));
 
     const actions = records.section(doc, "Action items");
     const table = valentia.el("table", null, "items");
@@ -120,14 +123,16 @@ const postmortemsPage = {
     }
     if (!(d.actionItems || []).length) body.insertRow().appendChild(valentia.el("td", "none written", "empty"));
     actions.appendChild(table);
+    postmortemsPage.remarks(actions, remarksAt("actionItems"));
 
     const lessons = records.section(doc, "Lessons");
     for (const [key, title] of [["wentWell", "What went well"], ["wentWrong", "What went wrong"], ["gotLucky", "Where we got lucky"]]) {
       lessons.appendChild(valentia.el("h4", title));
       records.list(lessons, d[key]);
+      postmortemsPage.remarks(lessons, remarksAt(key));
     }
 
-    const other = remarks.filter((r) => !/^(summary|impact|trigger|detection|resolution|contributingFactors|findings\[|testimonies\[|timeline)/.test(r.where));
+    const other = remarks.filter((r) => !/^(summary|impact|trigger|detection|resolution|contributingFactors|findings\[|testimonies\[|timeline|wentWell|wentWrong|gotLucky|recommendations|actionItems)/.test(r.where));
     if (other.length) postmortemsPage.remarks(review_, other);
 
     postmortemsPage.revisions(doc, id, pm, revisions);

@@ -21,7 +21,8 @@ const timeline = (() => {
   function clock(ms, span) {
     const d = new Date(ms);
     const iso = d.toISOString();
-    return span > 2 * 86400000 ? iso.slice(5, 16).replace("T", " ") : iso.slice(11, span > 600000 ? 16 : 19);
+    if (span > 2 * 86400000) return iso.slice(5, 16).replace("T", " ");
+    return iso.slice(11, span > 600000 ? 16 : span > 10000 ? 19 : 23);
   }
 
   // entries: [{time: ISO string, lane: string, label: string, severity: string, id: string}]
@@ -69,8 +70,8 @@ const timeline = (() => {
     for (const entry of items) {
       const lane = lanes.indexOf(entry.lane || "other");
       const dot = svg("circle", {
-        class: "mark sev-" + (entry.severity || "info"),
-        cx: x(entry.ms), cy: TOP + lane * LANE + LANE / 2, r: 6, tabindex: 0,
+        class: "mark sev-" + (entry.severity || "info") + (entry.evidence ? " own" : ""),
+        cx: x(entry.ms), cy: TOP + lane * LANE + LANE / 2, r: entry.evidence ? 7 : 5, tabindex: 0,
         "data-id": entry.id || "",
       });
       dot.appendChild(svg("title", {}, entry.time + "  " + (entry.label || "")));

@@ -88,7 +88,7 @@ class RecordPagesBrowserIT {
             platform,
             "io.valentia.probe.mtu.ping.v1",
             subject,
-            "{\"peer\":\"10.0.1.7:7\",\"sizeBytes\":8972,\"ok\":false,\"rttMicros\":null,"
+            "{\"peer\":\"10.0.1.7:7\",\"sizeBytes\":8972,\"ok\":false,"
                 + "\"direction\":\"out\",\"mode\":\"udp\"}");
       }
 

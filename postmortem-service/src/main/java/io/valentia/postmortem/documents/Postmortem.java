@@ -79,7 +79,14 @@ public record Postmortem(
    * @param due when it is due (as written, e.g. {@code 2026-12-15})
    * @param status e.g. {@code open}, {@code done}
    */
-  public record ActionItem(String action, String owner, String due, String status) {}
+  public record ActionItem(String action, String owner, String due, String status) {
+    public ActionItem {
+      action = Postmortem.text(action);
+      owner = Postmortem.text(owner);
+      due = Postmortem.text(due);
+      status = Postmortem.text(status);
+    }
+  }
 
   /**
    * One line of the timeline. Entries drafted from the evidence cite their events and keep the time
@@ -124,7 +131,14 @@ public record Postmortem(
    * @param before the text before
    * @param after the text after
    */
-  public record TimelineEdit(String by, String at, String before, String after) {}
+  public record TimelineEdit(String by, String at, String before, String after) {
+    public TimelineEdit {
+      by = Postmortem.text(by);
+      at = Postmortem.text(at);
+      before = Postmortem.text(before);
+      after = Postmortem.text(after);
+    }
+  }
 
   /**
    * @param who who gave it
@@ -134,11 +148,24 @@ public record Postmortem(
    * @param evidence ids of the events it cites
    */
   public record Testimony(
-      String who, String role, String given, String statement, List<String> evidence) {}
+      String who, String role, String given, String statement, List<String> evidence) {
+    public Testimony {
+      who = Postmortem.text(who);
+      role = Postmortem.text(role);
+      given = Postmortem.text(given);
+      statement = Postmortem.text(statement);
+      evidence = Postmortem.list(evidence);
+    }
+  }
 
   /**
    * @param text the finding
    * @param evidence ids of the events it cites
    */
-  public record Finding(String text, List<String> evidence) {}
+  public record Finding(String text, List<String> evidence) {
+    public Finding {
+      text = Postmortem.text(text);
+      evidence = Postmortem.list(evidence);
+    }
+  }
 }

@@ -44,6 +44,46 @@ class BlamelessReviewTest {
   }
 
   @Test
+  @DisplayName(
+      "A testimony or finding sent without evidence or role (as the API takes them) is reviewed,"
+          + " not a failure")
+  void reviewsPartsWrittenWithoutEvidence() throws Exception {
+    Postmortem.Testimony testimony =
+        io.valentia.eventbus.EventCodec.MAPPER.readValue(
+            "{\"who\":\"Ada\",\"statement\":\"It was human error.\"}", Postmortem.Testimony.class);
+    Postmortem.Finding finding =
+        io.valentia.eventbus.EventCodec.MAPPER.readValue(
+            "{\"text\":\"The switch dropped jumbo frames.\"}", Postmortem.Finding.class);
+    Postmortem postmortem =
+        new Postmortem(
+            "t",
+            "draft",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(testimony),
+            List.of(finding),
+            List.of());
+
+    assertThat(testimony.evidence()).isEmpty();
+    assertThat(testimony.role()).isEmpty();
+    assertThat(review.review(postmortem))
+        .extracting(BlamelessReview.Problem::rule, BlamelessReview.Problem::where)
+        .contains(
+            org.assertj.core.groups.Tuple.tuple("human-error", "testimonies[0]"),
+            org.assertj.core.groups.Tuple.tuple("no-evidence", "findings[0]"));
+  }
+
+  @Test
   @DisplayName("A testimony that mentions a time the evidence timeline does not show is flagged")
   void flagsTestimonyAgainstTimeline() throws IOException {
     List<BlamelessReview.Problem> problems =
