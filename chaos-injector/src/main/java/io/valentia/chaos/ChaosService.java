@@ -64,16 +64,6 @@ public final class ChaosService implements ValentiaService {
   @Override
   public Future<?> start(ServiceContext context) {
     ChaosConfig config = ChaosConfig.read(context.config());
-    context
-        .vertx()
-        .executeBlocking(() -> io.valentia.chaos.safety.LeftoverSweep.standard().sweep())
-        .onSuccess(
-            lines ->
-                lines.forEach(
-                    line ->
-                        context
-                            .console()
-                            .println("chaos: reverted a leftover of a stopped injector: " + line)));
     String source = "/chaos/" + hostname();
     ChaosInjector injector =
         new ChaosInjector(
@@ -83,6 +73,24 @@ public final class ChaosService implements ValentiaService {
             RunEvents.publishing(context.publisher()),
             source,
             Clock.systemUTC());
+    context
+        .vertx()
+        .executeBlocking(
+            () -> {
+              List<String> lines = new ArrayList<>(injector.recover());
+              io.valentia.chaos.safety.LeftoverSweep.standard()
+                  .sweep()
+                  .forEach(line -> lines.add("reverted a leftover of a stopped injector: " + line));
+              return lines;
+            })
+        .onSuccess(lines -> lines.forEach(line -> context.console().println("chaos: " + line)))
+        .onFailure(
+            e ->
+                context
+                    .console()
+                    .println(
+                        "chaos: could not look for faults left by stopped injectors: "
+                            + e.getMessage()));
     ExecutorService runs =
         Executors.newCachedThreadPool(
             r -> {
