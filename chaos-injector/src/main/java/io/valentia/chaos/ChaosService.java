@@ -12,6 +12,7 @@ import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.journal.Journal;
 import io.valentia.chaos.schedule.Schedule;
 import io.valentia.chaos.schedule.ScheduleApi;
+import io.valentia.chaos.schedule.ScheduleLeadership;
 import io.valentia.chaos.schedule.ScheduleRecords;
 import io.valentia.chaos.schedule.Scheduler;
 import io.valentia.eventbus.CloudEvent;
@@ -107,6 +108,16 @@ public final class ChaosService implements ValentiaService {
             schedule -> launch(context, injector, config, runs, journals, schedule),
             new java.util.Random());
     injector.followControl(event -> ScheduleRecords.applyTo(scheduler, event));
+    ScheduleLeadership leadership =
+        new ScheduleLeadership(
+                context.kafka(),
+                config.scheduleGroup(),
+                config.leaderSessionTimeout(),
+                ends -> injector.control() != null && injector.control().reached(ends))
+            .start();
+    scheduler
+        .leadership(leadership::leader)
+        .firingLog(ScheduleRecords.firingLog(context.publisher(), source));
     context
         .vertx()
         .setPeriodic(
@@ -261,7 +272,7 @@ public final class ChaosService implements ValentiaService {
                 .router(context.vertx()));
 
     context.health().service(ROLE, ServiceStatus.running("injector " + source));
-    return context.vertx().deployVerticle(new ChaosVerticle(injector, runs));
+    return context.vertx().deployVerticle(new ChaosVerticle(injector, runs, leadership));
   }
 
   private static Scheduler.RunHandle launch(
