@@ -4,10 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.valentia.chaos.ChaosInjector;
+import io.valentia.chaos.cli.ExperimentCommand;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.HostCommand;
-import io.valentia.chaos.testing.ExperimentCommandMain;
+import io.valentia.chaos.testing.CommandMain;
 import io.valentia.chaos.testing.Runs;
 import io.valentia.chaos.testing.Sleepers;
 import io.valentia.eventbus.CloudEvent;
@@ -82,8 +83,10 @@ class FaultRecoveryIT {
               .formatted(paused, starved, namespace, namespace));
       Path log = dir.resolve("injector.log");
       Process injector =
-          ExperimentCommandMain.process(
+          CommandMain.process(
                   log,
+                  List.of(),
+                  ExperimentCommand.class,
                   "run",
                   "--kafka",
                   KafkaTestSupport.bootstrapServers(),
