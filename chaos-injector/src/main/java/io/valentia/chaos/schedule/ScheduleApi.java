@@ -63,33 +63,57 @@ public final class ScheduleApi {
     this.clock = clock;
   }
 
-  /** The router to mount at {@code /schedules}. */
+  /**
+   * The router to mount at {@code /schedules}. The scheduler is asked off the event loop (a firing
+   * holds it while Kafka stores the firing).
+   */
   public Router router(Vertx vertx) {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
-    router.get("/").handler(rc -> json(rc, 200, list()));
-    router.get("/:id").handler(this::getOne);
-    router.post("/").handler(this::add);
-    router.delete("/:id").handler(this::remove);
+    router
+        .get("/")
+        .handler(
+            rc ->
+                vertx
+                    .executeBlocking(scheduler::states)
+                    .onSuccess(states -> json(rc, 200, list(states)))
+                    .onFailure(rc::fail));
+    router
+        .get("/:id")
+        .handler(
+            rc ->
+                vertx
+                    .executeBlocking(scheduler::states)
+                    .onSuccess(states -> getOne(rc, states))
+                    .onFailure(rc::fail));
+    router.post("/").handler(rc -> add(vertx, rc));
+    router
+        .delete("/:id")
+        .handler(
+            rc ->
+                vertx
+                    .executeBlocking(scheduler::states)
+                    .onSuccess(states -> remove(vertx, rc, states))
+                    .onFailure(rc::fail));
     return router;
   }
 
-  private ArrayNode list() {
+  private static ArrayNode list(List<Scheduler.State> states) {
     ArrayNode list = EventCodec.MAPPER.createArrayNode();
-    scheduler.states().forEach(s -> list.add(toJson(s)));
+    states.forEach(s -> list.add(toJson(s)));
     return list;
   }
 
-  private void getOne(RoutingContext rc) {
+  private static void getOne(RoutingContext rc, List<Scheduler.State> states) {
     String id = rc.pathParam("id");
-    scheduler.states().stream()
+    states.stream()
         .filter(s -> s.schedule().id().equals(id))
         .findFirst()
         .ifPresentOrElse(
             s -> json(rc, 200, toJson(s)), () -> json(rc, 404, error("no schedule " + id)));
   }
 
-  private void add(RoutingContext rc) {
+  private void add(Vertx vertx, RoutingContext rc) {
     List<String> problems = new ArrayList<>();
     JsonNode body = body(rc, problems);
     Schedule schedule = read(body, problems);
@@ -104,9 +128,9 @@ public final class ScheduleApi {
     ExperimentScheduled record =
         ScheduleRecords.record(schedule, next == null ? null : next.toInstant());
     publishChange(record)
+        .compose(v -> vertx.executeBlocking(() -> scheduler.put(schedule)))
         .onSuccess(
             v -> {
-              scheduler.put(schedule);
               ObjectNode answer =
                   EventCodec.MAPPER
                       .createObjectNode()
@@ -122,22 +146,19 @@ public final class ScheduleApi {
         .onFailure(e -> json(rc, 503, error("Kafka did not take the schedule: " + e.getMessage())));
   }
 
-  private void remove(RoutingContext rc) {
+  private void remove(Vertx vertx, RoutingContext rc, List<Scheduler.State> states) {
     String id = rc.pathParam("id");
     Scheduler.State state =
-        scheduler.states().stream()
-            .filter(s -> s.schedule().id().equals(id))
-            .findFirst()
-            .orElse(null);
+        states.stream().filter(s -> s.schedule().id().equals(id)).findFirst().orElse(null);
     if (state == null) {
       json(rc, 404, error("no schedule " + id));
       return;
     }
     Schedule s = state.schedule();
     publishChange(new ExperimentScheduled(s.title(), id, s.spec(), null, null, null, true))
+        .compose(v -> vertx.executeBlocking(() -> scheduler.remove(id)))
         .onSuccess(
             v -> {
-              scheduler.remove(id);
               json(
                   rc, 200, EventCodec.MAPPER.createObjectNode().put("id", id).put("removed", true));
             })
