@@ -29,6 +29,7 @@ public final class ChaosInjector implements AutoCloseable {
   private final KafkaSettings kafka;
   private final Clock clock;
   private final FaultJournal journal;
+  private final boolean ownsJournal;
   private final String source;
   private ControlListener control;
 
@@ -45,11 +46,47 @@ public final class ChaosInjector implements AutoCloseable {
       RunEvents events,
       String source,
       Clock clock) {
+    this(
+        config,
+        catalog,
+        kafka,
+        events,
+        source,
+        clock,
+        kafka == null ? FaultJournal.none() : new KafkaFaultJournal(kafka, source),
+        true);
+  }
+
+  /**
+   * An injector whose faults are recorded in {@code journal} (the other constructor records them on
+   * the control topic of {@code kafka}).
+   */
+  public ChaosInjector(
+      ChaosConfig config,
+      FaultCatalog catalog,
+      KafkaSettings kafka,
+      RunEvents events,
+      String source,
+      Clock clock,
+      FaultJournal journal) {
+    this(config, catalog, kafka, events, source, clock, journal, false);
+  }
+
+  private ChaosInjector(
+      ChaosConfig config,
+      FaultCatalog catalog,
+      KafkaSettings kafka,
+      RunEvents events,
+      String source,
+      Clock clock,
+      FaultJournal journal,
+      boolean ownsJournal) {
+    this.ownsJournal = ownsJournal;
     this.config = config;
     this.kafka = kafka;
     this.clock = clock;
     this.source = source;
-    this.journal = kafka == null ? FaultJournal.none() : new KafkaFaultJournal(kafka, source);
+    this.journal = journal;
     this.injector = new FaultInjector(catalog, config.policy(), clock, journal);
     this.runner =
         new ExperimentRunner(injector, new EventProbes(kafka, clock), events, clock, source);
@@ -122,7 +159,7 @@ public final class ChaosInjector implements AutoCloseable {
     }
     runner.stopAll("interrupted", "the injector stopped", "shutdown");
     injector.close();
-    if (journal instanceof KafkaFaultJournal kafkaJournal) {
+    if (ownsJournal && journal instanceof KafkaFaultJournal kafkaJournal) {
       kafkaJournal.close();
     }
   }

@@ -172,6 +172,46 @@ class FaultRecoveryIT {
     }
   }
 
+  @Test
+  @DisplayName(
+      "A fault that cannot be recorded in the journal first is refused and leaves the process running")
+  void unrecordedFaultIsNotApplied() throws Exception {
+    try (Sleepers sleepers = new Sleepers();
+        ChaosInjector chaos =
+            new ChaosInjector(
+                Runs.allowing("pids"),
+                FaultCatalog.standard(),
+                KafkaTestSupport.settings(),
+                RunEvents.none(),
+                "/chaos/recovery-test",
+                Clock.systemUTC(),
+                new io.valentia.chaos.journal.FaultJournal() {
+                  @Override
+                  public void applying(ChaosFault record) {
+                    throw new NotRecordedException("Kafka is gone", null);
+                  }
+
+                  @Override
+                  public void settled(ChaosFault record) {}
+                })) {
+      long pid = sleepers.start();
+
+      org.assertj.core.api.Assertions.assertThatThrownBy(
+              () ->
+                  chaos
+                      .faults()
+                      .inject(
+                          "manual",
+                          "process-pause",
+                          EventCodec.MAPPER.readTree(
+                              "{\"pid\": " + pid + ", \"duration\": \"30s\"}")))
+          .isInstanceOf(io.valentia.chaos.faults.FaultException.class)
+          .hasMessageContaining("Kafka is gone");
+      assertThat(Sleepers.state(pid)).isEqualTo("S");
+      assertThat(chaos.faults().active()).isEmpty();
+    }
+  }
+
   /** The journal records of the faults the killed injector applied and their recovery. */
   private List<ChaosFault> journalOf(long injectorPid, long paused, long starved) {
     List<ChaosFault> applied = new ArrayList<>();
