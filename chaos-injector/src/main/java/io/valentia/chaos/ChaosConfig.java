@@ -24,21 +24,40 @@ import java.util.Set;
  *   maxFaultDuration: 1h        # the longest one fault may last
  *   steadyStateInterval: 5s     # how often the hypothesis is checked during the method; 0 = never
  *   controlLease: 30s           # dead-man switch: revert everything after this long without valentia.control
+ *   scheduleGroup: valentia-chaos-scheduler  # injectors in one group share schedules; one leads
+ *   leaderSessionTimeout: 10s   # how long a crashed schedule leader keeps the lead (6s-5m)
  * </pre>
  *
  * @param policy allow-list and blast radius
  * @param steadyStateInterval zero for never
  * @param controlLease the dead-man switch's lease
+ * @param scheduleGroup the Kafka consumer group whose member holding partition 0 of
+ *     valentia.control fires the schedules
+ * @param leaderSessionTimeout how long a crashed schedule leader keeps the lead
  */
 public record ChaosConfig(
-    SafetyPolicy policy, Duration steadyStateInterval, Duration controlLease) {
+    SafetyPolicy policy,
+    Duration steadyStateInterval,
+    Duration controlLease,
+    String scheduleGroup,
+    Duration leaderSessionTimeout) {
+  /** The default consumer group of schedule leadership. */
+  public static final String SCHEDULE_GROUP = "valentia-chaos-scheduler";
+
+  /** A configuration with the default schedule leadership. */
+  public ChaosConfig(SafetyPolicy policy, Duration steadyStateInterval, Duration controlLease) {
+    this(policy, steadyStateInterval, controlLease, SCHEDULE_GROUP, Duration.ofSeconds(10));
+  }
+
   private static final Set<String> KEYS =
       Set.of(
           "allow",
           "maxConcurrentFaults",
           "maxFaultDuration",
           "steadyStateInterval",
-          "controlLease");
+          "controlLease",
+          "scheduleGroup",
+          "leaderSessionTimeout");
 
   /** The defaults: nothing allowed. */
   public static ChaosConfig defaults() {
@@ -99,7 +118,26 @@ public record ChaosConfig(
     Duration interval =
         duration(section, "steadyStateInterval", defaults.steadyStateInterval(), true, problems);
     Duration lease = duration(section, "controlLease", defaults.controlLease(), false, problems);
-    return new ChaosConfig(new SafetyPolicy(allow, max, maxDuration), interval, lease);
+    String group = defaults.scheduleGroup();
+    JsonNode g = section.path("scheduleGroup");
+    if (!g.isMissingNode()) {
+      if (!g.isTextual() || g.asText().isBlank()) {
+        problems.add("scheduleGroup: must be a Kafka consumer group name, found " + g);
+      } else {
+        group = g.asText();
+      }
+    }
+    Duration session =
+        duration(section, "leaderSessionTimeout", defaults.leaderSessionTimeout(), false, problems);
+    if (session.compareTo(Duration.ofSeconds(6)) < 0
+        || session.compareTo(Duration.ofMinutes(5)) > 0) {
+      problems.add(
+          "leaderSessionTimeout: must be between 6s and 5m (Kafka's session limits), found "
+              + section.path("leaderSessionTimeout"));
+      session = defaults.leaderSessionTimeout();
+    }
+    return new ChaosConfig(
+        new SafetyPolicy(allow, max, maxDuration), interval, lease, group, session);
   }
 
   private static Duration duration(
@@ -130,6 +168,8 @@ public record ChaosConfig(
         new SafetyPolicy(
             new TargetAllowList(merged), policy.maxConcurrentFaults(), policy.maxFaultDuration()),
         steadyStateInterval,
-        controlLease);
+        controlLease,
+        scheduleGroup,
+        leaderSessionTimeout);
   }
 }

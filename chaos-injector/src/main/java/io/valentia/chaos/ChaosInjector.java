@@ -6,10 +6,14 @@ import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultInjector;
+import io.valentia.chaos.journal.FaultJournal;
+import io.valentia.chaos.journal.KafkaFaultJournal;
 import io.valentia.chaos.safety.ControlListener;
+import io.valentia.chaos.safety.FaultRecovery;
 import io.valentia.chaos.safety.HaltSwitch;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import java.time.Clock;
+import java.util.List;
 
 /**
  * One chaos injector: the fault injector under its safety policy, the experiment runner, halt-all
@@ -24,6 +28,9 @@ public final class ChaosInjector implements AutoCloseable {
   private final ExperimentLoader loader;
   private final KafkaSettings kafka;
   private final Clock clock;
+  private final FaultJournal journal;
+  private final boolean ownsJournal;
+  private final String source;
   private ControlListener control;
 
   /**
@@ -39,14 +46,65 @@ public final class ChaosInjector implements AutoCloseable {
       RunEvents events,
       String source,
       Clock clock) {
+    this(
+        config,
+        catalog,
+        kafka,
+        events,
+        source,
+        clock,
+        kafka == null ? FaultJournal.none() : new KafkaFaultJournal(kafka, source),
+        true);
+  }
+
+  /**
+   * An injector whose faults are recorded in {@code journal} (the other constructor records them on
+   * the control topic of {@code kafka}).
+   */
+  public ChaosInjector(
+      ChaosConfig config,
+      FaultCatalog catalog,
+      KafkaSettings kafka,
+      RunEvents events,
+      String source,
+      Clock clock,
+      FaultJournal journal) {
+    this(config, catalog, kafka, events, source, clock, journal, false);
+  }
+
+  private ChaosInjector(
+      ChaosConfig config,
+      FaultCatalog catalog,
+      KafkaSettings kafka,
+      RunEvents events,
+      String source,
+      Clock clock,
+      FaultJournal journal,
+      boolean ownsJournal) {
+    this.ownsJournal = ownsJournal;
     this.config = config;
     this.kafka = kafka;
     this.clock = clock;
-    this.injector = new FaultInjector(catalog, config.policy(), clock);
+    this.source = source;
+    this.journal = journal;
+    this.injector = new FaultInjector(catalog, config.policy(), clock, journal);
     this.runner =
         new ExperimentRunner(injector, new EventProbes(kafka, clock), events, clock, source);
     this.halt = new HaltSwitch(injector, runner, events, source);
     this.loader = new ExperimentLoader(catalog);
+  }
+
+  /**
+   * Reverts what killed injectors of this host left behind, from the fault journal on
+   * valentia.control; blocks. Without Kafka there is no journal and nothing to do.
+   *
+   * @return one line per fault reverted (or that could not be)
+   */
+  public List<String> recover() {
+    if (kafka == null) {
+      return List.of();
+    }
+    return new FaultRecovery(kafka, journal, source).recover();
   }
 
   /** Starts following valentia.control (halts, dead-man switch); needs Kafka. */
@@ -101,5 +159,8 @@ public final class ChaosInjector implements AutoCloseable {
     }
     runner.stopAll("interrupted", "the injector stopped", "shutdown");
     injector.close();
+    if (ownsJournal && journal instanceof KafkaFaultJournal kafkaJournal) {
+      kafkaJournal.close();
+    }
   }
 }

@@ -11,6 +11,8 @@ import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.journal.Journal;
 import io.valentia.chaos.schedule.Schedule;
+import io.valentia.chaos.schedule.ScheduleApi;
+import io.valentia.chaos.schedule.ScheduleLeadership;
 import io.valentia.chaos.schedule.ScheduleRecords;
 import io.valentia.chaos.schedule.Scheduler;
 import io.valentia.eventbus.CloudEvent;
@@ -38,8 +40,9 @@ import java.util.concurrent.Executors;
 /**
  * The {@code chaos} role: one injector of this process, following {@code valentia.control} (halts,
  * dead-man switch). API under {@code /api/v1}: {@code GET|POST /halt}, {@code POST
- * /experiments/validate}, {@code POST /experiments/runs}, {@code GET /experiments/runs/ID}.
- * Journals are kept in {@code DATA/chaos/journals}.
+ * /experiments/validate}, {@code POST /experiments/runs}, {@code GET /experiments/runs/ID}, {@code
+ * GET|POST /schedules}, {@code GET|DELETE /schedules/ID} (see {@link ScheduleApi}). Journals are
+ * kept in {@code DATA/chaos/journals}.
  */
 public final class ChaosService implements ValentiaService {
   public static final String ROLE = "chaos";
@@ -64,16 +67,6 @@ public final class ChaosService implements ValentiaService {
   @Override
   public Future<?> start(ServiceContext context) {
     ChaosConfig config = ChaosConfig.read(context.config());
-    context
-        .vertx()
-        .executeBlocking(() -> io.valentia.chaos.safety.LeftoverSweep.standard().sweep())
-        .onSuccess(
-            lines ->
-                lines.forEach(
-                    line ->
-                        context
-                            .console()
-                            .println("chaos: reverted a leftover of a stopped injector: " + line)));
     String source = "/chaos/" + hostname();
     ChaosInjector injector =
         new ChaosInjector(
@@ -83,6 +76,24 @@ public final class ChaosService implements ValentiaService {
             RunEvents.publishing(context.publisher()),
             source,
             Clock.systemUTC());
+    context
+        .vertx()
+        .executeBlocking(
+            () -> {
+              List<String> lines = new ArrayList<>(injector.recover());
+              io.valentia.chaos.safety.LeftoverSweep.standard()
+                  .sweep()
+                  .forEach(line -> lines.add("reverted a leftover of a stopped injector: " + line));
+              return lines;
+            })
+        .onSuccess(lines -> lines.forEach(line -> context.console().println("chaos: " + line)))
+        .onFailure(
+            e ->
+                context
+                    .console()
+                    .println(
+                        "chaos: could not look for faults left by stopped injectors: "
+                            + e.getMessage()));
     ExecutorService runs =
         Executors.newCachedThreadPool(
             r -> {
@@ -97,6 +108,16 @@ public final class ChaosService implements ValentiaService {
             schedule -> launch(context, injector, config, runs, journals, schedule),
             new java.util.Random());
     injector.followControl(event -> ScheduleRecords.applyTo(scheduler, event));
+    ScheduleLeadership leadership =
+        new ScheduleLeadership(
+                context.kafka(),
+                config.scheduleGroup(),
+                config.leaderSessionTimeout(),
+                ends -> injector.control() != null && injector.control().reached(ends))
+            .start();
+    scheduler
+        .leadership(leadership::leader)
+        .firingLog(ScheduleRecords.firingLog(context.publisher(), source));
     context
         .vertx()
         .setPeriodic(
@@ -242,38 +263,16 @@ public final class ChaosService implements ValentiaService {
             });
     context.api().mount("/experiments", experiments);
 
-    Router schedules = Router.router(context.vertx());
-    schedules
-        .get("/")
-        .handler(
-            rc -> {
-              var list = EventCodec.MAPPER.createArrayNode();
-              for (Scheduler.State state : scheduler.states()) {
-                ObjectNode o =
-                    list.addObject()
-                        .put("id", state.schedule().id())
-                        .put("title", state.schedule().title())
-                        .put("schedule", state.schedule().spec());
-                if (state.nextRun() != null) {
-                  o.put("nextRun", state.nextRun().toString());
-                }
-                o.set("options", state.schedule().options().toJson());
-                state
-                    .history()
-                    .forEach(
-                        f ->
-                            o.withArray("history")
-                                .addObject()
-                                .put("at", f.at().toString())
-                                .put("outcome", f.outcome())
-                                .put("runId", f.runId()));
-              }
-              json(rc, 200, list);
-            });
-    context.api().mount("/schedules", schedules);
+    context
+        .api()
+        .mount(
+            "/schedules",
+            new ScheduleApi(
+                    scheduler, injector.loader(), context.publisher(), source, Clock.systemUTC())
+                .router(context.vertx()));
 
     context.health().service(ROLE, ServiceStatus.running("injector " + source));
-    return context.vertx().deployVerticle(new ChaosVerticle(injector, runs));
+    return context.vertx().deployVerticle(new ChaosVerticle(injector, runs, leadership));
   }
 
   private static Scheduler.RunHandle launch(

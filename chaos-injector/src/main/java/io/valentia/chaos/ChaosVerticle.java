@@ -11,10 +11,12 @@ import java.util.concurrent.ExecutorService;
 final class ChaosVerticle extends VerticleBase {
   private final ChaosInjector injector;
   private final ExecutorService runs;
+  private final AutoCloseable leadership;
 
-  ChaosVerticle(ChaosInjector injector, ExecutorService runs) {
+  ChaosVerticle(ChaosInjector injector, ExecutorService runs, AutoCloseable leadership) {
     this.injector = injector;
     this.runs = runs;
+    this.leadership = leadership;
   }
 
   @Override
@@ -26,6 +28,7 @@ final class ChaosVerticle extends VerticleBase {
   public Future<?> stop() {
     return vertx.executeBlocking(
         () -> {
+          leadership.close(); // another injector leads the schedules at once
           injector.close();
           runs.shutdownNow();
           return null;

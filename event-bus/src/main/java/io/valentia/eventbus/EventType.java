@@ -1,6 +1,7 @@
 package io.valentia.eventbus;
 
 import io.valentia.eventbus.payload.Audit;
+import io.valentia.eventbus.payload.ChaosFault;
 import io.valentia.eventbus.payload.ChaosHalt;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.ExperimentAborted;
@@ -67,6 +68,7 @@ public enum EventType {
   CHAOS_EXPERIMENT_ROLLEDBACK(
       "io.valentia.chaos.experiment.rolledback.v1", ExperimentRolledBack.class, Severity.INFO),
   CHAOS_HALT("io.valentia.chaos.halt.v1", ChaosHalt.class, Severity.CRITICAL),
+  CHAOS_FAULT("io.valentia.chaos.fault.v1", ChaosFault.class, Severity.INFO),
   HEALTH_CHANGED("io.valentia.health.changed.v1", HealthChanged.class, Severity.INFO),
   HEALTH_MUTED("io.valentia.health.muted.v1", HealthMuted.class, Severity.INFO),
   INCIDENT_OPENED("io.valentia.incident.opened.v1", IncidentOpened.class, Severity.CRITICAL),

@@ -241,6 +241,17 @@ public final class ExperimentCommand implements Runnable {
               Clock.systemUTC())) {
         if (kafka) {
           injector.followControl();
+          try {
+            injector
+                .recover()
+                .forEach(line -> spec.commandLine().getErr().println("valentia: " + line));
+          } catch (RuntimeException e) {
+            spec.commandLine()
+                .getErr()
+                .println(
+                    "valentia: could not look for faults left by stopped injectors: "
+                        + e.getMessage());
+          }
         }
         java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
         Thread hook =

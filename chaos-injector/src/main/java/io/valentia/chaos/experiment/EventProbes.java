@@ -32,13 +32,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * matching events. {@code event-count} returns how many matched; {@code event-rate} returns matches
  * per second. Arguments: {@code type} (glob, e.g. {@code io.valentia.probe.frame.*}), optional
  * {@code subject} and {@code source} globs, {@code window} (default 30s), and {@code where}: a
- * mapping of data fields (dotted paths) to the values they must have. Thread-safe.
+ * mapping of data fields (dotted paths) to the values they must have; and {@code sum}, a numeric
+ * data field (dotted path) to add up instead of counting events (e.g. {@code frames} of {@code
+ * probe.frame.dropped}: dropped frames rather than bursts). Thread-safe.
  */
 public final class EventProbes {
   /** The probe names. */
   public static final List<String> NAMES = List.of("event-count", "event-rate");
 
-  private static final Set<String> KNOWN = Set.of("type", "subject", "source", "window", "where");
+  private static final Set<String> KNOWN =
+      Set.of("type", "subject", "source", "window", "where", "sum");
 
   private final KafkaSettings kafka;
   private final Clock clock;
@@ -58,6 +61,7 @@ public final class EventProbes {
     arguments.optionalString("subject", null);
     arguments.optionalString("source", null);
     arguments.optionalDuration("window", Duration.ofSeconds(30));
+    arguments.optionalString("sum", null);
     JsonNode where = arguments.raw().path("where");
     if (!where.isMissingNode() && !where.isObject()) {
       arguments.problem("where: must be a mapping of data fields to values");
@@ -86,7 +90,8 @@ public final class EventProbes {
     JsonNode where = arguments.raw().path("where");
     Instant to = clock.instant();
     Instant from = to.minus(window);
-    long count = 0;
+    String sum = arguments.optionalString("sum", null);
+    double count = 0;
     for (CloudEvent event : read(from)) {
       if (event.time() != null && (event.time().isBefore(from) || event.time().isAfter(to))) {
         continue;
@@ -104,11 +109,11 @@ public final class EventProbes {
       if (!matches(event.data(), where)) {
         continue;
       }
-      count++;
+      count += sum == null ? 1 : field(event.data(), sum);
     }
     return name.equals("event-rate")
         ? DoubleNode.valueOf(count / Math.max(0.001, window.toMillis() / 1000.0))
-        : LongNode.valueOf(count);
+        : sum == null ? LongNode.valueOf((long) count) : DoubleNode.valueOf(count);
   }
 
   private static boolean matches(JsonNode data, JsonNode where) {
@@ -128,6 +133,14 @@ public final class EventProbes {
       }
     }
     return true;
+  }
+
+  private static double field(JsonNode data, String path) {
+    JsonNode value = data;
+    for (String part : path.split("\\.")) {
+      value = value == null ? null : value.get(part);
+    }
+    return value != null && value.isNumber() ? value.asDouble() : 0;
   }
 
   private static String safe(String text) {

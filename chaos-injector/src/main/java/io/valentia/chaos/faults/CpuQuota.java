@@ -59,6 +59,12 @@ final class CpuQuota implements Fault {
 
   @Override
   public Revert inject(Arguments arguments, Duration duration) throws FaultException {
+    return inject(arguments, duration, undo -> {});
+  }
+
+  @Override
+  public Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+      throws FaultException {
     Hierarchy hierarchy = hierarchy();
     double percent = arguments.optionalNumber("percent", 100);
     if (arguments.has("cgroup")) {
@@ -67,8 +73,10 @@ final class CpuQuota implements Fault {
         throw new FaultException("no cgroup " + dir);
       }
       String previous = hierarchy.readQuota(dir);
+      var undo = Undo.steps().add(Undo.cgroupQuota(dir, hierarchy.v2, previous));
+      journal.record(undo);
       hierarchy.writeQuota(dir, percent);
-      return () -> hierarchy.restoreQuota(dir, previous);
+      return () -> Undo.run(undo);
     }
     long pid = arguments.integer("pid");
     if (!ProcessFaults.alive(pid)) {
@@ -84,6 +92,8 @@ final class CpuQuota implements Fault {
                 + System.nanoTime()
                 + "-"
                 + ProcessHandle.current().pid());
+    var undo = Undo.steps().add(Undo.cgroupMove(pid, original, dir));
+    journal.record(undo);
     try {
       Files.createDirectory(dir);
       hierarchy.writeQuota(dir, percent);
@@ -94,17 +104,7 @@ final class CpuQuota implements Fault {
           ? f
           : new FaultException("cannot create " + dir + ": " + e, e);
     }
-    return () -> {
-      try {
-        if (ProcessFaults.alive(pid)) {
-          Files.writeString(original.resolve("cgroup.procs"), Long.toString(pid));
-        }
-      } catch (IOException e) {
-        throw new FaultException("cannot move pid " + pid + " back to " + original + ": " + e, e);
-      } finally {
-        removeQuietly(dir);
-      }
-    };
+    return () -> Undo.run(undo);
   }
 
   private static String strip(String cgroup) {

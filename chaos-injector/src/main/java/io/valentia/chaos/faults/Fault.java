@@ -37,6 +37,33 @@ public interface Fault {
    */
   Revert inject(Arguments arguments, Duration duration) throws FaultException;
 
+  /**
+   * Injects the fault, first handing what undoes it to {@code journal}, so that another process can
+   * undo it if this one is killed. Faults that change something outside the injector (a stopped
+   * process, a rule, a quota, an MTU, a file) override this and call {@code journal} before the
+   * first change; the default records that nothing outlives the injector and calls {@link
+   * #inject(Arguments, Duration)}.
+   *
+   * @param journal takes the undo steps (see {@link Undo}); when it throws, nothing is changed
+   */
+  default Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+      throws FaultException {
+    journal.record(null);
+    return inject(arguments, duration);
+  }
+
+  /** Where a fault records what undoes it, before it changes anything. */
+  @FunctionalInterface
+  interface UndoJournal {
+    /**
+     * Records {@code undo} durably; returns once it is stored.
+     *
+     * @param undo the steps (see {@link Undo}); null when nothing outlives the injector
+     * @throws FaultException when it could not be recorded: the fault must not be applied
+     */
+    void record(com.fasterxml.jackson.databind.JsonNode undo) throws FaultException;
+  }
+
   /** Undoes one injection. */
   @FunctionalInterface
   interface Revert {

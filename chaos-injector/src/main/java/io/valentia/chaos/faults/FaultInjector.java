@@ -2,7 +2,10 @@ package io.valentia.chaos.faults;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.journal.FaultJournal;
+import io.valentia.chaos.journal.InjectorProcess;
 import io.valentia.chaos.safety.SafetyPolicy;
+import io.valentia.eventbus.payload.ChaosFault;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,6 +41,8 @@ public final class FaultInjector implements AutoCloseable {
             t.setDaemon(true);
             return t;
           });
+  private final FaultJournal journal;
+  private final InjectorProcess process = InjectorProcess.current();
   private volatile String refusal;
 
   public FaultInjector(FaultCatalog catalog, SafetyPolicy policy) {
@@ -45,9 +50,19 @@ public final class FaultInjector implements AutoCloseable {
   }
 
   public FaultInjector(FaultCatalog catalog, SafetyPolicy policy, Clock clock) {
+    this(catalog, policy, clock, FaultJournal.none());
+  }
+
+  /**
+   * @param journal where each fault is recorded, with what undoes it, before it is applied, and
+   *     again when it is reverted
+   */
+  public FaultInjector(
+      FaultCatalog catalog, SafetyPolicy policy, Clock clock, FaultJournal journal) {
     this.catalog = catalog;
     this.policy = policy;
     this.clock = clock;
+    this.journal = journal;
   }
 
   /**
@@ -118,7 +133,6 @@ public final class FaultInjector implements AutoCloseable {
               + " faults are active, the maximum is "
               + policy.maxConcurrentFaults());
     }
-    Fault.Revert revert = kind.inject(args, plan.duration());
     Instant now = clock.instant();
     boolean revertible = !plan.duration().isZero();
     ActiveFault activeFault =
@@ -129,6 +143,28 @@ public final class FaultInjector implements AutoCloseable {
             List.copyOf(plan.targets()),
             now,
             revertible ? now.plus(plan.duration()) : null);
+    AtomicBoolean recorded = new AtomicBoolean();
+    Fault.Revert revert;
+    try {
+      revert =
+          kind.inject(
+              args,
+              plan.duration(),
+              undo -> {
+                if (revertible) {
+                  journal.applying(record(activeFault, ChaosFault.APPLYING, undo, null));
+                  recorded.set(true);
+                }
+              });
+    } catch (FaultJournal.NotRecordedException e) {
+      throw new FaultException(e.getMessage(), e);
+    } catch (RuntimeException e) {
+      if (recorded.get()) {
+        journal.settled(
+            record(activeFault, ChaosFault.REVERTED, null, "not applied: " + e.getMessage()));
+      }
+      throw e;
+    }
     if (!revertible) {
       return activeFault;
     }
@@ -205,6 +241,7 @@ public final class FaultInjector implements AutoCloseable {
     try {
       entry.revert.revert();
       LOG.info("reverted {} on {} ({})", entry.fault.fault(), entry.fault.targets(), why);
+      journal.settled(record(entry.fault, ChaosFault.REVERTED, null, "reverted: " + why));
       return null;
     } catch (RuntimeException e) {
       LOG.error(
@@ -212,8 +249,29 @@ public final class FaultInjector implements AutoCloseable {
           entry.fault.fault(),
           entry.fault.targets(),
           e.getMessage());
+      journal.settled(
+          record(
+              entry.fault,
+              ChaosFault.REVERT_FAILED,
+              null,
+              "reverting (" + why + ") failed: " + e.getMessage()));
       return entry.fault.fault() + " on " + entry.fault.targets() + ": " + e.getMessage();
     }
+  }
+
+  private ChaosFault record(ActiveFault fault, String state, JsonNode undo, String detail) {
+    return new ChaosFault(
+        fault.id(),
+        fault.runId(),
+        fault.fault(),
+        state,
+        fault.targets().stream().map(Target::toString).toList(),
+        undo,
+        process.host(),
+        process.pid(),
+        process.start(),
+        fault.until(),
+        detail);
   }
 
   /** Reverts everything still active and stops the timers. */

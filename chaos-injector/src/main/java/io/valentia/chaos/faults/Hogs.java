@@ -113,10 +113,17 @@ final class Hogs {
 
     @Override
     public Revert inject(Arguments arguments, Duration duration) throws FaultException {
+      return inject(arguments, duration, undo -> {});
+    }
+
+    @Override
+    public Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+        throws FaultException {
       long bytes = bytes(arguments.string("size"));
       Path file =
           dir.resolve(
               "valentia-memory-hog-" + ProcessHandle.current().pid() + "-" + System.nanoTime());
+      journal.record(Undo.steps().add(Undo.deleteFile(file)));
       try (FileChannel channel =
           FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
         ByteBuffer chunk = ByteBuffer.allocate(1 << 20);

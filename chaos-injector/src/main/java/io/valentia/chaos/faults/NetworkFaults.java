@@ -53,26 +53,19 @@ final class NetworkFaults {
   }
 
   /** Applies an nftables ruleset in a new table and returns the revert that deletes the table. */
-  private static Fault.Revert applyTable(String namespace, String body) throws FaultException {
+  private static Fault.Revert applyTable(String namespace, String body, Fault.UndoJournal journal)
+      throws FaultException {
     String table = "valentia_chaos_" + TABLES.incrementAndGet();
     String ruleset = "table inet " + table + " {\n" + body + "}\n";
+    var undo = Undo.steps().add(Undo.nftTable(namespace, table));
+    journal.record(undo);
     HostCommand.Result result =
         HostCommand.run(
             inNamespace(namespace, List.of("nft", "-f", "-")), ruleset, Duration.ofSeconds(10));
     if (!result.ok()) {
       throw new FaultException("nft refused the rules: " + result.message());
     }
-    return () -> {
-      HostCommand.Result deleted =
-          HostCommand.run(
-              inNamespace(namespace, List.of("nft", "delete", "table", "inet", table)),
-              null,
-              Duration.ofSeconds(10));
-      if (!deleted.ok() && !deleted.message().contains("No such file")) {
-        throw new FaultException(
-            "cannot delete nftables table " + table + ": " + deleted.message());
-      }
-    };
+    return () -> Undo.run(undo);
   }
 
   private static String interfaceMatch(String hook, String iface) {
@@ -110,6 +103,12 @@ final class NetworkFaults {
 
     @Override
     public Revert inject(Arguments arguments, Duration duration) throws FaultException {
+      return inject(arguments, duration, undo -> {});
+    }
+
+    @Override
+    public Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+        throws FaultException {
       long percent = arguments.optionalInteger("percent", 100);
       String iface = arguments.optionalString("interface", null);
       StringBuilder body = new StringBuilder();
@@ -123,7 +122,7 @@ final class NetworkFaults {
             .append(percent >= 100 ? "" : "numgen random mod 100 < " + percent + " ")
             .append("counter drop\n  }\n");
       }
-      return applyTable(arguments.optionalString("namespace", null), body.toString());
+      return applyTable(arguments.optionalString("namespace", null), body.toString(), journal);
     }
   }
 
@@ -156,6 +155,12 @@ final class NetworkFaults {
 
     @Override
     public Revert inject(Arguments arguments, Duration duration) throws FaultException {
+      return inject(arguments, duration, undo -> {});
+    }
+
+    @Override
+    public Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+        throws FaultException {
       String iface = arguments.optionalString("interface", null);
       List<String> v4 = new ArrayList<>();
       List<String> v6 = new ArrayList<>();
@@ -193,7 +198,7 @@ final class NetworkFaults {
         }
         body.append("  }\n");
       }
-      return applyTable(arguments.optionalString("namespace", null), body.toString());
+      return applyTable(arguments.optionalString("namespace", null), body.toString(), journal);
     }
   }
 
@@ -241,21 +246,20 @@ final class NetworkFaults {
 
     @Override
     public Revert inject(Arguments arguments, Duration duration) throws FaultException {
+      return inject(arguments, duration, undo -> {});
+    }
+
+    @Override
+    public Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+        throws FaultException {
       String namespace = arguments.optionalString("namespace", null);
       String iface = arguments.string("interface");
       long mtu = arguments.integer("mtu");
       long previous = current(namespace, iface);
+      var undo = Undo.steps().add(Undo.mtu(namespace, iface, previous));
+      journal.record(undo);
       HostCommand.require(link(namespace, iface, mtu));
-      return () -> {
-        HostCommand.Result result =
-            HostCommand.run(link(namespace, iface, previous), null, Duration.ofSeconds(10));
-        if (!result.ok()
-            && !result.message().contains("Cannot find device")
-            && !result.message().contains("netns")) {
-          throw new FaultException(
-              "cannot restore MTU " + previous + " on " + iface + ": " + result.message());
-        }
-      };
+      return () -> Undo.run(undo);
     }
 
     static long current(String namespace, String iface) throws FaultException {

@@ -33,14 +33,18 @@ final class ProcessFaults {
 
     @Override
     public Revert inject(Arguments arguments, Duration duration) throws FaultException {
+      return inject(arguments, duration, undo -> {});
+    }
+
+    @Override
+    public Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+        throws FaultException {
       long pid = arguments.integer("pid");
       requireAlive(pid);
+      var undo = Undo.steps().add(Undo.signal(pid, "CONT"));
+      journal.record(undo);
       signal(pid, "STOP");
-      return () -> {
-        if (alive(pid)) {
-          signal(pid, "CONT");
-        }
-      };
+      return () -> Undo.run(undo);
     }
   }
 

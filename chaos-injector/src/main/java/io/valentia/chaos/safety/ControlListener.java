@@ -51,6 +51,7 @@ public final class ControlListener implements AutoCloseable {
   private volatile boolean tripped;
   private volatile boolean caughtUp;
   private volatile java.util.function.Consumer<CloudEvent> others = e -> {};
+  private volatile Map<TopicPartition, Long> positions = Map.of();
 
   public ControlListener(
       KafkaSettings kafka,
@@ -93,6 +94,16 @@ public final class ControlListener implements AutoCloseable {
   /** Whether the commands already on the topic at start have been applied. */
   public boolean caughtUp() {
     return caughtUp;
+  }
+
+  /**
+   * Whether every command up to {@code offsets} (end offsets by partition) has been applied: what a
+   * new schedule leader waits for, so it knows every firing recorded before it took the lead.
+   */
+  public boolean reached(Map<TopicPartition, Long> offsets) {
+    Map<TopicPartition, Long> at = positions;
+    return offsets.entrySet().stream()
+        .allMatch(e -> at.getOrDefault(e.getKey(), -1L) >= e.getValue());
   }
 
   /** When the control topic last answered. */
@@ -138,6 +149,11 @@ public final class ControlListener implements AutoCloseable {
                             new TopicPartition(record.topic(), record.partition()), 0L);
             apply(record, replay);
           }
+          Map<TopicPartition, Long> now = new java.util.HashMap<>();
+          for (TopicPartition tp : partitions) {
+            now.put(tp, consumer.position(tp));
+          }
+          positions = Map.copyOf(now);
           if (!caughtUp && startEnds != null) {
             final Map<TopicPartition, Long> ends = startEnds;
             if (partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {

@@ -75,6 +75,49 @@ public final class ScheduleRecords {
         options);
   }
 
+  /** The control record of a firing of {@code schedule} due at {@code due}. */
+  public static ExperimentScheduled firing(Schedule schedule, Instant due, String outcome) {
+    return new ExperimentScheduled(
+        schedule.title(),
+        schedule.id(),
+        schedule.spec(),
+        null,
+        null,
+        null,
+        null,
+        due,
+        null,
+        outcome);
+  }
+
+  /**
+   * A firing log on {@code valentia.control}: each firing is published and waited for (up to 10 s)
+   * before the run starts. Blocks the ticking thread, never an event loop.
+   */
+  public static Scheduler.FiringLog firingLog(
+      io.valentia.eventbus.EventPublisher publisher, String source) {
+    return (schedule, due, outcome) -> {
+      CloudEvent event =
+          CloudEvent.of(firing(schedule, due, outcome))
+              .source(source)
+              .subject(key(schedule.id()))
+              .build();
+      try {
+        publisher
+            .publish(Topics.CONTROL, key(schedule.id()), event)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(10, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+        throw new IllegalStateException(
+            "Kafka did not take it: " + (e.getCause() == null ? e : e.getCause()).toString(), e);
+      }
+    };
+  }
+
   /** The schedule record in {@code event}, if it is one. */
   public static ExperimentScheduled of(CloudEvent event) {
     if (!EventType.CHAOS_EXPERIMENT_SCHEDULED.type().equals(event.type())) {
@@ -141,7 +184,9 @@ public final class ScheduleRecords {
     if (record == null) {
       return;
     }
-    if (record.isRemoval()) {
+    if (record.isFiring()) {
+      scheduler.fired(record.scheduleId(), record.firedAt(), record.outcome(), record.runId());
+    } else if (record.isRemoval()) {
       scheduler.remove(record.scheduleId());
     } else if (record.experiment() != null) {
       scheduler.put(schedule(record));

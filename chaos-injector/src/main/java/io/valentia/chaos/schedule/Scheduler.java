@@ -31,6 +31,20 @@ public final class Scheduler {
   private final Launcher launcher;
   private final Random random;
   private final Map<String, Entry> entries = new LinkedHashMap<>();
+  private volatile java.util.function.BooleanSupplier leadership = () -> true;
+  private volatile FiringLog firingLog = (schedule, due, outcome) -> {};
+
+  /** Where the leading scheduler records its firings, so the others never fire them again. */
+  @FunctionalInterface
+  public interface FiringLog {
+    /**
+     * Records that {@code schedule}'s firing due at {@code due} was handled; returns once stored.
+     *
+     * @param outcome {@code started}, {@code skipped: ...} or {@code failed: ...}
+     * @throws RuntimeException when it could not be stored (a run is then not started)
+     */
+    void fired(Schedule schedule, Instant due, String outcome);
+  }
 
   /** Starts runs. */
   public interface Launcher {
@@ -73,6 +87,44 @@ public final class Scheduler {
     this.random = random;
   }
 
+  /**
+   * Fires only while {@code leader} says so (several injectors share the schedules; one leads).
+   * Default: always.
+   */
+  public Scheduler leadership(java.util.function.BooleanSupplier leader) {
+    this.leadership = leader;
+    return this;
+  }
+
+  /** Records every firing there before a run starts. Default: nowhere. */
+  public Scheduler firingLog(FiringLog log) {
+    this.firingLog = log;
+    return this;
+  }
+
+  /** Whether this scheduler fires (it leads). */
+  public boolean leads() {
+    return leadership.getAsBoolean();
+  }
+
+  /**
+   * A firing another scheduler (the leader) recorded: the schedule's next firing moves past it and
+   * it joins the history. A firing already known changes nothing.
+   */
+  public synchronized void fired(String scheduleId, Instant due, String outcome, String runId) {
+    Entry e = entries.get(scheduleId);
+    if (e == null) {
+      return;
+    }
+    ZonedDateTime at = due.atZone(e.schedule.options().zone());
+    if (e.next != null && !e.next.isAfter(at)) {
+      e.next = nextAfter(e.schedule, at);
+    }
+    if (e.history.stream().noneMatch(f -> f.at().equals(due))) {
+      record(e, at, outcome + " (by the leader)", runId);
+    }
+  }
+
   /** Adds or replaces a schedule; returns its next firing (null when none). */
   public synchronized Instant put(Schedule schedule) {
     Entry old = entries.get(schedule.id());
@@ -104,6 +156,9 @@ public final class Scheduler {
 
   /** Fires every schedule that is due. */
   public synchronized void tick() {
+    if (!leadership.getAsBoolean()) {
+      return;
+    }
     ZonedDateTime now = ZonedDateTime.now(clock);
     for (Entry e : entries.values()) {
       if (e.next == null || now.isBefore(e.next)) {
@@ -114,10 +169,12 @@ public final class Scheduler {
       e.next = nextAfter(e.schedule, missed ? now : due);
       if (missed && e.schedule.options().missed() == ScheduleOptions.Missed.SKIP) {
         record(e, due, "skipped: missed", null);
+        logQuietly(e, due, "skipped: missed");
         continue;
       }
       if (e.schedule.options().blackedOut(due)) {
         record(e, due, "skipped: blackout", null);
+        logQuietly(e, due, "skipped: blackout");
         continue;
       }
       e.runs.removeIf(r -> !r.running());
@@ -125,6 +182,7 @@ public final class Scheduler {
         switch (e.schedule.options().concurrency()) {
           case FORBID -> {
             record(e, due, "skipped: still running", null);
+            logQuietly(e, due, "skipped: still running");
             continue;
           }
           case REPLACE -> {
@@ -137,6 +195,14 @@ public final class Scheduler {
         }
       }
       try {
+        firingLog.fired(e.schedule, due.toInstant(), "started");
+      } catch (RuntimeException ex) {
+        LOG.warn(
+            "schedule {}: the firing could not be recorded: {}", e.schedule.id(), ex.getMessage());
+        record(e, due, "failed: the firing could not be recorded: " + ex.getMessage(), null);
+        continue;
+      }
+      try {
         RunHandle run = launcher.launch(e.schedule);
         e.runs.add(run);
         record(e, due, "started", run.runId());
@@ -144,6 +210,14 @@ public final class Scheduler {
         LOG.warn("schedule {} could not start: {}", e.schedule.id(), ex.getMessage());
         record(e, due, "failed: " + ex.getMessage(), null);
       }
+    }
+  }
+
+  private void logQuietly(Entry e, ZonedDateTime due, String outcome) {
+    try {
+      firingLog.fired(e.schedule, due.toInstant(), outcome);
+    } catch (RuntimeException ex) {
+      LOG.debug("schedule {}: {} not recorded: {}", e.schedule.id(), outcome, ex.getMessage());
     }
   }
 

@@ -10,6 +10,7 @@ import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
+import io.valentia.chaos.journal.FaultJournal;
 import io.valentia.chaos.journal.Journal;
 import io.valentia.chaos.testing.Runs;
 import io.valentia.chaos.testing.Sleepers;
@@ -207,7 +208,10 @@ class HaltIT {
             nowhere,
             RunEvents.none(),
             "/chaos/dead-man-test",
-            Clock.systemUTC());
+            Clock.systemUTC(),
+            // the control topic is unreachable from the start: a journal on it would refuse the
+            // fault, and the switch is what this test is about
+            FaultJournal.none());
     try (chaos) {
       chaos
           .faults()

@@ -43,12 +43,15 @@ class SafetyConfigTest {
     List<String> problems = new ArrayList<>();
     ChaosConfig.read(
         EventCodec.MAPPER.readTree(
-            "{\"allow\": {\"planets\": [\"earth\"]}, \"maxConcurrentFaults\": 0, \"controlLease\": \"soon\", \"colour\": \"red\"}"),
+            "{\"allow\": {\"planets\": [\"earth\"]}, \"maxConcurrentFaults\": 0, \"controlLease\": \"soon\", \"colour\": \"red\","
+                + " \"scheduleGroup\": \"\", \"leaderSessionTimeout\": \"2s\"}"),
         problems);
 
     assertThat(problems)
         .containsExactlyInAnyOrder(
-            "colour: unknown key (known: allow, controlLease, maxConcurrentFaults, maxFaultDuration, steadyStateInterval)",
+            "colour: unknown key (known: allow, controlLease, leaderSessionTimeout, maxConcurrentFaults, maxFaultDuration, scheduleGroup, steadyStateInterval)",
+            "scheduleGroup: must be a Kafka consumer group name, found \"\"",
+            "leaderSessionTimeout: must be between 6s and 5m (Kafka's session limits), found \"2s\"",
             "allow.planets: unknown target kind (known: pids, cgroups, namespaces, interfaces, hosts)",
             "maxConcurrentFaults: must be a positive integer, found 0",
             "controlLease: must be a positive duration such as 30s, found \"soon\"");

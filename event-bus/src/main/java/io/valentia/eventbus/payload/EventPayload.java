@@ -28,6 +28,7 @@ public sealed interface EventPayload
         ExperimentCompleted,
         ExperimentRolledBack,
         ChaosHalt,
+        ChaosFault,
         HealthChanged,
         HealthMuted,
         IncidentOpened,

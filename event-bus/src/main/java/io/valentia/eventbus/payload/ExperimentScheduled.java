@@ -18,6 +18,10 @@ import java.time.Instant;
  * @param options how it is scheduled (time zone, jitter, blackout windows, concurrency and
  *     missed-run policies, history limit); null for the defaults
  * @param removed true when this record removes the schedule; null or false otherwise
+ * @param firedAt set on a firing record: the scheduler that leads fired the firing due at this time
+ *     (every other scheduler counts it as done); null on every other record
+ * @param runId on a firing record, the run it started; null when none
+ * @param outcome on a firing record, {@code started}, {@code skipped: ...} or {@code failed: ...}
  */
 public record ExperimentScheduled(
     String title,
@@ -26,8 +30,23 @@ public record ExperimentScheduled(
     Instant nextRun,
     JsonNode experiment,
     JsonNode options,
-    Boolean removed)
+    Boolean removed,
+    Instant firedAt,
+    String runId,
+    String outcome)
     implements EventPayload {
+
+  /** A schedule record (added, changed or removed), not a firing. */
+  public ExperimentScheduled(
+      String title,
+      String scheduleId,
+      String schedule,
+      Instant nextRun,
+      JsonNode experiment,
+      JsonNode options,
+      Boolean removed) {
+    this(title, scheduleId, schedule, nextRun, experiment, options, removed, null, null, null);
+  }
 
   /** A schedule announcement without the experiment document or options. */
   public ExperimentScheduled(String title, String scheduleId, String schedule, Instant nextRun) {
@@ -38,6 +57,12 @@ public record ExperimentScheduled(
   @JsonIgnore
   public boolean isRemoval() {
     return Boolean.TRUE.equals(removed);
+  }
+
+  /** Whether this record reports a firing rather than the schedule itself. */
+  @JsonIgnore
+  public boolean isFiring() {
+    return firedAt != null;
   }
 
   @Override

@@ -5,6 +5,7 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.payload.Audit;
+import io.valentia.eventbus.payload.ChaosFault;
 import io.valentia.eventbus.payload.ChaosHalt;
 import io.valentia.eventbus.payload.Container;
 import io.valentia.eventbus.payload.EventPayload;
@@ -146,7 +147,10 @@ public final class SampleEvents {
                   .createObjectNode()
                   .put("zone", "Europe/Dublin")
                   .put("concurrency", "forbid"),
-              false);
+              false,
+              T0,
+              "run-42",
+              "started");
       case CHAOS_EXPERIMENT_STARTED ->
           new ExperimentStarted(
               "run-42", "MTU black hole on the storage network", false, List.of("osd-12", "eth1"));
@@ -173,6 +177,26 @@ public final class SampleEvents {
               false,
               List.of("flush-iptables: exit status 1"));
       case CHAOS_HALT -> new ChaosHalt("alice", "storage cluster degraded", false, 2);
+      case CHAOS_FAULT ->
+          new ChaosFault(
+              "fault-1",
+              "run-42",
+              "process-pause",
+              ChaosFault.APPLYING,
+              List.of("pid:4242"),
+              io.valentia.eventbus.EventCodec.MAPPER
+                  .createArrayNode()
+                  .add(
+                      io.valentia.eventbus.EventCodec.MAPPER
+                          .createObjectNode()
+                          .put("kind", "signal")
+                          .put("pid", 4242)
+                          .put("signal", "CONT")),
+              "osd-host-3",
+              777L,
+              T0.minusSeconds(60),
+              T0.plusSeconds(30),
+              "reverted by the injector on osd-host-3 after a crash");
       case HEALTH_CHANGED ->
           new HealthChanged(
               "MTU_MISMATCH",
@@ -296,6 +320,19 @@ public final class SampleEvents {
       case CHAOS_EXPERIMENT_ROLLEDBACK ->
           new ExperimentRolledBack("run-43", List.of(), true, List.of());
       case CHAOS_HALT -> new ChaosHalt("bob", null, true, 0);
+      case CHAOS_FAULT ->
+          new ChaosFault(
+              "fault-2",
+              null,
+              "cpu-hog",
+              ChaosFault.REVERTED,
+              List.of(),
+              null,
+              "osd-host-3",
+              777L,
+              null,
+              null,
+              null);
       case HEALTH_CHANGED -> new HealthChanged("MTU_MISMATCH", "HEALTH_OK", "", List.of(), 0);
       case HEALTH_MUTED -> new HealthMuted("MTU_MISMATCH", false, null, false, "admin");
       case INCIDENT_OPENED -> new IncidentOpened("Frame drops", "SEV4", "frame-drops", List.of());

@@ -1,0 +1,175 @@
+package io.valentia.chaos.schedule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.chaos.experiment.ExperimentLoader;
+import io.valentia.chaos.faults.FaultCatalog;
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.payload.ExperimentScheduled;
+import io.valentia.eventbus.testing.KafkaTestSupport;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** The schedules API on a real HTTP server, with a real HTTP client and the shared Kafka. */
+class ScheduleApiIT {
+  private static final String EXPERIMENT =
+      """
+      {"title": "Nightly pause", "method": [{"type": "action", "name": "pause",
+        "provider": {"type": "valentia", "fault": "process-pause",
+                     "arguments": {"pid": 4242, "duration": "5s"}}}]}
+      """;
+
+  private Vertx vertx;
+  private KafkaEventPublisher publisher;
+  private Scheduler scheduler;
+  private HttpServer server;
+  private WebClient client;
+
+  @BeforeEach
+  void serve() throws Exception {
+    vertx = Vertx.vertx();
+    publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "schedule-api-test");
+    Clock clock = Clock.fixed(Instant.parse("2026-11-29T01:00:00Z"), ZoneOffset.UTC);
+    scheduler =
+        new Scheduler(
+            clock,
+            s -> {
+              throw new IllegalStateException("nothing fires in this test");
+            },
+            new Random(1));
+    Router root = Router.router(vertx);
+    root.route("/api/v1/schedules*")
+        .subRouter(
+            new ScheduleApi(
+                    scheduler,
+                    new ExperimentLoader(FaultCatalog.standard()),
+                    publisher,
+                    "/chaos/api-test",
+                    clock)
+                .router(vertx));
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(root)
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
+    client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort()));
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    client.close();
+    server.close().await(10, TimeUnit.SECONDS);
+    publisher.close();
+    vertx.close().await(10, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<Buffer> send(String method, String path, String body) throws Exception {
+    var request = client.request(io.vertx.core.http.HttpMethod.valueOf(method), path);
+    return (body == null
+            ? request.send()
+            : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)))
+        .await(30, TimeUnit.SECONDS);
+  }
+
+  private static JsonNode json(HttpResponse<Buffer> response) throws Exception {
+    return EventCodec.MAPPER.readTree(response.bodyAsString());
+  }
+
+  @Test
+  @DisplayName(
+      "A schedule posted to the API is kept on valentia.control, listed, read by id and removed; an unknown id is a 404")
+  void addsListsReadsAndRemoves() throws Exception {
+    String id = "nightly-" + UUID.randomUUID();
+    HttpResponse<Buffer> created =
+        send(
+            "POST",
+            "/api/v1/schedules",
+            """
+            {"id": "%s", "schedule": "0 3 * * *", "experiment": %s,
+             "options": {"zone": "Europe/Dublin", "blackouts": ["12:00-13:00"]}}
+            """
+                .formatted(id, EXPERIMENT));
+
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    assertThat(json(created).path("nextRun").asText()).isEqualTo("2026-11-29T03:00:00Z");
+    JsonNode list = json(send("GET", "/api/v1/schedules", null));
+    assertThat(list.findValuesAsText("id")).contains(id);
+    JsonNode one = json(send("GET", "/api/v1/schedules/" + id, null));
+    assertThat(one.path("title").asText()).isEqualTo("Nightly pause");
+    assertThat(one.path("options").path("zone").asText()).isEqualTo("Europe/Dublin");
+    assertThat(controlRecords(id)).extracting(ExperimentScheduled::experiment).isNotEmpty();
+
+    HttpResponse<Buffer> removed = send("DELETE", "/api/v1/schedules/" + id, null);
+    assertThat(removed.statusCode()).isEqualTo(200);
+    assertThat(send("GET", "/api/v1/schedules/" + id, null).statusCode()).isEqualTo(404);
+    assertThat(send("DELETE", "/api/v1/schedules/" + id, null).statusCode()).isEqualTo(404);
+    assertThat(controlRecords(id)).last().matches(ExperimentScheduled::isRemoval);
+  }
+
+  @Test
+  @DisplayName(
+      "A bad schedule gets a 400 that lists every problem (schedule, options, experiment, unknown keys) and nothing is scheduled")
+  void badInputListsEveryProblem() throws Exception {
+    String id = "bad-" + UUID.randomUUID();
+    HttpResponse<Buffer> answer =
+        send(
+            "POST",
+            "/api/v1/schedules",
+            """
+            {"id": "%s", "schedule": "61 * * * *", "colour": "red",
+             "options": {"zone": "Mars/Olympus", "concurrency": "sometimes"},
+             "experiment": {"method": [{"type": "action", "name": "x",
+                            "provider": {"type": "valentia", "fault": "no-such-fault"}}]}}
+            """
+                .formatted(id));
+
+    assertThat(answer.statusCode()).isEqualTo(400);
+    List<String> problems = new java.util.ArrayList<>();
+    json(answer).path("problems").forEach(p -> problems.add(p.asText()));
+    assertThat(String.join("\n", problems))
+        .contains("colour", "schedule:", "options.zone", "options.concurrency", "no-such-fault");
+    assertThat(problems).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(send("POST", "/api/v1/schedules", "{not json").statusCode()).isEqualTo(400);
+    assertThat(scheduler.states()).isEmpty();
+    assertThat(controlRecords(id)).isEmpty();
+  }
+
+  private static List<ExperimentScheduled> controlRecords(String id) {
+    List<ExperimentScheduled> out = new java.util.ArrayList<>();
+    for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readAll(Topics.CONTROL)) {
+      if (r.key() == null
+          || !new String(r.key(), StandardCharsets.UTF_8).equals(ScheduleRecords.key(id))) {
+        continue;
+      }
+      CloudEvent event = EventCodec.instance().decode(r.value());
+      out.add(EventCodec.instance().payload(event, ExperimentScheduled.class));
+    }
+    return out;
+  }
+}
