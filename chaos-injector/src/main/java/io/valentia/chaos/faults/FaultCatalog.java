@@ -36,8 +36,7 @@ public final class FaultCatalog {
             new Hogs.Cpu(),
             new Hogs.Memory(Path.of("/dev/shm")),
             new SeccompFault(),
-            new UnavailableFault(
-                "syscall-inject", "strace injection is not part of this build yet"),
+            new SyscallInject(),
             new UnavailableFault("lease-revoke", "no lease service is deployed with this injector"),
             new UnavailableFault(
                 "kafka-outage", "stopping the broker is not part of this build yet")));
