@@ -58,7 +58,7 @@ public final class FaultCatalog {
             new Hogs.Memory(Path.of("/dev/shm")),
             new SeccompFault(),
             new SyscallInject(),
-            new UnavailableFault("lease-revoke", "no lease service is deployed with this injector"),
+            new LeaseRevoke(environment),
             new KafkaOutage(broker)));
   }
 
