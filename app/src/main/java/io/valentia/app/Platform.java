@@ -6,7 +6,7 @@ import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.Topics;
-import io.valentia.eventbus.broker.EmbeddedKafkaBroker;
+import io.valentia.eventbus.broker.RestartableBroker;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.DeadLetterGate;
@@ -16,6 +16,7 @@ import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
 import io.valentia.eventbus.service.ApiRoutes;
+import io.valentia.eventbus.service.BrokerControl;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.web.WebService;
@@ -27,6 +28,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -41,7 +43,7 @@ public final class Platform implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
   static final String EVENT_BUS_SERVICE = "event-bus";
 
-  private final EmbeddedKafkaBroker broker;
+  private final RestartableBroker broker;
   private final Vertx vertx;
   private final KafkaEventPublisher publisher;
   private final PlatformHealth health;
@@ -50,7 +52,7 @@ public final class Platform implements AutoCloseable {
   private boolean closed;
 
   private Platform(
-      EmbeddedKafkaBroker broker,
+      RestartableBroker broker,
       Vertx vertx,
       KafkaEventPublisher publisher,
       PlatformHealth health,
@@ -88,10 +90,10 @@ public final class Platform implements AutoCloseable {
       Map<String, String> environment,
       PrintStream out) {
     long started = System.nanoTime();
-    EmbeddedKafkaBroker broker = null;
+    RestartableBroker broker = null;
     String bootstrap = config.kafka().bootstrap();
     if (config.kafka().embedded()) {
-      broker = EmbeddedKafkaBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+      broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
       bootstrap = broker.bootstrapServers();
     }
     Vertx vertx = null;
@@ -126,7 +128,8 @@ public final class Platform implements AutoCloseable {
                 environment,
                 health,
                 api,
-                out);
+                out,
+                broker);
         Object result = await(service.start(context));
         if (WebService.ROLE.equals(service.role()) && result instanceof Integer port) {
           httpPort = port; // the web service answers with the port it bound
@@ -206,8 +209,14 @@ public final class Platform implements AutoCloseable {
       Map<String, String> environment,
       HealthRegistry health,
       ApiRoutes api,
-      PrintStream console)
-      implements ServiceContext {}
+      PrintStream console,
+      RestartableBroker broker)
+      implements ServiceContext {
+    @Override
+    public Optional<BrokerControl> brokerControl() {
+      return Optional.ofNullable(broker);
+    }
+  }
 
   /**
    * The part every process runs: the dead-letter gate, and the health roll-up (a replay of

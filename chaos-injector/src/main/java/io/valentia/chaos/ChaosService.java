@@ -71,7 +71,7 @@ public final class ChaosService implements ValentiaService {
     ChaosInjector injector =
         new ChaosInjector(
             config,
-            FaultCatalog.standard(),
+            FaultCatalog.standard(context.brokerControl(), context.environment()),
             context.kafka(),
             RunEvents.publishing(context.publisher()),
             source,

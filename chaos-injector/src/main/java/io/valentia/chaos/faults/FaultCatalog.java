@@ -1,6 +1,7 @@
 package io.valentia.chaos.faults;
 
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.eventbus.service.BrokerControl;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,13 +18,33 @@ public final class FaultCatalog {
     faults.forEach(f -> this.faults.put(f.name(), f));
   }
 
-  /** The faults of this machine, with cgroups under {@code /sys/fs/cgroup}. */
+  /**
+   * The faults of this machine, with cgroups under {@code /sys/fs/cgroup}, without a broker to stop
+   * ({@code kafka-outage} is reported as unavailable) and with this process's environment.
+   */
   public static FaultCatalog standard() {
-    return withCgroupRoot(Path.of("/sys/fs/cgroup"));
+    return standard(Optional.empty(), System.getenv());
+  }
+
+  /**
+   * The faults of this machine, with what the platform offers.
+   *
+   * @param broker the embedded broker {@code kafka-outage} stops; empty when there is none
+   * @param environment where {@code lease-revoke} finds {@code VALENTIA_URL} and {@code
+   *     VALENTIA_TOKEN} when its arguments do not name them
+   */
+  public static FaultCatalog standard(
+      Optional<BrokerControl> broker, Map<String, String> environment) {
+    return create(Path.of("/sys/fs/cgroup"), broker.orElse(null), environment);
   }
 
   /** The standard faults with cgroups under {@code cgroupRoot}. */
   public static FaultCatalog withCgroupRoot(Path cgroupRoot) {
+    return create(cgroupRoot, null, System.getenv());
+  }
+
+  private static FaultCatalog create(
+      Path cgroupRoot, BrokerControl broker, Map<String, String> environment) {
     return new FaultCatalog(
         List.of(
             new NetworkFaults.Partition(),
@@ -36,11 +57,9 @@ public final class FaultCatalog {
             new Hogs.Cpu(),
             new Hogs.Memory(Path.of("/dev/shm")),
             new SeccompFault(),
-            new UnavailableFault(
-                "syscall-inject", "strace injection is not part of this build yet"),
-            new UnavailableFault("lease-revoke", "no lease service is deployed with this injector"),
-            new UnavailableFault(
-                "kafka-outage", "stopping the broker is not part of this build yet")));
+            new SyscallInject(),
+            new LeaseRevoke(environment),
+            new KafkaOutage(broker)));
   }
 
   /** A catalog of exactly {@code faults} (tests). */

@@ -2,27 +2,36 @@ package io.valentia.chaos.faults;
 
 import io.valentia.chaos.experiment.Arguments;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * {@code network-latency}: a TCP proxy built into the injector (the Toxiproxy approach; netem is
- * not available everywhere). Clients connect to {@code listen}; every chunk of data, both ways, is
- * held for {@code latency} plus a random {@code jitter} before it is passed on to {@code upstream},
- * in order. Reverting closes the listener and every proxied connection.
+ * {@code network-latency}: a TCP or UDP proxy built into the injector (the Toxiproxy approach;
+ * netem is not available everywhere). Clients connect (or send datagrams) to {@code listen}; the
+ * proxy passes the traffic to {@code upstream} and back with what the arguments ask for: {@code
+ * latency} plus a random {@code jitter} on every chunk or datagram, a {@code bandwidth} limit in
+ * bytes per second per direction, for UDP a {@code loss} percentage, and for TCP connection resets
+ * (an RST after {@code resetAfterBytes}, for each connection or with {@code resetProbability}).
+ * Reverting closes the listener and everything proxied.
  */
 final class LatencyProxy implements Fault {
+  private static final Set<String> KNOWN =
+      Set.of(
+          "listen",
+          "upstream",
+          "protocol",
+          "latency",
+          "jitter",
+          "bandwidth",
+          "loss",
+          "resetAfterBytes",
+          "resetProbability",
+          "duration");
+
   @Override
   public String name() {
     return "network-latency";
@@ -30,133 +39,83 @@ final class LatencyProxy implements Fault {
 
   @Override
   public String summary() {
-    return "delay TCP traffic through a built-in proxy; args: listen (host:port), upstream"
-        + " (host:port), latency, jitter (optional)";
+    return "delay, throttle, drop (UDP) or reset (TCP) traffic through a built-in proxy; args:"
+        + " listen (host:port), upstream (host:port), protocol (tcp or udp), latency, jitter,"
+        + " bandwidth (bytes/s), loss (percent, UDP), resetAfterBytes, resetProbability (TCP)";
   }
 
   @Override
   public List<Target> targets(Arguments arguments) {
-    arguments.onlyKnown(Set.of("listen", "upstream", "latency", "jitter", "duration"));
+    arguments.onlyKnown(KNOWN);
     String listen = arguments.string("listen");
     String upstream = arguments.string("upstream");
-    arguments.duration("latency");
-    arguments.optionalDuration("jitter", Duration.ZERO);
     for (String address : List.of(listen, upstream)) {
       if (!address.isEmpty() && !address.contains("${") && parse(address) == null) {
         arguments.problem("not host:port: " + address);
       }
     }
+    effects(arguments);
     return List.of(new Target("host", upstream));
+  }
+
+  /** Reads the effects, recording every problem in {@code arguments}. */
+  static ProxyEffects effects(Arguments arguments) {
+    String protocol = arguments.optionalString("protocol", "tcp").toLowerCase(Locale.ROOT);
+    boolean udp = protocol.equals("udp");
+    if (!udp && !protocol.equals("tcp") && !protocol.contains("${")) {
+      arguments.problem("protocol: must be tcp or udp, found " + protocol);
+    }
+    long latency = arguments.optionalDuration("latency", Duration.ZERO).toMillis();
+    long jitter = arguments.optionalDuration("jitter", Duration.ZERO).toMillis();
+    long bandwidth = arguments.optionalInteger("bandwidth", 0);
+    if (arguments.has("bandwidth") && bandwidth < 1) {
+      arguments.problem("bandwidth: must be a positive number of bytes per second");
+    }
+    double loss = arguments.optionalNumber("loss", 0);
+    if (loss < 0 || loss > 100) {
+      arguments.problem("loss: must be a percentage from 0 to 100, found " + loss);
+    }
+    long resetAfter = arguments.optionalInteger("resetAfterBytes", 0);
+    if (resetAfter < 0) {
+      arguments.problem("resetAfterBytes: must be 0 or more, found " + resetAfter);
+    }
+    double resetProbability =
+        arguments.optionalNumber("resetProbability", arguments.has("resetAfterBytes") ? 1 : 0);
+    if (resetProbability < 0 || resetProbability > 1) {
+      arguments.problem("resetProbability: must be from 0 to 1, found " + resetProbability);
+    }
+    if (udp && (arguments.has("resetAfterBytes") || arguments.has("resetProbability"))) {
+      arguments.problem("resetAfterBytes, resetProbability: UDP has no connections to reset");
+    }
+    if (!udp && arguments.has("loss")) {
+      arguments.problem(
+          "loss: TCP retransmits what is lost; use protocol udp, or the network-loss fault");
+    }
+    if (KNOWN.stream()
+        .filter(k -> !Set.of("listen", "upstream", "protocol", "duration").contains(k))
+        .noneMatch(arguments::has)) {
+      arguments.problem(
+          "latency, jitter, bandwidth, loss, resetAfterBytes or resetProbability: give at least one");
+    }
+    return new ProxyEffects(latency, jitter, bandwidth, loss, resetAfter, resetProbability);
   }
 
   @Override
   public Revert inject(Arguments arguments, Duration duration) throws FaultException {
     InetSocketAddress listen = parse(arguments.string("listen"));
     InetSocketAddress upstream = parse(arguments.string("upstream"));
-    long latency = arguments.duration("latency").toMillis();
-    long jitter = arguments.optionalDuration("jitter", Duration.ZERO).toMillis();
-    ServerSocket server;
-    try {
-      server = new ServerSocket();
-      server.setReuseAddress(true);
-      server.bind(listen);
-    } catch (IOException e) {
-      throw new FaultException("cannot listen on " + listen + ": " + e.getMessage(), e);
-    }
-    Set<Socket> open = ConcurrentHashMap.newKeySet();
-    Thread acceptor =
-        new Thread(
-            () -> {
-              while (!server.isClosed()) {
-                try {
-                  Socket client = server.accept();
-                  Socket target = new Socket();
-                  try {
-                    target.connect(upstream, 5000);
-                  } catch (IOException e) {
-                    client.close();
-                    continue;
-                  }
-                  open.add(client);
-                  open.add(target);
-                  pump(client, target, latency, jitter);
-                  pump(target, client, latency, jitter);
-                } catch (IOException e) {
-                  // closed, or one failed connection
-                }
-              }
-            },
-            "valentia-latency-proxy-" + listen.getPort());
-    acceptor.setDaemon(true);
-    acceptor.start();
+    ProxyEffects effects = effects(arguments);
+    boolean udp = arguments.optionalString("protocol", "tcp").equalsIgnoreCase("udp");
+    AutoCloseable proxy =
+        udp ? UdpProxy.start(listen, upstream, effects) : TcpProxy.start(listen, upstream, effects);
     return () -> {
       try {
-        server.close();
-      } catch (IOException e) {
-        // nothing more to do
-      }
-      for (Socket s : open) {
-        try {
-          s.close();
-        } catch (IOException e) {
-          // already closed
-        }
+        proxy.close();
+      } catch (Exception e) {
+        throw new FaultException(
+            "could not stop the proxy on " + listen + ": " + e.getMessage(), e);
       }
     };
-  }
-
-  /** Copies {@code from} to {@code to}, holding each chunk for the latency. */
-  private static void pump(Socket from, Socket to, long latency, long jitter) {
-    BlockingQueue<Object[]> queue = new LinkedBlockingQueue<>();
-    Thread reader =
-        new Thread(
-            () -> {
-              try (InputStream in = from.getInputStream()) {
-                byte[] buffer = new byte[16 * 1024];
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                  long delay =
-                      latency + (jitter > 0 ? ThreadLocalRandom.current().nextLong(jitter + 1) : 0);
-                  queue.put(
-                      new Object[] {
-                        System.nanoTime() + delay * 1_000_000L, java.util.Arrays.copyOf(buffer, n)
-                      });
-                }
-              } catch (IOException | InterruptedException e) {
-                // closed
-              }
-              queue.add(new Object[] {0L, null});
-            },
-            "valentia-latency-in");
-    Thread writer =
-        new Thread(
-            () -> {
-              try (OutputStream out = to.getOutputStream()) {
-                long last = 0;
-                while (true) {
-                  Object[] item = queue.take();
-                  if (item[1] == null) {
-                    to.shutdownOutput();
-                    return;
-                  }
-                  long due = Math.max(last, (long) item[0]);
-                  long wait = due - System.nanoTime();
-                  if (wait > 0) {
-                    Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
-                  }
-                  last = due;
-                  out.write((byte[]) item[1]);
-                  out.flush();
-                }
-              } catch (IOException | InterruptedException e) {
-                // closed
-              }
-            },
-            "valentia-latency-out");
-    reader.setDaemon(true);
-    writer.setDaemon(true);
-    reader.start();
-    writer.start();
   }
 
   static InetSocketAddress parse(String address) {

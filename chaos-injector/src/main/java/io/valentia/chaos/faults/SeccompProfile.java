@@ -150,6 +150,11 @@ public final class SeccompProfile {
     };
   }
 
+  /** Whether {@code name} is an x86_64 system call. */
+  static boolean isSyscall(String name) {
+    return SYSCALLS.containsKey(name);
+  }
+
   private static Map<String, Integer> loadTable() {
     Map<String, Integer> table = new HashMap<>();
     try (InputStream in = SeccompProfile.class.getResourceAsStream("syscalls-x86_64.txt")) {

@@ -8,6 +8,7 @@ import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /** What a {@link ValentiaService} gets from the process that runs it. */
 public interface ServiceContext {
@@ -37,4 +38,12 @@ public interface ServiceContext {
 
   /** For the few lines a person starting the platform must see (not for logging). */
   PrintStream console();
+
+  /**
+   * The Kafka broker this process runs itself, to stop and start (the chaos injector's {@code
+   * kafka-outage}); empty when the platform uses an external cluster.
+   */
+  default Optional<BrokerControl> brokerControl() {
+    return Optional.empty();
+  }
 }

@@ -1,0 +1,74 @@
+package io.valentia.eventbus.broker;
+
+import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.service.BrokerControl;
+import java.nio.file.Path;
+
+/**
+ * An {@link EmbeddedKafkaBroker} that can be stopped and started again on the same port and data
+ * directory (a fresh server each time: Kafka's server cannot be restarted in place). Closing it
+ * stops it for good. Thread-safe.
+ */
+public final class RestartableBroker implements BrokerControl, AutoCloseable {
+  private final Path dataDir;
+  private final int port;
+  private EmbeddedKafkaBroker current;
+  private boolean closed;
+
+  private RestartableBroker(EmbeddedKafkaBroker first) {
+    this.dataDir = first.dataDir();
+    this.port = first.port();
+    this.current = first;
+  }
+
+  /**
+   * Starts a broker like {@link EmbeddedKafkaBroker#start}; a port of 0 is chosen once and kept
+   * across restarts.
+   */
+  public static RestartableBroker start(Path dataDir, int port) {
+    return new RestartableBroker(EmbeddedKafkaBroker.start(dataDir, port));
+  }
+
+  @Override
+  public String bootstrapServers() {
+    return "127.0.0.1:" + port;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  @Override
+  public synchronized boolean running() {
+    return current != null;
+  }
+
+  @Override
+  public synchronized void stop() {
+    if (current != null) {
+      current.close();
+      current = null;
+    }
+  }
+
+  @Override
+  public synchronized void start() {
+    if (closed) {
+      throw new ValentiaException("the embedded Kafka broker is shutting down; not restarted");
+    }
+    if (current == null) {
+      current = EmbeddedKafkaBroker.start(dataDir, port);
+    }
+  }
+
+  /** Stops the broker for good; idempotent. */
+  @Override
+  public synchronized void close() {
+    closed = true;
+    stop();
+  }
+}
