@@ -181,6 +181,12 @@ final class SyscallInject implements Fault {
 
   @Override
   public Revert inject(Arguments arguments, Duration duration) throws FaultException {
+    return inject(arguments, duration, undo -> {});
+  }
+
+  @Override
+  public Revert inject(Arguments arguments, Duration duration, UndoJournal journal)
+      throws FaultException {
     List<String> argv = new ArrayList<>(List.of("strace", "-f", "-qq", "-o", "/dev/null"));
     for (String path : arguments.strings("paths")) {
       argv.add("-P");
@@ -204,14 +210,24 @@ final class SyscallInject implements Fault {
     } catch (IOException e) {
       throw new FaultException("cannot create a file for strace's messages: " + e.getMessage(), e);
     }
+    // strace (and a command it runs) carries a mark, so that after a crash of the injector the
+    // next one finds and stops it: an attached strace would otherwise inject errors for ever
+    String mark = "syscall-inject-" + java.util.UUID.randomUUID();
+    try {
+      journal.record(Undo.steps().add(Undo.signalMarked(mark, "TERM")));
+    } catch (FaultException e) {
+      deleteQuietly(diagnostics);
+      throw e;
+    }
     Process strace;
     try {
-      strace =
+      ProcessBuilder builder =
           new ProcessBuilder(argv)
               .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
               .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .redirectError(diagnostics.toFile())
-              .start();
+              .redirectError(diagnostics.toFile());
+      builder.environment().put(Undo.MARK_VARIABLE, mark);
+      strace = builder.start();
     } catch (IOException e) {
       deleteQuietly(diagnostics);
       throw new FaultException(

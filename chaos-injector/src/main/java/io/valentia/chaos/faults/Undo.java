@@ -25,7 +25,10 @@ import java.util.List;
  *   <li>{@code cgroup-quota} {@code cgroup}, {@code v2}, {@code previous}: restore a CPU quota;
  *   <li>{@code cgroup-move} {@code pid}, {@code to}, {@code remove}: move a process back to its
  *       cgroup and remove the cgroup made for it;
- *   <li>{@code delete-file} {@code path}: delete a file.
+ *   <li>{@code delete-file} {@code path}: delete a file;
+ *   <li>{@code signal-marked} {@code mark}, {@code signal}: send a signal to every process whose
+ *       environment holds {@code VALENTIA_FAULT_MARK=mark} (a helper the fault started, such as
+ *       strace, whose pid is not known before it starts).
  * </ul>
  *
  * Every step is idempotent and counts a target that is gone as undone, so an undo may run after the
@@ -96,6 +99,57 @@ public final class Undo {
         .createObjectNode()
         .put("kind", "delete-file")
         .put("path", path.toString());
+  }
+
+  /** The environment variable that marks the processes a fault starts. */
+  public static final String MARK_VARIABLE = "VALENTIA_FAULT_MARK";
+
+  static ObjectNode signalMarked(String mark, String signal) {
+    return EventCodec.MAPPER
+        .createObjectNode()
+        .put("kind", "signal-marked")
+        .put("mark", mark)
+        .put("signal", signal);
+  }
+
+  /** The pids whose environment holds {@code VALENTIA_FAULT_MARK=mark}. */
+  static List<Long> markedProcesses(String mark) {
+    byte[] wanted = (MARK_VARIABLE + "=" + mark).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    List<Long> found = new ArrayList<>();
+    try (java.util.stream.Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path proc : (Iterable<Path>) procs::iterator) {
+        String name = proc.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          byte[] environ = Files.readAllBytes(proc.resolve("environ"));
+          if (holds(environ, wanted)) {
+            found.add(Long.parseLong(name));
+          }
+        } catch (IOException | SecurityException gone) {
+          // exited, or not ours to read
+        }
+      }
+    } catch (IOException e) {
+      return found;
+    }
+    return found;
+  }
+
+  /** Whether the NUL-separated {@code environ} has the entry {@code wanted}. */
+  private static boolean holds(byte[] environ, byte[] wanted) {
+    int start = 0;
+    for (int i = 0; i <= environ.length; i++) {
+      if (i == environ.length || environ[i] == 0) {
+        if (i - start == wanted.length
+            && java.util.Arrays.equals(environ, start, i, wanted, 0, wanted.length)) {
+          return true;
+        }
+        start = i + 1;
+      }
+    }
+    return false;
   }
 
   /**
@@ -200,6 +254,22 @@ public final class Undo {
           Files.deleteIfExists(Path.of(step.path("path").asText()));
         } catch (IOException e) {
           throw new FaultException("cannot delete " + step.path("path").asText() + ": " + e, e);
+        }
+      }
+      case "signal-marked" -> {
+        String mark = step.path("mark").asText();
+        if (mark.isEmpty()) {
+          throw new FaultException("signal-marked step without a mark: " + step);
+        }
+        for (long pid : markedProcesses(mark)) {
+          HostCommand.Result result =
+              HostCommand.run(
+                  List.of("kill", "-" + step.path("signal").asText(), Long.toString(pid)),
+                  null,
+                  Duration.ofSeconds(10));
+          if (!result.ok() && ProcessFaults.alive(pid)) {
+            throw new FaultException("cannot signal pid " + pid + ": " + result.message());
+          }
         }
       }
       default -> throw new FaultException("unknown undo step " + step);

@@ -165,6 +165,75 @@ class SyscallInjectIT {
     }
   }
 
+  @Test
+  @DisplayName(
+      "After the injector dies, the undo it recorded first stops the attached strace: the process's"
+          + " opens succeed again")
+  void recordedUndoStopsStrace(@TempDir Path dir) throws Exception {
+    Path in = Files.writeString(dir.resolve("in"), "hello\n");
+    Path log = dir.resolve("log");
+    Process loop =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                "while true; do if cat "
+                    + in
+                    + " > /dev/null 2>&1; then echo ok >> "
+                    + log
+                    + "; else echo fail >> "
+                    + log
+                    + "; fi; sleep 0.05; done")
+            .start();
+    List<io.valentia.eventbus.payload.ChaosFault> recorded =
+        new java.util.concurrent.CopyOnWriteArrayList<>();
+    io.valentia.chaos.journal.FaultJournal journal =
+        new io.valentia.chaos.journal.FaultJournal() {
+          @Override
+          public void applying(io.valentia.eventbus.payload.ChaosFault record) {
+            recorded.add(record);
+          }
+
+          @Override
+          public void settled(io.valentia.eventbus.payload.ChaosFault record) {}
+        };
+    FaultInjector injector =
+        new FaultInjector(
+            FaultCatalog.standard(),
+            Runs.allowing("pids").policy(),
+            java.time.Clock.systemUTC(),
+            journal);
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> lines(log).contains("ok"));
+      ObjectNode args =
+          EventCodec.MAPPER
+              .createObjectNode()
+              .put("syscall", "openat")
+              .put("error", "EACCES")
+              .put("pid", loop.pid())
+              .put("duration", "5m");
+      args.putArray("paths").add(in.toString());
+      injector.inject("run", "syscall-inject", args);
+      await().atMost(Duration.ofSeconds(10)).until(() -> lines(log).contains("fail"));
+
+      // the injector is gone without reverting: what another injector does after a crash
+      assertThat(recorded).singleElement().satisfies(r -> assertThat(r.undo()).isNotNull());
+      Undo.run(recorded.get(0).undo());
+      int afterUndo = lines(log).size();
+
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> lines(log).stream().skip(afterUndo + 2).anyMatch("ok"::equals));
+      assertThat(Undo.markedProcesses(recorded.get(0).undo().get(0).path("mark").asText()))
+          .as("no marked strace is left")
+          .isEmpty();
+      assertThat(loop.isAlive()).as("the process runs on after strace detached").isTrue();
+    } finally {
+      injector.revertAll("test");
+      injector.close();
+      loop.destroyForcibly();
+    }
+  }
+
   private static List<String> lines(Path file) throws java.io.IOException {
     return Files.exists(file) ? Files.readAllLines(file) : List.of();
   }
