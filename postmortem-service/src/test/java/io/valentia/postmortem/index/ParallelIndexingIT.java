@@ -32,7 +32,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class ParallelIndexingIT {
-  private static final int EVENTS = 20_000;
+  private static final int EVENTS = 10_000;
 
   @Test
   @DisplayName(
