@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,17 +46,20 @@ import org.slf4j.LoggerFactory;
  * the documents. Killed at any point, a restart re-reads only what the index did not commit, and
  * re-reading an event replaces its document, so nothing is lost or duplicated.
  *
- * <p>One thread polls; each poll's records are split by partition over {@code indexingThreads}
- * lanes (the polling thread is one of them) that parse and upsert in parallel into the one
- * IndexWriter, each partition in order on one lane. Offsets advance only when every lane of a poll
- * is done, and commits happen between polls, so a commit never carries an offset whose record is
- * not in it. Searches see new records within {@code refreshInterval} (a timer thread refreshes, so
- * indexing goes on meanwhile); records become durable every {@code commitInterval} and at {@link
- * #close()}. A record that is not a valid event is counted, logged and skipped (the publishers'
- * dead-letter gate reports it on {@code valentia.deadletter}).
+ * <p>One thread polls rounds of records (one poll, then what more is ready, until every lane has
+ * work); each round is split by partition over {@code indexingThreads} lanes (the polling thread is
+ * one of them) that parse and upsert in parallel into the one IndexWriter, each partition in order
+ * on one lane. Offsets advance only when every lane of a round is done, and commits happen between
+ * rounds, so a commit never carries an offset whose record is not in it. Searches see new records
+ * within {@code refreshInterval} (a timer thread refreshes, so indexing goes on meanwhile); records
+ * become durable every {@code commitInterval} and at {@link #close()}. A record that is not a valid
+ * event is counted, logged and skipped (the publishers' dead-letter gate reports it on {@code
+ * valentia.deadletter}).
  */
 public final class KafkaIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIndexer.class);
+
+  private static final int POLL_RECORDS = 5_000;
 
   private final EventIndex index;
   private final RecordMapper mapper;
@@ -118,9 +122,8 @@ public final class KafkaIndexer implements AutoCloseable {
     Map<String, Object> props = kafka.commonClientProperties("indexer-" + name);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // large polls keep the lanes busy; a partition's share of a poll stays in order on one lane
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 10_000);
-    props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, 4 << 20);
+    // large polls keep the lanes busy; a partition's share of a round stays in order on one lane
+    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, POLL_RECORDS);
     props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000);
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -223,11 +226,11 @@ public final class KafkaIndexer implements AutoCloseable {
   }
 
   private void pollOnce(Duration timeout) throws IOException {
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
-    if (records.isEmpty()) {
+    Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> round = readRound(timeout);
+    if (round.isEmpty()) {
       return;
     }
-    List<List<List<ConsumerRecord<byte[], byte[]>>>> byLane = splitIntoLanes(records);
+    List<List<List<ConsumerRecord<byte[], byte[]>>>> byLane = splitIntoLanes(round);
     List<Future<?>> others = new ArrayList<>(byLane.size() - 1);
     for (int lane = 1; lane < byLane.size(); lane++) {
       List<List<ConsumerRecord<byte[], byte[]>>> partitions = byLane.get(lane);
@@ -254,26 +257,45 @@ public final class KafkaIndexer implements AutoCloseable {
       }
     }
     if (firstFailure != null) {
-      throw firstFailure; // offsets stay behind: what this poll read is read again after restart
+      throw firstFailure; // offsets stay behind: what this round read is read again after restart
     }
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> ofPartition = records.records(tp);
-      next.put(tp, ofPartition.get(ofPartition.size() - 1).offset() + 1);
-    }
+    round.forEach((tp, records) -> next.put(tp, records.get(records.size() - 1).offset() + 1));
     uncommitted = true;
+  }
+
+  /**
+   * Reads one round of records: a poll, then as many more as are ready at once, until the round has
+   * a partition for every lane and a full poll's worth of records per lane. A single poll often
+   * holds one partition only (the consumer hands out one partition's fetch at a time).
+   */
+  private Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> readRound(Duration timeout) {
+    Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> round = new LinkedHashMap<>();
+    int count = 0;
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+    while (!records.isEmpty()) {
+      for (TopicPartition tp : records.partitions()) {
+        round.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(records.records(tp));
+      }
+      count += records.count();
+      int lanes = settings.indexingThreads();
+      if (lanes == 1 || (round.size() >= lanes && count >= lanes * POLL_RECORDS)) {
+        break;
+      }
+      records = consumer.poll(Duration.ZERO);
+    }
+    return round;
   }
 
   /** Each partition's records go to one lane; lanes get about as many records each. */
   private List<List<List<ConsumerRecord<byte[], byte[]>>>> splitIntoLanes(
-      ConsumerRecords<byte[], byte[]> records) {
-    int laneCount = Math.min(settings.indexingThreads(), records.partitions().size());
+      Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> round) {
+    int laneCount = Math.min(settings.indexingThreads(), round.size());
     List<List<List<ConsumerRecord<byte[], byte[]>>>> byLane = new ArrayList<>(laneCount);
     int[] load = new int[laneCount];
     for (int i = 0; i < laneCount; i++) {
       byLane.add(new ArrayList<>());
     }
-    List<List<ConsumerRecord<byte[], byte[]>>> partitions = new ArrayList<>();
-    records.partitions().forEach(tp -> partitions.add(records.records(tp)));
+    List<List<ConsumerRecord<byte[], byte[]>>> partitions = new ArrayList<>(round.values());
     partitions.sort(Comparator.comparingInt(List::size));
     for (int i = partitions.size() - 1; i >= 0; i--) {
       int lightest = 0;
