@@ -58,15 +58,26 @@ import org.apache.lucene.store.FSDirectory;
  *
  * Usage: {@code java -Xmx2g -jar bench/target/valentia-bench.jar [EVENTS] [WORK_DIR]} (default
  * 1,000,000 events over one day of simulated time).
+ *
+ * <p>{@code java -Xmx3g -jar bench/target/valentia-bench.jar --search-only EVENTS [WORK_DIR]}
+ * measures search alone on a corpus too large to keep in memory or to push through Kafka in
+ * reasonable time (10M events): two threads generate the events chunk by chunk and index the
+ * documents the indexer builds straight into Lucene, then the same searches run on that index.
  */
 public final class IndexingBenchmark {
   private static final Instant T0 = Instant.parse("2026-11-29T00:00:00Z");
   private static final Duration SPAN = Duration.ofDays(1);
   private static final int SEARCHES = 2000;
+  private static final KafkaIndexer.Settings PIPELINE_SETTINGS =
+      new KafkaIndexer.Settings(Duration.ofMillis(250), Duration.ofSeconds(5));
 
   private IndexingBenchmark() {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("--search-only")) {
+      searchOnly(args);
+      return;
+    }
     int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
     boolean temporary = args.length < 2;
     Path work = temporary ? Files.createTempDirectory("valentia-bench") : Path.of(args[1]);
@@ -96,7 +107,7 @@ public final class IndexingBenchmark {
             "%n| measure | value |%n|---|---|%n"
                 + "| events (avg JSON size) | %,d (%d bytes) |%n"
                 + "| raw Lucene, 2 threads, one IndexWriter, incl. commit | %,.0f events/s |%n"
-                + "| pipeline: Kafka -> parse -> index -> searchable | %,.0f events/s (%.2f x raw) |%n"
+                + "| pipeline: Kafka -> parse -> index -> searchable, %d indexing threads | %,.0f events/s (%.2f x raw) |%n"
                 + "| produce (acks=all, lz4), for reference | %,.0f events/s |%n"
                 + "| search: term + 15-min window + 6 facets + top 20, %d queries | p50 %.1f ms, p99 %.1f ms, max %.1f ms |%n"
                 + "| index size | %,d MiB |%n"
@@ -104,6 +115,7 @@ public final class IndexingBenchmark {
             events,
             bytes / events,
             raw,
+            PIPELINE_SETTINGS.indexingThreads(),
             pipeline,
             pipeline / raw,
             produced,
@@ -129,84 +141,163 @@ public final class IndexingBenchmark {
     List<byte[]> records = new ArrayList<>(count);
     long stepNanos = SPAN.toNanos() / count;
     for (int i = 0; i < count; i++) {
-      int host = random.nextInt(64);
-      int peer = (host + 1 + random.nextInt(63)) % 64;
-      int kind = random.nextInt(100);
-      EventPayload payload;
-      String source;
-      String subject;
-      Severity severity = null;
-      if (kind < 55) {
-        payload =
-            new MtuPing(
-                "10.0.1." + peer + ":7", 8972, true, 300L + random.nextInt(400), "both", "udp");
-        source = "/probes/mtu/osd-" + host;
-        subject = "osd-" + host + "->osd-" + peer;
-      } else if (kind < 85) {
-        double last = 0.3 + random.nextDouble();
-        payload =
-            new OsdPing(
-                host,
-                peer,
-                random.nextBoolean() ? "back" : "front",
-                last,
-                new OsdPing.Windows(last, last, last),
-                new OsdPing.Windows(0.1, 0.1, 0.1),
-                new OsdPing.Windows(2, 2, 2),
-                false,
-                1000.0);
-        source = "/probes/ceph/mgr-" + (host % 3);
-        subject = "osd." + host + "->osd." + peer;
-      } else if (kind < 95) {
-        payload =
-            new FrameDropped(
-                90, 1 + random.nextInt(9), i, i + 3L, 4_000 + random.nextInt(9_000), "loop");
-        source = "/probes/frames/hmd-" + (host % 8);
-        subject = "hmd-" + (host % 8);
-      } else if (kind < 99) {
-        boolean kill = random.nextInt(4) == 0;
-        payload =
-            new SyscallDenied(
-                "ptrace",
-                101,
-                "x86_64",
-                kill ? "KILL_PROCESS" : "ERRNO",
-                kill ? null : 1,
-                4000L + random.nextInt(1000),
-                "vrserver",
-                "/opt/steam/vrserver",
-                1000L,
-                null,
-                "filter",
-                1 + random.nextInt(5),
-                T0,
-                T0);
-        source = "/probes/denials/host-" + (host % 16);
-        subject = "vrserver";
-      } else {
-        payload = new MtuMismatch("10.0.1." + peer + ":7", 1472, 1473, 1500, "out");
-        source = "/probes/mtu/osd-" + host;
-        subject = "osd-" + host + "->osd-" + peer;
-        severity = Severity.CRITICAL;
-      }
-      CloudEvent.Builder builder =
-          CloudEvent.of(payload)
-              .source(source)
-              .subject(subject)
-              .time(T0.plusNanos(stepNanos * i).plusNanos(random.nextInt(1000)));
-      if (severity != null) {
-        builder.severity(severity);
-      }
-      records.add(codec.encode(builder.build()));
+      records.add(codec.encode(event(random, i, stepNanos)));
     }
     return records;
   }
 
-  static double rawLucene(List<byte[]> records, Path dir) throws Exception {
-    // each thread parses and builds its documents, as the pipeline does: only Kafka differs
+  /** Event {@code i} of a day of {@code SPAN / stepNanos} events. */
+  static CloudEvent event(Random random, int i, long stepNanos) {
+    int host = random.nextInt(64);
+    int peer = (host + 1 + random.nextInt(63)) % 64;
+    int kind = random.nextInt(100);
+    EventPayload payload;
+    String source;
+    String subject;
+    Severity severity = null;
+    if (kind < 55) {
+      payload =
+          new MtuPing(
+              "10.0.1." + peer + ":7", 8972, true, 300L + random.nextInt(400), "both", "udp");
+      source = "/probes/mtu/osd-" + host;
+      subject = "osd-" + host + "->osd-" + peer;
+    } else if (kind < 85) {
+      double last = 0.3 + random.nextDouble();
+      payload =
+          new OsdPing(
+              host,
+              peer,
+              random.nextBoolean() ? "back" : "front",
+              last,
+              new OsdPing.Windows(last, last, last),
+              new OsdPing.Windows(0.1, 0.1, 0.1),
+              new OsdPing.Windows(2, 2, 2),
+              false,
+              1000.0);
+      source = "/probes/ceph/mgr-" + (host % 3);
+      subject = "osd." + host + "->osd." + peer;
+    } else if (kind < 95) {
+      payload =
+          new FrameDropped(
+              90, 1 + random.nextInt(9), i, i + 3L, 4_000 + random.nextInt(9_000), "loop");
+      source = "/probes/frames/hmd-" + (host % 8);
+      subject = "hmd-" + (host % 8);
+    } else if (kind < 99) {
+      boolean kill = random.nextInt(4) == 0;
+      payload =
+          new SyscallDenied(
+              "ptrace",
+              101,
+              "x86_64",
+              kill ? "KILL_PROCESS" : "ERRNO",
+              kill ? null : 1,
+              4000L + random.nextInt(1000),
+              "vrserver",
+              "/opt/steam/vrserver",
+              1000L,
+              null,
+              "filter",
+              1 + random.nextInt(5),
+              T0,
+              T0);
+      source = "/probes/denials/host-" + (host % 16);
+      subject = "vrserver";
+    } else {
+      payload = new MtuMismatch("10.0.1." + peer + ":7", 1472, 1473, 1500, "out");
+      source = "/probes/mtu/osd-" + host;
+      subject = "osd-" + host + "->osd-" + peer;
+      severity = Severity.CRITICAL;
+    }
+    CloudEvent.Builder builder =
+        CloudEvent.of(payload)
+            .source(source)
+            .subject(subject)
+            .time(T0.plusNanos(stepNanos * i).plusNanos(random.nextInt(1000)));
+    if (severity != null) {
+      builder.severity(severity);
+    }
+    return builder.build();
+  }
+
+  /** Generates and indexes straight into Lucene (two threads), then measures search. */
+  static void searchOnly(String[] args) throws Exception {
+    if (args.length < 2) {
+      System.err.println("usage: --search-only EVENTS [WORK_DIR]");
+      System.exit(2);
+    }
+    int events = Integer.parseInt(args[1].replace("_", ""));
+    boolean temporary = args.length < 3;
+    Path work = temporary ? Files.createTempDirectory("valentia-bench") : Path.of(args[2]);
+    Path dir = work.resolve("search-index");
+    int chunk = 100_000;
+    long stepNanos = SPAN.toNanos() / events;
     EventCodec codec = EventCodec.instance();
-    IndexWriterConfig config = new IndexWriterConfig(new EventAnalyzer());
-    config.setRAMBufferSizeMB(64);
+    System.err.printf("generating and indexing %,d events in %s%n", events, dir);
+    try {
+      long start = System.nanoTime();
+      try (FSDirectory directory = FSDirectory.open(dir);
+          IndexWriter writer =
+              new IndexWriter(directory, EventIndex.writerConfig(new EventAnalyzer()))) {
+        AtomicInteger nextChunk = new AtomicInteger();
+        Thread[] threads = new Thread[2];
+        for (int t = 0; t < threads.length; t++) {
+          threads[t] =
+              new Thread(
+                  () -> {
+                    try {
+                      int c;
+                      while ((c = nextChunk.getAndIncrement()) * (long) chunk < events) {
+                        Random random = new Random(42L + c); // the same corpus on every run
+                        for (int i = c * chunk; i < Math.min(events, (c + 1) * chunk); i++) {
+                          byte[] record = codec.encode(event(random, i, stepNanos));
+                          writer.addDocument(
+                              EventDocuments.toDocument(codec.decodeEnvelope(record), record, T0));
+                        }
+                      }
+                    } catch (IOException e) {
+                      throw new java.io.UncheckedIOException(e);
+                    }
+                  });
+          threads[t].start();
+        }
+        for (Thread thread : threads) {
+          thread.join();
+        }
+        writer.commit();
+      }
+      double rate = events / ((System.nanoTime() - start) / 1e9);
+      try (EventIndex index = EventIndex.open(dir, new EventAnalyzer())) {
+        double[] latencies = search(index);
+        System.out.printf(
+            Locale.ROOT,
+            "%n| measure | value |%n|---|---|%n"
+                + "| events | %,d |%n"
+                + "| generate + index straight into Lucene, 2 threads | %,.0f events/s |%n"
+                + "| search: term + 15-min window + 6 facets + top 20, %d queries | p50 %.1f ms, p99 %.1f ms, max %.1f ms |%n"
+                + "| index size | %,d MiB |%n"
+                + "| JVM, cores | %s, %d |%n",
+            events,
+            rate,
+            SEARCHES,
+            latencies[0],
+            latencies[1],
+            latencies[2],
+            size(dir) >> 20,
+            System.getProperty("java.version"),
+            Runtime.getRuntime().availableProcessors());
+      }
+    } finally {
+      if (temporary) {
+        deleteTree(work);
+      }
+    }
+  }
+
+  static double rawLucene(List<byte[]> records, Path dir) throws Exception {
+    // each thread parses and builds its documents with the indexer's writer settings, as the
+    // pipeline does: only Kafka differs
+    EventCodec codec = EventCodec.instance();
+    IndexWriterConfig config = EventIndex.writerConfig(new EventAnalyzer());
     try (FSDirectory directory = FSDirectory.open(dir);
         IndexWriter writer = new IndexWriter(directory, config)) {
       AtomicInteger next = new AtomicInteger();
@@ -267,7 +358,7 @@ public final class IndexingBenchmark {
             List.of(Topics.EVENTS),
             index,
             RecordMapper.EVENTS,
-            new KafkaIndexer.Settings(Duration.ofMillis(250), Duration.ofSeconds(5)))) {
+            PIPELINE_SETTINGS)) {
       indexer.start();
       while (index.documentCount() < expected) {
         if (indexer.failure().isPresent()) {

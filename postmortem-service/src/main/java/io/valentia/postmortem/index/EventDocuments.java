@@ -27,14 +27,20 @@ import org.apache.lucene.util.BytesRef;
  *       {@code service}, {@code experimentid}, {@code incidentid}: exact keywords;
  *   <li>{@code data.PATH} (e.g. {@code data.peer}): every scalar of the payload, exact;
  *   <li>{@code text}: everything above plus the payload's values, analysed for full-text search
- *       (the default field) and stored for highlighted snippets;
+ *       (the default field); not stored: {@link #searchableText} rebuilds it from the stored event
+ *       for highlighted snippets;
  *   <li>{@code time}: epoch milliseconds, for ranges and sorting;
- *   <li>{@code event}: the record value as it was read, returned by searches.
+ *   <li>{@code event}: the record value as it was read, returned by searches; the only stored field
+ *       (stored fields are compressed in blocks).
  * </ul>
  *
- * Facets: {@link #FACETS}. {@code host} is the subject's first host ({@code a->b} gives {@code a})
- * and {@code service} is the first segment of the source ({@code /probes/mtu/x} gives {@code
- * probes}).
+ * Facets: {@link #FACETS}, counted from sorted-set doc values; they index no drill-down terms
+ * (searches filter on the keyword fields of the same names). {@code host} is the subject's first
+ * host ({@code a->b} gives {@code a}) and {@code service} is the first segment of the source
+ * ({@code /probes/mtu/x} gives {@code probes}).
+ *
+ * <p>Documents are built on the indexing threads, so building one must stay cheap: every value is
+ * added once, and only {@code id} and {@code time} carry doc values besides the facets.
  */
 public final class EventDocuments {
   public static final String ID = "id";
@@ -60,9 +66,19 @@ public final class EventDocuments {
   public static final List<String> FACETS =
       List.of("type", "severity", "subject", "source", "host", "service");
 
-  static final FacetsConfig FACETS_CONFIG = new FacetsConfig();
+  static final FacetsConfig FACETS_CONFIG = facetsConfig();
 
   private EventDocuments() {}
+
+  private static FacetsConfig facetsConfig() {
+    FacetsConfig config = new FacetsConfig();
+    for (String dim : FACETS) {
+      // the keyword fields already answer type:x, host:y; drill-down terms would index each value
+      // twice more
+      config.setDrillDownTermsIndexing(dim, FacetsConfig.DrillDownTermsIndexing.NONE);
+    }
+    return config;
+  }
 
   /** The term that identifies the event's document: upserts replace by it. */
   public static Term idTerm(String id) {
@@ -79,23 +95,11 @@ public final class EventDocuments {
     Document doc = new Document();
     Instant time = event.time() != null ? event.time() : fallbackTime;
     long millis = time.toEpochMilli();
-    StringBuilder text = new StringBuilder(256);
-    keyword(doc, text, ID, event.id());
+    String text = keywordsAndText(doc, event);
     doc.add(new SortedDocValuesField(ID, new BytesRef(event.id())));
-    keyword(doc, text, "type", event.type());
-    keyword(doc, text, "severity", event.severityOrInfo().value());
-    keyword(doc, text, "subject", event.subject());
-    keyword(doc, text, "source", event.source());
-    keyword(doc, text, "host", hostOf(event));
-    keyword(doc, text, "service", serviceOf(event.source()));
-    keyword(doc, text, "experimentid", event.experimentId());
-    keyword(doc, text, "incidentid", event.incidentId());
-    if (event.data() != null) {
-      data(doc, text, "data", event.data());
-    }
     doc.add(new LongPoint(TIME, millis));
     doc.add(new NumericDocValuesField(TIME, millis));
-    doc.add(new TextField(TEXT, text.toString(), Field.Store.YES));
+    doc.add(new TextField(TEXT, text, Field.Store.NO));
     doc.add(new StoredField(EVENT, new BytesRef(raw)));
     facet(doc, "type", event.type());
     facet(doc, "severity", event.severityOrInfo().value());
@@ -108,6 +112,34 @@ public final class EventDocuments {
     } catch (java.io.IOException e) {
       throw new IllegalStateException("facet fields of a fresh document always build", e);
     }
+  }
+
+  /**
+   * The {@code text} field of {@code event}'s document, exactly as indexed: highlighting analyses
+   * it again from the stored event instead of the index storing a second copy.
+   */
+  public static String searchableText(CloudEvent event) {
+    return keywordsAndText(null, event);
+  }
+
+  /**
+   * Adds the keyword and {@code data.*} fields to {@code doc} (when not null); returns the text.
+   */
+  private static String keywordsAndText(Document doc, CloudEvent event) {
+    StringBuilder text = new StringBuilder(256);
+    keyword(doc, text, ID, event.id());
+    keyword(doc, text, "type", event.type());
+    keyword(doc, text, "severity", event.severityOrInfo().value());
+    keyword(doc, text, "subject", event.subject());
+    keyword(doc, text, "source", event.source());
+    keyword(doc, text, "host", hostOf(event));
+    keyword(doc, text, "service", serviceOf(event.source()));
+    keyword(doc, text, "experimentid", event.experimentId());
+    keyword(doc, text, "incidentid", event.incidentId());
+    if (event.data() != null) {
+      data(doc, text, "data", event.data());
+    }
+    return text.toString();
   }
 
   static String hostOf(CloudEvent event) {
@@ -128,7 +160,9 @@ public final class EventDocuments {
 
   private static void keyword(Document doc, StringBuilder text, String field, String value) {
     if (value != null && !value.isEmpty()) {
-      doc.add(new StringField(field, value, Field.Store.NO));
+      if (doc != null) {
+        doc.add(new StringField(field, value, Field.Store.NO));
+      }
       text.append(value).append('\n');
     }
   }
@@ -151,7 +185,7 @@ public final class EventDocuments {
       }
     } else if (!node.isNull()) {
       String value = node.asText();
-      if (!value.isEmpty() && value.length() <= 1024) {
+      if (doc != null && !value.isEmpty() && value.length() <= 1024) {
         doc.add(new StringField(path, value, Field.Store.NO));
       }
       text.append(value).append('\n');

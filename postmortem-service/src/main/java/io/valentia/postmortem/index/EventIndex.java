@@ -15,6 +15,7 @@ import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.Term;
+import org.apache.lucene.index.TieredMergePolicy;
 import org.apache.lucene.search.SearcherFactory;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.store.FSDirectory;
@@ -26,8 +27,14 @@ import org.apache.lucene.store.LockObtainFailedException;
  * user data together with the documents, so after a crash the index and its offsets agree and
  * {@link #committedOffsets()} says where to resume.
  *
- * <p>Writes ({@link #upsert}, {@link #commit}) are for one thread (the indexer's); searches through
- * {@link #searchers()} are safe from any thread, but block: never call them on an event loop.
+ * <p>{@link #upsert} is safe from several threads at once (each indexes into its own in-memory
+ * segment); {@link #commit} must not overlap upserts whose offsets it does not carry. Searches
+ * through {@link #searchers()} are safe from any thread, but block: never call them on an event
+ * loop.
+ *
+ * <p>Tuned for ingest: documents are only made durable by {@link #commit} (no commit per record), a
+ * 128 MiB indexing buffer, and no compound files (packing each new segment into one file copies it
+ * once more; the indexer's segments are many and small because of near-real-time refreshes).
  */
 public final class EventIndex implements AutoCloseable {
   private static final String OFFSET_PREFIX = "offset:";
@@ -55,11 +62,10 @@ public final class EventIndex implements AutoCloseable {
     try {
       Files.createDirectories(dir);
       FSDirectory directory = FSDirectory.open(dir);
-      IndexWriterConfig config = new IndexWriterConfig(analyzer);
+      IndexWriterConfig config = writerConfig(analyzer);
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       // documents and offsets become durable together, only in commit()
       config.setCommitOnClose(false);
-      config.setRAMBufferSizeMB(64);
       try {
         return new EventIndex(dir, directory, new IndexWriter(directory, config));
       } catch (LockObtainFailedException e) {
@@ -69,6 +75,20 @@ public final class EventIndex implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the index in " + dir, e);
     }
+  }
+
+  /**
+   * The writer settings of every event index (a fresh config each call): a 128 MiB indexing buffer
+   * and no compound files. Exposed so that a benchmark can index the same way without Kafka.
+   */
+  public static IndexWriterConfig writerConfig(Analyzer analyzer) {
+    IndexWriterConfig config = new IndexWriterConfig(analyzer);
+    config.setRAMBufferSizeMB(128);
+    config.setUseCompoundFile(false);
+    TieredMergePolicy merges = new TieredMergePolicy();
+    merges.setNoCFSRatio(0.0);
+    config.setMergePolicy(merges);
+    return config;
   }
 
   public Path dir() {

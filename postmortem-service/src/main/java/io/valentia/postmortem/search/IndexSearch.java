@@ -2,6 +2,7 @@ package io.valentia.postmortem.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.InvalidEventException;
 import io.valentia.postmortem.index.EventAnalyzer;
 import io.valentia.postmortem.index.EventDocuments;
 import io.valentia.postmortem.index.EventIndex;
@@ -11,7 +12,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +26,12 @@ import org.apache.lucene.facet.FacetsCollector;
 import org.apache.lucene.facet.FacetsCollectorManager;
 import org.apache.lucene.facet.LabelAndValue;
 import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
+import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.MatchAllDocsQuery;
@@ -89,17 +94,23 @@ public final class IndexSearch {
             after == null
                 ? null
                 : new FieldDoc(searcher.getIndexReader().maxDoc() - 1, Float.NaN, after);
-        TopFieldDocs top =
-            searcher.searchAfter(
-                afterDoc,
-                query,
-                request.size(),
-                sort,
-                request.sort() == SearchRequest.Order.RELEVANCE);
+        boolean scores = request.sort() == SearchRequest.Order.RELEVANCE;
+        TopFieldDocs top;
         long total;
         Map<String, List<SearchPage.FacetCount>> counts = new LinkedHashMap<>();
         if (!facets.isEmpty() && searcher.facets() != null) {
-          FacetsCollector collector = searcher.search(query, new FacetsCollectorManager());
+          // one pass over the matches collects both the page and the facet counts
+          FacetsCollectorManager.FacetsResult result =
+              FacetsCollectorManager.searchAfter(
+                  searcher,
+                  afterDoc,
+                  query,
+                  request.size(),
+                  sort,
+                  scores,
+                  new FacetsCollectorManager());
+          top = (TopFieldDocs) result.topDocs();
+          FacetsCollector collector = result.facetsCollector();
           total = collector.getMatchingDocs().stream().mapToLong(m -> m.totalHits).sum();
           SortedSetDocValuesFacetCounts facetCounts =
               new SortedSetDocValuesFacetCounts(searcher.facets(), collector);
@@ -107,6 +118,7 @@ public final class IndexSearch {
             counts.put(dim, top(facetCounts, dim));
           }
         } else {
+          top = searcher.searchAfter(afterDoc, query, request.size(), sort, scores);
           total = searcher.count(query);
           facets.forEach(dim -> counts.put(dim, List.of()));
         }
@@ -170,7 +182,8 @@ public final class IndexSearch {
     String[] snippets = new String[top.scoreDocs.length];
     if (top.scoreDocs.length > 0 && !(query instanceof MatchAllDocsQuery)) {
       UnifiedHighlighter highlighter =
-          UnifiedHighlighter.builder(searcher, analyzer).withMaxLength(64 * 1024).build();
+          new TextRebuildingHighlighter(
+              UnifiedHighlighter.builder(searcher, analyzer).withMaxLength(64 * 1024), searcher);
       snippets = highlighter.highlight(EventDocuments.TEXT, query, top, 1);
     }
     List<SearchPage.Hit> hits = new ArrayList<>(top.scoreDocs.length);
@@ -188,6 +201,63 @@ public final class IndexSearch {
       hits.add(new SearchPage.Hit(id, time, snippet, source));
     }
     return hits;
+  }
+
+  /**
+   * Highlights {@link EventDocuments#TEXT}, which event documents do not store: it is rebuilt from
+   * the stored event ({@link EventDocuments#searchableText}), exactly as it was indexed. Documents
+   * that store their text (older event indexes, other document kinds) are highlighted from it.
+   */
+  private static final class TextRebuildingHighlighter extends UnifiedHighlighter {
+    private final IndexSearcher searcher;
+
+    TextRebuildingHighlighter(UnifiedHighlighter.Builder builder, IndexSearcher searcher) {
+      super(builder);
+      this.searcher = searcher;
+    }
+
+    @Override
+    protected List<CharSequence[]> loadFieldValues(
+        String[] fields, DocIdSetIterator docs, int cacheCharsThreshold) throws IOException {
+      List<CharSequence[]> values = new ArrayList<>();
+      StoredFields stored = searcher.storedFields();
+      Set<String> load = new HashSet<>(Arrays.asList(fields));
+      load.add(EventDocuments.EVENT);
+      int chars = 0;
+      do {
+        int doc = docs.nextDoc();
+        if (doc == DocIdSetIterator.NO_MORE_DOCS) {
+          break;
+        }
+        Document document = stored.document(doc, load);
+        CharSequence[] byField = new CharSequence[fields.length];
+        for (int i = 0; i < fields.length; i++) {
+          byField[i] = valueOf(document, fields[i]);
+          chars += byField[i] == null ? 0 : byField[i].length();
+        }
+        values.add(byField);
+      } while (chars <= cacheCharsThreshold && cacheCharsThreshold != 0);
+      return values;
+    }
+
+    private static CharSequence valueOf(Document document, String field) {
+      String[] stored = document.getValues(field);
+      if (stored.length > 0) {
+        return String.join(String.valueOf(MULTIVAL_SEP_CHAR), stored);
+      }
+      BytesRef raw = document.getBinaryValue(EventDocuments.EVENT);
+      if (!field.equals(EventDocuments.TEXT) || raw == null) {
+        return null;
+      }
+      try {
+        return EventDocuments.searchableText(
+            EventCodec.instance()
+                .decodeEnvelope(
+                    Arrays.copyOfRange(raw.bytes, raw.offset, raw.offset + raw.length)));
+      } catch (InvalidEventException e) {
+        return null; // not an event: nothing to highlight
+      }
+    }
   }
 
   private static List<SearchPage.FacetCount> top(SortedSetDocValuesFacetCounts counts, String dim)
