@@ -154,7 +154,11 @@ final class EventStream {
           JsonNode tree = validEvent(codec, record.value());
           if (tree != null && filter.test(tree)) {
             String frame =
-                "id: " + cursor(lastSeen, record.partition()) + "\ndata: " + tree + "\n\n";
+                "id: "
+                    + cursor(lastSeen, record.partition())
+                    + "\ndata: "
+                    + oneLine(record.value(), tree)
+                    + "\n\n";
             offerQuietly(frame);
           }
         }
@@ -222,6 +226,19 @@ final class EventStream {
     } catch (IOException | InvalidEventException e) {
       return null; // the dead-letter gate reports it
     }
+  }
+
+  /**
+   * The event as one {@code data:} line: the record's own bytes when they hold no line break (what
+   * every publisher writes: compact JSON), which saves writing the tree out again; else the tree.
+   */
+  static String oneLine(byte[] value, JsonNode tree) {
+    for (byte b : value) {
+      if (b == '\n' || b == '\r') {
+        return tree.toString();
+      }
+    }
+    return new String(value, java.nio.charset.StandardCharsets.UTF_8);
   }
 
   /** {@code P-O} of the event's partition first, then every other partition's last seen. */
