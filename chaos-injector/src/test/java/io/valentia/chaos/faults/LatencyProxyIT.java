@@ -63,7 +63,7 @@ class LatencyProxyIT {
       org.awaitility.Awaitility.await()
           .atMost(java.time.Duration.ofSeconds(5))
           .pollInterval(java.time.Duration.ofMillis(100))
-          .as("nothing listens on the proxy's port after revert")
+          .alias("nothing listens on the proxy's port after revert")
           .until(() -> nothingListens(port));
     }
   }
