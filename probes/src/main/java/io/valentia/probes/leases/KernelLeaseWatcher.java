@@ -88,6 +88,10 @@ public final class KernelLeaseWatcher {
    * MAJ:MIN} when it cannot be found.
    */
   private static String pathOf(FileLock lock) {
+    String unknown = "inode " + lock.inode() + " on " + lock.device();
+    if (!UNIX_VIEW) {
+      return unknown;
+    }
     Path fds = Path.of("/proc", String.valueOf(lock.pid()), "fd");
     try (var entries = Files.list(fds)) {
       for (Path fd : (Iterable<Path>) entries::iterator) {
@@ -96,14 +100,18 @@ public final class KernelLeaseWatcher {
           if (inode instanceof Long ino && ino == lock.inode()) {
             return Files.readSymbolicLink(fd).toString();
           }
-        } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
-          // this descriptor closed while we looked, or it is not a file (a socket or pipe has no
-          // unix:ino view): either way it is not the leased file, so the search goes on
+        } catch (IOException e) {
+          // this descriptor closed while we looked, or it is no file (a socket or pipe links to
+          // no path): either way it is not the leased file, so the search goes on
         }
       }
     } catch (IOException e) {
       // not ours to read, or gone
     }
-    return "inode " + lock.inode() + " on " + lock.device();
+    return unknown;
   }
+
+  /** Whether this file system gives inode numbers ({@code unix:ino}); Linux's always does. */
+  private static final boolean UNIX_VIEW =
+      java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("unix");
 }

@@ -47,6 +47,8 @@ public final class Sessions {
   static final String FILE = "sessions.json";
   private static final Duration DEFAULT_IDLE = Duration.ofHours(12);
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   /** One session; {@code expires} moves on with each use. */
   public record Session(String id, Principal principal, String csrfToken, Instant expires) {
@@ -194,12 +196,10 @@ public final class Sessions {
     try {
       Files.createDirectories(file.getParent());
       Path temp = file.resolveSibling(FILE + ".tmp");
+      // made readable by its owner only before anything is written into it
+      Files.deleteIfExists(temp);
+      Files.createFile(temp, OWNER_ONLY);
       Files.write(temp, EventCodec.MAPPER.writeValueAsBytes(stored));
-      try {
-        Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // not a POSIX file system: the directory's protection is all there is
-      }
       try {
         Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       } catch (AtomicMoveNotSupportedException e) {
@@ -208,6 +208,12 @@ public final class Sessions {
     } catch (IOException e) {
       dirty.set(true);
       throw new ValentiaException("cannot write the session store " + file + ": " + e, e);
+    } catch (UnsupportedOperationException e) {
+      throw new ValentiaException(
+          "the session store "
+              + file
+              + " must be readable by its owner only, which needs a POSIX file system",
+          e);
     }
   }
 
