@@ -128,18 +128,7 @@ class SyscallInjectIT {
   void attachesAndDetaches(@TempDir Path dir) throws Exception {
     Path in = Files.writeString(dir.resolve("in"), "hello\n");
     Path log = dir.resolve("log");
-    Process loop =
-        new ProcessBuilder(
-                "sh",
-                "-c",
-                "while true; do if cat "
-                    + in
-                    + " > /dev/null 2>&1; then echo ok >> "
-                    + log
-                    + "; else echo fail >> "
-                    + log
-                    + "; fi; sleep 0.05; done")
-            .start();
+    Process loop = openLoop(in, log);
     try (FaultInjector injector = injector("pids")) {
       await().atMost(Duration.ofSeconds(10)).until(() -> lines(log).contains("ok"));
       ObjectNode args =
@@ -172,18 +161,7 @@ class SyscallInjectIT {
   void recordedUndoStopsStrace(@TempDir Path dir) throws Exception {
     Path in = Files.writeString(dir.resolve("in"), "hello\n");
     Path log = dir.resolve("log");
-    Process loop =
-        new ProcessBuilder(
-                "sh",
-                "-c",
-                "while true; do if cat "
-                    + in
-                    + " > /dev/null 2>&1; then echo ok >> "
-                    + log
-                    + "; else echo fail >> "
-                    + log
-                    + "; fi; sleep 0.05; done")
-            .start();
+    Process loop = openLoop(in, log);
     List<io.valentia.eventbus.payload.ChaosFault> recorded =
         new java.util.concurrent.CopyOnWriteArrayList<>();
     io.valentia.chaos.journal.FaultJournal journal =
@@ -232,6 +210,23 @@ class SyscallInjectIT {
       injector.close();
       loop.destroyForcibly();
     }
+  }
+
+  /**
+   * A process that reads {@code in} every 50 ms and logs {@code ok} or {@code fail} to {@code log}.
+   */
+  private static Process openLoop(Path in, Path log) throws java.io.IOException {
+    return new ProcessBuilder(
+            "sh",
+            "-c",
+            "while true; do if cat "
+                + in
+                + " > /dev/null 2>&1; then echo ok >> "
+                + log
+                + "; else echo fail >> "
+                + log
+                + "; fi; sleep 0.05; done")
+        .start();
   }
 
   private static List<String> lines(Path file) throws java.io.IOException {
