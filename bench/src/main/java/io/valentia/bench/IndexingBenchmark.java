@@ -301,6 +301,7 @@ public final class IndexingBenchmark {
     try (FSDirectory directory = FSDirectory.open(dir);
         IndexWriter writer = new IndexWriter(directory, config)) {
       AtomicInteger next = new AtomicInteger();
+      CpuSampler cpu = new CpuSampler();
       long start = System.nanoTime();
       Thread[] threads = new Thread[2];
       for (int t = 0; t < threads.length; t++) {
@@ -318,14 +319,17 @@ public final class IndexingBenchmark {
                   } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                   }
-                });
+                },
+                "raw-" + t);
         threads[t].start();
       }
       for (Thread thread : threads) {
         thread.join();
       }
       writer.commit();
-      return records.size() / ((System.nanoTime() - start) / 1e9);
+      double rate = records.size() / ((System.nanoTime() - start) / 1e9);
+      System.err.print(cpu.report("raw Lucene"));
+      return rate;
     }
   }
 
@@ -350,6 +354,7 @@ public final class IndexingBenchmark {
   }
 
   static double pipeline(KafkaSettings kafka, EventIndex index, int expected) throws Exception {
+    CpuSampler cpu = new CpuSampler();
     long start = System.nanoTime();
     try (KafkaIndexer indexer =
         new KafkaIndexer(
@@ -367,6 +372,7 @@ public final class IndexingBenchmark {
         Thread.sleep(20);
       }
       double rate = expected / ((System.nanoTime() - start) / 1e9);
+      System.err.print(cpu.report("pipeline"));
       return rate;
     }
   }

@@ -7,9 +7,12 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.facet.sortedset.DefaultSortedSetDocValuesReaderState;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.IndexReader;
 import org.apache.lucene.index.IndexWriter;
@@ -181,32 +184,47 @@ public final class EventIndex implements AutoCloseable {
     return offsets;
   }
 
-  /** A searcher that also holds its reader's facet state (built once per reader). */
+  /**
+   * A searcher that also holds its reader's facet state, built once per reader by the first search
+   * that counts facets: readers refreshed several times a second while nobody counts facets never
+   * pay for it (it merges the facet ordinals of every segment).
+   */
   public static final class FacetedSearcher extends org.apache.lucene.search.IndexSearcher {
-    private final org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState facets;
+    private volatile Optional<SortedSetDocValuesReaderState> facets;
 
-    FacetedSearcher(IndexReader reader) throws IOException {
+    FacetedSearcher(IndexReader reader) {
       super(reader);
-      org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState state;
-      try {
-        state =
-            new org.apache.lucene.facet.sortedset.DefaultSortedSetDocValuesReaderState(
-                reader, EventDocuments.FACETS_CONFIG);
-      } catch (IllegalArgumentException e) {
-        state = null; // no document has facets yet
-      }
-      this.facets = state;
     }
 
-    /** The facet state of this reader; null while no document has facets. */
-    public org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState facets() {
-      return facets;
+    /** The facet state of this reader; empty while no document has facets. */
+    public Optional<SortedSetDocValuesReaderState> facets() throws IOException {
+      Optional<SortedSetDocValuesReaderState> state = facets;
+      if (state == null) {
+        synchronized (this) {
+          state = facets;
+          if (state == null) {
+            state = buildFacets(getIndexReader());
+            facets = state;
+          }
+        }
+      }
+      return state;
+    }
+
+    private static Optional<SortedSetDocValuesReaderState> buildFacets(IndexReader reader)
+        throws IOException {
+      try {
+        return Optional.of(
+            new DefaultSortedSetDocValuesReaderState(reader, EventDocuments.FACETS_CONFIG));
+      } catch (IllegalArgumentException e) {
+        return Optional.empty(); // no document has facets yet
+      }
     }
 
     static final class Factory extends SearcherFactory {
       @Override
       public org.apache.lucene.search.IndexSearcher newSearcher(
-          IndexReader reader, IndexReader previousReader) throws IOException {
+          IndexReader reader, IndexReader previousReader) {
         return new FacetedSearcher(reader);
       }
     }

@@ -10,17 +10,17 @@ import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -46,15 +46,20 @@ import org.slf4j.LoggerFactory;
  * the documents. Killed at any point, a restart re-reads only what the index did not commit, and
  * re-reading an event replaces its document, so nothing is lost or duplicated.
  *
- * <p>One thread polls rounds of records (one poll, then what more is ready, until every lane has
- * work); each round is split by partition over {@code indexingThreads} lanes (the polling thread is
- * one of them) that parse and upsert in parallel into the one IndexWriter, each partition in order
- * on one lane. Offsets advance only when every lane of a round is done, and commits happen between
- * rounds, so a commit never carries an offset whose record is not in it. Searches see new records
- * within {@code refreshInterval} (a timer thread refreshes, so indexing goes on meanwhile); records
- * become durable every {@code commitInterval} and at {@link #close()}. A record that is not a valid
- * event is counted, logged and skipped (the publishers' dead-letter gate reports it on {@code
- * valentia.deadletter}).
+ * <p>The polling thread only reads: each poll's records are queued by partition, and {@code
+ * indexingThreads} lanes parse and upsert them into the one IndexWriter, each partition's records
+ * in order and on one lane at a time, any lane taking whichever partition has records waiting. The
+ * lanes never wait for each other: a lane that finishes a batch takes the next one at once. After
+ * each batch its lane records the partition's next offset; a commit stores the offsets recorded
+ * before it began, so it never carries an offset whose record it does not hold (it may hold later
+ * records too, which a restart reads again and replaces). The polling thread stops reading while
+ * {@code 4 × max.poll.records} records per lane wait, so memory stays bounded when Lucene is the
+ * slower side. Searches see new records within {@code refreshInterval} (a timer thread refreshes;
+ * while more than half of that many records wait, every {@code 4 × refreshInterval} only); records
+ * become durable every {@code commitInterval} and at {@link #close()}, which first lets the batches
+ * in progress finish (batches still queued are read again at the next start). A record that is not
+ * a valid event is counted, logged and skipped (the publishers' dead-letter gate reports it on
+ * {@code valentia.deadletter}).
  */
 public final class KafkaIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIndexer.class);
@@ -68,22 +73,28 @@ public final class KafkaIndexer implements AutoCloseable {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final ExecutorService lanes;
   private final ScheduledExecutorService refresher;
-  private final Map<TopicPartition, Long> next = new HashMap<>();
+  private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
+  private final Semaphore capacity;
+  private final int capacityRecords;
+  private final Map<TopicPartition, Long> indexedUpTo = new ConcurrentHashMap<>();
+  private final AtomicLong progress = new AtomicLong();
   private final AtomicLong indexed = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicBoolean dirty = new AtomicBoolean();
   private volatile boolean running;
+  private volatile boolean stopping;
+  private long lastRefresh = System.nanoTime(); // on the refresh thread only
   private Thread thread;
-  private boolean uncommitted;
+  private long committedProgress;
 
   /**
    * How often the indexer makes records searchable and durable, and how many threads index.
    *
    * @param refreshInterval at most this long from reading a record to its being searchable
    * @param commitInterval at most this long between commits of documents and offsets
-   * @param indexingThreads how many threads parse and index at once (the polling thread included),
-   *     1 to 16
+   * @param indexingThreads how many threads parse and index at once (besides the polling thread), 1
+   *     to 16
    */
   public record Settings(Duration refreshInterval, Duration commitInterval, int indexingThreads) {
     public static final Settings DEFAULT =
@@ -94,6 +105,11 @@ public final class KafkaIndexer implements AutoCloseable {
         throw new IllegalArgumentException(
             "indexingThreads must be 1 to 16, found " + indexingThreads);
       }
+    }
+
+    /** How often the indexer refreshes while it is behind: four refresh intervals. */
+    public Duration catchUpRefreshInterval() {
+      return refreshInterval.multipliedBy(4);
     }
 
     /** These intervals with one indexing thread per core, at most four. */
@@ -122,17 +138,16 @@ public final class KafkaIndexer implements AutoCloseable {
     Map<String, Object> props = kafka.commonClientProperties("indexer-" + name);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    // large polls keep the lanes busy; a partition's share of a round stays in order on one lane
     props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, POLL_RECORDS);
     props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000);
     this.consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     String threadName = "valentia-indexer-" + name;
     this.lanes =
-        settings.indexingThreads() > 1
-            ? Executors.newFixedThreadPool(
-                settings.indexingThreads() - 1, daemonThreads(threadName + "-lane"))
-            : null;
+        Executors.newFixedThreadPool(
+            settings.indexingThreads(), daemonThreads(threadName + "-lane"));
+    this.capacityRecords = 4 * POLL_RECORDS * settings.indexingThreads();
+    this.capacity = new Semaphore(capacityRecords);
     this.refresher = Executors.newSingleThreadScheduledExecutor(daemonThreads(threadName + "-nrt"));
   }
 
@@ -164,7 +179,6 @@ public final class KafkaIndexer implements AutoCloseable {
         fresh.add(tp);
       } else {
         consumer.seek(tp, offset);
-        next.put(tp, offset);
       }
     }
     consumer.seekToBeginning(fresh);
@@ -191,7 +205,7 @@ public final class KafkaIndexer implements AutoCloseable {
       while (running && failure.get() == null) {
         pollOnce(Duration.ofMillis(100));
         long now = System.nanoTime();
-        if (uncommitted && now - lastCommit >= settings.commitInterval().toNanos()) {
+        if (now - lastCommit >= settings.commitInterval().toNanos()) {
           commit();
           lastCommit = now;
         }
@@ -199,8 +213,17 @@ public final class KafkaIndexer implements AutoCloseable {
     } catch (WakeupException e) {
       // close() asked us to stop
     } catch (Throwable e) {
-      failure.set(e);
+      failure.compareAndSet(null, e);
       LOG.error("indexer of {} stopped", topics, e);
+    }
+    stopping = true; // queued batches are dropped: the next start reads them again
+    try {
+      if (!awaitLanesIdle(System.nanoTime() + TimeUnit.SECONDS.toNanos(30))) {
+        failure.compareAndSet(null, new IOException("indexing did not finish within 30 s"));
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      failure.compareAndSet(null, e);
     }
     shutdown(refresher);
     try {
@@ -214,10 +237,22 @@ public final class KafkaIndexer implements AutoCloseable {
     }
   }
 
+  /**
+   * Refreshes when something was indexed since the last refresh; while the lanes are behind (more
+   * than half their capacity queued), only every {@link Settings#catchUpRefreshInterval()}: records
+   * that wait in the queue are not searchable within a refresh interval anyway, and each refresh
+   * writes a small segment that merges must copy again.
+   */
   private void refreshIfDirty() {
     try {
+      long now = System.nanoTime();
+      boolean behind = capacity.availablePermits() < capacityRecords / 2;
+      if (behind && now - lastRefresh < settings.catchUpRefreshInterval().toNanos()) {
+        return;
+      }
       if (dirty.getAndSet(false)) {
         index.refresh();
+        lastRefresh = now;
       }
     } catch (IOException | RuntimeException e) {
       failure.compareAndSet(null, e);
@@ -225,97 +260,113 @@ public final class KafkaIndexer implements AutoCloseable {
     }
   }
 
-  private void pollOnce(Duration timeout) throws IOException {
-    Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> round = readRound(timeout);
-    if (round.isEmpty()) {
+  /**
+   * Polls once and queues the records by partition; first waits, while the lanes are a full
+   * capacity behind, for them to catch up.
+   */
+  private void pollOnce(Duration timeout) throws InterruptedException {
+    if (!awaitCapacity(POLL_RECORDS)) {
       return;
     }
-    List<List<List<ConsumerRecord<byte[], byte[]>>>> byLane = splitIntoLanes(round);
-    List<Future<?>> others = new ArrayList<>(byLane.size() - 1);
-    for (int lane = 1; lane < byLane.size(); lane++) {
-      List<List<ConsumerRecord<byte[], byte[]>>> partitions = byLane.get(lane);
-      others.add(
-          lanes.submit(
-              () -> {
-                indexAll(partitions);
-                return null;
-              }));
+    capacity.release(POLL_RECORDS);
+    ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
+    for (TopicPartition tp : records.partitions()) {
+      List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
+      if (!awaitCapacity(batch.size())) {
+        return; // stopping or failed: what was not queued is read again after a restart
+      }
+      PartitionQueue queue = queues.computeIfAbsent(tp, PartitionQueue::new);
+      queue.batches.add(batch);
+      queue.schedule();
     }
-    IOException firstFailure = null;
-    try {
-      indexAll(byLane.get(0));
-    } catch (IOException e) {
-      firstFailure = e;
-    }
-    for (Future<?> other : others) {
-      try {
-        awaitUninterruptibly(other);
-      } catch (ExecutionException e) {
-        if (firstFailure == null) {
-          firstFailure = asIoException(e.getCause());
-        }
+  }
+
+  /** Takes {@code records} permits; false when the indexer stops or fails while it waits. */
+  private boolean awaitCapacity(int records) throws InterruptedException {
+    while (!capacity.tryAcquire(records, 100, TimeUnit.MILLISECONDS)) {
+      if (stopping || failure.get() != null) {
+        return false;
       }
     }
-    if (firstFailure != null) {
-      throw firstFailure; // offsets stay behind: what this round read is read again after restart
-    }
-    round.forEach((tp, records) -> next.put(tp, records.get(records.size() - 1).offset() + 1));
-    uncommitted = true;
+    return true;
   }
 
   /**
-   * Reads one round of records: a poll, then as many more as are ready at once, until the round has
-   * a partition for every lane and a full poll's worth of records per lane. A single poll often
-   * holds one partition only (the consumer hands out one partition's fetch at a time).
+   * Waits until every queued batch is indexed (or, once stopping, dropped).
+   *
+   * @return false when {@code deadline} (a {@link System#nanoTime()}) passes first
    */
-  private Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> readRound(Duration timeout) {
-    Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> round = new LinkedHashMap<>();
-    int count = 0;
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
-    while (!records.isEmpty()) {
-      for (TopicPartition tp : records.partitions()) {
-        round.computeIfAbsent(tp, k -> new ArrayList<>()).addAll(records.records(tp));
+  private boolean awaitLanesIdle(long deadline) throws InterruptedException {
+    while (!capacity.tryAcquire(capacityRecords, 50, TimeUnit.MILLISECONDS)) {
+      if (System.nanoTime() > deadline) {
+        return false;
       }
-      count += records.count();
-      int lanes = settings.indexingThreads();
-      if (lanes == 1 || (round.size() >= lanes && count >= lanes * POLL_RECORDS)) {
-        break;
-      }
-      records = consumer.poll(Duration.ZERO);
     }
-    return round;
+    capacity.release(capacityRecords);
+    return true;
   }
 
-  /** Each partition's records go to one lane; lanes get about as many records each. */
-  private List<List<List<ConsumerRecord<byte[], byte[]>>>> splitIntoLanes(
-      Map<TopicPartition, List<ConsumerRecord<byte[], byte[]>>> round) {
-    int laneCount = Math.min(settings.indexingThreads(), round.size());
-    List<List<List<ConsumerRecord<byte[], byte[]>>>> byLane = new ArrayList<>(laneCount);
-    int[] load = new int[laneCount];
-    for (int i = 0; i < laneCount; i++) {
-      byLane.add(new ArrayList<>());
+  /** A partition's batches waiting to be indexed; on at most one lane at a time. */
+  private final class PartitionQueue {
+    private final TopicPartition tp;
+    private final Queue<List<ConsumerRecord<byte[], byte[]>>> batches =
+        new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    PartitionQueue(TopicPartition tp) {
+      this.tp = tp;
     }
-    List<List<ConsumerRecord<byte[], byte[]>>> partitions = new ArrayList<>(round.values());
-    partitions.sort(Comparator.comparingInt(List::size));
-    for (int i = partitions.size() - 1; i >= 0; i--) {
-      int lightest = 0;
-      for (int lane = 1; lane < laneCount; lane++) {
-        if (load[lane] < load[lightest]) {
-          lightest = lane;
+
+    /** Hands the partition to a lane unless one has it already. */
+    void schedule() {
+      if (!batches.isEmpty() && scheduled.compareAndSet(false, true)) {
+        lanes.execute(this::indexNextBatch);
+      }
+    }
+
+    /**
+     * Indexes one batch, then gives the lane back (another partition's batch may be waiting) and
+     * schedules the partition again if more of it is queued.
+     */
+    private void indexNextBatch() {
+      List<ConsumerRecord<byte[], byte[]>> batch = batches.poll();
+      try {
+        if (batch != null && !stopping && failure.get() == null) {
+          indexAll(batch);
+          indexedUpTo.put(tp, batch.get(batch.size() - 1).offset() + 1);
+          progress.incrementAndGet();
+        }
+      } catch (Throwable e) {
+        // the offsets of this batch are not recorded: a restart reads it again
+        if (failure.compareAndSet(null, e)) {
+          LOG.error("indexer of {} stopped", topics, e);
+        }
+      } finally {
+        if (batch != null) {
+          capacity.release(batch.size());
+        }
+        scheduled.set(false);
+        if (stopping || failure.get() != null) {
+          drop();
+        } else {
+          schedule();
         }
       }
-      byLane.get(lightest).add(partitions.get(i));
-      load[lightest] += partitions.get(i).size();
     }
-    return byLane;
+
+    /** Releases what is still queued without indexing it. */
+    private void drop() {
+      List<ConsumerRecord<byte[], byte[]>> batch;
+      while ((batch = batches.poll()) != null) {
+        capacity.release(batch.size());
+      }
+    }
   }
 
-  private void indexAll(List<List<ConsumerRecord<byte[], byte[]>>> partitions) throws IOException {
+  private void indexAll(List<ConsumerRecord<byte[], byte[]>> batch) throws IOException {
     EventCodec codec = EventCodec.instance();
-    for (List<ConsumerRecord<byte[], byte[]>> partition : partitions) {
-      for (ConsumerRecord<byte[], byte[]> record : partition) {
-        index(codec, record);
-      }
+    for (ConsumerRecord<byte[], byte[]> record : batch) {
+      index(codec, record);
     }
   }
 
@@ -338,39 +389,10 @@ public final class KafkaIndexer implements AutoCloseable {
     if (doc.isPresent()) {
       index.upsert(doc.get().key(), doc.get().document());
       indexed.incrementAndGet();
-      dirty.set(true);
-    }
-  }
-
-  private static void awaitUninterruptibly(Future<?> future) throws ExecutionException {
-    boolean interrupted = false;
-    try {
-      while (true) {
-        try {
-          future.get();
-          return;
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
+      if (!dirty.get()) {
+        dirty.set(true);
       }
     }
-  }
-
-  private static IOException asIoException(Throwable cause) {
-    if (cause instanceof IOException io) {
-      return io;
-    }
-    if (cause instanceof RuntimeException runtime) {
-      throw runtime;
-    }
-    if (cause instanceof Error error) {
-      throw error;
-    }
-    return new IOException(cause);
   }
 
   private static void shutdown(ExecutorService executor) {
@@ -385,10 +407,12 @@ public final class KafkaIndexer implements AutoCloseable {
     }
   }
 
+  /** Commits the offsets the lanes recorded so far, with (at least) their documents. */
   private void commit() throws IOException {
-    if (uncommitted) {
-      index.commit(next);
-      uncommitted = false;
+    long upTo = progress.get();
+    if (upTo != committedProgress) {
+      index.commit(Map.copyOf(indexedUpTo));
+      committedProgress = upTo;
     }
   }
 
@@ -405,15 +429,43 @@ public final class KafkaIndexer implements AutoCloseable {
       long deadline = System.nanoTime() + timeout.toNanos();
       while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
         if (System.nanoTime() > deadline) {
-          throw new ValentiaException(
-              "could not read " + topics + " to its end within " + timeout.toSeconds() + " s");
+          throw timedOut(timeout);
         }
         pollOnce(Duration.ofMillis(200));
+        throwIfFailed();
       }
+      if (!awaitLanesIdle(deadline)) {
+        throw timedOut(timeout);
+      }
+      throwIfFailed();
       commit();
       index.refresh();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new ValentiaException("interrupted while reading " + topics);
+    }
+  }
+
+  private ValentiaException timedOut(Duration timeout) {
+    return new ValentiaException(
+        "could not read " + topics + " to its end within " + timeout.toSeconds() + " s");
+  }
+
+  private void throwIfFailed() throws IOException {
+    Throwable cause = failure.get();
+    if (cause instanceof IOException io) {
+      throw io;
+    }
+    if (cause instanceof RuntimeException runtime) {
+      throw runtime;
+    }
+    if (cause instanceof Error error) {
+      throw error;
+    }
+    if (cause != null) {
+      throw new IOException(cause);
     }
   }
 
@@ -439,6 +491,7 @@ public final class KafkaIndexer implements AutoCloseable {
     synchronized (this) {
       running = thread;
       this.running = false;
+      stopping = true; // queued batches are dropped: the next start reads them again
     }
     if (running != null) {
       consumer.wakeup();

@@ -18,6 +18,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
@@ -26,6 +27,7 @@ import org.apache.lucene.facet.FacetsCollector;
 import org.apache.lucene.facet.FacetsCollectorManager;
 import org.apache.lucene.facet.LabelAndValue;
 import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
+import org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
@@ -98,7 +100,9 @@ public final class IndexSearch {
         TopFieldDocs top;
         long total;
         Map<String, List<SearchPage.FacetCount>> counts = new LinkedHashMap<>();
-        if (!facets.isEmpty() && searcher.facets() != null) {
+        Optional<SortedSetDocValuesReaderState> facetState =
+            facets.isEmpty() ? Optional.empty() : searcher.facets();
+        if (facetState.isPresent()) {
           // one pass over the matches collects both the page and the facet counts
           FacetsCollectorManager.FacetsResult result =
               FacetsCollectorManager.searchAfter(
@@ -113,7 +117,7 @@ public final class IndexSearch {
           FacetsCollector collector = result.facetsCollector();
           total = collector.getMatchingDocs().stream().mapToLong(m -> m.totalHits).sum();
           SortedSetDocValuesFacetCounts facetCounts =
-              new SortedSetDocValuesFacetCounts(searcher.facets(), collector);
+              new SortedSetDocValuesFacetCounts(facetState.get(), collector);
           for (String dim : facets) {
             counts.put(dim, top(facetCounts, dim));
           }
