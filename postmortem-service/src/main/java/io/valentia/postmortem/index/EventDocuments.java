@@ -26,9 +26,9 @@ import org.apache.lucene.util.BytesRef;
  *   <li>{@code id}, {@code type}, {@code severity}, {@code subject}, {@code source}, {@code host},
  *       {@code service}, {@code experimentid}, {@code incidentid}: exact keywords;
  *   <li>{@code data.PATH} (e.g. {@code data.peer}): every scalar of the payload, exact;
- *   <li>{@code text}: everything above plus the payload's values, analysed for full-text search
- *       (the default field); not stored: {@link #searchableText} rebuilds it from the stored event
- *       for highlighted snippets;
+ *   <li>{@code text}: everything above but the id, plus the payload's values, analysed for
+ *       full-text search (the default field; a bare id in a query matches {@code id} too); not
+ *       stored: {@link #searchableText} rebuilds it from the stored event for highlighted snippets;
  *   <li>{@code time}: epoch milliseconds, for ranges and sorting;
  *   <li>{@code event}: the record value as it was read, returned by searches; the only stored field
  *       (stored fields are compressed in blocks).
@@ -127,7 +127,11 @@ public final class EventDocuments {
    */
   private static String keywordsAndText(Document doc, CloudEvent event) {
     StringBuilder text = new StringBuilder(256);
-    keyword(doc, text, ID, event.id());
+    if (doc != null) {
+      // the id is searched exactly, not as text: its tokens would be a handful of terms no other
+      // event has, the costliest kind to index and to merge
+      doc.add(new StringField(ID, event.id(), Field.Store.NO));
+    }
     keyword(doc, text, "type", event.type());
     keyword(doc, text, "severity", event.severityOrInfo().value());
     keyword(doc, text, "subject", event.subject());

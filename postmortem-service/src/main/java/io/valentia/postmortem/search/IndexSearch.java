@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.facet.FacetResult;
@@ -29,6 +30,7 @@ import org.apache.lucene.facet.LabelAndValue;
 import org.apache.lucene.facet.sortedset.SortedSetDocValuesFacetCounts;
 import org.apache.lucene.facet.sortedset.SortedSetDocValuesReaderState;
 import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
 import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.search.BooleanClause;
@@ -41,6 +43,7 @@ import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ScoreDoc;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopFieldDocs;
 import org.apache.lucene.search.uhighlight.UnifiedHighlighter;
 import org.apache.lucene.util.BytesRef;
@@ -147,8 +150,7 @@ public final class IndexSearch {
     if (request.query() == null || request.query().isBlank()) {
       text = new MatchAllDocsQuery();
     } else {
-      QueryParser parser = new QueryParser(EventDocuments.TEXT, analyzer);
-      parser.setDefaultOperator(QueryParser.Operator.AND);
+      QueryParser parser = new TextOrIdQueryParser(analyzer);
       try {
         text = parser.parse(request.query());
       } catch (ParseException e) {
@@ -166,6 +168,38 @@ public final class IndexSearch {
         .add(text, BooleanClause.Occur.MUST)
         .add(LongPoint.newRangeQuery(EventDocuments.TIME, from, to), BooleanClause.Occur.FILTER)
         .build();
+  }
+
+  /**
+   * The query parser of searches: {@link EventDocuments#TEXT} is the default field, terms must all
+   * match, and a bare term of the default field also matches an {@link EventDocuments#ID} exactly
+   * (ids are not in the text: pasting one finds its event).
+   */
+  private static final class TextOrIdQueryParser extends QueryParser {
+    TextOrIdQueryParser(Analyzer analyzer) {
+      super(EventDocuments.TEXT, analyzer);
+      setDefaultOperator(QueryParser.Operator.AND);
+      // each bare word on its own, so that one of several words can be an id (the analyzers have
+      // no multi-word synonyms that would need the words together)
+      setSplitOnWhitespace(true);
+    }
+
+    @Override
+    protected Query getFieldQuery(String field, String queryText, boolean quoted)
+        throws ParseException {
+      Query text = super.getFieldQuery(field, queryText, quoted);
+      if (!EventDocuments.TEXT.equals(field)
+          || queryText.isEmpty()
+          || queryText.chars().anyMatch(Character::isWhitespace)) {
+        return text;
+      }
+      BooleanQuery.Builder either = new BooleanQuery.Builder();
+      if (text != null) {
+        either.add(text, BooleanClause.Occur.SHOULD);
+      }
+      either.add(new TermQuery(new Term(EventDocuments.ID, queryText)), BooleanClause.Occur.SHOULD);
+      return either.build();
+    }
   }
 
   private static Sort sort(SearchRequest.Order order) {

@@ -88,6 +88,26 @@ class IndexSearchTest {
   }
 
   @Test
+  @DisplayName("A bare event id finds that event, alone or beside words, as does id:ID")
+  void bareIdFindsItsEvent() {
+    SearchRequest mismatches = SearchRequest.of("type:io.valentia.probe.mtu.mismatch.v1");
+    SearchPage.Hit hit = search.search(mismatches).hits().get(3);
+
+    assertThat(search.search(SearchRequest.of(hit.id())).hits())
+        .extracting(SearchPage.Hit::id)
+        .containsExactly(hit.id());
+    assertThat(search.search(SearchRequest.of("osd-12 " + hit.id())).hits())
+        .extracting(SearchPage.Hit::id)
+        .containsExactly(hit.id());
+    assertThat(search.search(SearchRequest.of("id:\"" + hit.id() + "\"")).hits())
+        .extracting(SearchPage.Hit::id)
+        .containsExactly(hit.id());
+    assertThat(search.search(SearchRequest.of(hit.id().substring(0, 8))).total())
+        .as("the id is not text: a piece of it matches nothing")
+        .isZero();
+  }
+
+  @Test
   @DisplayName("A fielded query finds exactly the events of that type, newest first")
   void fieldedQuery() {
     SearchPage page = search.search(SearchRequest.of("type:io.valentia.probe.mtu.mismatch.v1"));
