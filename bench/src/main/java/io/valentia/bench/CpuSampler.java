@@ -20,6 +20,7 @@ final class CpuSampler implements AutoCloseable {
   private final Map<Long, Long> startCpu = new HashMap<>();
   private final Map<Long, Long> lastCpu = new HashMap<>();
   private final Map<Long, String> names = new HashMap<>();
+  private final Map<String, Long> vmStart = vmThreadCpu();
   private final long processStart;
   private final long wallStart = System.nanoTime();
   private final Thread sampler;
@@ -82,6 +83,14 @@ final class CpuSampler implements AutoCloseable {
         }
       }
     }
+    Map<String, Long> vmEnd = vmThreadCpu();
+    for (Map.Entry<String, Long> e : vmEnd.entrySet()) {
+      double cpu = (e.getValue() - vmStart.getOrDefault(e.getKey(), 0L)) / 1e9;
+      if (cpu > 0) {
+        groups.merge(vmGroup(e.getKey()), cpu, Double::sum);
+        seen += cpu;
+      }
+    }
     StringBuilder out = new StringBuilder();
     out.append(
         String.format(
@@ -100,7 +109,7 @@ final class CpuSampler implements AutoCloseable {
                     String.format(Locale.ROOT, "  %-28s %6.1f s%n", e.getKey(), e.getValue())));
     out.append(
         String.format(
-            Locale.ROOT, "  %-28s %6.1f s%n", "unsampled (JIT, GC, ended)", process - seen));
+            Locale.ROOT, "  %-28s %6.1f s%n", "unsampled (threads that ended)", process - seen));
     return out.toString();
   }
 
@@ -108,6 +117,55 @@ final class CpuSampler implements AutoCloseable {
   public void close() {
     running = false;
     sampler.interrupt();
+  }
+
+  /**
+   * CPU time of the JVM's own threads (garbage collection, JIT compilers), which the thread bean
+   * does not list, by Linux thread id and name from {@code /proc/self/task}; empty elsewhere.
+   */
+  private static Map<String, Long> vmThreadCpu() {
+    Map<String, Long> cpu = new HashMap<>();
+    java.io.File[] tasks = new java.io.File("/proc/self/task").listFiles();
+    if (tasks == null) {
+      return cpu;
+    }
+    long tick = 10_000_000L; // USER_HZ is 100 on Linux
+    for (java.io.File task : tasks) {
+      try {
+        String stat = java.nio.file.Files.readString(task.toPath().resolve("stat"));
+        int open = stat.indexOf('(');
+        int close = stat.lastIndexOf(')');
+        String name = stat.substring(open + 1, close);
+        if (!isVmThread(name)) {
+          continue;
+        }
+        String[] fields = stat.substring(close + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]); // utime, stime
+        cpu.put(task.getName() + " " + name, ticks * tick);
+      } catch (java.io.IOException | RuntimeException e) {
+        // the thread ended while we looked: its time is reported as that of ended threads
+      }
+    }
+    return cpu;
+  }
+
+  private static boolean isVmThread(String name) {
+    return name.startsWith("GC ")
+        || name.startsWith("G1 ")
+        || name.startsWith("C1 ")
+        || name.startsWith("C2 ")
+        || name.startsWith("VM ");
+  }
+
+  private static String vmGroup(String key) {
+    String name = key.substring(key.indexOf(' ') + 1);
+    if (name.startsWith("C1 ") || name.startsWith("C2 ")) {
+      return "jit";
+    }
+    if (name.startsWith("VM ")) {
+      return "vm";
+    }
+    return "gc";
   }
 
   private static String group(String name) {

@@ -85,19 +85,33 @@ public final class IndexingBenchmark {
     List<byte[]> records = generate(events);
     long bytes = records.stream().mapToLong(r -> r.length).sum();
 
-    double raw = rawLucene(records, work.resolve("raw-index"));
-    System.err.printf("raw Lucene, 2 threads: %,.0f events/s%n", raw);
-
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)) {
       KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers());
       new TopicProvisioner(kafka).ensureTopics(Duration.ofSeconds(60));
       double produced = produce(broker.bootstrapServers(), records);
       System.err.printf("produced: %,.0f events/s%n", produced);
+
+      int warmUp = Math.min(events, Integer.getInteger("valentia.bench.warmup", 250_000));
+      if (warmUp > 0) {
+        // on 2 cores the JIT compiler takes most of a core for minutes: both paths run first, so
+        // that each is measured with compiled code rather than while it is being compiled
+        System.err.printf("warming up: %,d events through each path%n", warmUp);
+        rawLucene(records.subList(0, warmUp), work.resolve("warm-up-raw"), false);
+        try (EventIndex index =
+            EventIndex.open(work.resolve("warm-up-pipeline"), new EventAnalyzer())) {
+          pipeline(kafka, index, warmUp, false);
+        }
+        deleteTree(work.resolve("warm-up-raw"));
+        deleteTree(work.resolve("warm-up-pipeline"));
+      }
+
+      double raw = rawLucene(records, work.resolve("raw-index"), true);
+      System.err.printf("raw Lucene, 2 threads: %,.0f events/s%n", raw);
       records = null; // the pipeline reads from Kafka only
 
       Path pipelineDir = work.resolve("pipeline-index");
       try (EventIndex index = EventIndex.open(pipelineDir, new EventAnalyzer())) {
-        double pipeline = pipeline(kafka, index, events);
+        double pipeline = pipeline(kafka, index, events, true);
         System.err.printf("pipeline: %,.0f events/s%n", pipeline);
         double[] latencies = search(index);
         long indexBytes = size(pipelineDir);
@@ -293,7 +307,7 @@ public final class IndexingBenchmark {
     }
   }
 
-  static double rawLucene(List<byte[]> records, Path dir) throws Exception {
+  static double rawLucene(List<byte[]> records, Path dir, boolean report) throws Exception {
     // each thread parses and builds its documents with the indexer's writer settings, as the
     // pipeline does: only Kafka differs
     EventCodec codec = EventCodec.instance();
@@ -328,7 +342,10 @@ public final class IndexingBenchmark {
       }
       writer.commit();
       double rate = records.size() / ((System.nanoTime() - start) / 1e9);
-      System.err.print(cpu.report("raw Lucene"));
+      String cpuReport = cpu.report("raw Lucene");
+      if (report) {
+        System.err.print(cpuReport);
+      }
       return rate;
     }
   }
@@ -353,7 +370,8 @@ public final class IndexingBenchmark {
     return records.size() / ((System.nanoTime() - start) / 1e9);
   }
 
-  static double pipeline(KafkaSettings kafka, EventIndex index, int expected) throws Exception {
+  static double pipeline(KafkaSettings kafka, EventIndex index, int expected, boolean report)
+      throws Exception {
     CpuSampler cpu = new CpuSampler();
     long start = System.nanoTime();
     try (KafkaIndexer indexer =
@@ -372,7 +390,10 @@ public final class IndexingBenchmark {
         Thread.sleep(20);
       }
       double rate = expected / ((System.nanoTime() - start) / 1e9);
-      System.err.print(cpu.report("pipeline"));
+      String cpuReport = cpu.report("pipeline");
+      if (report) {
+        System.err.print(cpuReport);
+      }
       return rate;
     }
   }
