@@ -91,7 +91,7 @@ public final class IndexingBenchmark {
       double produced = produce(broker.bootstrapServers(), records);
       System.err.printf("produced: %,.0f events/s%n", produced);
 
-      int warmUp = Math.min(events, Integer.getInteger("valentia.bench.warmup", 250_000));
+      int warmUp = Math.min(events, Integer.getInteger("valentia.bench.warmup", 1_000_000));
       if (warmUp > 0) {
         // on 2 cores the JIT compiler takes most of a core for minutes: both paths run first, so
         // that each is measured with compiled code rather than while it is being compiled
@@ -176,7 +176,8 @@ public final class IndexingBenchmark {
       source = "/probes/mtu/osd-" + host;
       subject = "osd-" + host + "->osd-" + peer;
     } else if (kind < 85) {
-      double last = 0.3 + random.nextDouble();
+      // Ceph prints ping times in milliseconds with three decimals ("last": 0.924)
+      double last = Math.round((0.3 + random.nextDouble()) * 1000) / 1000.0;
       payload =
           new OsdPing(
               host,
