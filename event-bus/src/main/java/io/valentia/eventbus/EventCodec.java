@@ -15,7 +15,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -191,7 +190,7 @@ public final class EventCodec {
     String timeText = optionalString(tree, "time", problems);
     if (timeText != null) {
       try {
-        time = OffsetDateTime.parse(timeText, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+        time = Rfc3339.parse(timeText);
       } catch (DateTimeParseException e) {
         problems.add("time is not an RFC 3339 timestamp: " + timeText);
       }
