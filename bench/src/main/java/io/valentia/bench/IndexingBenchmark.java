@@ -29,19 +29,25 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.lucene.document.Document;
+import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.store.FSDirectory;
 
 /**
@@ -63,6 +69,11 @@ import org.apache.lucene.store.FSDirectory;
  * measures search alone on a corpus too large to keep in memory or to push through Kafka in
  * reasonable time (10M events): two threads generate the events chunk by chunk and index the
  * documents the indexer builds straight into Lucene, then the same searches run on that index.
+ *
+ * <p>{@code java -Xmx2g -jar bench/target/valentia-bench.jar --document-costs [EVENTS]} measures
+ * what each part of an event's document costs: raw Lucene indexing of the same events (500,000 by
+ * default) with the whole document, then with one part left out at a time, then with only the id,
+ * time and stored event.
  */
 public final class IndexingBenchmark {
   private static final Instant T0 = Instant.parse("2026-11-29T00:00:00Z");
@@ -76,6 +87,10 @@ public final class IndexingBenchmark {
   public static void main(String[] args) throws Exception {
     if (args.length > 0 && args[0].equals("--search-only")) {
       searchOnly(args);
+      return;
+    }
+    if (args.length > 0 && args[0].equals("--document-costs")) {
+      documentCosts(args);
       return;
     }
     int events = args.length > 0 ? Integer.parseInt(args[0].replace("_", "")) : 1_000_000;
@@ -308,7 +323,95 @@ public final class IndexingBenchmark {
     }
   }
 
+  /** Raw Lucene rates of the same events with parts of each document left out. */
+  static void documentCosts(String[] args) throws Exception {
+    int events = args.length > 1 ? Integer.parseInt(args[1].replace("_", "")) : 500_000;
+    Path work = Files.createTempDirectory("valentia-bench");
+    Map<String, UnaryOperator<Document>> variants = new LinkedHashMap<>();
+    variants.put("the whole document", doc -> doc);
+    variants.put("without the full-text field", doc -> without(doc, f -> f.name().equals("text")));
+    variants.put(
+        "without the exact data.* fields",
+        doc -> without(doc, f -> f.name().startsWith(EventDocuments.DATA_PREFIX)));
+    variants.put(
+        "without the eight other keyword fields",
+        doc ->
+            without(
+                doc,
+                f ->
+                    EventDocuments.KEYWORDS.contains(f.name())
+                        && !f.name().equals(EventDocuments.ID)));
+    variants.put("without the six facets", doc -> without(doc, f -> f.name().startsWith("$")));
+    variants.put(
+        "without the id's sort doc values",
+        doc ->
+            without(
+                doc,
+                f ->
+                    f.name().equals(EventDocuments.ID)
+                        && f.fieldType().docValuesType() != DocValuesType.NONE));
+    variants.put(
+        "only id, time and the stored event",
+        doc ->
+            without(
+                doc,
+                f ->
+                    !f.name().equals(EventDocuments.ID)
+                        && !f.name().equals(EventDocuments.TIME)
+                        && !f.name().equals(EventDocuments.EVENT)));
+    // measured first and last: the spread is the run's noise
+    variants.put("the whole document, again", doc -> doc);
+    try {
+      List<byte[]> records = generate(events);
+      List<byte[]> warmUp = records.subList(0, Math.min(events, 200_000));
+      System.err.printf("warming up: %,d events in every variant%n", warmUp.size());
+      for (UnaryOperator<Document> variant : variants.values()) {
+        rawLucene(warmUp, work.resolve("warm-up"), false, variant);
+        deleteTree(work.resolve("warm-up"));
+      }
+      StringBuilder table =
+          new StringBuilder(
+              String.format(
+                  Locale.ROOT,
+                  "%n| raw Lucene, 2 threads, %,d events | events/s | index size |%n|---|---|---|%n",
+                  events));
+      int n = 0;
+      for (Map.Entry<String, UnaryOperator<Document>> variant : variants.entrySet()) {
+        Path dir = work.resolve("variant-" + n++);
+        double rate = rawLucene(records, dir, false, variant.getValue());
+        System.err.printf("%s: %,.0f events/s%n", variant.getKey(), rate);
+        table.append(
+            String.format(
+                Locale.ROOT,
+                "| %s | %,.0f | %,d MiB |%n",
+                variant.getKey(),
+                rate,
+                size(dir) >> 20));
+        deleteTree(dir);
+      }
+      System.out.print(table);
+    } finally {
+      deleteTree(work);
+    }
+  }
+
+  private static Document without(Document doc, Predicate<IndexableField> drop) {
+    Document kept = new Document();
+    for (IndexableField field : doc) {
+      if (!drop.test(field)) {
+        kept.add(field);
+      }
+    }
+    return kept;
+  }
+
   static double rawLucene(List<byte[]> records, Path dir, boolean report) throws Exception {
+    return rawLucene(records, dir, report, doc -> doc);
+  }
+
+  static double rawLucene(
+      List<byte[]> records, Path dir, boolean report, UnaryOperator<Document> shape)
+      throws Exception {
     // each thread parses and builds its documents with the indexer's writer settings, as the
     // pipeline does: only Kafka differs
     EventCodec codec = EventCodec.instance();
@@ -328,7 +431,8 @@ public final class IndexingBenchmark {
                     while ((i = next.getAndIncrement()) < records.size()) {
                       byte[] record = records.get(i);
                       Document doc =
-                          EventDocuments.toDocument(codec.decodeEnvelope(record), record, T0);
+                          shape.apply(
+                              EventDocuments.toDocument(codec.decodeEnvelope(record), record, T0));
                       writer.addDocument(doc);
                     }
                   } catch (IOException e) {
