@@ -7,28 +7,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultInjector;
 import io.valentia.chaos.testing.Runs;
-import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.Topics;
-import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.payload.SyscallDenied;
-import io.valentia.eventbus.testing.KafkaTestSupport;
-import io.valentia.probes.denials.AuditLineParser;
-import io.valentia.probes.denials.DenialReader;
-import io.valentia.probes.denials.DenialWatcher;
-import io.valentia.probes.denials.KernelLog;
-import io.valentia.probes.denials.ProcessAttribution;
-import io.valentia.probes.denials.SourcePositions;
-import io.vertx.core.Vertx;
+import io.valentia.probes.testing.KernelLogDenials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -44,47 +30,16 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("A Docker-format seccomp profile's denial is reported by the denial watcher")
 class SeccompDenialIT {
   @TempDir Path dir;
-  private Vertx vertx;
-  private KafkaEventPublisher publisher;
-  private DenialReader reader;
-  private Thread readerThread;
+  private KernelLogDenials denials;
 
   @BeforeEach
   void startWatcher() {
-    vertx = Vertx.vertx();
-    publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "seccomp-denial-it");
-    DenialWatcher watcher =
-        new DenialWatcher(
-            new AuditLineParser(),
-            Duration.ZERO,
-            new ProcessAttribution(Path.of("/proc")),
-            Clock.systemUTC(),
-            "it-host",
-            event -> publisher.publish(event));
-    reader =
-        new DenialReader(
-            watcher,
-            List.of(new KernelLog(Path.of("/dev/kmsg"), true, null, Duration.ZERO)),
-            SourcePositions.inMemory());
-    readerThread =
-        new Thread(
-            () -> {
-              try {
-                reader.run();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "seccomp-denial-reader");
-    readerThread.start();
+    denials = KernelLogDenials.start("seccomp-denial-it");
   }
 
   @AfterEach
   void stop() throws Exception {
-    reader.close();
-    readerThread.join(5000);
-    publisher.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get();
+    denials.close();
   }
 
   @Test
@@ -122,32 +77,10 @@ class SeccompDenialIT {
       // 128 + SIGSYS (31): the kernel killed it, as SCMP_ACT_KILL_PROCESS says
       assertThat(Files.readString(status).strip()).isEqualTo("159");
 
-      SyscallDenied denial =
-          await()
-              .atMost(Duration.ofSeconds(60))
-              .pollInterval(Duration.ofMillis(500))
-              .until(() -> find(exe), Optional::isPresent)
-              .orElseThrow();
+      SyscallDenied denial = denials.awaitDenial(exe);
       assertThat(denial.syscall()).isEqualTo("uname");
       assertThat(denial.action()).isEqualTo("KILL_PROCESS");
       assertThat(denial.comm()).isEqualTo(exe.getFileName().toString());
     }
-  }
-
-  private static Optional<SyscallDenied> find(Path exe) {
-    for (ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(Topics.EVENTS)) {
-      CloudEvent event;
-      try {
-        event = EventCodec.instance().decode(record.value());
-      } catch (RuntimeException notAnEvent) {
-        continue;
-      }
-      if (event.subject() != null
-          && event.subject().endsWith(exe.toString())
-          && event.type().equals("io.valentia.probe.syscall.denied.v1")) {
-        return Optional.of(EventCodec.instance().payload(event, SyscallDenied.class));
-      }
-    }
-    return Optional.empty();
   }
 }

@@ -1,26 +1,15 @@
 package io.valentia.probes.denials;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
-import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.Topics;
-import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.payload.SyscallDenied;
-import io.valentia.eventbus.testing.KafkaTestSupport;
-import io.vertx.core.Vertx;
+import io.valentia.probes.testing.KernelLogDenials;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
-import java.util.Optional;
 import java.util.UUID;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -39,47 +28,16 @@ class SeccompKillIT {
   private static final int SECCOMP_RET_ALLOW = 0x7fff0000;
 
   @TempDir Path dir;
-  private Vertx vertx;
-  private KafkaEventPublisher publisher;
-  private DenialReader reader;
-  private Thread readerThread;
+  private KernelLogDenials denials;
 
   @BeforeEach
   void startWatcher() {
-    vertx = Vertx.vertx();
-    publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "denials-it");
-    DenialWatcher watcher =
-        new DenialWatcher(
-            new AuditLineParser(),
-            Duration.ZERO,
-            new ProcessAttribution(Path.of("/proc")),
-            Clock.systemUTC(),
-            "it-host",
-            event -> publisher.publish(event));
-    reader =
-        new DenialReader(
-            watcher,
-            List.of(new KernelLog(Path.of("/dev/kmsg"), true, null, Duration.ZERO)),
-            SourcePositions.inMemory());
-    readerThread =
-        new Thread(
-            () -> {
-              try {
-                reader.run();
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            },
-            "denials-it-reader");
-    readerThread.start();
+    denials = KernelLogDenials.start("denials-it");
   }
 
   @AfterEach
   void stop() throws Exception {
-    reader.close();
-    readerThread.join(5000);
-    publisher.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get();
+    denials.close();
   }
 
   @Test
@@ -106,34 +64,12 @@ class SeccompKillIT {
     int exit = process.waitFor();
     assertThat(exit).as("bwrap output: %s", output).isNotZero();
 
-    SyscallDenied denial =
-        await()
-            .atMost(Duration.ofSeconds(60))
-            .pollInterval(Duration.ofMillis(500))
-            .until(() -> find(exe), Optional::isPresent)
-            .orElseThrow();
+    SyscallDenied denial = denials.awaitDenial(exe);
     assertThat(denial.syscall()).isEqualTo("uname");
     assertThat(denial.syscallNr()).isEqualTo(unameNr);
     assertThat(denial.arch()).isEqualTo(arch.archName());
     assertThat(denial.action()).isEqualTo("KILL_PROCESS");
     assertThat(denial.comm()).isEqualTo(exe.getFileName().toString());
-  }
-
-  private static Optional<SyscallDenied> find(Path exe) {
-    for (ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(Topics.EVENTS)) {
-      CloudEvent event;
-      try {
-        event = EventCodec.instance().decode(record.value());
-      } catch (RuntimeException notAnEvent) {
-        continue;
-      }
-      if (event.subject() != null
-          && event.subject().endsWith(exe.toString())
-          && event.type().equals("io.valentia.probe.syscall.denied.v1")) {
-        return Optional.of(EventCodec.instance().payload(event, SyscallDenied.class));
-      }
-    }
-    return Optional.empty();
   }
 
   /**
