@@ -8,8 +8,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.web.testing.BrowserScripts;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -24,7 +24,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -44,7 +43,6 @@ import picocli.CommandLine;
 @DisplayName("Incidents and postmortems on a real platform: the pages in Chromium, the CLI")
 class RecordsIT {
   private static final String ADMIN = "vt_record-pages-admin";
-  private static final Path SCRIPTS = Path.of("..", "web", "src", "test", "browser");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;
@@ -84,12 +82,7 @@ class RecordsIT {
       "An incident's evidence is drawn as a timeline; its postmortem shows testimonies side by"
           + " side, remarks inline, revisions and their comparison; markup stays text.")
   void recordPagesWork() throws Exception {
-    assertThat(Path.of("/usr/bin/chromium"))
-        .as("Debian's chromium package (apt-get install chromium; .ci/run does)")
-        .isExecutable();
-    assertThat(SCRIPTS.resolve("node_modules").resolve("playwright-core"))
-        .as("playwright-core (npm ci in web/src/test/browser; .ci/run does)")
-        .isDirectory();
+    BrowserScripts.requireBrowser();
     String base = "http://127.0.0.1:" + platform.httpPort();
     String subject = "osd-3->osd-" + UUID.randomUUID().toString().substring(0, 6);
     emit(
@@ -156,28 +149,15 @@ class RecordsIT {
     assertThat(revised.path("revision").asInt()).as(revised.toString()).isEqualTo(2);
 
     Path log = data.resolve("records-browser.log");
-    ProcessBuilder node =
-        new ProcessBuilder("node", "records.test.mjs")
-            .directory(SCRIPTS.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    node.environment()
-        .putAll(
+    String output =
+        BrowserScripts.run(
+            "records.test.mjs",
             Map.of(
                 "BASE_URL", base,
                 "TOKEN", ADMIN,
                 "INCIDENT_ID", incidentId,
-                "POSTMORTEM_ID", postmortemId));
-    Process process = node.start();
-    boolean done = process.waitFor(180, TimeUnit.SECONDS);
-    if (!done) {
-      process.destroyForcibly();
-    }
-    String output = read(log);
-    System.out.println(output);
-    assertThat(done).as("the browser test finished in time:%n%s", output).isTrue();
-    assertThat(output).as("browser test output").doesNotContain("not ok");
-    assertThat(process.exitValue()).as("browser test output:%n%s", output).isZero();
+                "POSTMORTEM_ID", postmortemId),
+            log);
     assertThat(output)
         .contains("ok - the incident's evidence is drawn as a timeline")
         .contains("ok - testimonies are shown side by side")
@@ -319,13 +299,5 @@ class RecordsIT {
             .build();
     HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
     return EventCodec.MAPPER.readTree(response.body());
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no output: " + e + ")";
-    }
   }
 }

@@ -18,18 +18,15 @@ import io.valentia.web.auth.Role;
 import io.valentia.web.auth.Sessions;
 import io.valentia.web.auth.TokenStore;
 import io.valentia.web.stream.EventStreams;
+import io.valentia.web.testing.BrowserScripts;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -44,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The pages in a real headless Chromium")
 class BrowserIT {
   private static final String ADMIN = "vt_browser-test-admin";
-  private static final Path SCRIPTS = Path.of("src", "test", "browser");
 
   @TempDir static Path dir;
   private static Vertx vertx;
@@ -128,20 +124,10 @@ class BrowserIT {
       "Live view, filter, hostile data as text, login, logout, CSRF, and halt by role all work in"
           + " Chromium.")
   void pagesWorkInChromium() throws Exception {
-    assertThat(Path.of("/usr/bin/chromium"))
-        .as("Debian's chromium package (apt-get install chromium; .ci/run does)")
-        .isExecutable();
-    assertThat(SCRIPTS.resolve("node_modules").resolve("playwright-core"))
-        .as("playwright-core (npm ci in web/src/test/browser; .ci/run does)")
-        .isDirectory();
     Path log = dir.resolve("browser.log");
-    ProcessBuilder node =
-        new ProcessBuilder("node", "ui.test.mjs")
-            .directory(SCRIPTS.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    node.environment()
-        .putAll(
+    String output =
+        BrowserScripts.run(
+            "ui.test.mjs",
             Map.of(
                 "BASE_URL",
                 "http://127.0.0.1:" + web.actualPort(),
@@ -150,28 +136,11 @@ class BrowserIT {
                 "OPERATOR_TOKEN",
                 tokens.create("ui-operator", Role.OPERATOR, "test").token(),
                 "EMIT_TOKEN",
-                ADMIN));
-    Process process = node.start();
-    boolean done = process.waitFor(180, TimeUnit.SECONDS);
-    if (!done) {
-      process.destroyForcibly();
-    }
-    String output = read(log);
-    System.out.println(output);
-    assertThat(done).as("the browser test finished in time:%n%s", output).isTrue();
-    assertThat(output).as("browser test output").doesNotContain("not ok");
-    assertThat(process.exitValue()).as("browser test output:%n%s", output).isZero();
+                ADMIN),
+            log);
     assertThat(output)
         .contains("ok - an emitted event appears in the live view within 1 s")
         .contains("ok - a viewer's halt-all is refused (403)")
         .contains("ok - an operator's halt-all works");
-  }
-
-  private static String read(Path file) {
-    try {
-      return Files.readString(file, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no output: " + e + ")";
-    }
   }
 }
