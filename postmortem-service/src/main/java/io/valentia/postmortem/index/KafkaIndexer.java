@@ -265,8 +265,8 @@ public final class KafkaIndexer implements AutoCloseable {
   }
 
   /**
-   * Polls once and queues the records by partition; first waits, while the lanes are a full
-   * capacity behind, for them to catch up.
+   * Polls once and queues the records by partition; first waits until the queue has room for a full
+   * poll, so that memory stays bounded while the lanes are behind.
    */
   private void pollOnce(Duration timeout) throws InterruptedException {
     if (!awaitCapacity(POLL_RECORDS)) {
@@ -393,16 +393,13 @@ public final class KafkaIndexer implements AutoCloseable {
     if (doc.isPresent()) {
       index.upsert(doc.get().key(), doc.get().document());
       indexed.incrementAndGet();
-      if (!dirty.get()) {
+      if (!dirty.get()) { // a read, not a write, per record: the lanes share this flag
         dirty.set(true);
       }
     }
   }
 
   private static void shutdown(ExecutorService executor) {
-    if (executor == null) {
-      return;
-    }
     executor.shutdown();
     try {
       executor.awaitTermination(30, TimeUnit.SECONDS);
