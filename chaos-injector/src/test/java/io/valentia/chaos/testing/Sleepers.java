@@ -1,12 +1,13 @@
 package io.valentia.chaos.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 
 /** Real child processes for faults to act on; every one is continued and killed at the end. */
 public final class Sleepers implements AutoCloseable {
@@ -20,37 +21,28 @@ public final class Sleepers implements AutoCloseable {
   public long start() throws IOException {
     Process p = new ProcessBuilder("sleep", "300").start();
     processes.add(p);
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!(command(p.pid()).equals("sleep") && state(p.pid()).equals("S"))) {
-      if (System.nanoTime() > deadline) {
-        throw new IOException(
-            "sleep "
-                + p.pid()
-                + " did not fall asleep: "
-                + command(p.pid())
-                + " "
-                + state(p.pid()));
-      }
-      LockSupport.parkNanos(Duration.ofMillis(2).toNanos());
-    }
+    await()
+        .alias("sleep " + p.pid() + " falls asleep")
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(2))
+        .until(() -> stat(p.pid()), "(sleep) S"::equals);
     return p.pid();
-  }
-
-  /** The command name of {@code /proc/PID/stat}, between its parentheses. */
-  private static String command(long pid) {
-    try {
-      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    } catch (IOException e) {
-      return "gone";
-    }
   }
 
   /** The state letter of {@code /proc/PID/stat}: {@code S} sleeping, {@code T} stopped. */
   public static String state(long pid) {
+    String stat = stat(pid);
+    return stat.equals("gone") ? stat : stat.substring(stat.length() - 1);
+  }
+
+  /**
+   * The command name in parentheses and the state letter of {@code /proc/PID/stat}, such as {@code
+   * (sleep) S}, or {@code gone} once the process has been reaped.
+   */
+  private static String stat(long pid) {
     try {
       String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-      return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+      return stat.substring(stat.indexOf('('), stat.lastIndexOf(')') + 3);
     } catch (IOException e) {
       return "gone";
     }
