@@ -13,6 +13,7 @@ import io.valentia.eventbus.kafka.DeadLetterGate;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaEventSubscriber;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
 import io.valentia.eventbus.service.ApiRoutes;
@@ -47,6 +48,7 @@ public final class Platform implements AutoCloseable {
   private final Vertx vertx;
   private final KafkaEventPublisher publisher;
   private final PlatformHealth health;
+  private final StateTables stateTables;
   private final String bootstrap;
   private final int httpPort;
   private boolean closed;
@@ -56,12 +58,14 @@ public final class Platform implements AutoCloseable {
       Vertx vertx,
       KafkaEventPublisher publisher,
       PlatformHealth health,
+      StateTables stateTables,
       String bootstrap,
       int httpPort) {
     this.broker = broker;
     this.vertx = vertx;
     this.publisher = publisher;
     this.health = health;
+    this.stateTables = stateTables;
     this.bootstrap = bootstrap;
     this.httpPort = httpPort;
   }
@@ -99,6 +103,7 @@ public final class Platform implements AutoCloseable {
     Vertx vertx = null;
     KafkaEventPublisher publisher = null;
     PlatformHealth health = null;
+    StateTables stateTables = null;
     try {
       KafkaSettings settings = config.kafka().settings(bootstrap);
       long provisioning = System.nanoTime();
@@ -109,6 +114,8 @@ public final class Platform implements AutoCloseable {
       vertx = Vertx.vertx();
       publisher = new KafkaEventPublisher(vertx, settings, "platform");
       health = new PlatformHealth(vertx, settings, broker != null, topics);
+      stateTables = new StateTables(settings);
+      health.stateTables(stateTables);
       await(vertx.deployVerticle(new EventBusCore(settings, publisher, health)));
       health.start();
       ApiRoutes api = new ApiRoutes();
@@ -127,6 +134,7 @@ public final class Platform implements AutoCloseable {
                 config.section(service.configSection()),
                 environment,
                 health,
+                stateTables,
                 api,
                 out,
                 broker);
@@ -138,7 +146,8 @@ public final class Platform implements AutoCloseable {
           health.service(service.role(), ServiceStatus.running(service.description()));
         }
       }
-      Platform platform = new Platform(broker, vertx, publisher, health, bootstrap, httpPort);
+      Platform platform =
+          new Platform(broker, vertx, publisher, health, stateTables, bootstrap, httpPort);
       out.printf(
           "Valentia is up in %d ms: Kafka %s%s%s, roles %s%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
@@ -148,7 +157,7 @@ public final class Platform implements AutoCloseable {
           config.roles());
       return platform;
     } catch (RuntimeException e) {
-      new Platform(broker, vertx, publisher, health, bootstrap, -1).close();
+      new Platform(broker, vertx, publisher, health, stateTables, bootstrap, -1).close();
       throw e;
     }
   }
@@ -180,6 +189,9 @@ public final class Platform implements AutoCloseable {
         LOG.warn("Vert.x did not stop cleanly: {}", e.toString());
       }
     }
+    if (stateTables != null) {
+      stateTables.close();
+    }
     if (publisher != null) {
       publisher.close();
     }
@@ -208,6 +220,7 @@ public final class Platform implements AutoCloseable {
       JsonNode config,
       Map<String, String> environment,
       HealthRegistry health,
+      StateTables stateTables,
       ApiRoutes api,
       PrintStream console,
       RestartableBroker broker)

@@ -9,6 +9,8 @@ import io.valentia.eventbus.health.HealthRollup;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.HealthChanged;
@@ -52,6 +54,7 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
   private final Map<String, HealthCheck> raised = new ConcurrentHashMap<>();
   private final HealthRollup rollup = new HealthRollup();
   private volatile Snapshot snapshot;
+  private volatile StateTables stateTables;
   private long timer = -1;
 
   PlatformHealth(Vertx vertx, KafkaSettings settings, boolean embedded, List<TopicStatus> topics) {
@@ -71,6 +74,11 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
               topic.partitions(), topic.replicationFactor(), -1, topic.mismatches()));
     }
     this.snapshot = new Snapshot(true, null, initial);
+  }
+
+  /** The state tables whose restore this process waits for; {@code STATE_RESTORING} until done. */
+  void stateTables(StateTables tables) {
+    this.stateTables = tables;
   }
 
   /** Starts the periodic refresh. */
@@ -134,6 +142,27 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
               HealthReport.WARN,
               topicProblems.size() + " topic setting(s) differ from the configuration",
               topicProblems));
+    }
+    StateTables tables = stateTables;
+    if (tables != null && !tables.restored()) {
+      List<String> restoring = new ArrayList<>();
+      for (StateTable.Restore r : tables.progress()) {
+        if (!r.restored()) {
+          restoring.add(
+              r.topic()
+                  + ": "
+                  + r.read()
+                  + " of "
+                  + (r.total() < 0 ? "?" : String.valueOf(r.total()))
+                  + " records read");
+        }
+      }
+      checks.put(
+          "STATE_RESTORING",
+          new HealthCheck(
+              HealthReport.WARN,
+              restoring.size() + " state table(s) still restoring; not ready",
+              restoring));
     }
     List<String> failed = new ArrayList<>();
     services.forEach(

@@ -26,11 +26,77 @@ public final class Topics {
    */
   public static final String DEADLETTER = "valentia.deadletter";
 
-  /** All of them, in the order above. */
-  public static final List<String> ALL =
+  /** The history topics, in the order above. */
+  public static final List<String> LOGS =
       List.of(EVENTS, CONTROL, POSTMORTEMS, NOTIFICATIONS, DEADLETTER);
 
+  // ---- state topics: compacted, keyed by the entity, written by the process that owns it ----
+
+  /** Incidents as they stand now. Key: the incident id; value: the incident. */
+  public static final String STATE_INCIDENTS = "valentia.state.incidents";
+
+  /** Leases granted and not yet ended. Key: the lease id. */
+  public static final String STATE_LEASES = "valentia.state.leases";
+
+  /** The fault journal: faults applied and not yet reverted. Key: the fault id. */
+  public static final String STATE_FAULTS = "valentia.state.faults";
+
+  /** Schedules and their latest firings, and the halt switch. Key: the schedule id. */
+  public static final String STATE_SCHEDULES = "valentia.state.schedules";
+
+  /** Health mutes in force. Key: the check name. */
+  public static final String STATE_MUTES = "valentia.state.mutes";
+
+  /** Health checks raised by probes. Key: {@code CHECK|source}. */
+  public static final String STATE_HEALTH = "valentia.state.health";
+
+  /** API tokens (hashes only). Key: the token id. */
+  public static final String STATE_TOKENS = "valentia.state.tokens";
+
+  /** Browser sessions (hashes of the session ids only). Key: the hash. */
+  public static final String STATE_SESSIONS = "valentia.state.sessions";
+
+  /**
+   * Postmortem heads: the latest revision of each postmortem. Every revision still goes to {@link
+   * #POSTMORTEMS}. Key: the postmortem id.
+   */
+  public static final String STATE_POSTMORTEMS = "valentia.state.postmortems";
+
+  /**
+   * Which state tables were built from the history once (the migration from a release that had no
+   * state topics). Key: the table's topic.
+   */
+  public static final String STATE_MIGRATIONS = "valentia.state.migrations";
+
+  /** The state topics. */
+  public static final List<String> STATES =
+      List.of(
+          STATE_INCIDENTS,
+          STATE_LEASES,
+          STATE_FAULTS,
+          STATE_SCHEDULES,
+          STATE_MUTES,
+          STATE_HEALTH,
+          STATE_TOKENS,
+          STATE_SESSIONS,
+          STATE_POSTMORTEMS,
+          STATE_MIGRATIONS);
+
+  /** Every topic Valentia creates: the history topics, then the state topics. */
+  public static final List<String> ALL = concat(LOGS, STATES);
+
   private Topics() {}
+
+  private static List<String> concat(List<String> a, List<String> b) {
+    List<String> all = new java.util.ArrayList<>(a);
+    all.addAll(b);
+    return List.copyOf(all);
+  }
+
+  /** Whether {@code topic} is one of the compacted state topics. */
+  public static boolean isState(String topic) {
+    return STATES.contains(topic);
+  }
 
   /** The record key for an event on {@link #EVENTS}: its subject, else its source. */
   public static String keyOf(CloudEvent event) {

@@ -14,6 +14,7 @@ import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.payload.FrameDropped;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.service.ApiRoutes;
@@ -59,6 +60,7 @@ class PostmortemServiceIT {
       JsonNode config,
       Map<String, String> environment,
       HealthRegistry health,
+      StateTables stateTables,
       ApiRoutes api,
       PrintStream console)
       implements ServiceContext {}
@@ -97,6 +99,7 @@ class PostmortemServiceIT {
             EventCodec.MAPPER.readTree("{\"refreshIntervalMs\": 200, \"commitIntervalMs\": 1000}"),
             Map.of(),
             health,
+            new StateTables(kafka),
             api,
             System.out);
     new PostmortemService()

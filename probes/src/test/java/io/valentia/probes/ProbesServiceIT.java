@@ -14,6 +14,7 @@ import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.testing.KafkaTestSupport;
@@ -198,6 +199,8 @@ class ProbesServiceIT {
     return Path.of(ProbesServiceIT.class.getResource(name).toURI());
   }
 
+  private final StateTables stateTables = new StateTables(KafkaTestSupport.settings());
+
   private ServiceContext context(JsonNode config) {
     HealthRegistry health =
         new HealthRegistry() {
@@ -255,6 +258,11 @@ class ProbesServiceIT {
       @Override
       public HealthRegistry health() {
         return health;
+      }
+
+      @Override
+      public StateTables stateTables() {
+        return stateTables;
       }
 
       @Override

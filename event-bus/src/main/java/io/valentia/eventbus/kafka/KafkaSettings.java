@@ -80,6 +80,24 @@ public record KafkaSettings(
     return props;
   }
 
+  /**
+   * The properties of a Kafka Streams application: this cluster and its client settings, {@code
+   * exactly_once_v2}, internal topics (changelogs, repartitions) with the configured replication.
+   *
+   * @param applicationId the Streams application id (also its consumer group and the prefix of its
+   *     internal topics)
+   * @param stateDir where its local state stores live
+   */
+  public Map<String, Object> streamsProperties(String applicationId, java.nio.file.Path stateDir) {
+    Map<String, Object> props = commonClientProperties(applicationId);
+    props.put("application.id", applicationId);
+    props.put("processing.guarantee", "exactly_once_v2");
+    props.put("replication.factor", (int) replicationFactor);
+    props.put("state.dir", stateDir.toString());
+    props.put("producer.compression.type", compression);
+    return props;
+  }
+
   /** The partition count configured for {@code topic}. */
   public int partitionsOf(String topic) {
     return partitions.getOrDefault(topic, 1);

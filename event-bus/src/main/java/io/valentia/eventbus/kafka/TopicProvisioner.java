@@ -34,7 +34,7 @@ public final class TopicProvisioner {
   private static final Logger LOG = LoggerFactory.getLogger(TopicProvisioner.class);
 
   /** Topic-level configuration of each topic Valentia creates. */
-  static final Map<String, Map<String, String>> TOPIC_CONFIGS =
+  static final Map<String, Map<String, String>> LOG_CONFIGS =
       Map.of(
           // the log is the system of record: keep events, postmortems and notifications
           Topics.EVENTS, Map.of("retention.ms", "-1"),
@@ -43,6 +43,27 @@ public final class TopicProvisioner {
           Topics.CONTROL, Map.of("retention.ms", String.valueOf(Duration.ofDays(7).toMillis())),
           Topics.DEADLETTER,
               Map.of("retention.ms", String.valueOf(Duration.ofDays(30).toMillis())));
+
+  /**
+   * State topics keep the latest record of each key: compacted, with segments rolled hourly so the
+   * cleaner can compact them (an active segment is never cleaned), and tombstones kept a day so a
+   * reader that was away that long still sees an entity end.
+   */
+  static final Map<String, String> STATE_CONFIG =
+      Map.of(
+          "cleanup.policy",
+          "compact",
+          "segment.ms",
+          String.valueOf(Duration.ofHours(1).toMillis()),
+          "min.cleanable.dirty.ratio",
+          "0.2",
+          "delete.retention.ms",
+          String.valueOf(Duration.ofDays(1).toMillis()));
+
+  /** The topic-level configuration Valentia creates {@code topic} with. */
+  static Map<String, String> configOf(String topic) {
+    return Topics.isState(topic) ? STATE_CONFIG : LOG_CONFIGS.getOrDefault(topic, Map.of());
+  }
 
   private final KafkaSettings settings;
 
@@ -66,7 +87,7 @@ public final class TopicProvisioner {
         if (!existing.containsKey(topic)) {
           missing.add(
               new NewTopic(topic, settings.partitionsOf(topic), settings.replicationFactor())
-                  .configs(TOPIC_CONFIGS.getOrDefault(topic, Map.of())));
+                  .configs(configOf(topic)));
         }
       }
       List<String> created = create(admin, missing, deadline);

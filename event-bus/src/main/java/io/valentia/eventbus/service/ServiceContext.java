@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTables;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -20,6 +21,12 @@ public interface ServiceContext {
 
   /** The process's shared publisher (also the dead-letter publisher of its subscribers). */
   KafkaEventPublisher publisher();
+
+  /**
+   * The process's state tables ({@code valentia.state.*}): open the ones the service reads or owns
+   * here, so that {@code /health} shows their restore progress.
+   */
+  StateTables stateTables();
 
   /** This service's own directory ({@code DATA/<role>}), created on demand by the service. */
   Path dataDir();

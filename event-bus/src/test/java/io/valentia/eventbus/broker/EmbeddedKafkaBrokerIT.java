@@ -184,7 +184,7 @@ class EmbeddedKafkaBrokerIT {
           .ensureTopics(PROVISION_TIMEOUT);
       try (Admin admin = admin(broker.bootstrapServers())) {
         Set<String> names = admin.listTopics().names().get(30, TimeUnit.SECONDS);
-        assertThat(Topics.ALL).hasSize(5);
+        assertThat(Topics.ALL).hasSize(Topics.LOGS.size() + Topics.STATES.size());
         assertThat(names).containsAll(Topics.ALL);
         assertThat(
                 admin.describeCluster().nodes().get(30, TimeUnit.SECONDS).stream()
