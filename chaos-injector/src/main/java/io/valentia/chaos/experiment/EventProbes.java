@@ -8,6 +8,7 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.TopicReader;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -15,17 +16,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Valentia's event-query probes: they read {@code valentia.events} over a time window and count
@@ -42,6 +34,8 @@ public final class EventProbes {
 
   private static final Set<String> KNOWN =
       Set.of("type", "subject", "source", "window", "where", "sum");
+
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(20);
 
   private final KafkaSettings kafka;
   private final Clock clock;
@@ -152,49 +146,21 @@ public final class EventProbes {
   }
 
   private List<CloudEvent> read(Instant from) {
-    Map<String, Object> props = kafka.commonClientProperties("chaos-event-probe");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10_000);
     List<CloudEvent> events = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      List<TopicPartition> partitions = new ArrayList<>();
-      consumer
-          .partitionsFor(Topics.EVENTS, Duration.ofSeconds(10))
-          .forEach(p -> partitions.add(new TopicPartition(Topics.EVENTS, p.partition())));
-      consumer.assign(partitions);
-      Map<TopicPartition, Long> times = new HashMap<>();
-      partitions.forEach(tp -> times.put(tp, from.toEpochMilli()));
-      Map<TopicPartition, OffsetAndTimestamp> starts =
-          consumer.offsetsForTimes(times, Duration.ofSeconds(10));
-      Map<TopicPartition, Long> ends = consumer.endOffsets(partitions, Duration.ofSeconds(10));
-      List<TopicPartition> reading = new ArrayList<>();
-      for (TopicPartition tp : partitions) {
-        OffsetAndTimestamp start = starts.get(tp);
-        if (start != null && start.offset() < ends.get(tp)) {
-          consumer.seek(tp, start.offset());
-          reading.add(tp);
-        }
-      }
-      consumer.assign(reading);
-      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-      while (reading.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
-        if (System.nanoTime() > deadline) {
-          throw new ActivityFailedException("could not read valentia.events to its end in 20 s");
-        }
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-          if (record.offset() >= ends.get(new TopicPartition(record.topic(), record.partition()))) {
-            continue;
-          }
-          try {
-            events.add(EventCodec.instance().decode(record.value()));
-          } catch (InvalidEventException e) {
-            // not an event: the dead-letter gate reports it
-          }
-        }
-      }
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
-    } catch (org.apache.kafka.common.KafkaException e) {
+    try (TopicReader reader = TopicReader.open(kafka, "chaos-event-probe", Topics.EVENTS)) {
+      reader.seekToTime(from);
+      reader.readToEnd(
+          r -> r.value() != null,
+          r -> {
+            try {
+              events.add(EventCodec.instance().decode(r.value()));
+            } catch (InvalidEventException e) {
+              // not an event: the dead-letter gate reports it
+            }
+          },
+          null,
+          READ_TIMEOUT);
+    } catch (RuntimeException e) {
       throw new ActivityFailedException("cannot read valentia.events: " + e.getMessage());
     }
     return events;
