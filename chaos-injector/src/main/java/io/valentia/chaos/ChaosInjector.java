@@ -11,16 +11,21 @@ import io.valentia.chaos.journal.KafkaFaultJournal;
 import io.valentia.chaos.safety.ControlListener;
 import io.valentia.chaos.safety.FaultRecovery;
 import io.valentia.chaos.safety.HaltSwitch;
+import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import java.time.Clock;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One chaos injector: the fault injector under its safety policy, the experiment runner, halt-all
- * and, when Kafka is there, the control listener with the dead-man switch. Closing it stops the
- * listener and reverts every fault still active.
+ * and, when Kafka is there, the fault journal and the control listener with the dead-man switch.
+ * Closing it stops the listener and reverts every fault still active.
  */
 public final class ChaosInjector implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ChaosInjector.class);
+
   private final ChaosConfig config;
   private final FaultInjector injector;
   private final ExperimentRunner runner;
@@ -30,12 +35,17 @@ public final class ChaosInjector implements AutoCloseable {
   private final Clock clock;
   private final FaultJournal journal;
   private final boolean ownsJournal;
+  private final ChaosState state;
+  private final boolean ownsState;
   private final String source;
   private ControlListener control;
 
   /**
-   * @param kafka where valentia.events and valentia.control are; null to run without Kafka (no
-   *     event-query probes, no control topic)
+   * An injector with state tables of its own (a command-line injector); blocks while they are read
+   * (and, the first time after an upgrade, built from valentia.control).
+   *
+   * @param kafka where valentia.events, valentia.control and the state topics are; null to run
+   *     without Kafka (no event-query probes, no control topic, no journal)
    * @param events where run events and halt audits go
    * @param source the CloudEvents source of this injector's events, e.g. {@code /chaos/host-1}
    */
@@ -53,13 +63,28 @@ public final class ChaosInjector implements AutoCloseable {
         events,
         source,
         clock,
-        kafka == null ? FaultJournal.none() : new KafkaFaultJournal(kafka, source),
-        true);
+        kafka == null ? null : ChaosState.open(kafka, line -> LOG.info("{}", line)),
+        true,
+        null);
   }
 
   /**
-   * An injector whose faults are recorded in {@code journal} (the other constructor records them on
-   * the control topic of {@code kafka}).
+   * An injector on the state tables of its process (the {@code chaos} service); they stay open when
+   * it closes.
+   */
+  public ChaosInjector(
+      ChaosState state,
+      ChaosConfig config,
+      FaultCatalog catalog,
+      RunEvents events,
+      String source,
+      Clock clock) {
+    this(config, catalog, state.kafka(), events, source, clock, state, false, null);
+  }
+
+  /**
+   * An injector whose faults are recorded in {@code journal}, without state tables: it recovers
+   * nothing and starts released.
    */
   public ChaosInjector(
       ChaosConfig config,
@@ -69,7 +94,7 @@ public final class ChaosInjector implements AutoCloseable {
       String source,
       Clock clock,
       FaultJournal journal) {
-    this(config, catalog, kafka, events, source, clock, journal, false);
+    this(config, catalog, kafka, events, source, clock, null, false, journal);
   }
 
   private ChaosInjector(
@@ -79,15 +104,23 @@ public final class ChaosInjector implements AutoCloseable {
       RunEvents events,
       String source,
       Clock clock,
-      FaultJournal journal,
-      boolean ownsJournal) {
-    this.ownsJournal = ownsJournal;
+      ChaosState state,
+      boolean ownsState,
+      FaultJournal journal) {
     this.config = config;
     this.kafka = kafka;
     this.clock = clock;
     this.source = source;
-    this.journal = journal;
-    this.injector = new FaultInjector(catalog, config.policy(), clock, journal);
+    this.state = state;
+    this.ownsState = ownsState;
+    this.ownsJournal = journal == null;
+    this.journal =
+        journal != null
+            ? journal
+            : state == null
+                ? FaultJournal.none()
+                : new KafkaFaultJournal(kafka, state.faults(), source);
+    this.injector = new FaultInjector(catalog, config.policy(), clock, this.journal);
     this.runner =
         new ExperimentRunner(injector, new EventProbes(kafka, clock), events, clock, source);
     this.halt = new HaltSwitch(injector, runner, events, source);
@@ -95,36 +128,41 @@ public final class ChaosInjector implements AutoCloseable {
   }
 
   /**
-   * Reverts what killed injectors of this host left behind, from the fault journal on
-   * valentia.control; blocks. Without Kafka there is no journal and nothing to do.
+   * Reverts what killed injectors of this host left behind, from the open faults in
+   * valentia.state.faults; blocks. Without state tables there is nothing to do.
    *
    * @return one line per fault reverted (or that could not be)
    */
   public List<String> recover() {
-    if (kafka == null) {
+    if (state == null) {
       return List.of();
     }
-    return new FaultRecovery(kafka, journal, source).recover();
-  }
-
-  /** Starts following valentia.control (halts, dead-man switch); needs Kafka. */
-  public synchronized ChaosInjector followControl() {
-    return followControl(e -> {});
+    return new FaultRecovery(state.faults(), journal, source).recover();
   }
 
   /**
-   * Starts following valentia.control, handing commands other than halts (schedules) to {@code
-   * others}.
+   * Starts following valentia.control (new halts, dead-man switch) and the halt switch in
+   * valentia.state.schedules; needs Kafka.
    */
-  public synchronized ChaosInjector followControl(
-      java.util.function.Consumer<io.valentia.eventbus.CloudEvent> others) {
+  public synchronized ChaosInjector followControl() {
     if (kafka != null && control == null) {
       control =
-          new ControlListener(kafka, halt, injector, runner, config.controlLease(), clock)
-              .onOtherCommands(others)
+          new ControlListener(
+                  kafka,
+                  state == null ? null : state.control(),
+                  halt,
+                  injector,
+                  runner,
+                  config.controlLease(),
+                  clock)
               .start();
     }
     return this;
+  }
+
+  /** The state tables; null without Kafka or with a journal of the caller's. */
+  public ChaosState state() {
+    return state;
   }
 
   public ChaosConfig config() {
@@ -161,6 +199,9 @@ public final class ChaosInjector implements AutoCloseable {
     injector.close();
     if (ownsJournal && journal instanceof KafkaFaultJournal kafkaJournal) {
       kafkaJournal.close();
+    }
+    if (ownsState && state != null) {
+      state.close();
     }
   }
 }

@@ -10,15 +10,17 @@ import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.journal.Journal;
+import io.valentia.chaos.safety.HaltBroadcast;
 import io.valentia.chaos.schedule.Schedule;
 import io.valentia.chaos.schedule.ScheduleApi;
+import io.valentia.chaos.schedule.ScheduleChanges;
 import io.valentia.chaos.schedule.ScheduleLeadership;
-import io.valentia.chaos.schedule.ScheduleRecords;
+import io.valentia.chaos.schedule.ScheduleTable;
 import io.valentia.chaos.schedule.Scheduler;
+import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventIds;
-import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.payload.ChaosHalt;
 import io.valentia.eventbus.service.ServiceContext;
@@ -39,10 +41,12 @@ import java.util.concurrent.Executors;
 
 /**
  * The {@code chaos} role: one injector of this process, following {@code valentia.control} (halts,
- * dead-man switch). API under {@code /api/v1}: {@code GET|POST /halt}, {@code POST
- * /experiments/validate}, {@code POST /experiments/runs}, {@code GET /experiments/runs/ID}, {@code
- * GET|POST /schedules}, {@code GET|DELETE /schedules/ID} (see {@link ScheduleApi}). Journals are
- * kept in {@code DATA/chaos/journals}.
+ * dead-man switch), with its state in {@code valentia.state.faults} and {@code
+ * valentia.state.schedules} (read at start; built once from valentia.control after an upgrade). API
+ * under {@code /api/v1}: {@code GET|POST /halt}, {@code POST /experiments/validate}, {@code POST
+ * /experiments/runs}, {@code GET /experiments/runs/ID}, {@code GET|POST /schedules}, {@code
+ * GET|DELETE /schedules/ID} (see {@link ScheduleApi}). Journals are kept in {@code
+ * DATA/chaos/journals}.
  */
 public final class ChaosService implements ValentiaService {
   public static final String ROLE = "chaos";
@@ -67,12 +71,22 @@ public final class ChaosService implements ValentiaService {
   @Override
   public Future<?> start(ServiceContext context) {
     ChaosConfig config = ChaosConfig.read(context.config());
+    return context
+        .vertx()
+        .executeBlocking(
+            () ->
+                ChaosState.open(
+                    context.stateTables(), line -> context.console().println("chaos: " + line)))
+        .compose(state -> serve(context, config, state));
+  }
+
+  private Future<?> serve(ServiceContext context, ChaosConfig config, ChaosState state) {
     String source = "/chaos/" + hostname();
     ChaosInjector injector =
         new ChaosInjector(
+            state,
             config,
             FaultCatalog.standard(context.brokerControl(), context.environment()),
-            context.kafka(),
             RunEvents.publishing(context.publisher()),
             source,
             Clock.systemUTC());
@@ -107,17 +121,18 @@ public final class ChaosService implements ValentiaService {
             Clock.systemUTC(),
             schedule -> launch(context, injector, config, runs, journals, schedule),
             new java.util.Random());
-    injector.followControl(event -> ScheduleRecords.applyTo(scheduler, event));
+    ScheduleTable schedules = new ScheduleTable(context.kafka(), state.control()).follow(scheduler);
+    injector.followControl();
     ScheduleLeadership leadership =
         new ScheduleLeadership(
                 context.kafka(),
                 config.scheduleGroup(),
                 config.leaderSessionTimeout(),
-                ends -> injector.control() != null && injector.control().reached(ends))
+                schedules,
+                scheduler)
             .start();
-    scheduler
-        .leadership(leadership::leader)
-        .firingLog(ScheduleRecords.firingLog(context.publisher(), source));
+    scheduler.leadership(leadership::leader).firingLog(schedules.firingLog());
+    HaltBroadcast broadcast = new HaltBroadcast(state.control(), context.publisher());
     context
         .vertx()
         .setPeriodic(
@@ -141,11 +156,8 @@ public final class ChaosService implements ValentiaService {
               String by =
                   body.path("by")
                       .asText(rc.user() == null ? "api" : String.valueOf(rc.user().subject()));
-              CloudEvent command =
-                  CloudEvent.of(new ChaosHalt(by, reason, release, 0))
-                      .source(source)
-                      .subject("halt")
-                      .build();
+              ChaosHalt order = new ChaosHalt(by, reason, release, 0);
+              CloudEvent command = CloudEvent.of(order).source(source).subject("halt").build();
               context
                   .vertx()
                   .executeBlocking(
@@ -157,17 +169,12 @@ public final class ChaosService implements ValentiaService {
                                 : Math.max(0, injector.halt().halt(command.id(), by, reason));
                         return reverted;
                       })
-                  .compose(
-                      reverted ->
-                          context
-                              .publisher()
-                              .publish(Topics.CONTROL, "halt", command)
-                              .map(position -> reverted))
+                  .compose(reverted -> broadcast.send(command, order).map(position -> reverted))
                   .onSuccess(
                       reverted -> {
-                        ObjectNode state = haltState(injector);
-                        state.put("revertedFaults", reverted).put("command", command.id());
-                        json(rc, 200, state);
+                        ObjectNode answer = haltState(injector);
+                        answer.put("revertedFaults", reverted).put("command", command.id());
+                        json(rc, 200, answer);
                       })
                   .onFailure(
                       e ->
@@ -268,11 +275,23 @@ public final class ChaosService implements ValentiaService {
         .mount(
             "/schedules",
             new ScheduleApi(
-                    scheduler, injector.loader(), context.publisher(), source, Clock.systemUTC())
+                    scheduler,
+                    injector.loader(),
+                    new ScheduleChanges(schedules, context.publisher(), source),
+                    Clock.systemUTC())
                 .router(context.vertx()));
 
     context.health().service(ROLE, ServiceStatus.running("injector " + source));
-    return context.vertx().deployVerticle(new ChaosVerticle(injector, runs, leadership));
+    return context
+        .vertx()
+        .deployVerticle(
+            new ChaosVerticle(
+                injector,
+                runs,
+                () -> {
+                  leadership.close();
+                  schedules.close();
+                }));
   }
 
   private static Scheduler.RunHandle launch(

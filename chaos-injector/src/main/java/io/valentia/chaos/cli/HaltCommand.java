@@ -1,9 +1,10 @@
 package io.valentia.chaos.cli;
 
+import io.valentia.chaos.safety.HaltBroadcast;
+import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventPublisher.RecordPosition;
-import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.payload.ChaosHalt;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Halt all chaos: every injector that follows valentia.control reverts every active fault,"
-          + " stops its runs (their rollbacks still run) and refuses new ones until released."
+          + " stops its runs (their rollbacks still run) and refuses new ones until released;"
+          + " an injector started later reads the halt from valentia.state.schedules."
           + " Idempotent; audited as a chaos.halt event with who and why.",
       "Exit 0 when the command is on the control topic, 1 when Kafka does not take it."
     })
@@ -52,10 +54,11 @@ public final class HaltCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher publisher =
         new KafkaEventPublisher(vertx, connection.settings(), "chaos-halt");
-    try {
+    try (ChaosState state =
+        ChaosState.open(connection.settings(), line -> System.err.println("valentia: " + line))) {
       RecordPosition position =
-          publisher
-              .publish(Topics.CONTROL, "halt", command)
+          new HaltBroadcast(state.control(), publisher)
+              .send(command, halt)
               .toCompletionStage()
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);
@@ -77,7 +80,9 @@ public final class HaltCommand implements Callable<Integer> {
       }
       out.flush();
       return 0;
-    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException
+        | ValentiaException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ValentiaException(
           "Kafka at "

@@ -4,12 +4,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.experiment.ExperimentLoader;
 import io.valentia.chaos.schedule.Schedule;
+import io.valentia.chaos.schedule.ScheduleChanges;
 import io.valentia.chaos.schedule.ScheduleOptions;
 import io.valentia.chaos.schedule.ScheduleRecords;
+import io.valentia.chaos.schedule.ScheduleTable;
 import io.valentia.chaos.schedule.Trigger;
-import io.valentia.eventbus.CloudEvent;
+import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.payload.ExperimentScheduled;
@@ -31,13 +32,14 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code valentia schedule add|list|remove}: schedules live on valentia.control. */
+/** {@code valentia schedule add|list|remove}: schedules live in valentia.state.schedules. */
 @Command(
     name = "schedule",
     mixinStandardHelpOptions = true,
     description =
-        "Put experiments on a schedule. Schedules are records on valentia.control, so they survive"
-            + " restarts; every chaos injector that follows the topic runs them.",
+        "Put experiments on a schedule. Schedules are kept in valentia.state.schedules (each change"
+            + " is also a record on valentia.control), so they survive restarts; the chaos"
+            + " injector that leads the schedules runs them.",
     subcommands = {
       ScheduleCommand.Add.class,
       ScheduleCommand.ListSchedules.class,
@@ -51,45 +53,23 @@ public final class ScheduleCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "name a subcommand: add, list or remove");
   }
 
-  static void publish(Connection connection, ExperimentScheduled record, boolean timeline) {
+  static void publish(Connection connection, ExperimentScheduled record) {
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher publisher =
         new KafkaEventPublisher(vertx, connection.settings(), "chaos-schedule");
-    try {
-      CloudEvent command =
-          CloudEvent.of(record)
-              .source("/cli/" + ExperimentCommand.hostname())
-              .subject(ScheduleRecords.key(record.scheduleId()))
-              .build();
-      publisher
-          .publish(Topics.CONTROL, ScheduleRecords.key(record.scheduleId()), command)
+    try (ChaosState state = open(connection);
+        ScheduleTable table = new ScheduleTable(connection.settings(), state.control())) {
+      new ScheduleChanges(table, publisher, "/cli/" + ExperimentCommand.hostname())
+          .apply(record)
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
-      if (timeline) {
-        // on the incident timeline, without the experiment document
-        ExperimentScheduled announcement =
-            new ExperimentScheduled(
-                record.title(),
-                record.scheduleId(),
-                record.schedule(),
-                record.nextRun(),
-                null,
-                record.options(),
-                record.removed());
-        publisher
-            .publish(
-                CloudEvent.of(announcement)
-                    .source("/cli/" + ExperimentCommand.hostname())
-                    .subject(ScheduleRecords.key(record.scheduleId()))
-                    .build())
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(30, TimeUnit.SECONDS);
-      }
     } catch (Exception e) {
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
+      }
+      if (e instanceof ValentiaException v) {
+        throw v;
       }
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ValentiaException(
@@ -106,11 +86,24 @@ public final class ScheduleCommand implements Runnable {
   }
 
   static Map<String, ExperimentScheduled> current(Connection connection) {
+    try (ChaosState state = open(connection);
+        ScheduleTable table = new ScheduleTable(connection.settings(), state.control())) {
+      return table.schedules();
+    }
+  }
+
+  /** The chaos state tables, read (and built once after an upgrade) for one command. */
+  private static ChaosState open(Connection connection) {
     try {
-      return ScheduleRecords.readAll(connection.settings());
+      return ChaosState.open(
+          connection.settings(), line -> System.err.println("valentia: " + line));
     } catch (RuntimeException e) {
       throw new ValentiaException(
-          "cannot read schedules from Kafka at " + connection.bootstrap() + ": " + e.getMessage(),
+          "cannot read schedules from Kafka at "
+              + connection.bootstrap()
+              + ": "
+              + e.getMessage()
+              + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
           e);
     }
   }
@@ -233,7 +226,7 @@ public final class ScheduleCommand implements Runnable {
       ZonedDateTime next = trigger.next(ZonedDateTime.now(options.zone()), options.zone());
       ExperimentScheduled record =
           ScheduleRecords.record(schedule, next == null ? null : next.toInstant());
-      publish(connection, record, true);
+      publish(connection, record);
       if (json) {
         out.println(
             EventCodec.MAPPER
@@ -255,7 +248,7 @@ public final class ScheduleCommand implements Runnable {
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "List the schedules on valentia.control.")
+      description = "List the schedules in valentia.state.schedules.")
   static final class ListSchedules implements Callable<Integer> {
     @Option(names = "--json", description = "print JSON")
     boolean json;
@@ -323,8 +316,7 @@ public final class ScheduleCommand implements Runnable {
       publish(
           connection,
           new ExperimentScheduled(
-              existing.title(), id, existing.schedule(), null, null, null, true),
-          true);
+              existing.title(), id, existing.schedule(), null, null, null, true));
       if (json) {
         out.println(EventCodec.MAPPER.createObjectNode().put("id", id).put("removed", true));
       } else {

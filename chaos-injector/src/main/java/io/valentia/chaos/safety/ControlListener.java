@@ -2,65 +2,84 @@ package io.valentia.chaos.safety;
 
 import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.faults.FaultInjector;
+import io.valentia.chaos.state.ControlState;
+import io.valentia.chaos.state.HaltState;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.LogRecord;
+import io.valentia.eventbus.kafka.StateMigration;
+import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.eventbus.kafka.TopicReader;
 import io.valentia.eventbus.payload.ChaosHalt;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows {@code valentia.control} for one injector: applies {@code chaos.halt} commands (halt and
- * release) through the {@link HaltSwitch}, and is the injector's dead-man switch: when it cannot
- * reach the control topic for longer than the lease, it reverts every fault the injector holds,
- * stops every run and refuses new faults until contact is back.
+ * Follows {@code valentia.control} for one injector: applies new {@code chaos.halt} commands (halt
+ * and release) through the {@link HaltSwitch}, and is the injector's dead-man switch: when it
+ * cannot reach the control topic for longer than the lease, it reverts every fault the injector
+ * holds, stops every run and refuses new faults until contact is back.
  *
- * <p>At start it reads the topic from the beginning, so a halt issued while the injector was down
- * still holds. Every injector reads every command (no consumer group). Runs its own thread.
+ * <p>It reads the topic from its end, never from its beginning: the halt switch as it stands (a
+ * halt issued while the injector was down) comes from the {@code halt} entry of {@code
+ * valentia.state.schedules}, which it also follows. The reader is placed at the end before the
+ * table is read, so a command is either in the table or read from the topic; both carry the
+ * command's id and each is applied once. Every injector reads every command (no consumer group).
+ * Runs its own thread, and a timer for the lease.
  */
 public final class ControlListener implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ControlListener.class);
   private static final String DEAD_MAN = "dead-man switch: ";
 
   private final KafkaSettings kafka;
+  private final StateTable<ControlState> standing;
   private final HaltSwitch halt;
   private final FaultInjector injector;
   private final ExperimentRunner runner;
   private final Duration lease;
   private final Clock clock;
   private final Thread thread;
+  private final ScheduledExecutorService leaseTimer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "valentia-chaos-lease");
+            t.setDaemon(true);
+            return t;
+          });
+  private final Queue<HaltState> fromTable = new ConcurrentLinkedQueue<>();
   private volatile boolean running = true;
-  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile TopicReader reader;
   private volatile Instant lastContact;
   private volatile boolean tripped;
   private volatile boolean caughtUp;
-  private volatile java.util.function.Consumer<CloudEvent> others = e -> {};
-  private volatile Map<TopicPartition, Long> positions = Map.of();
 
+  /**
+   * @param standing the table with the halt switch as it stands; null to start released (an
+   *     injector without state topics)
+   */
   public ControlListener(
       KafkaSettings kafka,
+      StateTable<ControlState> standing,
       HaltSwitch halt,
       FaultInjector injector,
       ExperimentRunner runner,
       Duration lease,
       Clock clock) {
     this.kafka = kafka;
+    this.standing = standing;
     this.halt = halt;
     this.injector = injector;
     this.runner = runner;
@@ -71,18 +90,11 @@ public final class ControlListener implements AutoCloseable {
     this.thread.setDaemon(true);
   }
 
-  /**
-   * Hands every other command on the topic (schedules) to {@code handler}, on the listener's
-   * thread, from the beginning of the topic. Set before {@link #start()}.
-   */
-  public ControlListener onOtherCommands(java.util.function.Consumer<CloudEvent> handler) {
-    this.others = handler;
-    return this;
-  }
-
   /** Starts following the topic. */
   public ControlListener start() {
     thread.start();
+    long every = Math.max(50, Math.min(500, lease.toMillis() / 4));
+    leaseTimer.scheduleWithFixedDelay(this::checkLease, every, every, TimeUnit.MILLISECONDS);
     return this;
   }
 
@@ -91,19 +103,12 @@ public final class ControlListener implements AutoCloseable {
     return tripped;
   }
 
-  /** Whether the commands already on the topic at start have been applied. */
+  /**
+   * Whether the halt switch as it stood at start is applied and every command from then on is read
+   * from the topic.
+   */
   public boolean caughtUp() {
     return caughtUp;
-  }
-
-  /**
-   * Whether every command up to {@code offsets} (end offsets by partition) has been applied: what a
-   * new schedule leader waits for, so it knows every firing recorded before it took the lead.
-   */
-  public boolean reached(Map<TopicPartition, Long> offsets) {
-    Map<TopicPartition, Long> at = positions;
-    return offsets.entrySet().stream()
-        .allMatch(e -> at.getOrDefault(e.getKey(), -1L) >= e.getValue());
   }
 
   /** When the control topic last answered. */
@@ -112,97 +117,92 @@ public final class ControlListener implements AutoCloseable {
   }
 
   private void loop() {
-    Map<String, Object> props = kafka.commonClientProperties("chaos-control");
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(
-        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) Math.max(1000, lease.toMillis() / 2));
-    props.put(ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, lease.toMillis() / 2));
-    props.putIfAbsent(ConsumerConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1000);
-    consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    List<TopicPartition> partitions = new ArrayList<>();
     long nextCheck = 0;
-    Map<TopicPartition, Long> startEnds = null;
     try {
       while (running) {
         try {
-          if (partitions.isEmpty()) {
-            consumer
-                .partitionsFor(
-                    Topics.CONTROL, Duration.ofMillis(Math.max(1000, lease.toMillis() / 2)))
-                .forEach(p -> partitions.add(new TopicPartition(Topics.CONTROL, p.partition())));
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            startEnds = consumer.endOffsets(partitions, Duration.ofSeconds(5));
+          if (reader == null) {
+            reader =
+                TopicReader.open(
+                    kafka,
+                    "chaos-control",
+                    Topics.CONTROL,
+                    Map.of("reconnect.backoff.max.ms", 1000));
+            reader.positions(); // placed at the end now, before the table is read
             contact();
           }
+          if (!caughtUp) {
+            restoreStanding();
+            caughtUp = true;
+          }
           if (System.nanoTime() > nextCheck) {
-            consumer.endOffsets(partitions, Duration.ofMillis(Math.max(500, lease.toMillis() / 3)));
+            reader.endOffsets();
             contact();
             nextCheck = System.nanoTime() + Math.min(1000, lease.toMillis() / 3) * 1_000_000L;
           }
-          for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-            boolean replay =
-                !caughtUp
-                    && startEnds != null
-                    && record.offset()
-                        < startEnds.getOrDefault(
-                            new TopicPartition(record.topic(), record.partition()), 0L);
-            apply(record, replay);
+          for (LogRecord record : reader.poll(Duration.ofMillis(200))) {
+            apply(record);
           }
-          Map<TopicPartition, Long> now = new java.util.HashMap<>();
-          for (TopicPartition tp : partitions) {
-            now.put(tp, consumer.position(tp));
+          for (HaltState state = fromTable.poll(); state != null; state = fromTable.poll()) {
+            apply(state);
           }
-          positions = Map.copyOf(now);
-          if (!caughtUp && startEnds != null) {
-            final Map<TopicPartition, Long> ends = startEnds;
-            if (partitions.stream().allMatch(tp -> consumer.position(tp) >= ends.get(tp))) {
-              if (pendingHalt != null) {
-                halt.restore(
-                    !pendingHalt.released(), pendingHalt.requestedBy(), pendingHalt.reason());
-              }
-              caughtUp = true;
-            }
-          }
-        } catch (WakeupException e) {
-          // closing
         } catch (RuntimeException e) {
-          LOG.debug("control topic not reachable: {}", e.toString());
+          if (running) {
+            LOG.debug("control topic not reachable: {}", e.toString());
+            pause();
+          }
         }
-        checkLease();
       }
     } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+      TopicReader r = reader;
+      if (r != null) {
+        r.close();
+      }
     }
   }
 
-  private ChaosHalt pendingHalt;
+  /** The halt switch as the table has it, then every change of it from now on. */
+  private void restoreStanding() {
+    if (standing == null) {
+      return;
+    }
+    StateMigration.await(standing.restored(), "read " + standing.topic());
+    standing.listen(
+        (key, before, after) -> {
+          if (ControlState.HALT.equals(key) && after != null && after.halt() != null) {
+            fromTable.add(after.halt());
+          }
+        });
+    standing
+        .get(ControlState.HALT)
+        .map(ControlState::halt)
+        .ifPresent(h -> halt.restore(h.commandId(), h.halted(), h.by(), h.reason()));
+  }
 
-  private void apply(ConsumerRecord<byte[], byte[]> record, boolean replay) {
+  private void apply(LogRecord record) {
+    if (record.value() == null
+        || !EventType.CHAOS_HALT.type().equals(EventCodec.peekType(record.value()))) {
+      return; // schedules and the fault audit: the state tables carry what injectors need
+    }
     CloudEvent event;
     try {
       event = EventCodec.instance().decode(record.value());
     } catch (InvalidEventException e) {
-      return;
-    }
-    if (!EventType.CHAOS_HALT.type().equals(event.type())) {
-      try {
-        others.accept(event);
-      } catch (RuntimeException e) {
-        LOG.warn(
-            "control command {} of type {} failed: {}", event.id(), event.type(), e.getMessage());
-      }
-      return;
+      return; // the dead-letter gate reports it
     }
     ChaosHalt command = EventCodec.instance().payload(event, ChaosHalt.class);
-    if (replay) {
-      pendingHalt = command;
-      return;
-    }
     if (command.released()) {
       halt.release(event.id(), command.requestedBy(), command.reason());
     } else {
       halt.halt(event.id(), command.requestedBy(), command.reason());
+    }
+  }
+
+  private void apply(HaltState state) {
+    if (state.halted()) {
+      halt.halt(state.commandId(), state.by(), state.reason());
+    } else {
+      halt.release(state.commandId(), state.by(), state.reason());
     }
   }
 
@@ -219,26 +219,40 @@ public final class ControlListener implements AutoCloseable {
   }
 
   private void checkLease() {
-    Duration silent = Duration.between(lastContact, clock.instant());
-    if (!tripped && silent.compareTo(lease) > 0) {
-      tripped = true;
-      String why =
-          DEAD_MAN + "no contact with " + Topics.CONTROL + " for " + silent.toSeconds() + " s";
-      if (!halt.halted()) {
-        injector.refuseNew(why);
+    try {
+      Duration silent = Duration.between(lastContact, clock.instant());
+      if (!tripped && silent.compareTo(lease) > 0) {
+        tripped = true;
+        String why =
+            DEAD_MAN + "no contact with " + Topics.CONTROL + " for " + silent.toSeconds() + " s";
+        if (!halt.halted()) {
+          injector.refuseNew(why);
+        }
+        int reverted = injector.revertAll(why);
+        int runs = runner == null ? 0 : runner.stopAll("interrupted", why, "dead-man switch");
+        LOG.error("{}: {} fault(s) reverted, {} run(s) stopped", why, reverted, runs);
       }
-      int reverted = injector.revertAll(why);
-      int runs = runner == null ? 0 : runner.stopAll("interrupted", why, "dead-man switch");
-      LOG.error("{}: {} fault(s) reverted, {} run(s) stopped", why, reverted, runs);
+    } catch (RuntimeException e) {
+      LOG.error("the dead-man switch could not act: {}", e.toString());
+    }
+  }
+
+  private void pause() {
+    try {
+      Thread.sleep(500); // Kafka refused at once (e.g. the topic is missing): try again soon
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      running = false;
     }
   }
 
   @Override
   public void close() {
     running = false;
-    KafkaConsumer<byte[], byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
+    leaseTimer.shutdownNow();
+    TopicReader r = reader;
+    if (r != null) {
+      r.wakeup();
     }
     try {
       thread.join(5000);

@@ -71,10 +71,13 @@ public final class HaltSwitch {
   }
 
   /**
-   * Restores a state read back from the control topic at start: halted, without an audit (the halt
-   * was audited when it happened).
+   * Restores the state read back at start, without an audit (the halt was audited when it
+   * happened): halted or not, as command {@code commandId} left it (which counts as applied).
    */
-  public synchronized void restore(boolean wasHalted, String by, String reason) {
+  public synchronized void restore(String commandId, boolean wasHalted, String by, String reason) {
+    if (commandId != null) {
+      applied.add(commandId);
+    }
     halted = wasHalted;
     if (wasHalted) {
       injector.refuseNew("halted by " + by + (reason == null ? "" : ": " + reason));

@@ -4,12 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.experiment.ExperimentLoader;
-import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher;
-import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.payload.ExperimentScheduled;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -36,9 +32,10 @@ import java.util.regex.Pattern;
  *   <li>{@code DELETE /ID} removes it (runs in progress go on); 404 when there is none.
  * </ul>
  *
- * A change is a record on {@code valentia.control} (so every injector and every restart sees it)
- * and an announcement on {@code valentia.events} (the timeline); it applies to this process's
- * scheduler at once.
+ * A change goes to {@code valentia.state.schedules} (so every injector and every restart sees it),
+ * then as a command to {@code valentia.control} (the audit) and an announcement to {@code
+ * valentia.events} (the timeline); see {@link ScheduleChanges}. This process's scheduler has it
+ * when the answer is sent.
  */
 public final class ScheduleApi {
   private static final Set<String> KEYS = Set.of("id", "schedule", "experiment", "options");
@@ -46,20 +43,17 @@ public final class ScheduleApi {
 
   private final Scheduler scheduler;
   private final ExperimentLoader loader;
-  private final EventPublisher publisher;
-  private final String source;
+  private final ScheduleChanges changes;
   private final Clock clock;
 
+  /**
+   * @param scheduler the scheduler that follows the table {@code changes} writes to
+   */
   public ScheduleApi(
-      Scheduler scheduler,
-      ExperimentLoader loader,
-      EventPublisher publisher,
-      String source,
-      Clock clock) {
+      Scheduler scheduler, ExperimentLoader loader, ScheduleChanges changes, Clock clock) {
     this.scheduler = scheduler;
     this.loader = loader;
-    this.publisher = publisher;
-    this.source = source;
+    this.changes = changes;
     this.clock = clock;
   }
 
@@ -127,8 +121,8 @@ public final class ScheduleApi {
         schedule.trigger().next(ZonedDateTime.now(clock), schedule.options().zone());
     ExperimentScheduled record =
         ScheduleRecords.record(schedule, next == null ? null : next.toInstant());
-    publishChange(record)
-        .compose(v -> vertx.executeBlocking(() -> scheduler.put(schedule)))
+    changes
+        .apply(record)
         .onSuccess(
             v -> {
               ObjectNode answer =
@@ -155,34 +149,14 @@ public final class ScheduleApi {
       return;
     }
     Schedule s = state.schedule();
-    publishChange(new ExperimentScheduled(s.title(), id, s.spec(), null, null, null, true))
-        .compose(v -> vertx.executeBlocking(() -> scheduler.remove(id)))
+    changes
+        .apply(new ExperimentScheduled(s.title(), id, s.spec(), null, null, null, true))
         .onSuccess(
             v -> {
               json(
                   rc, 200, EventCodec.MAPPER.createObjectNode().put("id", id).put("removed", true));
             })
         .onFailure(e -> json(rc, 503, error("Kafka did not take the removal: " + e.getMessage())));
-  }
-
-  /** The control record first, then the announcement on the timeline (without the document). */
-  private Future<Void> publishChange(ExperimentScheduled record) {
-    String key = ScheduleRecords.key(record.scheduleId());
-    CloudEvent command = CloudEvent.of(record).source(source).subject(key).build();
-    ExperimentScheduled announcement =
-        new ExperimentScheduled(
-            record.title(),
-            record.scheduleId(),
-            record.schedule(),
-            record.nextRun(),
-            null,
-            record.options(),
-            record.removed());
-    return publisher
-        .publish(Topics.CONTROL, key, command)
-        .compose(
-            p -> publisher.publish(CloudEvent.of(announcement).source(source).subject(key).build()))
-        .mapEmpty();
   }
 
   /**

@@ -44,6 +44,12 @@ public final class Scheduler {
      * @throws RuntimeException when it could not be stored (a run is then not started)
      */
     void fired(Schedule schedule, Instant due, String outcome);
+
+    /**
+     * Adds the run's id to a firing recorded as {@code started}, once the run started; never
+     * throws. Default: nothing.
+     */
+    default void ran(Schedule schedule, Instant due, String runId) {}
   }
 
   /** Starts runs. */
@@ -109,7 +115,8 @@ public final class Scheduler {
 
   /**
    * A firing another scheduler (the leader) recorded: the schedule's next firing moves past it and
-   * it joins the history. A firing already known changes nothing.
+   * it joins the history. A firing already known changes nothing but its run id, when that was not
+   * known yet.
    */
   public synchronized void fired(String scheduleId, Instant due, String outcome, String runId) {
     Entry e = entries.get(scheduleId);
@@ -120,8 +127,15 @@ public final class Scheduler {
     if (e.next != null && !e.next.isAfter(at)) {
       e.next = nextAfter(e.schedule, at);
     }
-    if (e.history.stream().noneMatch(f -> f.at().equals(due))) {
+    Firing known = e.history.stream().filter(f -> f.at().equals(due)).findFirst().orElse(null);
+    if (known == null) {
       record(e, at, outcome + " (by the leader)", runId);
+    } else if (known.runId() == null && runId != null) {
+      // the leader recorded the firing before its run started, and the run's id once it had one
+      List<Firing> all = new ArrayList<>(e.history);
+      all.replaceAll(f -> f == known ? new Firing(f.at(), f.outcome(), runId) : f);
+      e.history.clear();
+      e.history.addAll(all);
     }
   }
 
@@ -206,6 +220,7 @@ public final class Scheduler {
         RunHandle run = launcher.launch(e.schedule);
         e.runs.add(run);
         record(e, due, "started", run.runId());
+        firingLog.ran(e.schedule, due.toInstant(), run.runId());
       } catch (RuntimeException ex) {
         LOG.warn("schedule {} could not start: {}", e.schedule.id(), ex.getMessage());
         record(e, due, "failed: " + ex.getMessage(), null);

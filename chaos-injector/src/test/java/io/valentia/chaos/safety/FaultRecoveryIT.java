@@ -8,6 +8,7 @@ import io.valentia.chaos.cli.ExperimentCommand;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.HostCommand;
+import io.valentia.chaos.state.ChaosState;
 import io.valentia.chaos.testing.CommandMain;
 import io.valentia.chaos.testing.Runs;
 import io.valentia.chaos.testing.Sleepers;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Crash recovery for real: an injector process is killed with SIGKILL while its faults are active,
- * and a new injector reverts them from the fault journal on Kafka.
+ * and a new injector reverts them from the open faults in {@code valentia.state.faults}.
  */
 class FaultRecoveryIT {
   private final String namespace = "vrec-" + ThreadLocalRandom.current().nextInt(100_000, 999_999);
@@ -54,7 +55,7 @@ class FaultRecoveryIT {
 
   @Test
   @DisplayName(
-      "After an injector is killed with SIGKILL mid-fault, the next injector finds its faults in the journal on Kafka and reverts them: the paused process runs, the quota, the nftables table and the MTU are gone")
+      "After an injector is killed with SIGKILL mid-fault, the next injector finds its faults in valentia.state.faults and reverts them: the paused process runs, the quota, the nftables table and the MTU are gone")
   void revertsWhatAKilledInjectorLeft(@TempDir Path dir) throws Exception {
     try (Sleepers sleepers = new Sleepers()) {
       long paused = sleepers.start();
@@ -120,6 +121,12 @@ class FaultRecoveryIT {
         injector.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no rollback
       }
       assertThat(Sleepers.state(paused)).as("nothing reverted it yet").isEqualTo("T");
+      try (ChaosState state = ChaosState.open(KafkaTestSupport.settings(), line -> {})) {
+        assertThat(openFaultsOf(state, injector.pid()))
+            .as("the open faults with their undo, in " + Topics.STATE_FAULTS)
+            .hasSize(4)
+            .allMatch(f -> f.state().equals(ChaosFault.APPLYING) && f.undo() != null);
+      }
 
       List<String> lines;
       try (ChaosInjector next =
@@ -158,6 +165,12 @@ class FaultRecoveryIT {
               ChaosFault.REVERTED,
               ChaosFault.REVERTED,
               ChaosFault.REVERTED);
+
+      try (ChaosState state = ChaosState.open(KafkaTestSupport.settings(), line -> {})) {
+        assertThat(openFaultsOf(state, injector.pid()))
+            .as("reverted faults leave the state table")
+            .isEmpty();
+      }
 
       try (ChaosInjector again =
           new ChaosInjector(
@@ -214,7 +227,11 @@ class FaultRecoveryIT {
     }
   }
 
-  /** The journal records of the faults the killed injector applied and their recovery. */
+  private static List<ChaosFault> openFaultsOf(ChaosState state, long injectorPid) {
+    return state.faults().snapshot().values().stream().filter(f -> f.pid() == injectorPid).toList();
+  }
+
+  /** The audit records on valentia.control of the faults the killed injector applied. */
   private List<ChaosFault> journalOf(long injectorPid, long paused, long starved) {
     List<ChaosFault> applied = new ArrayList<>();
     List<ChaosFault> all = new ArrayList<>();

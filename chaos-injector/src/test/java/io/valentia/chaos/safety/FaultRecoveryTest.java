@@ -43,4 +43,21 @@ class FaultRecoveryTest {
     assertThat(left).containsOnlyKeys("open", "failed");
     assertThat(left.get("failed").undo()).isNotNull();
   }
+
+  @Test
+  @DisplayName(
+      "The entries of the state table are recovered as they stand: a fault whose revert failed keeps the undo and the injector that applied it")
+  void recoversStateTableEntries() {
+    ChaosFault failed =
+        io.valentia.chaos.journal.OpenFaults.failed(
+            record("failed", ChaosFault.APPLYING, 10), "reverting failed");
+    List<ChaosFault> table = List.of(record("open", ChaosFault.APPLYING, 10), failed);
+
+    var left = FaultRecovery.leftBehind(table, f -> f.pid() == 10);
+
+    assertThat(left).containsOnlyKeys("open", "failed");
+    assertThat(left.get("failed").state()).isEqualTo(ChaosFault.REVERT_FAILED);
+    assertThat(left.get("failed").undo()).isNotNull();
+    assertThat(left.get("failed").pid()).isEqualTo(10);
+  }
 }

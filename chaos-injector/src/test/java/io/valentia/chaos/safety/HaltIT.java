@@ -162,7 +162,7 @@ class HaltIT {
 
   @Test
   @DisplayName(
-      "A halt command on valentia.control reaches an injector that follows it, and a release lifts it")
+      "A halt reaches an injector that follows valentia.control, an injector started during the halt reads it from valentia.state.schedules, and a release lifts it")
   void haltThroughTheControlTopic() throws Exception {
     long pid = sleepers.start();
     String reason = "control " + UUID.randomUUID();
@@ -176,7 +176,7 @@ class HaltIT {
               EventCodec.MAPPER.readTree("{\"pid\": " + pid + ", \"duration\": \"60s\"}"));
       assertThat(Sleepers.state(pid)).isEqualTo("T");
 
-      send(new ChaosHalt("operator", reason, false, 0));
+      send(chaos, new ChaosHalt("operator", reason, false, 0));
 
       await().atMost(Duration.ofSeconds(10)).until(() -> Sleepers.state(pid).equals("S"));
       assertThat(chaos.halt().halted()).isTrue();
@@ -188,7 +188,7 @@ class HaltIT {
             .isTrue();
       }
 
-      send(new ChaosHalt("operator", reason, true, 0));
+      send(chaos, new ChaosHalt("operator", reason, true, 0));
       await().atMost(Duration.ofSeconds(10)).until(() -> !chaos.halt().halted());
       assertThat(chaos.faults().refusal()).isNull();
     }
@@ -230,10 +230,11 @@ class HaltIT {
     }
   }
 
-  private void send(ChaosHalt halt) throws Exception {
+  /** Sends a halt or release as the API and the CLI do. */
+  private void send(ChaosInjector through, ChaosHalt halt) throws Exception {
     CloudEvent command = CloudEvent.of(halt).source("/cli/test").subject("halt").build();
-    publisher
-        .publish(Topics.CONTROL, "halt", command)
+    new HaltBroadcast(through.state().control(), publisher)
+        .send(command, halt)
         .toCompletionStage()
         .toCompletableFuture()
         .get();

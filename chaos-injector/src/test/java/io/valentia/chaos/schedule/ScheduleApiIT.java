@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.chaos.experiment.ExperimentLoader;
 import io.valentia.chaos.faults.FaultCatalog;
+import io.valentia.chaos.state.ChaosState;
+import io.valentia.chaos.state.ControlState;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
@@ -44,6 +46,8 @@ class ScheduleApiIT {
   private Vertx vertx;
   private KafkaEventPublisher publisher;
   private Scheduler scheduler;
+  private ChaosState state;
+  private ScheduleTable table;
   private HttpServer server;
   private WebClient client;
 
@@ -59,14 +63,15 @@ class ScheduleApiIT {
               throw new IllegalStateException("nothing fires in this test");
             },
             new Random(1));
+    state = ChaosState.open(KafkaTestSupport.settings(), line -> {});
+    table = new ScheduleTable(KafkaTestSupport.settings(), state.control()).follow(scheduler);
     Router root = Router.router(vertx);
     root.route("/api/v1/schedules*")
         .subRouter(
             new ScheduleApi(
                     scheduler,
                     new ExperimentLoader(FaultCatalog.standard()),
-                    publisher,
-                    "/chaos/api-test",
+                    new ScheduleChanges(table, publisher, "/chaos/api-test"),
                     clock)
                 .router(vertx));
     server =
@@ -85,6 +90,8 @@ class ScheduleApiIT {
   void close() throws Exception {
     client.close();
     server.close().await(10, TimeUnit.SECONDS);
+    table.close();
+    state.close();
     publisher.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
@@ -103,7 +110,7 @@ class ScheduleApiIT {
 
   @Test
   @DisplayName(
-      "A schedule posted to the API is kept on valentia.control, listed, read by id and removed; an unknown id is a 404")
+      "A schedule posted to the API is kept in valentia.state.schedules (and audited on valentia.control), listed, read by id and removed; an unknown id is a 404")
   void addsListsReadsAndRemoves() throws Exception {
     String id = "nightly-" + UUID.randomUUID();
     HttpResponse<Buffer> created =
@@ -124,12 +131,16 @@ class ScheduleApiIT {
     assertThat(one.path("title").asText()).isEqualTo("Nightly pause");
     assertThat(one.path("options").path("zone").asText()).isEqualTo("Europe/Dublin");
     assertThat(controlRecords(id)).extracting(ExperimentScheduled::experiment).isNotEmpty();
+    assertThat(state.control().get(ControlState.scheduleKey(id)))
+        .as("the schedule's entry in the state table")
+        .hasValueSatisfying(v -> assertThat(v.schedule().experiment()).isNotNull());
 
     HttpResponse<Buffer> removed = send("DELETE", "/api/v1/schedules/" + id, null);
     assertThat(removed.statusCode()).isEqualTo(200);
     assertThat(send("GET", "/api/v1/schedules/" + id, null).statusCode()).isEqualTo(404);
     assertThat(send("DELETE", "/api/v1/schedules/" + id, null).statusCode()).isEqualTo(404);
     assertThat(controlRecords(id)).last().matches(ExperimentScheduled::isRemoval);
+    assertThat(state.control().get(ControlState.scheduleKey(id))).isEmpty();
   }
 
   @Test
@@ -156,8 +167,9 @@ class ScheduleApiIT {
         .contains("colour", "schedule:", "options.zone", "options.concurrency", "no-such-fault");
     assertThat(problems).hasSizeGreaterThanOrEqualTo(5);
     assertThat(send("POST", "/api/v1/schedules", "{not json").statusCode()).isEqualTo(400);
-    assertThat(scheduler.states()).isEmpty();
+    assertThat(scheduler.states()).noneMatch(st -> st.schedule().id().equals(id));
     assertThat(controlRecords(id)).isEmpty();
+    assertThat(state.control().get(ControlState.scheduleKey(id))).isEmpty();
   }
 
   private static List<ExperimentScheduled> controlRecords(String id) {

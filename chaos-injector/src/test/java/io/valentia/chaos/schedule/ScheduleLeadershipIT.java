@@ -6,13 +6,10 @@ import static org.awaitility.Awaitility.await;
 import io.valentia.chaos.ChaosInjector;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
+import io.valentia.chaos.state.ChaosState;
 import io.valentia.chaos.testing.Runs;
-import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.Topics;
-import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.testing.KafkaTestSupport;
-import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,7 +26,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Two injectors share one schedule through the shared Kafka: one leads and fires, the other does
  * not, and when the leader goes the other takes over without firing the same firing again. Time is
- * an injected clock.
+ * an injected clock. (A leader killed with SIGKILL: {@link ScheduleLeaderKilledIT}.)
  */
 class ScheduleLeadershipIT {
   private final String id = "leader-" + UUID.randomUUID();
@@ -37,26 +34,26 @@ class ScheduleLeadershipIT {
   private final SchedulerTest.MovableClock clock =
       new SchedulerTest.MovableClock(Instant.parse("2026-11-29T10:00:30Z"));
   private final List<String> launches = new CopyOnWriteArrayList<>();
-  private Vertx vertx;
   private Member a;
   private Member b;
 
-  /** One injector: control listener, scheduler, leadership and firing log. */
+  /** One injector: its state tables, scheduler, leadership and firing log. */
   private final class Member implements AutoCloseable {
     final String name;
-    final KafkaEventPublisher publisher;
     final ChaosInjector injector;
+    final ScheduleTable table;
     final Scheduler scheduler;
     final ScheduleLeadership leadership;
 
     Member(String name) {
       this.name = name;
-      publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "leader-" + name);
       scheduler =
           new Scheduler(
               clock,
               schedule -> {
-                launches.add(name + "@" + clock.instant());
+                if (schedule.id().equals(id)) { // other tests' schedules may be in the table
+                  launches.add(name + "@" + clock.instant());
+                }
                 return new Scheduler.RunHandle() {
                   @Override
                   public String runId() {
@@ -81,35 +78,32 @@ class ScheduleLeadershipIT {
                   RunEvents.none(),
                   "/chaos/" + name,
                   Clock.systemUTC())
-              .followControl(
-                  event -> {
-                    if (ScheduleRecords.key(id).equals(event.subject())) {
-                      ScheduleRecords.applyTo(scheduler, event);
-                    }
-                  });
+              .followControl();
+      table =
+          new ScheduleTable(KafkaTestSupport.settings(), injector.state().control())
+              .follow(scheduler);
       leadership =
           new ScheduleLeadership(
-                  KafkaTestSupport.settings(),
-                  group,
-                  Duration.ofSeconds(6),
-                  ends -> injector.control().reached(ends))
+                  KafkaTestSupport.settings(), group, Duration.ofSeconds(6), table, scheduler)
               .start();
-      scheduler
-          .leadership(leadership::leader)
-          .firingLog(ScheduleRecords.firingLog(publisher, "/chaos/" + name));
+      scheduler.leadership(leadership::leader).firingLog(table.firingLog());
     }
+
+    private boolean closed;
 
     @Override
     public void close() {
-      leadership.close();
-      injector.close();
-      publisher.close();
+      if (!closed) {
+        closed = true;
+        leadership.close();
+        table.close();
+        injector.close();
+      }
     }
   }
 
   @BeforeEach
   void start() {
-    vertx = Vertx.vertx();
     a = new Member("a");
     b = new Member("b");
   }
@@ -118,7 +112,10 @@ class ScheduleLeadershipIT {
   void stop() throws Exception {
     a.close();
     b.close();
-    vertx.close().await(10, TimeUnit.SECONDS);
+    try (ChaosState state = ChaosState.open(KafkaTestSupport.settings(), line -> {});
+        ScheduleTable table = new ScheduleTable(KafkaTestSupport.settings(), state.control())) {
+      table.remove(id).get(30, TimeUnit.SECONDS);
+    }
   }
 
   private void tickBoth() {
@@ -138,14 +135,7 @@ class ScheduleLeadershipIT {
             Trigger.parse("*/5 * * * *"),
             EventCodec.MAPPER.createObjectNode().put("title", "Every five minutes"),
             ScheduleOptions.defaults());
-    CloudEvent record =
-        CloudEvent.of(ScheduleRecords.record(schedule, null))
-            .source("/chaos/test")
-            .subject(ScheduleRecords.key(id))
-            .build();
-    a.publisher
-        .publish(Topics.CONTROL, ScheduleRecords.key(id), record)
-        .await(30, TimeUnit.SECONDS);
+    a.table.put(ScheduleRecords.record(schedule, null)).get(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(30)).until(() -> has(a.scheduler) && has(b.scheduler));
     await().atMost(Duration.ofSeconds(60)).until(() -> a.scheduler.leads() ^ b.scheduler.leads());
     Member leader = a.scheduler.leads() ? a : b;
@@ -165,9 +155,9 @@ class ScheduleLeadershipIT {
         .atMost(Duration.ofSeconds(15))
         .until(
             () ->
-                follower.scheduler.states().get(0).history().stream()
+                state(follower.scheduler).history().stream()
                     .anyMatch(f -> f.outcome().startsWith("started (by the leader)")));
-    assertThat(follower.scheduler.states().get(0).nextRun())
+    assertThat(state(follower.scheduler).nextRun())
         .isEqualTo(Instant.parse("2026-11-29T10:10:00Z"));
 
     leader.close();
@@ -191,6 +181,13 @@ class ScheduleLeadershipIT {
               return launches.size() == 2;
             });
     assertThat(launches.get(1)).isEqualTo(follower.name + "@2026-11-29T10:10:05Z");
+  }
+
+  private Scheduler.State state(Scheduler scheduler) {
+    return scheduler.states().stream()
+        .filter(s -> s.schedule().id().equals(id))
+        .findFirst()
+        .orElseThrow();
   }
 
   private boolean has(Scheduler scheduler) {
