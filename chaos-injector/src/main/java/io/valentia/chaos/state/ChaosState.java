@@ -13,6 +13,8 @@ import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.payload.ChaosFault;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +37,13 @@ import java.util.function.Consumer;
  * topics left only that history (then never again), and waits until both tables are restored.
  */
 public final class ChaosState implements AutoCloseable {
+  /**
+   * The event types of the fault journal (a set that answers {@code contains(null)}: records of
+   * other clients on valentia.control may have no type).
+   */
+  private static final Set<String> FAULT_TYPES =
+      Collections.unmodifiableSet(new HashSet<>(List.of(EventType.CHAOS_FAULT.type())));
+
   private final StateTables tables;
   private final boolean ownsTables;
   private final StateTable<ChaosFault> faults;
@@ -104,7 +113,7 @@ public final class ChaosState implements AutoCloseable {
     migration.once(
         Topics.STATE_FAULTS,
         Topics.CONTROL,
-        Set.of(EventType.CHAOS_FAULT.type()),
+        FAULT_TYPES,
         record -> {
           ChaosFault fault = fault(record);
           if (fault != null) {

@@ -11,7 +11,9 @@ import io.valentia.eventbus.payload.ChaosHalt;
 import io.valentia.eventbus.payload.ExperimentScheduled;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,14 @@ import java.util.Set;
  * migration. Not thread-safe.
  */
 final class ControlHistory {
-  /** The event types it folds. */
+  /**
+   * The event types it folds (a set that answers {@code contains(null)}: records of other clients
+   * may have no type).
+   */
   static final Set<String> TYPES =
-      Set.of(EventType.CHAOS_EXPERIMENT_SCHEDULED.type(), EventType.CHAOS_HALT.type());
+      Collections.unmodifiableSet(
+          new HashSet<>(
+              List.of(EventType.CHAOS_EXPERIMENT_SCHEDULED.type(), EventType.CHAOS_HALT.type())));
 
   private final Map<String, ExperimentScheduled> schedules = new LinkedHashMap<>();
   private final Map<String, Deque<Scheduler.Firing>> firings = new LinkedHashMap<>();

@@ -174,7 +174,8 @@ class HaltIT {
               "manual",
               "process-pause",
               EventCodec.MAPPER.readTree("{\"pid\": " + pid + ", \"duration\": \"60s\"}"));
-      assertThat(Sleepers.state(pid)).isEqualTo("T");
+      // SIGSTOP is delivered when the sleeper next runs: wait for it to stop
+      await().atMost(Duration.ofSeconds(5)).until(() -> Sleepers.state(pid).equals("T"));
 
       send(chaos, new ChaosHalt("operator", reason, false, 0));
 
@@ -219,7 +220,8 @@ class HaltIT {
               "manual",
               "process-pause",
               EventCodec.MAPPER.readTree("{\"pid\": " + pid + ", \"duration\": \"60s\"}"));
-      assertThat(Sleepers.state(pid)).isEqualTo("T");
+      // SIGSTOP is delivered when the sleeper next runs: wait for it to stop
+      await().atMost(Duration.ofSeconds(5)).until(() -> Sleepers.state(pid).equals("T"));
       chaos.followControl();
 
       await().atMost(Duration.ofSeconds(15)).until(() -> Sleepers.state(pid).equals("S"));

@@ -42,7 +42,7 @@ class ChaosStateMigrationIT {
 
   @Test
   @DisplayName(
-      "The first start after the upgrade builds valentia.state.faults and valentia.state.schedules from valentia.control (open faults, schedules with their firings, the halt), and the next start does not read valentia.control")
+      "The first start after the upgrade builds valentia.state.faults and valentia.state.schedules from valentia.control (open faults, schedules with their firings, the halt; records of other clients skipped), and the next start does not read valentia.control")
   void buildsOnceFromTheControlTopic() throws Exception {
     Instant first = Instant.parse("2026-11-29T03:00:00Z");
     Instant second = Instant.parse("2026-11-30T03:00:00Z");
@@ -61,6 +61,13 @@ class ChaosStateMigrationIT {
           "schedule/" + removed,
           new ExperimentScheduled("t", removed, "0 3 1 1 *", null, null, null, true));
       send(producer, "halt", new ChaosHalt("ops", "migration " + run, false, 0));
+      producer
+          .send(
+              new ProducerRecord<>(
+                  Topics.CONTROL,
+                  "other".getBytes(StandardCharsets.UTF_8),
+                  "{\"not\": \"an event\"}".getBytes(StandardCharsets.UTF_8)))
+          .get(30, TimeUnit.SECONDS);
       producer.flush();
     }
     forgetMigrations();
