@@ -84,7 +84,7 @@ public final class StreamBenchmark {
                   Future.succeededFuture(
                       HealthReport.of(
                           Map.of(), Map.of(), new KafkaStatus("bench", true, true, Map.of()))),
-              AdminToken.loadOrCreate(work, TOKEN),
+              AdminToken.configured(TOKEN),
               new ApiRoutes(),
               new WebVerticle.Gateway(
                   null, null, null, new EventStreams(kafka, EventStreams.Limits.DEFAULT)));

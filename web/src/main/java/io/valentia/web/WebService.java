@@ -1,12 +1,11 @@
 package io.valentia.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
-import io.valentia.web.auth.AdminToken;
-import io.valentia.web.auth.Sessions;
-import io.valentia.web.auth.TokenStore;
+import io.valentia.web.auth.AccessState;
 import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
 
@@ -38,22 +37,36 @@ public final class WebService implements ValentiaService {
     return 1000;
   }
 
+  /**
+   * Reads the access state (tokens, sessions, admin token) from the state topics, importing the
+   * previous release's files once, then starts the server.
+   */
   @Override
   public Future<?> start(ServiceContext context) {
     WebConfig config = config(context.config());
-    AdminToken token =
-        AdminToken.loadOrCreate(
-            context.dataDir(), context.environment().get("VALENTIA_ADMIN_TOKEN"));
-    TokenStore tokens = TokenStore.open(context.dataDir());
+    return context
+        .vertx()
+        .executeBlocking(
+            () ->
+                AccessState.open(
+                    context.stateTables(),
+                    context.dataDir(),
+                    context.environment().get("VALENTIA_ADMIN_TOKEN"),
+                    context.console()::println),
+            false)
+        .compose(access -> serve(context, config, access));
+  }
+
+  private Future<Integer> serve(ServiceContext context, WebConfig config, AccessState access) {
     WebVerticle web =
         new WebVerticle(
             config,
             context.health(),
-            token,
+            access.admin(),
             context.api(),
             new WebVerticle.Gateway(
-                tokens,
-                Sessions.open(context.dataDir()),
+                access.tokens(),
+                access.sessions(),
                 context.publisher(),
                 new EventStreams(context.kafka(), EventStreams.Limits.DEFAULT)));
     return context
@@ -66,7 +79,8 @@ public final class WebService implements ValentiaService {
                   .service(
                       ROLE,
                       ServiceStatus.running("http://" + config.host() + ":" + web.actualPort()));
-              token
+              access
+                  .admin()
                   .generated()
                   .ifPresent(
                       t ->
@@ -75,8 +89,9 @@ public final class WebService implements ValentiaService {
                               .println(
                                   "First start: the admin API token is "
                                       + t
-                                      + "\n  It is shown only this once (only its hash is kept)."
-                                      + " Set VALENTIA_ADMIN_TOKEN to choose your own."));
+                                      + "\n  It is shown only this once (only its hash is kept, in "
+                                      + Topics.STATE_TOKENS
+                                      + "). Set VALENTIA_ADMIN_TOKEN to choose your own."));
             })
         .map(id -> web.actualPort());
   }

@@ -42,7 +42,6 @@ public final class WebVerticle extends VerticleBase {
       java.util.List.of("live", "incidents", "postmortems", "login");
 
   static final String PRINCIPAL = AccessApi.PRINCIPAL;
-  private static final long SESSION_FLUSH_MS = 5_000;
   static final String CONTENT_SECURITY_POLICY =
       "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:;"
           + " connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none';"
@@ -53,14 +52,14 @@ public final class WebVerticle extends VerticleBase {
   private final ApiAuthenticator authenticator;
   private final ApiRoutes api;
   private final Gateway gateway;
-  private long sessionFlushTimer = -1;
   private HttpServer server;
 
   /**
    * What the server offers beyond {@code /health} and the pages; every part may be absent (null).
    *
-   * @param tokens the token store behind {@code /api/v1/tokens}; null: no tokens route
-   * @param sessions browser sessions; null: no login
+   * @param tokens the token store behind {@code /api/v1/tokens}, also asked for bearer tokens the
+   *     server's authenticator does not know; null: no tokens route
+   * @param sessions browser sessions, closed when the server stops; null: no login
    * @param audit where audit events of every change go; null: not audited (tests only)
    * @param streams the live stream behind {@code /api/v1/events/stream}; null: none
    */
@@ -111,11 +110,7 @@ public final class WebVerticle extends VerticleBase {
     router.get("/api/v1/openapi.json").handler(WebVerticle::openApi);
     router.route("/api/v1/*").handler(this::audit);
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    AccessApi access =
-        new AccessApi(
-            authenticator,
-            gateway.tokens(),
-            gateway.sessions() == null ? new Sessions() : gateway.sessions());
+    AccessApi access = new AccessApi(authenticator, gateway.tokens(), gateway.sessions());
     if (gateway.sessions() != null) {
       router.post("/api/v1/session").handler(access::login);
     }
@@ -149,7 +144,6 @@ public final class WebVerticle extends VerticleBase {
         .onSuccess(
             s -> {
               server = s;
-              flushSessionsPeriodically();
               LOG.info("web server on http://{}:{}", config.host(), s.actualPort());
             });
   }
@@ -185,37 +179,10 @@ public final class WebVerticle extends VerticleBase {
     if (gateway.streams() != null) {
       gateway.streams().closeAll();
     }
-    Sessions sessions = gateway.sessions();
-    if (sessions == null || !sessions.persistent()) {
-      return Future.succeededFuture();
+    if (gateway.sessions() != null) {
+      gateway.sessions().close();
     }
-    vertx.cancelTimer(sessionFlushTimer);
-    return vertx.executeBlocking(
-        () -> {
-          sessions.flush();
-          return null;
-        },
-        false);
-  }
-
-  /** Writes the sessions' moved-on expiries every few seconds, off the event loop. */
-  private void flushSessionsPeriodically() {
-    Sessions sessions = gateway.sessions();
-    if (sessions == null || !sessions.persistent()) {
-      return;
-    }
-    sessionFlushTimer =
-        vertx.setPeriodic(
-            SESSION_FLUSH_MS,
-            id ->
-                vertx
-                    .executeBlocking(
-                        () -> {
-                          sessions.flush();
-                          return null;
-                        },
-                        false)
-                    .onFailure(e -> LOG.warn("could not write the browser sessions", e)));
+    return Future.succeededFuture();
   }
 
   /**
@@ -318,7 +285,9 @@ public final class WebVerticle extends VerticleBase {
 
   private static void whoami(RoutingContext ctx) {
     Principal principal = ctx.get(PRINCIPAL);
-    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(json(principal));
+    ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+        .end(new JsonObject().put("name", principal.name()).put("role", principal.role()).encode());
   }
 
   private static void securityHeaders(RoutingContext ctx) {

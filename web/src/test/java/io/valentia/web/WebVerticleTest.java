@@ -22,7 +22,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +35,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,8 +47,6 @@ class WebVerticleTest {
   private static final AtomicReference<Supplier<Future<HealthReport>>> NEXT_REPORT =
       new AtomicReference<>();
 
-  @TempDir static Path stateDir;
-
   private static Vertx vertx;
   private static WebVerticle verticle;
   private static HttpClient client;
@@ -59,7 +55,7 @@ class WebVerticleTest {
   static void startServer() throws Exception {
     NEXT_REPORT.set(() -> Future.succeededFuture(healthyReport()));
     HealthSource source = () -> NEXT_REPORT.get().get();
-    AdminToken authenticator = AdminToken.loadOrCreate(stateDir, TOKEN);
+    AdminToken authenticator = AdminToken.configured(TOKEN);
     vertx = Vertx.vertx();
     verticle = new WebVerticle(new WebConfig("127.0.0.1", 0), source, authenticator);
     vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, SECONDS);

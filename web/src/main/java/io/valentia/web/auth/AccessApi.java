@@ -30,6 +30,10 @@ public final class AccessApi {
   private final TokenStore tokens;
   private final Sessions sessions;
 
+  /**
+   * @param tokens the tokens behind {@code /tokens}; null when they are not served
+   * @param sessions the browser sessions; null when there is no login
+   */
   public AccessApi(ApiAuthenticator authenticator, TokenStore tokens, Sessions sessions) {
     this.authenticator = authenticator;
     this.tokens = tokens;
@@ -88,7 +92,7 @@ public final class AccessApi {
   public void logout(RoutingContext ctx) {
     Sessions.Session session = ctx.get(SESSION);
     Future<Boolean> ended =
-        session == null
+        session == null || sessions == null
             ? Future.succeededFuture(false)
             : ctx.vertx().executeBlocking(() -> sessions.end(session.id()), false);
     ended
@@ -141,11 +145,19 @@ public final class AccessApi {
     ok(ctx, 200, new JsonObject().put("tokens", list));
   }
 
-  /** {@code DELETE /api/v1/tokens/:id}. */
+  /** {@code DELETE /api/v1/tokens/:id}: the token and every browser session made with it end. */
   public void revokeToken(RoutingContext ctx) {
     String id = ctx.pathParam("id");
     ctx.vertx()
-        .executeBlocking(() -> tokens.revoke(id), false)
+        .executeBlocking(
+            () -> {
+              boolean revoked = tokens.revoke(id);
+              if (revoked && sessions != null) {
+                sessions.endMadeWith(id);
+              }
+              return revoked;
+            },
+            false)
         .onSuccess(
             revoked -> {
               if (revoked) {

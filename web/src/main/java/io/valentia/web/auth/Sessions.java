@@ -1,15 +1,9 @@
 package io.valentia.web.auth;
 
-import com.fasterxml.jackson.core.type.TypeReference;
-import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.ValentiaException;
-import java.io.IOException;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.kafka.StateMigration;
+import io.valentia.eventbus.kafka.StateTable;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -21,34 +15,46 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Browser sessions: a login with an API token gets a random session id (sent as an HttpOnly,
  * SameSite=Strict cookie) and a CSRF token that every change made with the session must carry in
- * {@code X-CSRF-Token}. A session ends after {@code idle} without use or on logout.
+ * {@code X-CSRF-Token}. A session ends after {@code idle} without use, on logout, or when the token
+ * it was made with is revoked.
  *
- * <p>Sessions opened with {@link #open} survive a restart: they are kept in {@code sessions.json}
- * in the web data directory (mode 0600), keyed by the SHA-256 hash of the session id, so the file
- * alone does not let anyone log in. Creating and ending a session write the file at once (a logout
- * is never undone by a crash); the expiry that each use moves on is written by {@link #flush},
- * which the web server calls every few seconds. Sessions made with the constructor live in memory
- * only. Thread-safe; {@link #create}, {@link #end} and {@link #flush} do file I/O when persistent
- * and must not run on an event loop.
+ * <p>Sessions are kept in the state topic {@link Topics#STATE_SESSIONS}, keyed by the SHA-256 hash
+ * of the session id (the id itself is never stored, so the topic alone does not let anyone log in),
+ * so a session made on one web process works on every other and survives restarts. Creating a
+ * session and ending one (logout, revocation: a tombstone) wait until Kafka has the change, so a
+ * logout is never undone. The expiry moves on with each use, but is written back at most once a
+ * minute per session and web process ({@link #TOUCH_INTERVAL}): the stored expiry may lag use by up
+ * to that minute, so a session idle for {@code idle} ends up to a minute early.
+ *
+ * <p>Thread-safe. {@link #find} does not block (a due expiry write runs on a thread of its own);
+ * {@link #create}, {@link #end} and {@link #endMadeWith} wait for Kafka and must not run on an
+ * event loop.
  */
-public final class Sessions {
+public final class Sessions implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
+
   /** The cookie's name. */
   public static final String COOKIE = "valentia_session";
 
   /** The header carrying the CSRF token. */
   public static final String CSRF_HEADER = "X-CSRF-Token";
 
-  static final String FILE = "sessions.json";
-  private static final Duration DEFAULT_IDLE = Duration.ofHours(12);
+  /** How far the stored expiry may fall behind use before a use writes it again. */
+  public static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
+
+  static final Duration DEFAULT_IDLE = Duration.ofHours(12);
   private static final SecureRandom RANDOM = new SecureRandom();
-  private static final java.nio.file.attribute.FileAttribute<?> OWNER_ONLY =
-      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------"));
 
   /** One session; {@code expires} moves on with each use. */
   public record Session(String id, Principal principal, String csrfToken, Instant expires) {
@@ -61,163 +67,233 @@ public final class Sessions {
     }
   }
 
-  /** A session as stored: the id only as its hash. */
-  record StoredSession(
-      String idSha256, String name, String role, String csrfToken, Instant expires) {}
+  /**
+   * A session as stored, keyed by the hash of its id.
+   *
+   * @param tokenId the id of the token the session was made with (see {@link Principal#tokenId})
+   * @param csrfToken null for a session made by this release, whose CSRF token is derived from the
+   *     session id (so Kafka holds nothing that works as a secret); the token itself for a session
+   *     imported from the previous release, which kept it so
+   */
+  public record StoredSession(
+      String tokenId, String name, String role, String csrfToken, Instant expires) {}
 
-  /** Sessions by the hash of their id. */
-  private final Map<String, Session> sessions = new ConcurrentHashMap<>();
-
+  private final StateTable<StoredSession> table;
+  private final Predicate<String> tokenLive;
   private final Duration idle;
   private final Clock clock;
-  private final Path file;
-  private final AtomicBoolean dirty = new AtomicBoolean();
 
-  private Sessions(Duration idle, Clock clock, Path file) {
+  /** Expiries being written, by session key, so a burst of requests writes once. */
+  private final Map<String, Instant> touching = new ConcurrentHashMap<>();
+
+  /**
+   * When this process read each recent tombstone, by session key (kept for {@link #ENDED_KEPT}).
+   */
+  private final Map<String, Long> ended = new ConcurrentHashMap<>();
+
+  private static final Duration ENDED_KEPT = Duration.ofMinutes(10);
+
+  private final ExecutorService writer =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "valentia-session-writer");
+            t.setDaemon(true);
+            return t;
+          });
+
+  private Sessions(
+      StateTable<StoredSession> table, Predicate<String> tokenLive, Duration idle, Clock clock) {
+    this.table = table;
+    this.tokenLive = tokenLive;
     this.idle = idle;
     this.clock = clock;
-    this.file = file;
-  }
-
-  /** Sessions in memory only. */
-  public Sessions(Duration idle, Clock clock) {
-    this(idle, clock, null);
-  }
-
-  /** Sessions in memory only, of 12 hours' idle time on the system clock. */
-  public Sessions() {
-    this(DEFAULT_IDLE, Clock.systemUTC());
   }
 
   /**
-   * Opens the sessions kept in {@code dir}, of 12 hours' idle time (an absent file: none yet).
+   * The sessions of {@code table} (the {@link Topics#STATE_SESSIONS} table), of 12 hours' idle time
+   * on the system clock.
    *
-   * @throws ValentiaException when the file exists but is not a session store
+   * @param tokenLive whether a token id names a live token: a session whose token is not live is
+   *     not found, even before its tombstone is read
    */
-  public static Sessions open(Path dir) {
-    return open(dir, DEFAULT_IDLE, Clock.systemUTC());
+  public static Sessions open(StateTable<StoredSession> table, Predicate<String> tokenLive) {
+    return open(table, tokenLive, DEFAULT_IDLE, Clock.systemUTC());
   }
 
-  /**
-   * Opens the sessions kept in {@code dir}; expired ones are dropped.
-   *
-   * @throws ValentiaException when the file exists but is not a session store
-   */
-  public static Sessions open(Path dir, Duration idle, Clock clock) {
-    Sessions store = new Sessions(idle, clock, dir.resolve(FILE));
-    if (Files.exists(store.file)) {
-      try {
-        List<StoredSession> stored =
-            EventCodec.MAPPER.readValue(store.file.toFile(), new TypeReference<>() {});
-        Instant now = clock.instant();
-        for (StoredSession s : stored) {
-          if (s.expires().isAfter(now)) {
-            store.sessions.put(
-                s.idSha256(),
-                new Session(null, new Principal(s.name(), s.role()), s.csrfToken(), s.expires()));
+  /** Like {@link #open(StateTable, Predicate)} with another idle time and clock. */
+  public static Sessions open(
+      StateTable<StoredSession> table, Predicate<String> tokenLive, Duration idle, Clock clock) {
+    Sessions sessions = new Sessions(table, tokenLive, idle, clock);
+    table.listen(
+        (key, before, after) -> {
+          if (after == null) {
+            sessions.ended.put(key, System.nanoTime());
           }
-        }
-      } catch (IOException | RuntimeException e) {
-        throw new ValentiaException(
-            store.file + " is not a session store (" + e.getMessage() + "); fix or remove it", e);
-      }
-    }
-    return store;
+        });
+    return sessions;
   }
 
-  /** Starts a session for {@code principal}. */
+  /**
+   * Starts a session for {@code principal} and waits until Kafka has it; sessions that expired
+   * meanwhile are ended on the way.
+   *
+   * @throws io.valentia.eventbus.ValentiaException when Kafka does not take it
+   */
   public Session create(Principal principal) {
-    sessions.values().removeIf(s -> s.expires().isBefore(clock.instant()));
+    sweepExpired();
     String id = random();
-    Session session = new Session(id, principal, random(), clock.instant().plus(idle));
-    sessions.put(hash(id), session);
-    save();
+    Session session = new Session(id, principal, csrfOf(id), clock.instant().plus(idle));
+    StateMigration.await(
+        table.put(
+            hash(id),
+            new StoredSession(
+                principal.tokenId(), principal.name(), principal.role(), null, session.expires())),
+        "store a browser session");
     return session;
   }
 
-  /** The live session with {@code id}, its expiry moved on; empty when none. */
+  /**
+   * The live session with {@code id}, its expiry moved on; empty when there is none, it expired, or
+   * its token is revoked. Does not block.
+   */
   public Optional<Session> find(String id) {
     if (id == null || id.isEmpty()) {
       return Optional.empty();
     }
     String key = hash(id);
-    Session session = sessions.get(key);
-    if (session == null) {
+    StoredSession stored = table.get(key).orElse(null);
+    if (stored == null) {
       return Optional.empty();
     }
-    if (session.expires().isBefore(clock.instant())) {
-      sessions.remove(key);
-      dirty.set(true);
+    Instant now = clock.instant();
+    if (stored.expires().isBefore(now) || !tokenLive.test(stored.tokenId())) {
       return Optional.empty();
     }
-    Session renewed =
-        new Session(id, session.principal(), session.csrfToken(), clock.instant().plus(idle));
-    sessions.put(key, renewed);
-    dirty.set(true);
-    return Optional.of(renewed);
+    Instant expires = now.plus(idle);
+    touch(key, stored, expires);
+    return Optional.of(
+        new Session(
+            id,
+            new Principal(stored.name(), stored.role(), stored.tokenId()),
+            stored.csrfToken() != null ? stored.csrfToken() : csrfOf(id),
+            expires));
   }
 
-  /** Ends a session; false when there was none. */
+  /** Ends a session (a tombstone) and waits until Kafka has it; false when there was none. */
   public boolean end(String id) {
-    if (id == null || sessions.remove(hash(id)) == null) {
+    if (id == null || id.isEmpty()) {
       return false;
     }
-    save();
+    String key = hash(id);
+    if (table.get(key).isEmpty()) {
+      return false;
+    }
+    StateMigration.await(table.remove(key), "end a browser session");
     return true;
   }
 
-  /** Whether the sessions are kept on disk. */
-  public boolean persistent() {
-    return file != null;
+  /**
+   * Ends every session made with token {@code tokenId} (on its revocation) and waits until Kafka
+   * has the tombstones.
+   *
+   * @return how many sessions ended
+   */
+  public int endMadeWith(String tokenId) {
+    List<CompletableFuture<Void>> ends = new ArrayList<>();
+    table
+        .snapshot()
+        .forEach(
+            (key, s) -> {
+              if (tokenId.equals(s.tokenId())) {
+                ends.add(table.remove(key));
+              }
+            });
+    StateMigration.await(
+        CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)),
+        "end the browser sessions of token " + tokenId);
+    return ends.size();
   }
 
-  /** Writes the moved-on expiries when anything changed since the last write. */
-  public void flush() {
-    if (dirty.get()) {
-      save();
-    }
+  /** How many sessions the table holds, expired ones not yet ended included. */
+  public int size() {
+    return table.size();
   }
 
-  private synchronized void save() {
-    if (file == null) {
+  /** Stops the expiry writer; writes already queued are dropped. */
+  @Override
+  public void close() {
+    writer.shutdownNow();
+  }
+
+  /** Writes the moved-on expiry when the stored one lags by more than {@link #TOUCH_INTERVAL}. */
+  private void touch(String key, StoredSession stored, Instant expires) {
+    Instant known = touching.getOrDefault(key, stored.expires());
+    if (known.plus(TOUCH_INTERVAL).isAfter(expires) || touching.putIfAbsent(key, expires) != null) {
       return;
     }
-    dirty.set(false);
-    Instant now = clock.instant();
-    List<StoredSession> stored = new ArrayList<>();
-    sessions.forEach(
-        (key, s) -> {
-          if (s.expires().isAfter(now)) {
-            stored.add(
-                new StoredSession(
-                    key, s.principal().name(), s.principal().role(), s.csrfToken(), s.expires()));
-          }
-        });
+    StoredSession renewed =
+        new StoredSession(
+            stored.tokenId(), stored.name(), stored.role(), stored.csrfToken(), expires);
     try {
-      Files.createDirectories(file.getParent());
-      Path temp = file.resolveSibling(FILE + ".tmp");
-      // made readable by its owner only before anything is written into it
-      Files.deleteIfExists(temp);
-      Files.createFile(temp, OWNER_ONLY);
-      Files.write(temp, EventCodec.MAPPER.writeValueAsBytes(stored));
-      try {
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-      }
-    } catch (IOException e) {
-      dirty.set(true);
-      throw new ValentiaException("cannot write the session store " + file + ": " + e, e);
-    } catch (UnsupportedOperationException e) {
-      throw new ValentiaException(
-          "the session store "
-              + file
-              + " must be readable by its owner only, which needs a POSIX file system",
-          e);
+      writer.execute(
+          () -> {
+            long decided = System.nanoTime();
+            // a logout or revocation read meanwhile wins: never bring an ended session back
+            if (table.get(key).isEmpty()) {
+              touching.remove(key);
+              return;
+            }
+            table
+                .put(key, renewed)
+                .whenComplete(
+                    (ok, e) -> {
+                      touching.remove(key);
+                      if (e != null) {
+                        LOG.warn("could not move a browser session's expiry on: {}", e.toString());
+                      } else if (endedSince(key, decided)) {
+                        // a tombstone (another process's logout) landed between the check and
+                        // this write: end the session again
+                        table.remove(key);
+                      }
+                    });
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      touching.remove(key); // closed
     }
   }
 
-  private static String hash(String id) {
+  private boolean endedSince(String key, long nanos) {
+    Long at = ended.get(key);
+    return at != null && at - nanos >= 0;
+  }
+
+  /** Tombstones sessions that expired; fire and forget, a later sweep retries. */
+  private void sweepExpired() {
+    long forgotten = System.nanoTime() - ENDED_KEPT.toNanos();
+    ended.values().removeIf(at -> at - forgotten < 0);
+    Instant now = clock.instant();
+    table
+        .snapshot()
+        .forEach(
+            (key, s) -> {
+              if (s.expires().isBefore(now)) {
+                table.remove(key);
+              }
+            });
+  }
+
+  /**
+   * The CSRF token of session {@code id}: a hash of the id under its own label, so it can be told
+   * to the page without being stored, and tells nothing of the id (which only the HttpOnly cookie
+   * holds).
+   */
+  static String csrfOf(String id) {
+    return Base64.getUrlEncoder()
+        .withoutPadding()
+        .encodeToString(TokenStore.sha256("valentia-csrf:" + id));
+  }
+
+  static String hash(String id) {
     return HexFormat.of().formatHex(TokenStore.sha256(id));
   }
 

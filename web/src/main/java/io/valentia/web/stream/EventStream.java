@@ -4,39 +4,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.LogRecord;
+import io.valentia.eventbus.kafka.TopicReader;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client's Server-Sent Events stream. A dedicated thread reads the topic with its own
- * group-less consumer, validates and filters each record and puts the ready frame in a bounded
- * buffer; the event loop moves frames from the buffer to the connection as fast as the client takes
- * them. When the buffer is full the newest frames are dropped and counted, and the client gets an
- * {@code event: dropped} frame with the count, so a slow client never costs unbounded memory. Each
- * event frame's {@code id} is a cursor ({@link StreamStart}) that resumes the stream right after
- * it.
+ * One client's Server-Sent Events stream. A dedicated thread reads the topic with a {@link
+ * TopicReader} (no consumer group; committed records only), validates and filters each record and
+ * puts the ready frame in a bounded buffer; the event loop moves frames from the buffer to the
+ * connection as fast as the client takes them. When the buffer is full the newest frames are
+ * dropped and counted, and the client gets an {@code event: dropped} frame with the count, so a
+ * slow client never costs unbounded memory. Each event frame's {@code id} is a cursor ({@link
+ * StreamStart}) that resumes the stream right after it.
  */
 final class EventStream {
   private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
@@ -55,7 +46,7 @@ final class EventStream {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Runnable onClose;
   private final AtomicLong droppedTotal;
-  private volatile KafkaConsumer<byte[], byte[]> consumer;
+  private volatile TopicReader reader;
   private long heartbeatTimer = -1;
 
   EventStream(
@@ -108,9 +99,9 @@ final class EventStream {
     if (!running.compareAndSet(true, false)) {
       return;
     }
-    KafkaConsumer<byte[], byte[]> c = consumer;
-    if (c != null) {
-      c.wakeup();
+    TopicReader r = reader;
+    if (r != null) {
+      r.wakeup();
     }
     context.runOnContext(
         v -> {
@@ -128,14 +119,14 @@ final class EventStream {
   // the reader thread
 
   private void read() {
-    Properties props = new Properties();
-    props.putAll(settings.commonClientProperties("sse"));
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2000);
-    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-    try (KafkaConsumer<byte[], byte[]> kafka =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer = kafka;
+    try (TopicReader kafka =
+        TopicReader.open(
+            settings,
+            "sse",
+            topic,
+            // only records of committed transactions
+            Map.of("max.poll.records", 2000, "isolation.level", "read_committed"))) {
+      reader = kafka;
       if (!running.get()) {
         return;
       }
@@ -149,7 +140,7 @@ final class EventStream {
               + "\n\n");
       EventCodec codec = EventCodec.instance();
       while (running.get()) {
-        for (ConsumerRecord<byte[], byte[]> record : kafka.poll(POLL)) {
+        for (LogRecord record : kafka.poll(POLL)) {
           lastSeen.put(record.partition(), record.offset());
           JsonNode tree = validEvent(codec, record.value());
           if (tree != null && filter.test(tree)) {
@@ -164,51 +155,45 @@ final class EventStream {
         }
         scheduleDrain();
       }
-    } catch (WakeupException e) {
-      // closed
     } catch (RuntimeException e) {
-      LOG.warn("event stream stopped: {}", e.toString());
-      fail(e);
+      if (running.get()) {
+        LOG.warn("event stream stopped: {}", e.toString());
+        fail(e);
+      }
+      // else: closed while opening or positioning (a wakeup ends those calls too)
     } finally {
-      consumer = null;
+      reader = null;
     }
   }
 
-  /** Assigns every partition, seeks to the start and answers the last offset seen of each. */
-  private Map<Integer, Long> position(KafkaConsumer<byte[], byte[]> kafka) {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (PartitionInfo info : kafka.partitionsFor(topic, Duration.ofSeconds(15))) {
-      partitions.add(new TopicPartition(topic, info.partition()));
-    }
-    kafka.assign(partitions);
-    Map<TopicPartition, Long> begin = kafka.beginningOffsets(partitions);
-    Map<TopicPartition, Long> end = kafka.endOffsets(partitions);
-    Map<TopicPartition, Long> at = new java.util.HashMap<>(end);
+  /** Seeks every partition to the start and answers the last offset seen of each. */
+  private Map<Integer, Long> position(TopicReader kafka) {
+    Map<Integer, Long> begin = kafka.beginningOffsets();
+    Map<Integer, Long> end = kafka.endOffsets();
+    Map<Integer, Long> at = new TreeMap<>(end);
     if (start instanceof StreamStart.Beginning) {
       at.putAll(begin);
     } else if (start instanceof StreamStart.AtOffset o) {
-      partitions.forEach(
-          tp -> at.put(tp, Math.max(begin.get(tp), Math.min(end.get(tp), o.offset()))));
+      kafka
+          .partitions()
+          .forEach(p -> at.put(p, Math.max(begin.get(p), Math.min(end.get(p), o.offset()))));
     } else if (start instanceof StreamStart.AtTime t) {
-      Map<TopicPartition, Long> query = new java.util.HashMap<>();
-      partitions.forEach(tp -> query.put(tp, t.time().toEpochMilli()));
-      Map<TopicPartition, OffsetAndTimestamp> found = kafka.offsetsForTimes(query);
-      found.forEach((tp, ot) -> at.put(tp, ot == null ? end.get(tp) : ot.offset()));
+      kafka.seekToTime(t.time());
+      at.putAll(kafka.positions());
     } else if (start instanceof StreamStart.Cursor c) {
-      partitions.forEach(
-          tp -> {
-            Long last = c.lastSeen().get(tp.partition());
-            if (last != null) {
-              at.put(tp, Math.max(begin.get(tp), Math.min(end.get(tp), last + 1)));
-            }
-          });
+      kafka
+          .partitions()
+          .forEach(
+              p -> {
+                Long last = c.lastSeen().get(p);
+                if (last != null) {
+                  at.put(p, Math.max(begin.get(p), Math.min(end.get(p), last + 1)));
+                }
+              });
     }
+    kafka.seek(at);
     Map<Integer, Long> lastSeen = new TreeMap<>();
-    at.forEach(
-        (tp, offset) -> {
-          kafka.seek(tp, offset);
-          lastSeen.put(tp.partition(), offset - 1);
-        });
+    at.forEach((partition, offset) -> lastSeen.put(partition, offset - 1));
     return lastSeen;
   }
 

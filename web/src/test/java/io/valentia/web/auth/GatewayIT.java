@@ -11,6 +11,7 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.testing.KafkaTestSupport;
@@ -27,7 +28,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,16 +46,20 @@ class GatewayIT {
   private static final String ADMIN = "vt_gateway-test-admin";
 
   @TempDir static Path dir;
+  private static StateTables tables;
   private static Vertx vertx;
   private static KafkaEventPublisher publisher;
   private static WebVerticle web;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  private static final List<StateTables> restarts = new ArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     new TopicProvisioner(KafkaTestSupport.settings()).ensureTopics(Duration.ofSeconds(60));
     vertx = Vertx.vertx();
     publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "gateway-it");
+    tables = new StateTables(KafkaTestSupport.settings());
+    AccessState access = AccessState.open(tables, dir, ADMIN, line -> {});
     ApiRoutes api = new ApiRoutes();
     // what the chaos service mounts: POST /api/v1/halt
     Router halt = Router.router(vertx);
@@ -68,9 +72,9 @@ class GatewayIT {
                 Future.succeededFuture(
                     HealthReport.of(
                         Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
-            AdminToken.loadOrCreate(dir, ADMIN),
+            access.admin(),
             api,
-            new WebVerticle.Gateway(TokenStore.open(dir), Sessions.open(dir), publisher, null));
+            new WebVerticle.Gateway(access.tokens(), access.sessions(), publisher, null));
     vertx.deployVerticle(web).toCompletionStage().toCompletableFuture().get(30, SECONDS);
   }
 
@@ -82,11 +86,15 @@ class GatewayIT {
     if (publisher != null) {
       publisher.close();
     }
+    restarts.forEach(StateTables::close);
+    if (tables != null) {
+      tables.close();
+    }
   }
 
   @Test
   @DisplayName(
-      "token create makes a token of the role that works at once; only its hash is on disk.")
+      "token create makes a token of the role that works at once; only its hash is on Kafka.")
   void tokenCreateWorks() throws Exception {
     JsonObject created = createToken("viewer");
     String token = created.getString("token");
@@ -95,10 +103,14 @@ class GatewayIT {
     HttpResponse<String> whoami = request("GET", "/api/v1/whoami", bearer(token), null);
     assertThat(whoami.statusCode()).isEqualTo(200);
     assertThat(new JsonObject(whoami.body()).getString("role")).isEqualTo("viewer");
-    assertThat(Files.readString(dir.resolve(TokenStore.FILE)))
-        .contains(created.getString("id"))
-        .doesNotContain(token)
-        .doesNotContain(token.substring(3));
+    List<String> stored = new ArrayList<>();
+    KafkaTestSupport.readAll(Topics.STATE_TOKENS).stream()
+        .filter(r -> r.value() != null)
+        .forEach(r -> stored.add(new String(r.value(), java.nio.charset.StandardCharsets.UTF_8)));
+    assertThat(stored)
+        .anySatisfy(v -> assertThat(v).contains(created.getString("id")))
+        .allSatisfy(v -> assertThat(v).doesNotContain(token).doesNotContain(token.substring(3)));
+    assertThat(dir).isEmptyDirectory();
   }
 
   @Test
@@ -263,8 +275,14 @@ class GatewayIT {
         .isEqualTo(401);
   }
 
-  /** A second server on the same data directory, as the platform is after a restart. */
+  /**
+   * A second server on the same data directory whose state is read again from Kafka, as the
+   * platform is after a restart.
+   */
   private static WebVerticle restartedServer() throws Exception {
+    StateTables restartedTables = new StateTables(KafkaTestSupport.settings());
+    restarts.add(restartedTables);
+    AccessState access = AccessState.open(restartedTables, dir, ADMIN, line -> {});
     WebVerticle restarted =
         new WebVerticle(
             new WebConfig("127.0.0.1", 0),
@@ -272,9 +290,9 @@ class GatewayIT {
                 Future.succeededFuture(
                     HealthReport.of(
                         Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
-            AdminToken.loadOrCreate(dir, ADMIN),
+            access.admin(),
             new ApiRoutes(),
-            new WebVerticle.Gateway(TokenStore.open(dir), Sessions.open(dir), publisher, null));
+            new WebVerticle.Gateway(access.tokens(), access.sessions(), publisher, null));
     vertx.deployVerticle(restarted).toCompletionStage().toCompletableFuture().get(30, SECONDS);
     return restarted;
   }

@@ -8,14 +8,14 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebVerticle;
-import io.valentia.web.auth.AdminToken;
+import io.valentia.web.auth.AccessState;
 import io.valentia.web.auth.Role;
-import io.valentia.web.auth.Sessions;
 import io.valentia.web.auth.TokenStore;
 import io.valentia.web.stream.EventStreams;
 import io.valentia.web.testing.BrowserScripts;
@@ -47,13 +47,16 @@ class BrowserIT {
   private static KafkaEventPublisher publisher;
   private static WebVerticle web;
   private static TokenStore tokens;
+  private static StateTables tables;
 
   @BeforeAll
   static void start() throws Exception {
     new TopicProvisioner(KafkaTestSupport.settings()).ensureTopics(Duration.ofSeconds(60));
     vertx = Vertx.vertx();
     publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "browser-it");
-    tokens = TokenStore.open(dir);
+    tables = new StateTables(KafkaTestSupport.settings());
+    AccessState access = AccessState.open(tables, dir, ADMIN, line -> {});
+    tokens = access.tokens();
     ApiRoutes api = new ApiRoutes();
     // the chaos service's API as its issue documents it: GET /experiments, POST /halt
     Router experiments = Router.router(vertx);
@@ -93,11 +96,11 @@ class BrowserIT {
                 Future.succeededFuture(
                     HealthReport.of(
                         Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
-            AdminToken.loadOrCreate(dir, ADMIN),
+            access.admin(),
             api,
             new WebVerticle.Gateway(
                 tokens,
-                new Sessions(),
+                access.sessions(),
                 publisher,
                 new EventStreams(KafkaTestSupport.settings(), EventStreams.Limits.DEFAULT)));
     vertx.deployVerticle(web).toCompletionStage().toCompletableFuture().get(30, SECONDS);
@@ -116,6 +119,9 @@ class BrowserIT {
     }
     if (publisher != null) {
       publisher.close();
+    }
+    if (tables != null) {
+      tables.close();
     }
   }
 

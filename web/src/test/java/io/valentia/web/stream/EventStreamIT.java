@@ -28,7 +28,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,14 +38,12 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("GET /api/v1/events/stream against a real Kafka broker")
 class EventStreamIT {
   private static final String TOKEN = "vt_stream-test-admin";
   private static final Duration WAIT = Duration.ofSeconds(15);
 
-  @TempDir static Path dir;
   private static Vertx vertx;
   private static KafkaEventPublisher publisher;
   private static EventStreams streams;
@@ -67,7 +64,7 @@ class EventStreamIT {
                 Future.succeededFuture(
                     HealthReport.of(
                         Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
-            AdminToken.loadOrCreate(dir, TOKEN),
+            AdminToken.configured(TOKEN),
             new ApiRoutes(),
             new WebVerticle.Gateway(null, null, null, streams));
     vertx.deployVerticle(web).toCompletionStage().toCompletableFuture().get(30, SECONDS);
