@@ -2,8 +2,11 @@ package io.valentia.app;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.health.CheckMute;
+import io.valentia.eventbus.health.HealthTables;
 import io.valentia.eventbus.payload.HealthMuted;
 import io.valentia.eventbus.service.ApiRoutes;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -11,11 +14,14 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 
 /**
- * {@code /api/v1/health}: mute and unmute checks. A mute is an event ({@code health.muted}) on
- * valentia.events, so every process's roll-up applies it and it survives restarts (the web gateway
- * audits each request).
+ * {@code /api/v1/health}: mute and unmute checks. A mute is written to {@code valentia.state.mutes}
+ * (keyed by the check; unmuting writes a tombstone), which every process reads, so it shows in
+ * every process's {@code /health} and survives restarts; each change is also published as a {@code
+ * health.muted} event for the history (the web gateway audits each request). A mute's end by its
+ * time, or by the check clearing or growing, is worked out when the health is read.
  *
  * <ul>
  *   <li>{@code POST /api/v1/health/mute} {@code {"check": "MTU_MISMATCH", "ttl": "1h", "sticky":
@@ -25,9 +31,11 @@ import java.time.Instant;
  */
 final class HealthApi {
   private final EventPublisher publisher;
+  private final HealthTables tables;
 
-  HealthApi(EventPublisher publisher) {
+  HealthApi(EventPublisher publisher, HealthTables tables) {
     this.publisher = publisher;
+    this.tables = tables;
   }
 
   Router router(Vertx vertx) {
@@ -58,18 +66,30 @@ final class HealthApi {
       }
     }
     boolean sticky = Boolean.TRUE.equals(body.getValue("sticky"));
-    publish(ctx, new HealthMuted(check, true, until, sticky, actor(ctx)), "health.mute", check);
+    String by = actor(ctx);
+    CheckMute mute = tables.mute(check, until, sticky, by, Instant.now());
+    record(
+        ctx,
+        tables.mutes().put(check, mute),
+        new HealthMuted(check, true, until, sticky, by),
+        check);
   }
 
   private void unmute(RoutingContext ctx) {
     String check = ctx.pathParam("check");
-    publish(ctx, new HealthMuted(check, false, null, false, actor(ctx)), "health.unmute", check);
+    record(
+        ctx,
+        tables.mutes().remove(check),
+        new HealthMuted(check, false, null, false, actor(ctx)),
+        check);
   }
 
-  private void publish(RoutingContext ctx, HealthMuted change, String action, String check) {
+  /** Answers once the state is written and the event published. */
+  private void record(
+      RoutingContext ctx, CompletableFuture<Void> written, HealthMuted change, String check) {
     CloudEvent event = CloudEvent.of(change).source("/api/health").subject(check).build();
-    publisher
-        .publish(event)
+    Future.fromCompletionStage(written, ctx.vertx().getOrCreateContext())
+        .compose(v -> publisher.publish(event))
         .onSuccess(
             position ->
                 ctx.response()

@@ -3,9 +3,6 @@ package io.valentia.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
-import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventType;
-import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.broker.RestartableBroker;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.ServiceStatus;
@@ -13,6 +10,7 @@ import io.valentia.eventbus.kafka.DeadLetterGate;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaEventSubscriber;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
@@ -30,7 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -116,10 +113,13 @@ public final class Platform implements AutoCloseable {
       health = new PlatformHealth(vertx, settings, broker != null, topics);
       stateTables = new StateTables(settings);
       health.stateTables(stateTables);
-      await(vertx.deployVerticle(new EventBusCore(settings, publisher, health)));
+      await(
+          vertx.deployVerticle(
+              new EventBusCore(
+                  settings, publisher, health, new StateMigration(stateTables, out::println))));
       health.start();
       ApiRoutes api = new ApiRoutes();
-      api.mount("/health", new HealthApi(publisher).router(vertx));
+      api.mount("/health", new HealthApi(publisher, health.healthTables()).router(vertx));
       int httpPort = -1;
       for (ValentiaService service : catalog.services()) {
         if (!config.roles().contains(service.role())) {
@@ -232,47 +232,46 @@ public final class Platform implements AutoCloseable {
   }
 
   /**
-   * The part every process runs: the dead-letter gate, and the health roll-up (a replay of
-   * valentia.events for {@code health.changed} and {@code health.muted}).
+   * The part every process runs: the dead-letter gate, and the health and mute tables (built from
+   * the old history once, then read from their state topics) that {@code /health} folds.
    */
   private static final class EventBusCore extends VerticleBase {
     private final KafkaSettings settings;
     private final KafkaEventPublisher publisher;
     private final PlatformHealth health;
+    private final StateMigration migration;
     private KafkaEventSubscriber gate;
-    private KafkaEventSubscriber rollup;
 
-    EventBusCore(KafkaSettings settings, KafkaEventPublisher publisher, PlatformHealth health) {
+    EventBusCore(
+        KafkaSettings settings,
+        KafkaEventPublisher publisher,
+        PlatformHealth health,
+        StateMigration migration) {
       this.settings = settings;
       this.publisher = publisher;
       this.health = health;
+      this.migration = migration;
     }
 
     @Override
     public Future<?> start() {
       gate = DeadLetterGate.start(vertx, settings, publisher);
-      EventCodec codec = EventCodec.instance();
-      rollup =
-          KafkaEventSubscriber.start(
-              vertx,
-              settings,
-              KafkaEventSubscriber.Options.replay(Topics.EVENTS)
-                  .withTypes(
-                      Set.of(EventType.HEALTH_CHANGED.type(), EventType.HEALTH_MUTED.type())),
-              received -> {
-                codec
-                    .payload(received.event())
-                    .ifPresent(payload -> health.apply(received.event(), payload));
-                return Future.succeededFuture();
-              },
-              publisher);
-      health.service(EVENT_BUS_SERVICE, ServiceStatus.running("dead-letter gate, health roll-up"));
-      return Future.succeededFuture();
+      return vertx
+          .executeBlocking(
+              () -> {
+                health.restore(migration);
+                return null;
+              })
+          .onSuccess(
+              v ->
+                  health.service(
+                      EVENT_BUS_SERVICE,
+                      ServiceStatus.running("dead-letter gate, health and mute tables")));
     }
 
     @Override
     public Future<?> stop() {
-      return Future.all(gate.close(), rollup.close());
+      return gate.close();
     }
   }
 }

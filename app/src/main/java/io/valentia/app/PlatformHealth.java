@@ -1,20 +1,17 @@
 package io.valentia.app;
 
-import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
-import io.valentia.eventbus.health.HealthRollup;
+import io.valentia.eventbus.health.HealthTables;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
-import io.valentia.eventbus.payload.EventPayload;
-import io.valentia.eventbus.payload.HealthChanged;
-import io.valentia.eventbus.payload.HealthMuted;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -37,10 +34,11 @@ import org.apache.kafka.common.TopicPartition;
  * The health of this process: its services, and Kafka as last seen. Kafka is asked every few
  * seconds on a worker thread; {@link #report()} answers from that snapshot without waiting.
  *
- * <p>Checks come from three places: {@code health.changed} events on valentia.events from any
- * process (folded by a {@link HealthRollup}, with mutes from {@code health.muted} events), services
- * of this process through {@link HealthRegistry}, and this class itself: {@code KAFKA_UNREACHABLE}
- * (HEALTH_ERR), {@code TOPIC_MISMATCH} (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
+ * <p>Checks come from three places: the checks raised by any process and the mutes in force, read
+ * from their state tables ({@code valentia.state.health}, {@code valentia.state.mutes}, folded by
+ * {@link HealthTables}), services of this process through {@link HealthRegistry}, and this class
+ * itself: {@code KAFKA_UNREACHABLE} (HEALTH_ERR), {@code TOPIC_MISMATCH} (HEALTH_WARN), {@code
+ * STATE_RESTORING} (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
  */
 final class PlatformHealth implements HealthRegistry, AutoCloseable {
   static final Duration REFRESH = Duration.ofSeconds(5);
@@ -52,9 +50,9 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
   private final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
   private final Map<String, List<String>> mismatches = new ConcurrentHashMap<>();
   private final Map<String, HealthCheck> raised = new ConcurrentHashMap<>();
-  private final HealthRollup rollup = new HealthRollup();
   private volatile Snapshot snapshot;
   private volatile StateTables stateTables;
+  private volatile HealthTables healthTables;
   private long timer = -1;
 
   PlatformHealth(Vertx vertx, KafkaSettings settings, boolean embedded, List<TopicStatus> topics) {
@@ -79,6 +77,21 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
   /** The state tables whose restore this process waits for; {@code STATE_RESTORING} until done. */
   void stateTables(StateTables tables) {
     this.stateTables = tables;
+    this.healthTables = HealthTables.open(tables);
+  }
+
+  /** The raised checks and mutes every process shows; null before {@link #stateTables}. */
+  HealthTables healthTables() {
+    return healthTables;
+  }
+
+  /**
+   * Builds the health and mute tables from the old history if that was never done, and waits until
+   * both are read. Blocking: call it from a worker.
+   */
+  void restore(StateMigration migration) {
+    HealthHistory.migrate(migration, healthTables);
+    StateMigration.await(healthTables.restored(), "read the health checks and mutes");
   }
 
   /** Starts the periodic refresh. */
@@ -106,24 +119,12 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
     raised.remove(name);
   }
 
-  /** Folds a {@code health.changed} or {@code health.muted} event into the checks. */
-  void apply(CloudEvent event, EventPayload payload) {
-    synchronized (rollup) {
-      if (payload instanceof HealthChanged change) {
-        rollup.apply(event.source(), change);
-      } else if (payload instanceof HealthMuted mute) {
-        rollup.apply(mute);
-      }
-    }
-  }
-
   @Override
   public Future<HealthReport> report() {
     Snapshot current = snapshot;
-    Map<String, HealthCheck> checks;
-    synchronized (rollup) {
-      checks = new HashMap<>(rollup.checks(Instant.now()));
-    }
+    HealthTables shared = healthTables;
+    Map<String, HealthCheck> checks =
+        shared == null ? new HashMap<>() : new HashMap<>(shared.checks(Instant.now()));
     checks.putAll(raised);
     if (!current.reachable()) {
       checks.put(

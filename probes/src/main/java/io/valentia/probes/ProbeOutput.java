@@ -2,9 +2,12 @@ package io.valentia.probes;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.health.HealthStatePublisher;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTables;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
 import java.util.concurrent.TimeUnit;
@@ -12,13 +15,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Where a probe run from the command line sends its events: one JSON line each on standard output
  * (the CloudEvent with {@code --json}, else a line for people), and to Kafka when a bootstrap is
- * given. Closing it waits for every publication.
+ * given, where a {@code health.changed} event also raises or clears its check in the health state
+ * (as the probes of a running platform do). Closing it waits for every publication.
  */
 public final class ProbeOutput implements AutoCloseable {
   private final PrintWriter out;
   private final boolean json;
   private final Vertx vertx;
-  private final KafkaEventPublisher publisher;
+  private final KafkaEventPublisher kafka;
+  private final StateTables tables;
+  private final EventPublisher publisher;
 
   /**
    * @param bootstrap Kafka bootstrap servers, or null to only print
@@ -28,12 +34,15 @@ public final class ProbeOutput implements AutoCloseable {
     this.json = json;
     if (bootstrap == null || bootstrap.isBlank()) {
       this.vertx = null;
+      this.kafka = null;
+      this.tables = null;
       this.publisher = null;
     } else {
+      KafkaSettings settings = KafkaSettings.forCommandLine(bootstrap, "valentia-probe");
       this.vertx = Vertx.vertx();
-      this.publisher =
-          new KafkaEventPublisher(
-              vertx, KafkaSettings.forCommandLine(bootstrap, "valentia-probe"), "probe-cli");
+      this.kafka = new KafkaEventPublisher(vertx, settings, "probe-cli");
+      this.tables = new StateTables(settings);
+      this.publisher = HealthStatePublisher.of(kafka, tables);
     }
   }
 
@@ -66,7 +75,8 @@ public final class ProbeOutput implements AutoCloseable {
   @Override
   public void close() {
     if (publisher != null) {
-      publisher.close();
+      tables.close();
+      kafka.close();
       vertx.close();
     }
   }

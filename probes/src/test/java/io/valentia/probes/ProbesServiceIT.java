@@ -11,9 +11,11 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.health.RaisedCheck;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.ServiceContext;
@@ -102,7 +104,8 @@ class ProbesServiceIT {
 
   @Test
   @DisplayName(
-      "Ceph ingest runs the configured command and publishes OSD pings and the slow back check")
+      "Ceph ingest runs the configured command and publishes OSD pings and the slow back check,"
+          + " which it also raises in the health state")
   void cephIngest() throws Exception {
     Path dump = resource("/ceph/dump_osd_network_slow.json");
     JsonNode config =
@@ -131,6 +134,19 @@ class ProbesServiceIT {
         .filteredOn(e -> e.type().equals(EventType.HEALTH_CHANGED.type()))
         .extracting(e -> e.subject() + " " + e.data().path("status").asText())
         .contains("OSD_SLOW_PING_TIME_BACK HEALTH_WARN", "OSD_SLOW_PING_TIME_FRONT HEALTH_OK");
+    String source = "/probes/ceph/" + host;
+    try (StateTable<RaisedCheck> state =
+        StateTable.open(KafkaTestSupport.settings(), Topics.STATE_HEALTH, RaisedCheck.class)) {
+      await()
+          .atMost(30, TimeUnit.SECONDS)
+          .untilAsserted(
+              () -> {
+                assertThat(state.get(RaisedCheck.key("OSD_SLOW_PING_TIME_BACK", source)))
+                    .hasValueSatisfying(c -> assertThat(c.status()).isEqualTo("HEALTH_WARN"));
+                assertThat(state.get(RaisedCheck.key("OSD_SLOW_PING_TIME_FRONT", source)))
+                    .isEmpty();
+              });
+    }
   }
 
   @Test

@@ -3,12 +3,16 @@ package io.valentia.app.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.EventPublisher.RecordPosition;
+import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Severity;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.health.HealthStatePublisher;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTables;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -34,7 +38,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Publish one CloudEvent on valentia.events. Valentia's own types (io.valentia.*) are"
           + " checked against their JSON Schema first; any other type is yours, with any JSON"
-          + " data.",
+          + " data. A health.changed event also raises or clears its check in"
+          + " valentia.state.health, as a probe's does.",
       "Exit 2 when the event is not valid (every problem is listed), 1 when Kafka does not take"
           + " it."
     })
@@ -86,7 +91,11 @@ public final class EmitCommand implements Callable<Integer> {
     EventCodec.instance().validateData(event);
     KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
     Vertx vertx = Vertx.vertx();
-    KafkaEventPublisher publisher = new KafkaEventPublisher(vertx, settings, "emit");
+    KafkaEventPublisher kafka = new KafkaEventPublisher(vertx, settings, "emit");
+    // a health.changed event also raises or clears its check in the health state, as a probe's does
+    StateTables tables =
+        EventType.HEALTH_CHANGED.type().equals(event.type()) ? new StateTables(settings) : null;
+    EventPublisher publisher = tables == null ? kafka : HealthStatePublisher.of(kafka, tables);
     try {
       RecordPosition position =
           publisher
@@ -120,7 +129,10 @@ public final class EmitCommand implements Callable<Integer> {
               + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
           cause);
     } finally {
-      publisher.close();
+      if (tables != null) {
+        tables.close();
+      }
+      kafka.close();
       vertx.close();
     }
   }
@@ -141,7 +153,7 @@ public final class EmitCommand implements Callable<Integer> {
                           spec.commandLine(),
                           "--severity must be info, warning or critical, found " + severity)));
     } else {
-      io.valentia.eventbus.EventType.of(type).ifPresent(t -> builder.severity(t.defaultSeverity()));
+      EventType.of(type).ifPresent(t -> builder.severity(t.defaultSeverity()));
     }
     if (data != null) {
       builder.data(parse(readData()));

@@ -6,23 +6,18 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.LogRecord;
+import io.valentia.eventbus.kafka.TopicReader;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -71,18 +66,14 @@ public final class TailCommand implements Callable<Integer> {
     long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Properties props = new Properties();
-    props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, endpoints.kafka());
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.CLIENT_ID_CONFIG, "valentia-cli-tail");
-    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
-    KafkaConsumer<byte[], byte[]> consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    TopicReader reader = open();
+    AtomicBoolean stopping = new AtomicBoolean();
     CountDownLatch finished = new CountDownLatch(1);
     Thread hook =
         new Thread(
             () -> {
-              consumer.wakeup();
+              stopping.set(true);
+              reader.wakeup();
               try {
                 finished.await();
               } catch (InterruptedException e) {
@@ -92,10 +83,12 @@ public final class TailCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     long printed = 0;
     try {
-      assign(consumer);
+      if (fromBeginning) {
+        reader.seekToBeginning();
+      }
       EventCodec codec = EventCodec.instance();
-      while (System.nanoTime() < deadline && (max == null || printed < max)) {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+      while (!stopping.get() && System.nanoTime() < deadline && (max == null || printed < max)) {
+        for (LogRecord record : reader.poll(Duration.ofMillis(200))) {
           CloudEvent event;
           try {
             event = codec.decode(record.value());
@@ -116,18 +109,13 @@ public final class TailCommand implements Callable<Integer> {
           }
         }
       }
-    } catch (WakeupException e) {
-      return 0; // Ctrl-C
+      if (stopping.get()) {
+        return 0; // Ctrl-C
+      }
     } catch (org.apache.kafka.common.KafkaException e) {
-      throw new ValentiaException(
-          "cannot read valentia.events from Kafka at "
-              + endpoints.kafka()
-              + ": "
-              + e.getMessage()
-              + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
-          e);
+      throw unreachable(e);
     } finally {
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(1)));
+      reader.close();
       finished.countDown();
       try {
         Runtime.getRuntime().removeShutdownHook(hook);
@@ -138,20 +126,34 @@ public final class TailCommand implements Callable<Integer> {
     return max != null && printed < max ? Valentia.PROBLEM : 0;
   }
 
-  private void assign(KafkaConsumer<byte[], byte[]> consumer) {
-    List<PartitionInfo> infos = consumer.partitionsFor(Topics.EVENTS, Duration.ofSeconds(10));
-    if (infos == null || infos.isEmpty()) {
+  /** A reader of every partition of valentia.events, at its end. */
+  private TopicReader open() {
+    KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
+    try {
+      return TopicReader.open(settings, "tail", Topics.EVENTS);
+    } catch (ValentiaException e) {
       throw new ValentiaException(
-          "Kafka at " + endpoints.kafka() + " has no topic " + Topics.EVENTS + "; is Valentia up?");
+          "Kafka at "
+              + endpoints.kafka()
+              + " has no readable topic "
+              + Topics.EVENTS
+              + " ("
+              + e.getMessage()
+              + "); is Valentia up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP",
+          e);
+    } catch (org.apache.kafka.common.KafkaException e) {
+      throw unreachable(e);
     }
-    List<TopicPartition> partitions = new ArrayList<>();
-    infos.forEach(info -> partitions.add(new TopicPartition(info.topic(), info.partition())));
-    consumer.assign(partitions);
-    if (fromBeginning) {
-      consumer.seekToBeginning(partitions);
-    } else {
-      consumer.seekToEnd(partitions);
-    }
+  }
+
+  private ValentiaException unreachable(RuntimeException e) {
+    return new ValentiaException(
+        "cannot read valentia.events from Kafka at "
+            + endpoints.kafka()
+            + ": "
+            + e.getMessage()
+            + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
+        e);
   }
 
   /** {@code TIME SEVERITY TYPE SUBJECT DATA} */

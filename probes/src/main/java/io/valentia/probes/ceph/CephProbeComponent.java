@@ -1,6 +1,7 @@
 package io.valentia.probes.ceph;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.health.HealthStatePublisher;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.probes.ProbeComponent;
@@ -32,7 +33,11 @@ public final class CephProbeComponent implements ProbeComponent {
     return context
         .vertx()
         .deployVerticle(
-            new CephHeartbeatVerticle(config, context.publisher(), context.health(), host))
+            new CephHeartbeatVerticle(
+                config,
+                HealthStatePublisher.of(context.publisher(), context.stateTables()),
+                context.health(),
+                host))
         .onSuccess(
             id ->
                 context

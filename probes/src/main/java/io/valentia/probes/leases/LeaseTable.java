@@ -34,7 +34,7 @@ public final class LeaseTable {
     return lease;
   }
 
-  /** Takes back a lease read from the log after a restart (see {@link LeaseLog}). */
+  /** Takes back a lease read from the lease state after a restart. */
   synchronized void restore(Lease lease) {
     byId.put(lease.id(), lease);
   }

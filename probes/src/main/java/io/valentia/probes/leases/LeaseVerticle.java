@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventPublisher;
-import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.kafka.StateMigration;
+import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.LeaseExpired;
 import io.valentia.eventbus.payload.LeaseGranted;
@@ -23,6 +26,7 @@ import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +37,10 @@ import org.slf4j.LoggerFactory;
  * (exit: {@code lessee-exit}, killed by a signal: {@code lessee-crash}), and publishes {@code
  * lease.granted}, {@code lease.revoked} and {@code lease.expired}. Its {@link #router()} serves the
  * HTTP API (mounted at {@code /leases} under {@code /api/v1}).
+ *
+ * <p>With state tables, the leases it grants are kept in {@link Topics#STATE_LEASES} (written when
+ * granted, before the grant is answered; removed when they end), and a restarted service takes its
+ * own leases back from there with a fresh term.
  */
 public final class LeaseVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseVerticle.class);
@@ -41,13 +49,15 @@ public final class LeaseVerticle extends VerticleBase {
   private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9._:/-]{1,200}");
 
   private final EventPublisher publisher;
-  private final KafkaSettings kafka;
+  private final StateTables tables;
+  private final Consumer<String> console;
   private final String source;
   private final boolean kernelProcessEvents;
   private final LeaseTable table = new LeaseTable();
   private final Clock clock = Clock.systemUTC();
   private final Router router;
   private volatile ProcessExitWatcher exits;
+  private volatile StateTable<GrantedLease> state;
   private Context context;
   private long timer = -1;
 
@@ -58,21 +68,24 @@ public final class LeaseVerticle extends VerticleBase {
    */
   public LeaseVerticle(
       EventPublisher publisher, String host, Router router, boolean kernelProcessEvents) {
-    this(publisher, null, host, router, kernelProcessEvents);
+    this(publisher, null, line -> {}, host, router, kernelProcessEvents);
   }
 
   /**
-   * @param kafka where to read back the leases this host had granted before a restart; null to
-   *     start empty
+   * @param tables where the leases are kept ({@link Topics#STATE_LEASES}) and read back from after
+   *     a restart; null to keep them only in memory
+   * @param console where the one-time lines of the lease table's migration go
    */
   public LeaseVerticle(
       EventPublisher publisher,
-      KafkaSettings kafka,
+      StateTables tables,
+      Consumer<String> console,
       String host,
       Router router,
       boolean kernelProcessEvents) {
     this.publisher = publisher;
-    this.kafka = kafka;
+    this.tables = tables;
+    this.console = console;
     this.source = "/leases/" + host;
     this.router = router;
     this.kernelProcessEvents = kernelProcessEvents;
@@ -107,13 +120,27 @@ public final class LeaseVerticle extends VerticleBase {
         .compose(w -> restore());
   }
 
-  /** Takes back, from the log, the leases this host granted before it restarted. */
+  /**
+   * Builds the lease table from the old history if that was never done, reads it, and takes back
+   * the leases this service granted before it restarted.
+   */
   private Future<?> restore() {
-    if (kafka == null) {
+    if (tables == null) {
       return Future.succeededFuture();
     }
     return vertx
-        .executeBlocking(() -> LeaseLog.active(kafka, source, clock.instant()))
+        .executeBlocking(
+            () -> {
+              StateTable<GrantedLease> leases =
+                  tables.open(Topics.STATE_LEASES, GrantedLease.class);
+              LeaseLog.migrate(new StateMigration(tables, console), leases);
+              StateMigration.await(leases.restored(), "read " + Topics.STATE_LEASES);
+              state = leases;
+              return leases.snapshot().values().stream()
+                  .filter(l -> source.equals(l.lessor()))
+                  .map(l -> l.restoredAt(clock.instant()))
+                  .toList();
+            })
         .onSuccess(
             leases -> {
               for (Lease lease : leases) {
@@ -123,9 +150,37 @@ public final class LeaseVerticle extends VerticleBase {
                 }
               }
               if (!leases.isEmpty()) {
-                LOG.info("lease service: {} lease(s) restored from the log", leases.size());
+                LOG.info("lease service: {} lease(s) restored", leases.size());
               }
             });
+  }
+
+  /**
+   * Keeps {@code lease} in the lease state; done at once without state tables, failed while the
+   * table is still being read (a grant then could not be kept).
+   */
+  private Future<Void> keep(Lease lease) {
+    StateTable<GrantedLease> leases = state;
+    if (tables == null) {
+      return Future.succeededFuture();
+    }
+    if (leases == null) {
+      return Future.failedFuture("the lease table is still being read; try again");
+    }
+    return Future.fromCompletionStage(
+        leases.put(lease.id(), GrantedLease.of(source, lease)), context);
+  }
+
+  /** Removes {@code lease} from the lease state; done at once without state tables. */
+  private Future<Void> forget(Lease lease) {
+    StateTable<GrantedLease> leases = state;
+    return leases == null
+        ? Future.succeededFuture()
+        : Future.fromCompletionStage(leases.remove(lease.id()), context)
+            .onFailure(
+                e ->
+                    LOG.warn(
+                        "could not remove lease {} from the state: {}", lease.id(), e.toString()));
   }
 
   @Override
@@ -213,11 +268,21 @@ public final class LeaseVerticle extends VerticleBase {
         return;
       }
     }
-    publish(
-        new LeaseGranted(lease.id(), lease.resource(), holder, lease.termMs(), lease.expiresAt()),
-        lease);
-    ctx.response().setStatusCode(201);
-    send(ctx, toJson(lease));
+    keep(lease)
+        .onSuccess(
+            v -> {
+              publish(
+                  new LeaseGranted(
+                      lease.id(), lease.resource(), holder, lease.termMs(), lease.expiresAt()),
+                  lease);
+              ctx.response().setStatusCode(201);
+              send(ctx, toJson(lease));
+            })
+        .onFailure(
+            e -> {
+              table.end(lease.id());
+              error(ctx, 503, List.of("could not record the lease in Kafka: " + e.getMessage()));
+            });
   }
 
   private void watch(Lease lease, long pid) {
@@ -241,6 +306,7 @@ public final class LeaseVerticle extends VerticleBase {
                   lease.resource(),
                   status.reason(),
                   status.detail());
+              forget(lease);
               publish(
                   new LeaseRevoked(
                       lease.id(),
@@ -265,17 +331,20 @@ public final class LeaseVerticle extends VerticleBase {
     table
         .end(id)
         .ifPresentOrElse(
-            lease -> {
-              publish(
-                  new LeaseRevoked(
-                      lease.id(),
-                      lease.resource(),
-                      lease.lessee(),
-                      "lessor-revoke",
-                      "revoked through the lease API"),
-                  lease);
-              send(ctx, toJson(lease));
-            },
+            lease ->
+                forget(lease)
+                    .onComplete(
+                        done -> {
+                          publish(
+                              new LeaseRevoked(
+                                  lease.id(),
+                                  lease.resource(),
+                                  lease.lessee(),
+                                  "lessor-revoke",
+                                  "revoked through the lease API"),
+                              lease);
+                          send(ctx, toJson(lease));
+                        }),
             () -> error(ctx, 404, List.of("no active lease " + id)));
   }
 
@@ -297,6 +366,7 @@ public final class LeaseVerticle extends VerticleBase {
   private void expire() {
     for (Lease lease : table.expire(clock.instant())) {
       LOG.info("lease {} of {} expired", lease.id(), lease.resource());
+      forget(lease);
       publish(
           new LeaseExpired(lease.id(), lease.resource(), lease.lessee(), lease.lastRenewal()),
           lease);

@@ -83,7 +83,8 @@ public final class LeasesProbe implements ProbeComponent {
     LeaseVerticle leases =
         new LeaseVerticle(
             context.publisher(),
-            context.kafka(),
+            context.stateTables(),
+            context.console()::println,
             host,
             router,
             config.path("processEvents").asBoolean(true));

@@ -1,6 +1,7 @@
 package io.valentia.probes.mtu;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.health.HealthStatePublisher;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.probes.ProbeComponent;
@@ -25,7 +26,9 @@ public final class MtuProbeComponent implements ProbeComponent {
   public Future<?> start(ServiceContext context, JsonNode section) {
     MtuConfig config = MtuConfig.parse(section);
     String host = config.name() != null ? config.name() : MtuProbeCommand.hostname();
-    MtuProbeVerticle verticle = new MtuProbeVerticle(config, context.publisher(), host);
+    MtuProbeVerticle verticle =
+        new MtuProbeVerticle(
+            config, HealthStatePublisher.of(context.publisher(), context.stateTables()), host);
     return context
         .vertx()
         .deployVerticle(verticle)

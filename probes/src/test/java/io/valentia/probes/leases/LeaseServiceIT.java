@@ -8,6 +8,8 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -52,6 +54,7 @@ class LeaseServiceIT {
 
   @AfterAll
   static void stop() throws Exception {
+    TABLES.forEach(StateTables::close);
     publisher.close();
     vertx.close().await(10, TimeUnit.SECONDS);
   }
@@ -138,8 +141,8 @@ class LeaseServiceIT {
 
   @Test
   @DisplayName(
-      "A restarted lessor reads back from the log the leases it had granted, with a fresh term,"
-          + " and still watches their lessees")
+      "A restarted lessor reads back from the lease state the leases it had granted, with a fresh"
+          + " term, and still watches their lessees")
   void restartedLessorRestoresLeases() throws Exception {
     String host = "restart-" + UUID.randomUUID();
     Process lessee = new ProcessBuilder("sleep", "300").start();
@@ -165,16 +168,31 @@ class LeaseServiceIT {
     lessee.destroyForcibly();
     CloudEvent revoked = awaitEvent("io.valentia.lease.revoked.v1", id);
     assertThat(revoked.data().get("reason").asText()).isEqualTo("lessee-crash");
+    try (StateTable<GrantedLease> state =
+        StateTable.open(KafkaTestSupport.settings(), Topics.STATE_LEASES, GrantedLease.class)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () -> {
+                assertThat(state.isRestored()).isTrue();
+                assertThat(state.get(id)).isEmpty(); // the revoke removed it
+              });
+    }
     vertx.undeploy(second).await(10, TimeUnit.SECONDS);
   }
 
   private static final java.util.Map<String, Router> ROUTERS = new java.util.HashMap<>();
+  private static final List<StateTables> TABLES = new java.util.ArrayList<>();
 
-  /** Deploys a lease service for {@code host} that reads its leases back from Kafka. */
+  /**
+   * Deploys a lease service for {@code host} that keeps its leases in the lease state, with state
+   * tables of its own (read from Kafka afresh, as after a restart).
+   */
   private static String deploy(String host) throws Exception {
     Router router = Router.router(vertx);
-    LeaseVerticle verticle =
-        new LeaseVerticle(publisher, KafkaTestSupport.settings(), host, router, true);
+    StateTables tables = new StateTables(KafkaTestSupport.settings());
+    TABLES.add(tables);
+    LeaseVerticle verticle = new LeaseVerticle(publisher, tables, line -> {}, host, router, true);
     String id = vertx.deployVerticle(verticle).await(30, TimeUnit.SECONDS);
     ROUTERS.put(id, router);
     return id;
