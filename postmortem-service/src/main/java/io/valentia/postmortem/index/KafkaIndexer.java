@@ -31,7 +31,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -169,15 +168,7 @@ public final class KafkaIndexer implements AutoCloseable {
     Map<TopicPartition, Long> committed = index.committedOffsets();
     for (String topic : topics) {
       TopicReader reader =
-          TopicReader.open(
-              kafka,
-              clientRole,
-              topic,
-              Map.of(
-                  ConsumerConfig.MAX_POLL_RECORDS_CONFIG,
-                  POLL_RECORDS,
-                  ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                  15000));
+          TopicReader.open(kafka, clientRole, topic, Map.of("max.poll.records", POLL_RECORDS));
       synchronized (this) {
         if (stopping) {
           reader.close();
