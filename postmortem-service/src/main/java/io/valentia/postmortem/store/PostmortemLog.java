@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
@@ -208,7 +209,7 @@ public final class PostmortemLog implements AutoCloseable {
   private Optional<Decided> apply(
       LogRecord record,
       Function<String, Optional<PostmortemHead>> current,
-      java.util.function.BiConsumer<String, PostmortemHead> taken) {
+      BiConsumer<String, PostmortemHead> taken) {
     if (record.value() == null) {
       return Optional.empty();
     }

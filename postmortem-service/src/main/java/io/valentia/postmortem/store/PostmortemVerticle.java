@@ -39,6 +39,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -257,7 +258,7 @@ public final class PostmortemVerticle extends VerticleBase {
   }
 
   /** Answers with what {@code read} (blocking) returns; a missing revision is a 404. */
-  private void blocking(RoutingContext ctx, java.util.concurrent.Callable<JsonNode> read) {
+  private void blocking(RoutingContext ctx, Callable<JsonNode> read) {
     vertx
         .executeBlocking(read)
         .onSuccess(body -> ok(ctx, 200, body))
