@@ -62,7 +62,9 @@ public final class PostmortemService implements ValentiaService {
                       context.kafka(),
                       context.publisher(),
                       indexer.search(),
-                      incidents::describe);
+                      incidents::describe,
+                      context.stateTables(),
+                      context.console()::println);
               return context
                   .vertx()
                   .deployVerticle(postmortems)

@@ -572,7 +572,9 @@ class PostmortemServiceIT {
             KafkaTestSupport.settings(),
             publisher,
             null,
-            i -> Future.succeededFuture(null));
+            i -> Future.succeededFuture(null),
+            new StateTables(KafkaTestSupport.settings()),
+            System.out::println);
     String deployment =
         vertx
             .deployVerticle(again)
@@ -580,10 +582,10 @@ class PostmortemServiceIT {
             .toCompletableFuture()
             .get(2, TimeUnit.MINUTES);
     try {
-      var history = again.store().get(id).orElseThrow();
-      assertThat(history.revision()).isEqualTo(2);
-      assertThat(history.at(1).title()).isEqualTo("Before");
-      assertThat(history.current().title()).isEqualTo("After");
+      var head = again.store().get(id).orElseThrow();
+      assertThat(head.revision()).isEqualTo(2);
+      assertThat(again.revisions().document(id, 1).orElseThrow().title()).isEqualTo("Before");
+      assertThat(head.document().title()).isEqualTo("After");
       assertThat(
               again
                   .search()

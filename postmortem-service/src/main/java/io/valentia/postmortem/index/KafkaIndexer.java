@@ -5,18 +5,22 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.LogRecord;
+import io.valentia.eventbus.kafka.TopicReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -27,24 +31,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads topics into an {@link EventIndex} on a dedicated thread, exactly once: no consumer group;
- * every partition is assigned and read from the offsets stored in the index's last commit (from the
- * beginning for a new index); documents are upserted by their key, and offsets are committed with
- * the documents. Killed at any point, a restart re-reads only what the index did not commit, and
- * re-reading an event replaces its document, so nothing is lost or duplicated.
+ * Reads topics into an {@link EventIndex} on a dedicated thread, exactly once: through a {@link
+ * TopicReader} per topic (no consumer group), every partition is read from the offset stored in the
+ * index's last commit, and only a partition the commit does not name (a new index, a partition
+ * added since) from its beginning; documents are upserted by their key, and offsets are committed
+ * with the documents. Killed at any point, a restart re-reads only what the index did not commit,
+ * and re-reading an event replaces its document, so nothing is lost or duplicated.
  *
  * <p>The polling thread only reads: each poll's records are queued by partition, and {@code
  * indexingThreads} lanes parse and upsert them into the one IndexWriter, each partition's records
@@ -70,7 +67,9 @@ public final class KafkaIndexer implements AutoCloseable {
   private final RecordMapper mapper;
   private final List<String> topics;
   private final Settings settings;
-  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final KafkaSettings kafka;
+  private final String clientRole;
+  private final List<TopicReader> readers = new CopyOnWriteArrayList<>();
   private final ExecutorService lanes;
   private final ScheduledExecutorService refresher;
   private final Map<TopicPartition, PartitionQueue> queues = new HashMap<>();
@@ -79,6 +78,7 @@ public final class KafkaIndexer implements AutoCloseable {
   private final Map<TopicPartition, Long> indexedUpTo = new ConcurrentHashMap<>();
   private final AtomicLong progress = new AtomicLong();
   private final AtomicLong indexed = new AtomicLong();
+  private final AtomicLong fetched = new AtomicLong();
   private final AtomicLong invalid = new AtomicLong();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final AtomicBoolean dirty = new AtomicBoolean();
@@ -126,7 +126,7 @@ public final class KafkaIndexer implements AutoCloseable {
   }
 
   /**
-   * @param name a name for the consumer's client id and the thread
+   * @param name a name for the Kafka client id and the thread
    */
   public KafkaIndexer(
       String name,
@@ -139,13 +139,8 @@ public final class KafkaIndexer implements AutoCloseable {
     this.mapper = mapper;
     this.topics = List.copyOf(topics);
     this.settings = settings;
-    Map<String, Object> props = kafka.commonClientProperties("indexer-" + name);
-    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-    props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, POLL_RECORDS);
-    props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15000);
-    this.consumer =
-        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.kafka = kafka;
+    this.clientRole = "indexer-" + name;
     String threadName = "valentia-indexer-" + name;
     this.lanes =
         Executors.newFixedThreadPool(
@@ -164,28 +159,36 @@ public final class KafkaIndexer implements AutoCloseable {
     };
   }
 
-  /** Assigns every partition and seeks to the index's committed offsets. */
-  private void assign() {
-    List<TopicPartition> partitions = new ArrayList<>();
-    for (String topic : topics) {
-      List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(15));
-      if (infos == null || infos.isEmpty()) {
-        throw new ValentiaException("topic " + topic + " does not exist");
-      }
-      infos.forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-    }
-    consumer.assign(partitions);
+  /**
+   * Opens a reader of each topic and seeks every partition to the index's committed offset; only
+   * partitions the commit does not name read from their beginning (none on a restart: an empty set
+   * seeks nothing).
+   */
+  private void openReaders() {
     Map<TopicPartition, Long> committed = index.committedOffsets();
-    List<TopicPartition> fresh = new ArrayList<>();
-    for (TopicPartition tp : partitions) {
-      Long offset = committed.get(tp);
-      if (offset == null) {
-        fresh.add(tp);
-      } else {
-        consumer.seek(tp, offset);
+    for (String topic : topics) {
+      TopicReader reader =
+          TopicReader.open(kafka, clientRole, topic, Map.of("max.poll.records", POLL_RECORDS));
+      synchronized (this) {
+        if (stopping) {
+          reader.close();
+          return; // closed while opening
+        }
+        readers.add(reader);
       }
+      Map<Integer, Long> resume = new LinkedHashMap<>();
+      List<Integer> fresh = new ArrayList<>();
+      for (int partition : reader.partitions()) {
+        Long offset = committed.get(new TopicPartition(topic, partition));
+        if (offset == null) {
+          fresh.add(partition);
+        } else {
+          resume.put(partition, offset);
+        }
+      }
+      reader.seek(resume);
+      reader.seekToBeginning(fresh);
     }
-    consumer.seekToBeginning(fresh);
   }
 
   /** Starts reading on the indexer's own thread; returns at once. */
@@ -201,7 +204,7 @@ public final class KafkaIndexer implements AutoCloseable {
 
   private void run() {
     try {
-      assign();
+      openReaders();
       long interval = settings.refreshInterval().toMillis();
       refresher.scheduleWithFixedDelay(
           this::refreshIfDirty, interval, interval, TimeUnit.MILLISECONDS);
@@ -214,8 +217,6 @@ public final class KafkaIndexer implements AutoCloseable {
           lastCommit = now;
         }
       }
-    } catch (WakeupException e) {
-      // close() asked us to stop
     } catch (Throwable e) {
       failure.compareAndSet(null, e);
       LOG.error("indexer of {} stopped", topics, e);
@@ -266,23 +267,38 @@ public final class KafkaIndexer implements AutoCloseable {
 
   /**
    * Polls once and queues the records by partition; first waits until the queue has room for a full
-   * poll, so that memory stays bounded while the lanes are behind.
+   * poll, so that memory stays bounded while the lanes are behind. With several topics, each reader
+   * polls for its share of {@code timeout}.
    */
   private void pollOnce(Duration timeout) throws InterruptedException {
-    if (!awaitCapacity(POLL_RECORDS)) {
-      return;
-    }
-    capacity.release(POLL_RECORDS);
-    ConsumerRecords<byte[], byte[]> records = consumer.poll(timeout);
-    for (TopicPartition tp : records.partitions()) {
-      List<ConsumerRecord<byte[], byte[]>> batch = records.records(tp);
-      if (!awaitCapacity(batch.size())) {
-        return; // stopping or failed: what was not queued is read again after a restart
+    Duration share = timeout.dividedBy(Math.max(1, readers.size()));
+    for (TopicReader reader : readers) {
+      if (!awaitCapacity(POLL_RECORDS)) {
+        return;
       }
-      PartitionQueue queue = queues.computeIfAbsent(tp, PartitionQueue::new);
-      queue.batches.add(batch);
-      queue.schedule();
+      capacity.release(POLL_RECORDS);
+      List<LogRecord> records = reader.poll(share);
+      fetched.addAndGet(records.size());
+      for (Map.Entry<TopicPartition, List<LogRecord>> entry : byPartition(records).entrySet()) {
+        List<LogRecord> batch = entry.getValue();
+        if (!awaitCapacity(batch.size())) {
+          return; // stopping or failed: what was not queued is read again after a restart
+        }
+        PartitionQueue queue = queues.computeIfAbsent(entry.getKey(), PartitionQueue::new);
+        queue.batches.add(batch);
+        queue.schedule();
+      }
     }
+  }
+
+  /** The records of each partition, in the order read. */
+  private static Map<TopicPartition, List<LogRecord>> byPartition(List<LogRecord> records) {
+    Map<TopicPartition, List<LogRecord>> out = new LinkedHashMap<>();
+    for (LogRecord r : records) {
+      out.computeIfAbsent(new TopicPartition(r.topic(), r.partition()), tp -> new ArrayList<>())
+          .add(r);
+    }
+    return out;
   }
 
   /** Takes {@code records} permits; false when the indexer stops or fails while it waits. */
@@ -313,8 +329,7 @@ public final class KafkaIndexer implements AutoCloseable {
   /** A partition's batches waiting to be indexed; on at most one lane at a time. */
   private final class PartitionQueue {
     private final TopicPartition tp;
-    private final Queue<List<ConsumerRecord<byte[], byte[]>>> batches =
-        new ConcurrentLinkedQueue<>();
+    private final Queue<List<LogRecord>> batches = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     PartitionQueue(TopicPartition tp) {
@@ -333,7 +348,7 @@ public final class KafkaIndexer implements AutoCloseable {
      * schedules the partition again if more of it is queued.
      */
     private void indexNextBatch() {
-      List<ConsumerRecord<byte[], byte[]>> batch = batches.poll();
+      List<LogRecord> batch = batches.poll();
       try {
         if (batch != null && !stopping && failure.get() == null) {
           indexAll(batch);
@@ -360,21 +375,21 @@ public final class KafkaIndexer implements AutoCloseable {
 
     /** Releases what is still queued without indexing it. */
     private void drop() {
-      List<ConsumerRecord<byte[], byte[]>> batch;
+      List<LogRecord> batch;
       while ((batch = batches.poll()) != null) {
         capacity.release(batch.size());
       }
     }
   }
 
-  private void indexAll(List<ConsumerRecord<byte[], byte[]>> batch) throws IOException {
+  private void indexAll(List<LogRecord> batch) throws IOException {
     EventCodec codec = EventCodec.instance();
-    for (ConsumerRecord<byte[], byte[]> record : batch) {
+    for (LogRecord record : batch) {
       index(codec, record);
     }
   }
 
-  private void index(EventCodec codec, ConsumerRecord<byte[], byte[]> record) throws IOException {
+  private void index(EventCodec codec, LogRecord record) throws IOException {
     CloudEvent event;
     try {
       event = codec.decodeEnvelope(record.value());
@@ -425,10 +440,10 @@ public final class KafkaIndexer implements AutoCloseable {
    */
   public void catchUp(Duration timeout) {
     try {
-      assign();
-      Map<TopicPartition, Long> end = consumer.endOffsets(consumer.assignment());
+      openReaders();
+      List<Map<Integer, Long>> ends = readers.stream().map(TopicReader::endOffsets).toList();
       long deadline = System.nanoTime() + timeout.toNanos();
-      while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+      while (!reachedAll(ends)) {
         if (System.nanoTime() > deadline) {
           throw timedOut(timeout);
         }
@@ -447,6 +462,15 @@ public final class KafkaIndexer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new ValentiaException("interrupted while reading " + topics);
     }
+  }
+
+  private boolean reachedAll(List<Map<Integer, Long>> ends) {
+    for (int i = 0; i < readers.size(); i++) {
+      if (!readers.get(i).reached(ends.get(i))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private ValentiaException timedOut(Duration timeout) {
@@ -475,6 +499,14 @@ public final class KafkaIndexer implements AutoCloseable {
     return indexed.get();
   }
 
+  /**
+   * Records fetched from Kafka since this indexer started, valid or not: after a clean restart,
+   * only the records written since the last commit.
+   */
+  public long fetchedCount() {
+    return fetched.get();
+  }
+
   /** Records skipped because they were not valid events. */
   public long invalidCount() {
     return invalid.get();
@@ -485,17 +517,19 @@ public final class KafkaIndexer implements AutoCloseable {
     return Optional.ofNullable(failure.get());
   }
 
-  /** Stops reading, commits what was indexed, and closes the consumer. */
+  /** Stops reading, commits what was indexed, and closes the readers. */
   @Override
   public void close() {
     Thread running;
+    List<TopicReader> open;
     synchronized (this) {
       running = thread;
       this.running = false;
       stopping = true; // queued batches are dropped: the next start reads them again
+      open = List.copyOf(readers);
     }
     if (running != null) {
-      consumer.wakeup();
+      open.forEach(TopicReader::wakeup);
       try {
         running.join(30_000);
       } catch (InterruptedException e) {
@@ -504,6 +538,9 @@ public final class KafkaIndexer implements AutoCloseable {
     }
     shutdown(refresher);
     shutdown(lanes);
-    consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+    synchronized (this) {
+      readers.forEach(TopicReader::close);
+      readers.clear();
+    }
   }
 }

@@ -46,19 +46,19 @@ public final class PostmortemDocuments {
     return new Term(EventDocuments.ID, id);
   }
 
-  /** The document of {@code history}'s latest revision. */
-  public static Document toDocument(PostmortemHistory history) {
-    Postmortem p = history.current();
+  /** The document of {@code head}, a postmortem's latest revision. */
+  public static Document toDocument(PostmortemHead head) {
+    Postmortem p = head.document();
     Document doc = new Document();
-    doc.add(new StringField(EventDocuments.ID, history.id(), Field.Store.NO));
-    doc.add(new SortedDocValuesField(EventDocuments.ID, new BytesRef(history.id())));
-    doc.add(new StringField("postmortemid", history.id(), Field.Store.NO));
+    doc.add(new StringField(EventDocuments.ID, head.id(), Field.Store.NO));
+    doc.add(new SortedDocValuesField(EventDocuments.ID, new BytesRef(head.id())));
+    doc.add(new StringField("postmortemid", head.id(), Field.Store.NO));
     doc.add(new StringField("status", p.status(), Field.Store.NO));
     if (!p.incidentId().isEmpty()) {
       doc.add(new StringField("incidentid", p.incidentId(), Field.Store.NO));
       doc.add(new SortedSetDocValuesFacetField("incident", p.incidentId()));
     }
-    for (String author : history.authors()) {
+    for (String author : head.authors()) {
       doc.add(new StringField("author", author, Field.Store.NO));
       doc.add(new SortedSetDocValuesFacetField("author", author));
     }
@@ -88,11 +88,11 @@ public final class PostmortemDocuments {
     p.actionItems()
         .forEach(a -> actions.append(a.action()).append(' ').append(a.owner()).append('\n'));
     prose(doc, "actions", actions.toString());
-    long millis = history.latest().time().toEpochMilli();
+    long millis = head.updated().toEpochMilli();
     doc.add(new LongPoint(EventDocuments.TIME, millis));
     doc.add(new NumericDocValuesField(EventDocuments.TIME, millis));
-    doc.add(new TextField(EventDocuments.TEXT, text(history.id(), p), Field.Store.YES));
-    doc.add(new StoredField(EventDocuments.EVENT, new BytesRef(bytes(summary(history)))));
+    doc.add(new TextField(EventDocuments.TEXT, text(head.id(), p), Field.Store.YES));
+    doc.add(new StoredField(EventDocuments.EVENT, new BytesRef(bytes(summary(head)))));
     try {
       return FACETS_CONFIG.build(doc);
     } catch (IOException e) {
@@ -105,17 +105,17 @@ public final class PostmortemDocuments {
    * incidentId}, {@code revision}, {@code created}, {@code updated}, {@code authors}, {@code
    * summary}.
    */
-  public static ObjectNode summary(PostmortemHistory history) {
-    Postmortem p = history.current();
+  public static ObjectNode summary(PostmortemHead head) {
+    Postmortem p = head.document();
     ObjectNode node = EventCodec.MAPPER.createObjectNode();
-    node.put("id", history.id());
+    node.put("id", head.id());
     node.put("title", p.title());
     node.put("status", p.status());
     node.put("incidentId", p.incidentId());
-    node.put("revision", history.revision());
-    node.put("created", history.created().toString());
-    node.put("updated", history.latest().time().toString());
-    node.set("authors", EventCodec.MAPPER.valueToTree(history.authors()));
+    node.put("revision", head.revision());
+    node.put("created", head.created().toString());
+    node.put("updated", head.updated().toString());
+    node.set("authors", EventCodec.MAPPER.valueToTree(head.authors()));
     node.put("summary", p.summary());
     return node;
   }

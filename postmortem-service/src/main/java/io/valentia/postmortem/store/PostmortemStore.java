@@ -2,62 +2,44 @@ package io.valentia.postmortem.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.payload.PostmortemRevised;
 import io.valentia.eventbus.payload.SectionChange;
 import io.valentia.postmortem.documents.Postmortem;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
 
 /**
- * Every postmortem's history, folded from the revision events of {@code valentia.postmortems} in
- * log order. The log decides: a revision is taken when it is the next number of its postmortem, and
- * a revision that is not (two writers based on the same revision) is rejected, the same way on
- * every replay. Writers therefore {@link #create} or {@link #revise} an event, {@link #whenApplied}
- * it, publish it, and learn from the future whether the log took it.
+ * The writers' side of the postmortems: makes the revision events that {@link #create} or {@link
+ * #revise} a postmortem, checked against the heads the process knows, and tells each writer what
+ * the log made of its event. The log decides ({@link PostmortemFold}): a writer asks {@link
+ * #whenApplied} before publishing, publishes, and learns from the future whether the log took it;
+ * the reader of the log {@link #settle settles} each event it decides.
  *
- * <p>Thread-safe; the listener runs on the thread that applies an event.
+ * <p>Thread-safe.
  */
 public final class PostmortemStore {
-  private static final Logger LOG = LoggerFactory.getLogger(PostmortemStore.class);
-
   /** The source of revision events. */
   public static final String SOURCE = "/postmortem/store";
 
-  private final Map<String, PostmortemHistory> histories = new LinkedHashMap<>();
-  private final Map<String, CompletableFuture<PostmortemHistory>> waiting =
-      new ConcurrentHashMap<>();
-  private final Consumer<PostmortemHistory> listener;
-  private long rejected;
+  private final Function<String, Optional<PostmortemHead>> heads;
+  private final Map<String, CompletableFuture<PostmortemHead>> waiting = new ConcurrentHashMap<>();
 
   /**
-   * @param listener told of every history that changed (to index it)
+   * @param heads the head of a postmortem, as this process knows it now
    */
-  public PostmortemStore(Consumer<PostmortemHistory> listener) {
-    this.listener = listener;
+  public PostmortemStore(Function<String, Optional<PostmortemHead>> heads) {
+    this.heads = heads;
   }
 
-  public synchronized Optional<PostmortemHistory> get(String id) {
-    return Optional.ofNullable(histories.get(id));
-  }
-
-  /** Every postmortem, first created first. */
-  public synchronized List<PostmortemHistory> all() {
-    return List.copyOf(histories.values());
-  }
-
-  /** Revision events the log held that did not follow their postmortem's latest revision. */
-  public synchronized long rejectedCount() {
-    return rejected;
+  /** The head of postmortem {@code id}. */
+  public Optional<PostmortemHead> get(String id) {
+    return heads.apply(id);
   }
 
   /**
@@ -66,11 +48,11 @@ public final class PostmortemStore {
    * @param action {@code created} or {@code imported}
    * @throws RevisionConflictException when {@code id} exists
    */
-  public synchronized CloudEvent create(
+  public CloudEvent create(
       String id, Postmortem document, String author, String action, String note, Instant at) {
-    PostmortemHistory existing = histories.get(id);
-    if (existing != null) {
-      throw new RevisionConflictException(id, 0, existing.revision());
+    Optional<PostmortemHead> existing = heads.apply(id);
+    if (existing.isPresent()) {
+      throw new RevisionConflictException(id, 0, existing.get().revision());
     }
     Postmortem stored =
         withTimeline(document, TimelineMerge.merge(List.of(), document.timeline(), author, at));
@@ -89,16 +71,14 @@ public final class PostmortemStore {
    * @throws RevisionConflictException when {@code expected} is not the latest revision
    * @throws InvalidPostmortemException when the patch does not fit
    */
-  public synchronized Optional<CloudEvent> revise(
+  public Optional<CloudEvent> revise(
       String id, int expected, JsonNode patch, String author, String note, Instant at) {
-    PostmortemHistory history = histories.get(id);
-    if (history == null) {
-      throw new PostmortemNotFoundException("no postmortem " + id);
+    PostmortemHead head =
+        heads.apply(id).orElseThrow(() -> new PostmortemNotFoundException("no postmortem " + id));
+    if (expected != head.revision()) {
+      throw new RevisionConflictException(id, expected, head.revision());
     }
-    if (expected != history.revision()) {
-      throw new RevisionConflictException(id, expected, history.revision());
-    }
-    Postmortem current = history.current();
+    Postmortem current = head.document();
     Postmortem proposed = PostmortemSections.merge(current, patch);
     if (patch.has("timeline")) {
       proposed =
@@ -120,10 +100,10 @@ public final class PostmortemStore {
   }
 
   /**
-   * A future completed when the event with {@code eventId} is applied (with the history it gave) or
+   * A future completed when the event with {@code eventId} is applied (with the head it gave) or
    * rejected (with a {@link RevisionConflictException}). Ask before publishing the event.
    */
-  public CompletableFuture<PostmortemHistory> whenApplied(String eventId) {
+  public CompletableFuture<PostmortemHead> whenApplied(String eventId) {
     return waiting.computeIfAbsent(eventId, k -> new CompletableFuture<>());
   }
 
@@ -133,76 +113,23 @@ public final class PostmortemStore {
   }
 
   /**
-   * Applies one revision event read from the log, in log order. Events of other types, repeats of
-   * an applied event and revisions that do not follow are not applied.
-   *
-   * @return whether it was applied
+   * Tells the writer of {@code eventId}, if it waits in this process, what the log made of it. The
+   * reader of the log calls this once the outcome is visible to this process's reads.
    */
-  public boolean apply(CloudEvent event) {
-    PostmortemRevised revised;
-    try {
-      revised = EventCodec.instance().payload(event, PostmortemRevised.class);
-    } catch (RuntimeException e) {
-      return false;
-    }
-    PostmortemHistory after;
-    synchronized (this) {
-      PostmortemHistory before = histories.get(revised.postmortemId());
-      if (before != null
-          && before.revisions().stream().anyMatch(r -> r.eventId().equals(event.id()))) {
-        complete(event.id(), before, null);
-        return false;
-      }
-      int current = before == null ? 0 : before.revision();
-      if (revised.revision() != current + 1) {
-        rejected++;
-        LOG.warn(
-            "revision {} of postmortem {} (event {}) does not follow revision {}; not applied",
-            revised.revision(),
-            revised.postmortemId(),
-            event.id(),
-            current);
-        complete(
-            event.id(),
-            null,
-            new RevisionConflictException(revised.postmortemId(), revised.revision() - 1, current));
-        return false;
-      }
-      PostmortemRevision revision =
-          new PostmortemRevision(
-              revised.postmortemId(),
-              revised.revision(),
-              revised.author(),
-              event.time() == null ? Instant.now() : event.time(),
-              revised.action(),
-              revised.status(),
-              revised.changes(),
-              revised.note(),
-              event.id());
-      try {
-        after = before == null ? PostmortemHistory.start(revision) : before.append(revision);
-      } catch (InvalidPostmortemException e) {
-        rejected++;
-        LOG.warn("event {} does not make a valid postmortem; not applied: {}", event.id(), e);
-        complete(event.id(), null, e);
-        return false;
-      }
-      histories.put(after.id(), after);
-    }
-    listener.accept(after);
-    complete(event.id(), after, null);
-    return true;
-  }
-
-  private void complete(String eventId, PostmortemHistory history, RuntimeException failure) {
-    CompletableFuture<PostmortemHistory> future = waiting.remove(eventId);
+  public void settle(String eventId, PostmortemFold.Outcome outcome) {
+    CompletableFuture<PostmortemHead> future = waiting.remove(eventId);
     if (future == null) {
       return;
     }
-    if (failure != null) {
-      future.completeExceptionally(failure);
+    if (outcome instanceof PostmortemFold.Applied applied) {
+      future.complete(applied.head());
+    } else if (outcome instanceof PostmortemFold.Repeat repeat) {
+      future.complete(repeat.head());
+    } else if (outcome instanceof PostmortemFold.Rejected rejected) {
+      future.completeExceptionally(rejected.reason());
     } else {
-      future.complete(history);
+      future.completeExceptionally(
+          new InvalidPostmortemException(List.of("the event is not a postmortem revision")));
     }
   }
 

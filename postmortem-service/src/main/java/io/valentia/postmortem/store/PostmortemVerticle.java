@@ -9,6 +9,9 @@ import io.valentia.eventbus.EventIds;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateMigration;
+import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.postmortem.documents.MarkdownPostmortem;
 import io.valentia.postmortem.documents.Postmortem;
@@ -36,20 +39,25 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The postmortem store: rebuilds every postmortem from {@code valentia.postmortems} at start
- * ({@link PostmortemLog}), keeps them searchable in {@code DATA/postmortem/postmortems-index}, and
- * serves {@code /api/v1/postmortems}. A change is a revision event published on the log; the answer
- * waits until the log has taken it, so what a client reads back is what every process sees. Lucene
- * and Kafka work runs off the event loop.
+ * The postmortem store: serves {@code /api/v1/postmortems}. Each postmortem's head (latest document
+ * and revision) is in {@code valentia.state.postmortems}, restored at start; every revision stays
+ * on {@code valentia.postmortems} and on disk in {@code DATA/postmortem/postmortem-revisions}
+ * ({@link RevisionIndex}), and the latest documents are searchable in {@code
+ * DATA/postmortem/postmortems-index}. {@link PostmortemLog} applies the log, resuming where its
+ * last commit ended. A change is a revision event published on the log; the answer waits until the
+ * log has taken it, so what a client reads back is what every process sees. Lucene and Kafka work
+ * runs off the event loop.
  */
 public final class PostmortemVerticle extends VerticleBase {
   public static final String PATH = "/postmortems";
@@ -62,7 +70,12 @@ public final class PostmortemVerticle extends VerticleBase {
   private final KafkaEventPublisher publisher;
   private final IndexSearch events;
   private final Function<String, Future<JsonObject>> incidents;
+  private final StateTables stateTables;
+  private final Consumer<String> console;
   private EventIndex index;
+  private RevisionIndex revisions;
+  private StateTable<PostmortemHead> heads;
+  private PostmortemStore store;
   private PostmortemLog log;
   private IndexSearch search;
 
@@ -70,27 +83,39 @@ public final class PostmortemVerticle extends VerticleBase {
    * @param dir the postmortems index directory
    * @param events searches the events index (for drafting timelines and checking evidence)
    * @param incidents the incident with an id as the incidents API shows it, or null
+   * @param stateTables the process's state tables (the heads are {@code
+   *     valentia.state.postmortems})
+   * @param console where the one-time migration's progress lines go
    */
   public PostmortemVerticle(
       Path dir,
       KafkaSettings kafka,
       KafkaEventPublisher publisher,
       IndexSearch events,
-      Function<String, Future<JsonObject>> incidents) {
+      Function<String, Future<JsonObject>> incidents,
+      StateTables stateTables,
+      Consumer<String> console) {
     this.dir = dir;
     this.kafka = kafka;
     this.publisher = publisher;
     this.events = events;
     this.incidents = incidents;
+    this.stateTables = stateTables;
+    this.console = console;
   }
 
   @Override
   public Future<?> start() {
     return vertx.executeBlocking(
         () -> {
+          heads = stateTables.open(Topics.STATE_POSTMORTEMS, PostmortemHead.class);
           index = EventIndex.open(dir, new EventAnalyzer());
+          revisions = RevisionIndex.open(dir.resolveSibling(RevisionIndex.DIRECTORY));
           search = new IndexSearch(index, PostmortemDocuments.FACETS);
-          log = new PostmortemLog(kafka, index);
+          heads.restored().get(2, TimeUnit.MINUTES);
+          store = new PostmortemStore(heads::get);
+          log = new PostmortemLog(kafka, index, revisions, heads, store);
+          log.migrate(new StateMigration(stateTables, console));
           log.start().get(2, TimeUnit.MINUTES);
           return null;
         });
@@ -98,7 +123,17 @@ public final class PostmortemVerticle extends VerticleBase {
 
   /** The store; valid once started. */
   public PostmortemStore store() {
-    return log.store();
+    return store;
+  }
+
+  /** Every revision on disk; valid once started. */
+  public RevisionIndex revisions() {
+    return revisions;
+  }
+
+  /** The reader of the log; valid once started. */
+  public PostmortemLog log() {
+    return log;
   }
 
   /** Searches over the postmortems index; valid once started. */
@@ -129,55 +164,54 @@ public final class PostmortemVerticle extends VerticleBase {
 
   private void list(RoutingContext ctx) {
     ArrayNode all = EventCodec.MAPPER.createArrayNode();
-    store().all().forEach(h -> all.add(PostmortemDocuments.summary(h)));
+    heads.snapshot().values().forEach(h -> all.add(PostmortemDocuments.summary(h)));
     ok(ctx, 200, EventCodec.MAPPER.createObjectNode().set("postmortems", all));
   }
 
   private void show(RoutingContext ctx) {
-    history(ctx).ifPresent(h -> ok(ctx, 200, full(h, h.revision(), h.current())));
+    head(ctx).ifPresent(h -> ok(ctx, 200, full(h, h.revision(), h.document())));
   }
 
   private void revisions(RoutingContext ctx) {
-    history(ctx)
+    head(ctx)
         .ifPresent(
-            h -> {
-              ArrayNode list = EventCodec.MAPPER.createArrayNode();
-              for (PostmortemRevision r : h.revisions()) {
-                ObjectNode node = list.addObject();
-                node.put("revision", r.revision());
-                node.put("author", r.author());
-                node.put("time", r.time().toString());
-                node.put("action", r.action());
-                node.put("status", r.status());
-                node.set("sections", EventCodec.MAPPER.valueToTree(r.sections()));
-                node.put("note", r.note());
-                node.put("eventId", r.eventId());
-              }
-              ObjectNode body = EventCodec.MAPPER.createObjectNode();
-              body.put("id", h.id());
-              body.set("revisions", list);
-              ok(ctx, 200, body);
-            });
+            h ->
+                blocking(
+                    ctx,
+                    () -> {
+                      ArrayNode list = EventCodec.MAPPER.createArrayNode();
+                      for (RevisionEntry r : revisions.entries(h.id(), 1, Integer.MAX_VALUE)) {
+                        ObjectNode node = list.addObject();
+                        node.put("revision", r.revision());
+                        node.put("author", r.author());
+                        node.put("time", r.time().toString());
+                        node.put("action", r.action());
+                        node.put("status", r.status());
+                        node.set("sections", EventCodec.MAPPER.valueToTree(r.sections()));
+                        node.put("note", r.note());
+                        node.put("eventId", r.eventId());
+                      }
+                      ObjectNode body = EventCodec.MAPPER.createObjectNode();
+                      body.put("id", h.id());
+                      body.set("revisions", list);
+                      return body;
+                    }));
   }
 
   private void revision(RoutingContext ctx) {
-    history(ctx)
+    head(ctx)
         .ifPresent(
             h -> {
               Integer n = number(ctx, ctx.pathParam("n"), "revision");
               if (n == null) {
                 return;
               }
-              try {
-                ok(ctx, 200, full(h, n, h.at(n)));
-              } catch (PostmortemNotFoundException e) {
-                error(ctx, 404, e.getMessage());
-              }
+              blocking(ctx, () -> full(h, n, at(h, n)));
             });
   }
 
   private void compare(RoutingContext ctx) {
-    history(ctx)
+    head(ctx)
         .ifPresent(
             h -> {
               Integer from = number(ctx, ctx.queryParams().get("from"), "from");
@@ -190,33 +224,66 @@ public final class PostmortemVerticle extends VerticleBase {
               if (from == null || to == null) {
                 return;
               }
-              try {
-                ObjectNode body = EventCodec.MAPPER.createObjectNode();
-                body.put("id", h.id());
-                body.put("from", from);
-                body.put("to", to);
-                body.set(
-                    "sections",
-                    EventCodec.MAPPER.valueToTree(
-                        PostmortemSections.compare(h.at(from), h.at(to))));
-                ok(ctx, 200, body);
-              } catch (PostmortemNotFoundException e) {
+              blocking(
+                  ctx,
+                  () -> {
+                    ObjectNode body = EventCodec.MAPPER.createObjectNode();
+                    body.put("id", h.id());
+                    body.put("from", from);
+                    body.put("to", to);
+                    body.set(
+                        "sections",
+                        EventCodec.MAPPER.valueToTree(
+                            PostmortemSections.compare(at(h, from), at(h, to))));
+                    return body;
+                  });
+            });
+  }
+
+  /**
+   * The document as of revision {@code n} of {@code h}, read from disk.
+   *
+   * @throws PostmortemNotFoundException when there is no such revision
+   */
+  private Postmortem at(PostmortemHead h, int n) {
+    if (n == h.revision()) {
+      return h.document();
+    }
+    return revisions
+        .document(h.id(), n)
+        .orElseThrow(
+            () ->
+                new PostmortemNotFoundException(
+                    "postmortem " + h.id() + " has revisions 1 to " + h.revision() + ", not " + n));
+  }
+
+  /** Answers with what {@code read} (blocking) returns; a missing revision is a 404. */
+  private void blocking(RoutingContext ctx, Callable<JsonNode> read) {
+    vertx
+        .executeBlocking(read)
+        .onSuccess(body -> ok(ctx, 200, body))
+        .onFailure(
+            e -> {
+              if (e instanceof PostmortemNotFoundException) {
                 error(ctx, 404, e.getMessage());
+              } else {
+                LOG.warn("reading the revisions of {} failed", ctx.pathParam("id"), e);
+                error(ctx, 500, "could not read the revisions: " + e.getMessage());
               }
             });
   }
 
   private void export(RoutingContext ctx) {
-    history(ctx)
+    head(ctx)
         .ifPresent(
             h -> {
               String format = ctx.queryParams().get("format");
               if (format == null || format.equals("markdown") || format.equals("md")) {
                 ctx.response()
                     .putHeader(HttpHeaders.CONTENT_TYPE, "text/markdown; charset=utf-8")
-                    .end(MarkdownPostmortem.render(h.current()));
+                    .end(MarkdownPostmortem.render(h.document()));
               } else if (format.equals("json")) {
-                ok(ctx, 200, EventCodec.MAPPER.valueToTree(h.current()));
+                ok(ctx, 200, EventCodec.MAPPER.valueToTree(h.document()));
               } else {
                 error(ctx, 400, "format must be markdown or json, found " + format);
               }
@@ -224,11 +291,11 @@ public final class PostmortemVerticle extends VerticleBase {
   }
 
   private void review(RoutingContext ctx) {
-    Optional<PostmortemHistory> found = history(ctx);
+    Optional<PostmortemHead> found = head(ctx);
     if (found.isEmpty()) {
       return;
     }
-    Postmortem p = found.get().current();
+    Postmortem p = found.get().document();
     vertx
         .executeBlocking(
             () -> {
@@ -464,15 +531,15 @@ public final class PostmortemVerticle extends VerticleBase {
       return;
     }
     if (event.isEmpty()) {
-      PostmortemHistory h = store().get(id).orElseThrow();
-      ok(ctx, 200, full(h, h.revision(), h.current()));
+      PostmortemHead h = store().get(id).orElseThrow();
+      ok(ctx, 200, full(h, h.revision(), h.document()));
       return;
     }
     publishAndAnswer(ctx, id, event.get(), 200);
   }
 
   private void publishAndAnswer(RoutingContext ctx, String id, CloudEvent event, int status) {
-    CompletableFuture<PostmortemHistory> applied = store().whenApplied(event.id());
+    CompletableFuture<PostmortemHead> applied = store().whenApplied(event.id());
     publisher
         .publish(Topics.POSTMORTEMS, id, event)
         .onFailure(
@@ -484,7 +551,7 @@ public final class PostmortemVerticle extends VerticleBase {
             position ->
                 Future.fromCompletionStage(
                         applied.orTimeout(APPLY_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS), context)
-                    .onSuccess(h -> ok(ctx, status, full(h, h.revision(), h.current())))
+                    .onSuccess(h -> ok(ctx, status, full(h, h.revision(), h.document())))
                     .onFailure(
                         e -> {
                           Throwable cause = e instanceof CompletionException ? e.getCause() : e;
@@ -504,15 +571,15 @@ public final class PostmortemVerticle extends VerticleBase {
   // ---------------------------------------------------------------------------------------------
   // helpers
 
-  private Optional<PostmortemHistory> history(RoutingContext ctx) {
-    Optional<PostmortemHistory> h = store().get(ctx.pathParam("id"));
+  private Optional<PostmortemHead> head(RoutingContext ctx) {
+    Optional<PostmortemHead> h = store().get(ctx.pathParam("id"));
     if (h.isEmpty()) {
       error(ctx, 404, "no postmortem " + ctx.pathParam("id"));
     }
     return h;
   }
 
-  private static ObjectNode full(PostmortemHistory h, int revision, Postmortem document) {
+  private static ObjectNode full(PostmortemHead h, int revision, Postmortem document) {
     ObjectNode node = PostmortemDocuments.summary(h);
     node.put("revision", revision);
     node.put("latestRevision", h.revision());
@@ -593,6 +660,9 @@ public final class PostmortemVerticle extends VerticleBase {
           }
           if (index != null) {
             index.close();
+          }
+          if (revisions != null) {
+            revisions.close();
           }
           return null;
         });

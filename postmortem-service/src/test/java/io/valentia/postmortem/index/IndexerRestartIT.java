@@ -1,0 +1,122 @@
+package io.valentia.postmortem.index;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.kafka.TopicReader;
+import io.valentia.eventbus.payload.FrameDropped;
+import io.valentia.eventbus.testing.KafkaTestSupport;
+import io.valentia.postmortem.search.IndexSearch;
+import io.valentia.postmortem.search.SearchRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class IndexerRestartIT {
+  private static final int BEFORE = 2_000;
+  private static final int AFTER = 300;
+
+  @Test
+  @DisplayName(
+      "After a clean stop the indexer resumes from the offsets in its commit: it fetches only the"
+          + " records written since, not one record it had already indexed")
+  void cleanRestartFetchesNoRecordTwice() throws Exception {
+    String run = "restart-" + UUID.randomUUID();
+    Path dir = Files.createTempDirectory("valentia-indexer-restart");
+    try {
+      publish(run, 0, BEFORE);
+      try (EventIndex index = EventIndex.open(dir, new EventAnalyzer());
+          KafkaIndexer first = indexer(index)) {
+        first.start();
+        IndexSearch search = IndexSearch.events(index);
+        await()
+            .atMost(Duration.ofMinutes(2))
+            .until(() -> search.search(runQuery(run)).total() >= BEFORE);
+        assertThat(first.fetchedCount()).isGreaterThanOrEqualTo(BEFORE);
+      }
+
+      try (EventIndex index = EventIndex.open(dir, new EventAnalyzer())) {
+        Map<TopicPartition, Long> committed = index.committedOffsets();
+        assertThat(committed).as("the clean stop committed offsets").isNotEmpty();
+        try (KafkaIndexer second = indexer(index)) {
+          second.start();
+          publish(run, BEFORE, AFTER);
+          IndexSearch search = IndexSearch.events(index);
+          await()
+              .atMost(Duration.ofMinutes(2))
+              .untilAsserted(
+                  () -> {
+                    assertThat(search.search(runQuery(run)).total()).isEqualTo(BEFORE + AFTER);
+                    assertThat(second.fetchedCount())
+                        .as("records fetched after the restart")
+                        .isEqualTo(writtenSince(committed));
+                  });
+          assertThat(second.fetchedCount()).isLessThan(BEFORE);
+          assertThat(second.failure()).isEmpty();
+        }
+      }
+    } finally {
+      KafkaTestSupport.deleteRecursively(dir);
+    }
+  }
+
+  private static KafkaIndexer indexer(EventIndex index) {
+    return new KafkaIndexer(
+        "restart",
+        KafkaTestSupport.settings(),
+        List.of(Topics.EVENTS),
+        index,
+        RecordMapper.EVENTS,
+        new KafkaIndexer.Settings(Duration.ofMillis(100), Duration.ofSeconds(1)));
+  }
+
+  /** Records on the events topic past the offsets of {@code committed}. */
+  private static long writtenSince(Map<TopicPartition, Long> committed) {
+    try (TopicReader reader =
+        TopicReader.open(KafkaTestSupport.settings(), "restart-it", Topics.EVENTS)) {
+      long total = 0;
+      for (Map.Entry<Integer, Long> end : reader.endOffsets().entrySet()) {
+        total +=
+            end.getValue()
+                - committed.getOrDefault(new TopicPartition(Topics.EVENTS, end.getKey()), 0L);
+      }
+      return total;
+    }
+  }
+
+  private static SearchRequest runQuery(String run) {
+    return new SearchRequest("experimentid:" + run, null, null, List.of(), 1, null, null);
+  }
+
+  private static void publish(String run, int from, int count) {
+    EventCodec codec = EventCodec.instance();
+    try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.rawProducer()) {
+      for (int i = from; i < from + count; i++) {
+        CloudEvent event =
+            CloudEvent.of(new FrameDropped(90, 1 + i % 7, i * 10L, i * 10L + 3, 4_200, "loop"))
+                .source("/probes/frames/hmd-" + (i % 4))
+                .subject("hmd-" + (i % 4))
+                .experimentId(run)
+                .build();
+        producer.send(
+            new ProducerRecord<>(
+                Topics.EVENTS,
+                Topics.keyOf(event).getBytes(StandardCharsets.UTF_8),
+                codec.encode(event)));
+      }
+      producer.flush();
+    }
+  }
+}
