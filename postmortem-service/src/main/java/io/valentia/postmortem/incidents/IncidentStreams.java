@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * existing one resumes from its committed offsets, exactly once ({@code exactly_once_v2}).
  *
  * <p>Health: {@value #HEALTH_CHECK} is raised (HEALTH_ERR) while the instance is in ERROR or has
- * stopped without being closed, and cleared when it runs again.
+ * stopped without being closed, and when a stream thread failed (it is replaced), and cleared when
+ * the instance runs again.
  */
 public final class IncidentStreams implements AutoCloseable {
   /** The default application id (consumer group, prefix of the internal topics). */
@@ -94,6 +95,7 @@ public final class IncidentStreams implements AutoCloseable {
     streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error("an incident detection thread failed; it is replaced", e);
+          detection.raise("an incident detection thread failed and is replaced: " + e);
           return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
     streams.start();

@@ -33,7 +33,13 @@ import java.util.concurrent.TimeUnit;
  * IncidentStreams} and completes when it runs. Reads come from the state table, so every process
  * with the postmortem role answers the same. A status move is checked against the table, sent as a
  * status command ({@link IncidentDetector#command}) that detection applies exactly once, and
- * answered when the table shows the new status; 503 when it does not within {@link #MOVE_TIMEOUT}.
+ * answered when the table shows the new status; 409 when another move took effect first and the
+ * lifecycle no longer allows this one; 503 when nothing decides within {@link #MOVE_TIMEOUT} (the
+ * command stays on the log and applies once detection runs, if the lifecycle still allows it).
+ *
+ * <p>A status command is an {@code incident.updated} event on {@code valentia.events}, and is the
+ * record of the change there; a command that the lifecycle refuses when detection applies it (two
+ * moves racing) stays on the log although the incident did not change.
  */
 public final class IncidentVerticle extends VerticleBase {
   public static final String PATH = "/incidents";
@@ -52,6 +58,13 @@ public final class IncidentVerticle extends VerticleBase {
   private volatile IncidentStreams streams;
 
   private record Waiter(String status, Promise<IncidentState> done) {}
+
+  /** A move that the lifecycle refused after another move took effect first. */
+  private static final class Refused extends RuntimeException {
+    Refused(Optional<String> why) {
+      super(why.orElse("the lifecycle refused the move"), null, false, false);
+    }
+  }
 
   /**
    * @param services the role's context: Kafka, the publisher, the state tables, health
@@ -195,7 +208,10 @@ public final class IncidentVerticle extends VerticleBase {
               if (result.succeeded()) {
                 ok(ctx, json(result.result()));
               } else {
-                error(ctx, 503, result.cause().getMessage());
+                error(
+                    ctx,
+                    result.cause() instanceof Refused ? 409 : 503,
+                    result.cause().getMessage());
               }
             });
   }
@@ -209,6 +225,9 @@ public final class IncidentVerticle extends VerticleBase {
     for (Waiter waiter : pending) {
       if (waiter.status().equals(after.status())) {
         waiter.done().tryComplete(after);
+      } else if (!Incident.canMove(after.status(), waiter.status())) {
+        // another move came first, and the lifecycle no longer allows this one
+        waiter.done().tryFail(new Refused(Incident.refusal(id, after.status(), waiter.status())));
       }
     }
   }
