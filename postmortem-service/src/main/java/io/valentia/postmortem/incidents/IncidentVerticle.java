@@ -95,7 +95,14 @@ public final class IncidentVerticle extends VerticleBase {
                   rules,
                   () -> incidents.snapshot().values(),
                   services.health());
-          streams.running().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          try {
+            streams.running().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          } catch (Exception e) {
+            streams.close();
+            streams = null;
+            throw new IllegalStateException(
+                "incident detection did not run within " + START_TIMEOUT.toMinutes() + " min", e);
+          }
           return null;
         });
   }
