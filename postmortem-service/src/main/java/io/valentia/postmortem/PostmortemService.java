@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.postmortem.incidents.DetectionRules;
+import io.valentia.postmortem.incidents.IncidentStreams;
 import io.valentia.postmortem.incidents.IncidentVerticle;
 import io.valentia.postmortem.index.IndexerVerticle;
 import io.valentia.postmortem.search.SearchRoutes;
@@ -13,15 +14,19 @@ import java.util.List;
 
 /**
  * The {@code postmortem} role: indexes {@code valentia.events} into Lucene ({@code
- * DATA/postmortem/events-index}), serves {@code GET /api/v1/events/search}, detects incidents and
- * keeps the postmortems ({@code /api/v1/postmortems}, rebuilt from {@code valentia.postmortems}).
- * Configuration: {@link PostmortemConfig}.
+ * DATA/postmortem/events-index}), serves {@code GET /api/v1/events/search}, detects incidents
+ * (Kafka Streams, state in {@code DATA/postmortem/incident-streams} and {@code
+ * valentia.state.incidents}) and keeps the postmortems ({@code /api/v1/postmortems}, rebuilt from
+ * {@code valentia.postmortems}). Configuration: {@link PostmortemConfig}.
  */
 public final class PostmortemService implements ValentiaService {
   public static final String ROLE = "postmortem";
 
   /** The events index inside the role's data directory. */
   public static final String EVENTS_INDEX = "events-index";
+
+  /** Incident detection's Kafka Streams state inside the role's data directory. */
+  public static final String INCIDENT_STREAMS = "incident-streams";
 
   /** The postmortems index inside the role's data directory. */
   public static final String POSTMORTEMS_INDEX = "postmortems-index";
@@ -49,7 +54,10 @@ public final class PostmortemService implements ValentiaService {
             context.dataDir().resolve(EVENTS_INDEX), context.kafka(), config, context.health());
     IncidentVerticle incidents =
         new IncidentVerticle(
-            context.kafka(), context.publisher(), DetectionRules.parse(config.incidents()));
+            context,
+            DetectionRules.parse(config.incidents()),
+            IncidentStreams.Settings.of(
+                config.incidents(), context.dataDir().resolve(INCIDENT_STREAMS)));
     return context
         .vertx()
         .deployVerticle(indexer)

@@ -49,6 +49,11 @@ class PostmortemServiceIT {
   private static KafkaEventPublisher publisher;
   private static HttpServer server;
   private static Path dir;
+  private static Context context;
+
+  /** Incident detection's application id: one of its own, as tests share the broker. */
+  private static final String APPLICATION_ID = "valentia-incidents-it-" + UUID.randomUUID();
+
   private static final Map<String, ServiceStatus> services = new ConcurrentHashMap<>();
   private static final HttpClient http = HttpClient.newHttpClient();
 
@@ -90,13 +95,17 @@ class PostmortemServiceIT {
           }
         };
     ApiRoutes api = new ApiRoutes();
-    Context context =
+    context =
         new Context(
             vertx,
             kafka,
             publisher,
             dir.resolve("postmortem"),
-            EventCodec.MAPPER.readTree("{\"refreshIntervalMs\": 200, \"commitIntervalMs\": 1000}"),
+            EventCodec.MAPPER.readTree(
+                "{\"refreshIntervalMs\": 200, \"commitIntervalMs\": 1000,"
+                    + " \"incidents\": {\"applicationId\": \""
+                    + APPLICATION_ID
+                    + "\"}}"),
             Map.of(),
             health,
             new StateTables(kafka),
@@ -597,17 +606,32 @@ class PostmortemServiceIT {
       vertx.undeploy(deployment).toCompletionStage().toCompletableFuture().get(1, TimeUnit.MINUTES);
     }
 
-    io.valentia.postmortem.incidents.IncidentVerticle incidents =
-        new io.valentia.postmortem.incidents.IncidentVerticle(
+    // a second process with the postmortem role: its own state tables, a fresh state directory
+    StateTables tables = new StateTables(KafkaTestSupport.settings());
+    Context second =
+        new Context(
+            vertx,
             KafkaTestSupport.settings(),
             publisher,
-            io.valentia.postmortem.incidents.DetectionRules.DEFAULT);
+            dir.resolve("second"),
+            EventCodec.MAPPER.createObjectNode(),
+            Map.of(),
+            context.health(),
+            tables,
+            new ApiRoutes(),
+            System.out);
+    io.valentia.postmortem.incidents.IncidentVerticle incidents =
+        new io.valentia.postmortem.incidents.IncidentVerticle(
+            second,
+            io.valentia.postmortem.incidents.DetectionRules.DEFAULT,
+            new io.valentia.postmortem.incidents.IncidentStreams.Settings(
+                APPLICATION_ID, dir.resolve("second-streams"), Map.of()));
     String incidentDeployment =
         vertx
             .deployVerticle(incidents)
             .toCompletionStage()
             .toCompletableFuture()
-            .get(2, TimeUnit.MINUTES);
+            .get(3, TimeUnit.MINUTES);
     try {
       io.vertx.core.json.JsonObject known =
           incidents
@@ -624,6 +648,7 @@ class PostmortemServiceIT {
           .toCompletionStage()
           .toCompletableFuture()
           .get(1, TimeUnit.MINUTES);
+      tables.close();
     }
   }
 

@@ -203,7 +203,13 @@ public final class StateTable<V> implements AutoCloseable {
 
   private void run() {
     try {
-      reader = TopicReader.open(settings, "state-" + topic.replace("valentia.state.", ""), topic);
+      // read_committed: a state written in a transaction (Kafka Streams) counts once committed
+      reader =
+          TopicReader.open(
+              settings,
+              "state-" + topic.replace("valentia.state.", ""),
+              topic,
+              Map.of("isolation.level", "read_committed"));
       reader.seekToBeginning();
       Map<Integer, Long> ends = reader.endOffsets();
       Map<Integer, Long> begins = reader.beginningOffsets();

@@ -18,6 +18,8 @@ import java.util.Set;
  *   frameWindowSeconds: 60          # ... within this window open an incident
  *   killDenials: 5                  # KILL seccomp denials of one subject ...
  *   killWindowSeconds: 60           # ... within this window open an incident
+ *   applicationId: valentia-incidents  # the Kafka Streams application (and consumer group) that
+ *                                      # detects; distinct per platform sharing one Kafka cluster
  * </pre>
  *
  * An MTU mismatch, a lease revoked by a lessee crash and a chaos experiment that deviated each open
@@ -49,7 +51,8 @@ public record DetectionRules(
           "frameBursts",
           "frameWindowSeconds",
           "killDenials",
-          "killWindowSeconds");
+          "killWindowSeconds",
+          "applicationId");
 
   /**
    * Reads the section over the defaults.
@@ -99,6 +102,14 @@ public record DetectionRules(
     JsonNode enabled = section.get("enabled");
     if (enabled != null && !enabled.isBoolean()) {
       problems.add("enabled: must be true or false, found " + enabled);
+    }
+    JsonNode applicationId = section.get("applicationId");
+    if (applicationId != null
+        && (!applicationId.isTextual()
+            || !applicationId.asText().matches("[A-Za-z0-9._-]{1,200}"))) {
+      problems.add(
+          "applicationId: must be letters, digits, '.', '_' or '-' (at most 200), found "
+              + applicationId);
     }
     positive(section, "correlationWindowSeconds", 86_400, problems);
     positive(section, "frameBursts", 10_000, problems);

@@ -5,7 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * One incident as the detector keeps it. Mutable; owned by one thread (the detector's caller).
+ * One incident while the detector changes it. Mutable; owned by one thread (the detector's caller).
+ * {@link #state()} and {@link #of(IncidentState)} convert to and from the form that is stored.
  *
  * <p>Lifecycle: {@code open} → {@code mitigated} → {@code resolved} → {@code in-review} → {@code
  * closed}; a step may be skipped forward, never taken back, except that a mitigated or resolved
@@ -37,6 +38,44 @@ public final class Incident {
     this.severity = severity;
     this.opened = opened;
     this.lastActivity = opened;
+  }
+
+  /** The incident {@code state} describes, to change. */
+  static Incident of(IncidentState state) {
+    Incident incident =
+        new Incident(state.id(), state.rule(), state.title(), state.severity(), state.opened());
+    incident.status = state.status();
+    incident.lastActivity = state.lastActivity();
+    incident.evidence.addAll(state.evidence());
+    incident.subjects.addAll(state.subjects());
+    incident.experiments.addAll(state.experiments());
+    return incident;
+  }
+
+  /** What the incident is now, to store and show. */
+  public IncidentState state() {
+    return new IncidentState(
+        id, title, status, severity, rule, opened, lastActivity, subjects, experiments, evidence);
+  }
+
+  /**
+   * Why moving incident {@code id} from {@code from} to {@code next} is refused; empty when the
+   * lifecycle allows it.
+   */
+  public static java.util.Optional<String> refusal(String id, String from, String next) {
+    if (canMove(from, next)) {
+      return java.util.Optional.empty();
+    }
+    return java.util.Optional.of(
+        "incident "
+            + id
+            + " is "
+            + from
+            + " and cannot become "
+            + next
+            + " (lifecycle: "
+            + String.join(" -> ", STATUSES)
+            + ")");
   }
 
   /** Whether moving to {@code next} follows the lifecycle. */

@@ -9,51 +9,74 @@ import io.valentia.eventbus.payload.IncidentResolved;
 import io.valentia.eventbus.payload.IncidentUpdated;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Turns the event stream into incidents with {@link DetectionRules}: a rule that fires opens an
- * incident, or joins the active one it correlates with (same subject or experiment within the
- * correlation window) and publishes an update; a warning or critical event that correlates joins as
- * evidence without an update event (the incident keeps at most {@link Incident#MAX_EVIDENCE} ids).
- * Emits {@code incident.opened}, {@code incident.updated} and {@code incident.resolved} events. Not
- * thread-safe: feed it from one thread or context.
+ * Turns signals into incidents with {@link DetectionRules}: a rule that fired ({@link Trigger})
+ * opens an incident, or joins the active one it correlates with (same subject or experiment, last
+ * activity within the correlation window) and publishes an update; a warning or critical event that
+ * correlates joins as evidence without an update event (the incident keeps at most {@link
+ * Incident#MAX_EVIDENCE} ids). Status commands ({@link #isCommand}) move incidents along their
+ * lifecycle. Emits {@code incident.opened}, {@code incident.updated} and {@code incident.resolved}
+ * events.
+ *
+ * <p>The incidents live in a {@link Book} (the Streams processor's state stores; a map in tests).
+ * Not thread-safe: one detector per book, fed from one thread.
  */
 public final class IncidentDetector {
+  /** The source of the events the detector publishes. */
   public static final String SOURCE = "/postmortem/incidents";
 
+  /**
+   * The source of status commands: {@code incident.updated} events that the API publishes on behalf
+   * of a person and the detector applies.
+   */
+  public static final String COMMAND_SOURCE = "/postmortem/incidents/api";
+
+  /** Where the detector finds and keeps incidents. */
+  public interface Book {
+    /** The incident {@code id}, unless unknown or closed. */
+    Optional<Incident> find(String id);
+
+    /**
+     * The active incidents that have {@code subject} or {@code experimentId} (either may be null)
+     * among theirs; more (inactive, stale) is fine, the detector checks.
+     */
+    List<Incident> related(String subject, String experimentId);
+
+    /** Keeps {@code incident} as it is now (after every change). */
+    void save(Incident incident);
+  }
+
   private final DetectionRules rules;
-  private final Map<String, Incident> incidents = new LinkedHashMap<>();
-  private final Map<String, Deque<Instant>> frameBursts = new HashMap<>();
-  private final Map<String, Deque<Object[]>> kills = new HashMap<>();
+  private final Book book;
 
-  public IncidentDetector(DetectionRules rules) {
+  public IncidentDetector(DetectionRules rules, Book book) {
     this.rules = rules;
+    this.book = book;
   }
 
-  /** Every incident known, oldest first. */
-  public List<Incident> incidents() {
-    return List.copyOf(incidents.values());
+  /** Whether {@code event} is a status command from the API rather than a detector's event. */
+  public static boolean isCommand(CloudEvent event) {
+    return EventType.INCIDENT_UPDATED.type().equals(event.type())
+        && COMMAND_SOURCE.equals(event.source())
+        && event.incidentId() != null
+        && event.data() != null;
   }
 
-  public Optional<Incident> incident(String id) {
-    return Optional.ofNullable(incidents.get(id));
-  }
-
-  /** What {@code event} changes: the incident events to publish, in order; empty for none. */
-  public List<CloudEvent> accept(CloudEvent event) {
+  /**
+   * What {@code event} changes, given the rule it fired (if any): the incident events to publish,
+   * in order; empty for none. Incident events themselves are ignored.
+   */
+  public List<CloudEvent> accept(CloudEvent event, Optional<Trigger> trigger) {
     if (!rules.enabled() || event.type().startsWith("io.valentia.incident.")) {
       return List.of();
     }
     Instant at = event.time() != null ? event.time() : Instant.now();
-    Optional<Trigger> trigger = trigger(event, at);
     Optional<Incident> related = correlated(event, at);
     if (related.isPresent()) {
       Incident incident = related.get();
@@ -62,9 +85,11 @@ public final class IncidentDetector {
       }
       incident.join(event.id(), event.subject(), event.experimentId(), at);
       if (trigger.isEmpty()) {
+        book.save(incident);
         return List.of(); // joins quietly: a noisy subject must not flood the topic with updates
       }
       incident.raise(trigger.get().severity());
+      book.save(incident);
       return List.of(updated(incident, List.of(event.id()), "detector"));
     }
     if (trigger.isEmpty()) {
@@ -74,7 +99,7 @@ public final class IncidentDetector {
     Incident incident =
         new Incident("inc-" + EventIds.next(), t.rule(), t.title(), t.severity(), at);
     incident.join(event.id(), event.subject(), event.experimentId(), at);
-    incidents.put(incident.id(), incident);
+    book.save(incident);
     return List.of(
         CloudEvent.of(new IncidentOpened(t.title(), t.severity(), t.rule(), List.of(event.id())))
             .source(SOURCE)
@@ -86,14 +111,63 @@ public final class IncidentDetector {
   }
 
   /**
-   * Takes back the state an {@code incident.*} event records (read from the log at start), so
-   * incidents survive a restart: {@code incident.opened} recreates the incident with its id, rule,
-   * title, severity, time, subject, experiment and evidence; {@code incident.updated} sets its
-   * status, severity and title and adds its evidence; {@code incident.resolved} resolves it. Other
-   * events and events of unknown incidents are ignored. Detection windows (frame bursts, KILL
-   * denials) start empty again.
+   * Applies a status command ({@link #isCommand}): moves the incident to the command's {@code
+   * status} on behalf of its {@code by}, at the command's time. The command is itself the {@code
+   * incident.updated} event on the log, so only a resolution adds an event ({@code
+   * incident.resolved}).
+   *
+   * @return the events to publish
+   * @throws IllegalArgumentException when there is no such incident or the lifecycle forbids it
    */
-  public void restore(CloudEvent event) {
+  public List<CloudEvent> apply(CloudEvent command) {
+    String id = command.incidentId();
+    String status = command.data().path("status").asText();
+    String by = command.data().path("by").asText("api");
+    Instant at = command.time() != null ? command.time() : Instant.now();
+    Incident incident =
+        book.find(id).orElseThrow(() -> new IllegalArgumentException("no incident " + id));
+    Optional<String> refusal = Incident.refusal(id, incident.status(), status);
+    if (refusal.isPresent()) {
+      throw new IllegalArgumentException(refusal.get());
+    }
+    incident.move(status, at.isAfter(incident.lastActivity()) ? at : incident.lastActivity());
+    book.save(incident);
+    if (!status.equals("resolved")) {
+      return List.of();
+    }
+    return List.of(
+        CloudEvent.of(
+                new IncidentResolved(
+                    "marked resolved by " + by,
+                    by,
+                    Duration.between(incident.opened(), at).toMillis() / 1000.0))
+            .source(SOURCE)
+            .incidentId(id)
+            .time(at)
+            .build());
+  }
+
+  /**
+   * A status command for incident {@code id} as the API publishes it: an {@code incident.updated}
+   * event from {@link #COMMAND_SOURCE} with the incident's severity and title as they are.
+   */
+  public static CloudEvent command(IncidentState current, String status, String by, Instant at) {
+    return CloudEvent.of(
+            new IncidentUpdated(status, current.severity(), current.title(), List.of(), by))
+        .source(COMMAND_SOURCE)
+        .incidentId(current.id())
+        .time(at)
+        .build();
+  }
+
+  /**
+   * Folds one {@code incident.*} event of the history into {@code incidents} (the migration from a
+   * release that kept incidents only as events): {@code incident.opened} creates the incident with
+   * its id, rule, title, severity, time, subject, experiment and evidence; {@code incident.updated}
+   * sets its status, severity and title and adds its evidence; {@code incident.resolved} resolves
+   * it. Other events and events of unknown incidents are ignored. Feed the events in time order.
+   */
+  public static void restore(Map<String, Incident> incidents, CloudEvent event) {
     String id = event.incidentId();
     Optional<EventType> type = EventType.of(event.type());
     if (id == null || type.isEmpty() || event.data() == null) {
@@ -143,47 +217,6 @@ public final class IncidentDetector {
     }
   }
 
-  /**
-   * Moves incident {@code id} to {@code status} on behalf of {@code by}.
-   *
-   * @return the events to publish
-   * @throws IllegalArgumentException when there is no such incident or the lifecycle forbids it
-   */
-  public List<CloudEvent> move(String id, String status, String by, Instant at) {
-    Incident incident = incidents.get(id);
-    if (incident == null) {
-      throw new IllegalArgumentException("no incident " + id);
-    }
-    if (!Incident.canMove(incident.status(), status)) {
-      throw new IllegalArgumentException(
-          "incident "
-              + id
-              + " is "
-              + incident.status()
-              + " and cannot become "
-              + status
-              + " (lifecycle: "
-              + String.join(" -> ", Incident.STATUSES)
-              + ")");
-    }
-    incident.move(status, at);
-    List<CloudEvent> out = new ArrayList<>();
-    out.add(updated(incident, List.of(), by));
-    if (status.equals("resolved")) {
-      out.add(
-          CloudEvent.of(
-                  new IncidentResolved(
-                      "marked resolved by " + by,
-                      by,
-                      Duration.between(incident.opened(), at).toMillis() / 1000.0))
-              .source(SOURCE)
-              .incidentId(id)
-              .time(at)
-              .build());
-    }
-    return out;
-  }
-
   private CloudEvent updated(Incident incident, List<String> added, String by) {
     return CloudEvent.of(
             new IncidentUpdated(
@@ -194,9 +227,13 @@ public final class IncidentDetector {
         .build();
   }
 
+  /** The latest-opened active incident within the window that shares a subject or experiment. */
   private Optional<Incident> correlated(CloudEvent event, Instant at) {
-    Incident best = null;
-    for (Incident incident : incidents.values()) {
+    if (event.subject() == null && event.experimentId() == null) {
+      return Optional.empty();
+    }
+    List<Incident> candidates = new ArrayList<>();
+    for (Incident incident : book.related(event.subject(), event.experimentId())) {
       if (!incident.active()
           || Duration.between(incident.lastActivity(), at).compareTo(rules.correlationWindow())
               > 0) {
@@ -207,103 +244,10 @@ public final class IncidentDetector {
       boolean sameExperiment =
           event.experimentId() != null && incident.experiments().contains(event.experimentId());
       if (sameSubject || sameExperiment) {
-        best = incident;
+        candidates.add(incident);
       }
     }
-    return Optional.ofNullable(best);
-  }
-
-  private record Trigger(String rule, String title, String severity) {}
-
-  private Optional<Trigger> trigger(CloudEvent event, Instant at) {
-    Optional<EventType> type = EventType.of(event.type());
-    if (type.isEmpty() || event.data() == null) {
-      return Optional.empty();
-    }
-    String subject = event.subject() == null ? event.source() : event.subject();
-    switch (type.get()) {
-      case PROBE_MTU_MISMATCH:
-        return Optional.of(
-            new Trigger(
-                "mtu-mismatch",
-                "MTU mismatch on "
-                    + subject
-                    + " (path MTU "
-                    + event.data().path("estimatedPathMtu").asInt()
-                    + ")",
-                "SEV2"));
-      case PROBE_FRAME_DROPPED:
-        {
-          Deque<Instant> bursts = frameBursts.computeIfAbsent(subject, k -> new ArrayDeque<>());
-          bursts.addLast(at);
-          while (!bursts.isEmpty()
-              && Duration.between(bursts.peekFirst(), at).compareTo(rules.frameWindow()) > 0) {
-            bursts.removeFirst();
-          }
-          if (bursts.size() >= rules.frameBursts()) {
-            bursts.clear();
-            return Optional.of(
-                new Trigger(
-                    "frame-drops",
-                    rules.frameBursts()
-                        + " dropped-frame bursts on "
-                        + subject
-                        + " within "
-                        + rules.frameWindow().toSeconds()
-                        + " s",
-                    "SEV3"));
-          }
-          return Optional.empty();
-        }
-      case PROBE_SYSCALL_DENIED:
-        {
-          String action = event.data().path("action").asText();
-          if (!action.startsWith("KILL")) {
-            return Optional.empty();
-          }
-          Deque<Object[]> window = kills.computeIfAbsent(subject, k -> new ArrayDeque<>());
-          window.addLast(new Object[] {at, Math.max(1, event.data().path("count").asInt(1))});
-          while (!window.isEmpty()
-              && Duration.between((Instant) window.peekFirst()[0], at).compareTo(rules.killWindow())
-                  > 0) {
-            window.removeFirst();
-          }
-          int total = window.stream().mapToInt(o -> (Integer) o[1]).sum();
-          if (total >= rules.killDenials()) {
-            window.clear();
-            return Optional.of(
-                new Trigger(
-                    "kill-denials",
-                    total
-                        + " KILL syscall denials of "
-                        + subject
-                        + " within "
-                        + rules.killWindow().toSeconds()
-                        + " s",
-                    "SEV2"));
-          }
-          return Optional.empty();
-        }
-      case LEASE_REVOKED:
-        if ("lessee-crash".equals(event.data().path("reason").asText())) {
-          return Optional.of(
-              new Trigger(
-                  "lease-crash",
-                  "lease " + event.data().path("leaseId").asText() + " revoked: lessee crashed",
-                  "SEV3"));
-        }
-        return Optional.empty();
-      case CHAOS_EXPERIMENT_DEVIATED:
-        return Optional.of(
-            new Trigger(
-                "experiment-deviated",
-                "experiment "
-                    + (event.experimentId() == null ? subject : event.experimentId())
-                    + " deviated: "
-                    + event.data().path("probe").asText(),
-                "SEV3"));
-      default:
-        return Optional.empty();
-    }
+    return candidates.stream()
+        .max(Comparator.comparing(Incident::opened).thenComparing(Incident::id));
   }
 }

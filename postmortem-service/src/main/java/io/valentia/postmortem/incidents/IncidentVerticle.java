@@ -1,13 +1,12 @@
 package io.valentia.postmortem.incidents;
 
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
-import io.valentia.eventbus.ReceivedEvent;
 import io.valentia.eventbus.Topics;
-import io.valentia.eventbus.kafka.KafkaEventPublisher;
-import io.valentia.eventbus.kafka.KafkaEventSubscriber;
-import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateMigration;
+import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.eventbus.service.ServiceContext;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonArray;
@@ -15,74 +14,123 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Runs the {@link IncidentDetector} over {@code valentia.events} (consumer group {@code
- * valentia-incidents}, new events only) and serves {@code /api/v1/incidents}: {@code GET /} lists,
- * {@code GET /:id} shows, {@code POST /:id/status} with {@code {"status": "mitigated"}} moves an
- * incident along its lifecycle. At start, the incidents are read back from their {@code incident.*}
- * events on the log ({@link IncidentLog}), so they survive a restart. All detector state is touched
- * on this verticle's event loop.
+ * Incident detection and {@code /api/v1/incidents}: {@code GET /} lists, {@code GET /:id} shows,
+ * {@code POST /:id/status} with {@code {"status": "mitigated", "by": "dana"}} moves an incident
+ * along its lifecycle.
+ *
+ * <p>Start: opens {@code valentia.state.incidents} and waits until it is restored, builds it once
+ * from the history of an older release ({@link IncidentMigration}), then starts {@link
+ * IncidentStreams} and completes when it runs. Reads come from the state table, so every process
+ * with the postmortem role answers the same. A status move is checked against the table, sent as a
+ * status command ({@link IncidentDetector#command}) that detection applies exactly once, and
+ * answered when the table shows the new status; 409 when another move took effect first and the
+ * lifecycle no longer allows this one; 503 when nothing decides within {@link #MOVE_TIMEOUT} (the
+ * command stays on the log and applies once detection runs, if the lifecycle still allows it).
+ *
+ * <p>A status command is an {@code incident.updated} event on {@code valentia.events}, and is the
+ * record of the change there; a command that the lifecycle refuses when detection applies it (two
+ * moves racing) stays on the log although the incident did not change.
  */
 public final class IncidentVerticle extends VerticleBase {
   public static final String PATH = "/incidents";
-  public static final String GROUP = "valentia-incidents";
 
-  /** How long reading back the incidents at start may take. */
-  static final java.time.Duration REPLAY_TIMEOUT = java.time.Duration.ofMinutes(5);
+  /** How long a status move waits for detection to apply it. */
+  static final Duration MOVE_TIMEOUT = Duration.ofSeconds(15);
 
-  private final KafkaSettings kafka;
-  private final KafkaEventPublisher publisher;
-  private final IncidentDetector detector;
-  private KafkaEventSubscriber subscriber;
+  /** How long start waits for detection to run (its stores restored). */
+  static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
+  private final ServiceContext services;
+  private final DetectionRules rules;
+  private final IncidentStreams.Settings settings;
+  private final Map<String, List<Waiter>> waiters = new ConcurrentHashMap<>();
+  private volatile StateTable<IncidentState> table;
+  private volatile IncidentStreams streams;
+
+  private record Waiter(String status, Promise<IncidentState> done) {}
+
+  /** A move that the lifecycle refused after another move took effect first. */
+  private static final class Refused extends RuntimeException {
+    Refused(Optional<String> why) {
+      super(why.orElse("the lifecycle refused the move"), null, false, false);
+    }
+  }
+
+  /**
+   * @param services the role's context: Kafka, the publisher, the state tables, health
+   * @param settings where detection runs (application id, state directory)
+   */
   public IncidentVerticle(
-      KafkaSettings kafka, KafkaEventPublisher publisher, DetectionRules rules) {
-    this.kafka = kafka;
-    this.publisher = publisher;
-    this.detector = new IncidentDetector(rules);
+      ServiceContext services, DetectionRules rules, IncidentStreams.Settings settings) {
+    this.services = services;
+    this.rules = rules;
+    this.settings = settings;
   }
 
   @Override
   public Future<?> start() {
-    return vertx
-        .executeBlocking(() -> IncidentLog.read(kafka, REPLAY_TIMEOUT))
-        .map(
-            events -> {
-              events.forEach(detector::restore);
-              subscriber =
-                  KafkaEventSubscriber.start(
-                      vertx,
-                      kafka,
-                      KafkaEventSubscriber.Options.of(GROUP, Topics.EVENTS),
-                      this::handle,
-                      publisher);
+    return vertx.executeBlocking(
+        () -> {
+          StateTable<IncidentState> incidents =
+              services.stateTables().open(Topics.STATE_INCIDENTS, IncidentState.class);
+          incidents.listen(this::changed);
+          StateMigration.await(incidents.restored(), "read " + Topics.STATE_INCIDENTS);
+          IncidentMigration.run(
+              new StateMigration(services.stateTables(), services.console()::println), incidents);
+          table = incidents;
+          streams =
+              IncidentStreams.start(
+                  services.kafka(),
+                  settings,
+                  rules,
+                  () -> incidents.snapshot().values(),
+                  services.health());
+          try {
+            streams.running().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+          } catch (Exception e) {
+            streams.close();
+            streams = null;
+            throw new IllegalStateException(
+                "incident detection did not run within " + START_TIMEOUT.toMinutes() + " min", e);
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public Future<?> stop() {
+    IncidentStreams running = streams;
+    return running == null
+        ? Future.succeededFuture()
+        : vertx.executeBlocking(
+            () -> {
+              running.close();
               return null;
             });
   }
 
-  private Future<Void> handle(ReceivedEvent received) {
-    return publishAll(detector.accept(received.event()));
+  /** The detection instance of this verticle (null before start). */
+  public IncidentStreams streams() {
+    return streams;
   }
 
-  private Future<Void> publishAll(List<CloudEvent> events) {
-    List<Future<EventPublisher.RecordPosition>> sent = new ArrayList<>();
-    for (CloudEvent event : events) {
-      sent.add(publisher.publish(event));
-    }
-    return Future.all(sent).mapEmpty();
-  }
-
-  /** The routes to mount at {@link #PATH}; handlers run on this verticle's context. */
+  /** The routes to mount at {@link #PATH}. */
   public Router router() {
     Router router = Router.router(vertx);
     router.route().handler(BodyHandler.create().setBodyLimit(16 * 1024));
-    router.get("/").handler(ctx -> onContext(ctx, () -> list(ctx)));
-    router.get("/:id").handler(ctx -> onContext(ctx, () -> show(ctx)));
-    router.post("/:id/status").handler(ctx -> onContext(ctx, () -> move(ctx)));
+    router.get("/").handler(this::list);
+    router.get("/:id").handler(this::show);
+    router.post("/:id/status").handler(this::move);
     return router;
   }
 
@@ -92,33 +140,24 @@ public final class IncidentVerticle extends VerticleBase {
    * experiments}, {@code evidence}); null when there is none. Safe from any thread.
    */
   public Future<JsonObject> describe(String id) {
-    io.vertx.core.Promise<JsonObject> answer = io.vertx.core.Promise.promise();
-    context.runOnContext(
-        v -> answer.complete(detector.incident(id).map(IncidentVerticle::json).orElse(null)));
-    return answer.future();
+    return Future.succeededFuture(find(id).map(IncidentVerticle::json).orElse(null));
   }
 
-  private void onContext(RoutingContext ctx, Runnable action) {
-    context.runOnContext(v -> action.run());
+  private Optional<IncidentState> find(String id) {
+    StateTable<IncidentState> t = table;
+    return t == null ? Optional.empty() : t.get(id);
   }
 
   private void list(RoutingContext ctx) {
     JsonArray all = new JsonArray();
-    detector.incidents().forEach(i -> all.add(json(i)));
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .end(new JsonObject().put("incidents", all).encode());
+    table.snapshot().values().forEach(i -> all.add(json(i)));
+    ok(ctx, new JsonObject().put("incidents", all));
   }
 
   private void show(RoutingContext ctx) {
-    detector
-        .incident(ctx.pathParam("id"))
+    find(ctx.pathParam("id"))
         .ifPresentOrElse(
-            i ->
-                ctx.response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(json(i).encode()),
-            () -> error(ctx, 404, "no incident " + ctx.pathParam("id")));
+            i -> ok(ctx, json(i)), () -> error(ctx, 404, "no incident " + ctx.pathParam("id")));
   }
 
   private void move(RoutingContext ctx) {
@@ -134,24 +173,73 @@ public final class IncidentVerticle extends VerticleBase {
       error(ctx, 400, "status must be one of " + Incident.STATUSES);
       return;
     }
-    String by = body.getString("by", "api");
-    List<CloudEvent> events;
-    try {
-      events = detector.move(ctx.pathParam("id"), status, by, Instant.now());
-    } catch (IllegalArgumentException e) {
-      error(ctx, e.getMessage().startsWith("no incident") ? 404 : 409, e.getMessage());
+    String id = ctx.pathParam("id");
+    Optional<IncidentState> current = find(id);
+    if (current.isEmpty()) {
+      error(ctx, 404, "no incident " + id);
       return;
     }
-    publishAll(events)
-        .onSuccess(
-            v ->
-                ctx.response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-                    .end(json(detector.incident(ctx.pathParam("id")).orElseThrow()).encode()))
-        .onFailure(e -> error(ctx, 503, "could not publish the change: " + e.getMessage()));
+    Optional<String> refusal = Incident.refusal(id, current.get().status(), status);
+    if (refusal.isPresent()) {
+      error(ctx, 409, refusal.get());
+      return;
+    }
+    Object by = body.getValue("by");
+    CloudEvent command =
+        IncidentDetector.command(
+            current.get(), status, by instanceof String s ? s : "api", Instant.now());
+    Promise<IncidentState> applied = Promise.promise();
+    Waiter waiter = new Waiter(status, applied);
+    waiters.computeIfAbsent(id, k -> new CopyOnWriteArrayList<>()).add(waiter);
+    long timer =
+        vertx.setTimer(
+            MOVE_TIMEOUT.toMillis(),
+            t ->
+                applied.tryFail(
+                    "incident detection did not apply the change within "
+                        + MOVE_TIMEOUT.toSeconds()
+                        + " s"));
+    services
+        .publisher()
+        .publish(Topics.EVENTS, id, command)
+        .onFailure(e -> applied.tryFail("could not send the change: " + e.getMessage()));
+    applied
+        .future()
+        .onComplete(
+            result -> {
+              vertx.cancelTimer(timer);
+              List<Waiter> pending = waiters.get(id);
+              if (pending != null) {
+                pending.remove(waiter);
+              }
+              if (result.succeeded()) {
+                ok(ctx, json(result.result()));
+              } else {
+                error(
+                    ctx,
+                    result.cause() instanceof Refused ? 409 : 503,
+                    result.cause().getMessage());
+              }
+            });
   }
 
-  static JsonObject json(Incident i) {
+  /** Reader thread of the table: completes the moves waiting for this change. */
+  private void changed(String id, IncidentState before, IncidentState after) {
+    List<Waiter> pending = waiters.get(id);
+    if (pending == null || after == null) {
+      return;
+    }
+    for (Waiter waiter : pending) {
+      if (waiter.status().equals(after.status())) {
+        waiter.done().tryComplete(after);
+      } else if (!Incident.canMove(after.status(), waiter.status())) {
+        // another move came first, and the lifecycle no longer allows this one
+        waiter.done().tryFail(new Refused(Incident.refusal(id, after.status(), waiter.status())));
+      }
+    }
+  }
+
+  static JsonObject json(IncidentState i) {
     return new JsonObject()
         .put("id", i.id())
         .put("title", i.title())
@@ -165,15 +253,14 @@ public final class IncidentVerticle extends VerticleBase {
         .put("evidence", new JsonArray(i.evidence()));
   }
 
+  private static void ok(RoutingContext ctx, JsonObject body) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+
   private static void error(RoutingContext ctx, int status, String message) {
     ctx.response()
         .setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
         .end(new JsonObject().put("error", message).encode());
-  }
-
-  @Override
-  public Future<?> stop() {
-    return subscriber == null ? Future.succeededFuture() : subscriber.close();
   }
 }

@@ -1,0 +1,164 @@
+package io.valentia.postmortem.incidents;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.health.HealthCheck;
+import io.valentia.eventbus.health.HealthRegistry;
+import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running incident detection: one Kafka Streams instance of {@link IncidentTopology}. Every
+ * process with the postmortem role runs one; instances with the same application id share the work
+ * (the partitions of {@code valentia.events} and the single signals partition), and a dead
+ * instance's tasks move to the others once its session times out.
+ *
+ * <p>A new application id starts at the end of {@code valentia.events} (no scan of the history); an
+ * existing one resumes from its committed offsets, exactly once ({@code exactly_once_v2}).
+ *
+ * <p>Health: {@value #HEALTH_CHECK} is raised (HEALTH_ERR) while the instance is in ERROR or has
+ * stopped without being closed, and when a stream thread failed (it is replaced), and cleared when
+ * the instance runs again.
+ */
+public final class IncidentStreams implements AutoCloseable {
+  /** The default application id (consumer group, prefix of the internal topics). */
+  public static final String APPLICATION_ID = "valentia-incidents";
+
+  public static final String HEALTH_CHECK = "INCIDENT_DETECTION";
+
+  private static final Logger LOG = LoggerFactory.getLogger(IncidentStreams.class);
+
+  /**
+   * Where and how detection runs.
+   *
+   * @param applicationId the Streams application id
+   * @param stateDir the local state stores' directory
+   * @param overrides extra Streams properties (e.g. {@code consumer.session.timeout.ms})
+   */
+  public record Settings(String applicationId, Path stateDir, Map<String, Object> overrides) {
+    public Settings {
+      overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+    }
+
+    /**
+     * The settings of the {@code incidents} section: its {@code applicationId}, else {@value
+     * #APPLICATION_ID}.
+     */
+    public static Settings of(JsonNode section, Path stateDir) {
+      return new Settings(section.path("applicationId").asText(APPLICATION_ID), stateDir, Map.of());
+    }
+  }
+
+  private final KafkaStreams streams;
+  private final HealthRegistry health;
+  private final CompletableFuture<Void> running = new CompletableFuture<>();
+  private volatile boolean closing;
+
+  private IncidentStreams(KafkaStreams streams, HealthRegistry health) {
+    this.streams = streams;
+    this.health = health;
+  }
+
+  /**
+   * Starts detection.
+   *
+   * @param seed the incidents to start from when the processor's stores are new
+   * @param health where {@value #HEALTH_CHECK} is raised; null for none
+   */
+  public static IncidentStreams start(
+      KafkaSettings kafka,
+      Settings settings,
+      DetectionRules rules,
+      Supplier<Collection<IncidentState>> seed,
+      HealthRegistry health) {
+    Properties props = new Properties();
+    props.putAll(kafka.streamsProperties(settings.applicationId(), settings.stateDir()));
+    props.put("statestore.cache.max.bytes", 0L);
+    props.putAll(settings.overrides());
+    KafkaStreams streams = new KafkaStreams(IncidentTopology.build(rules, seed), props);
+    IncidentStreams detection = new IncidentStreams(streams, health);
+    streams.setStateListener(detection::changed);
+    streams.setUncaughtExceptionHandler(
+        e -> {
+          LOG.error("an incident detection thread failed; it is replaced", e);
+          detection.raise("an incident detection thread failed and is replaced: " + e);
+          return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+    streams.start();
+    return detection;
+  }
+
+  private void changed(KafkaStreams.State now, KafkaStreams.State before) {
+    LOG.info("incident detection: {} -> {}", before, now);
+    switch (now) {
+      case RUNNING -> {
+        running.complete(null);
+        if (health != null) {
+          health.clear(HEALTH_CHECK);
+        }
+      }
+      case ERROR, PENDING_ERROR -> {
+        raise("incident detection failed (Kafka Streams " + now + ")");
+        running.completeExceptionally(
+            new IllegalStateException("incident detection failed before it ran"));
+      }
+      case PENDING_SHUTDOWN, NOT_RUNNING -> {
+        if (!closing) {
+          raise("incident detection stopped (Kafka Streams " + now + ")");
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private void raise(String summary) {
+    if (health != null) {
+      health.raise(HEALTH_CHECK, new HealthCheck(HealthReport.ERR, summary, List.of()));
+    }
+  }
+
+  /**
+   * Completes the first time the instance runs (its tasks assigned and their stores restored);
+   * fails when it goes to ERROR first.
+   */
+  public CompletableFuture<Void> running() {
+    return running;
+  }
+
+  public KafkaStreams.State state() {
+    return streams.state();
+  }
+
+  /** The partitions of the tasks this instance runs now (input and signals partitions). */
+  public Set<TopicPartition> activePartitions() {
+    Set<TopicPartition> partitions = new HashSet<>();
+    streams
+        .metadataForLocalThreads()
+        .forEach(t -> t.activeTasks().forEach(task -> partitions.addAll(task.topicPartitions())));
+    return partitions;
+  }
+
+  /** Stops detection, leaving the group so that the others take over at once. Blocking. */
+  @Override
+  public void close() {
+    closing = true;
+    streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+    if (health != null) {
+      health.clear(HEALTH_CHECK);
+    }
+  }
+}
