@@ -85,6 +85,8 @@ public final class TopicReader implements AutoCloseable {
     Map<String, Object> props = settings.commonClientProperties(role);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
+    // Kafka Streams writes incident events and state in transactions: never read an aborted one
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
     props.putAll(properties);
     TopicReader reader =
