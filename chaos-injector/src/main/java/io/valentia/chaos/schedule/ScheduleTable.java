@@ -56,11 +56,6 @@ public final class ScheduleTable implements AutoCloseable {
     this.table = table;
   }
 
-  /** The table underneath. */
-  public StateTable<ControlState> table() {
-    return table;
-  }
-
   /**
    * Keeps {@code scheduler} in step with the table from now on: its schedules are added, changed
    * and removed as the table's are, and the firings another injector recorded count as done.
