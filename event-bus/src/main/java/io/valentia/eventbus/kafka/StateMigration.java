@@ -68,9 +68,7 @@ public final class StateMigration {
       reader.seekToBeginning();
       read =
           reader.readToEnd(
-              r ->
-                  r.value() != null
-                      && (types.isEmpty() || types.contains(EventCodec.peekType(r.value()))),
+              r -> r.value() != null && (types.isEmpty() || kept(types, r.value())),
               fold,
               (n, total) ->
                   say(
@@ -88,6 +86,12 @@ public final class StateMigration {
             "built %s from %,d records of %s in %d ms",
             table, read, source, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)));
     return true;
+  }
+
+  /** Whether the record is an event of one of {@code types}; false for anything not an event. */
+  private static boolean kept(Set<String> types, byte[] value) {
+    String type = EventCodec.peekType(value);
+    return type != null && types.contains(type);
   }
 
   private StateTable<Migrated> migrations() {
