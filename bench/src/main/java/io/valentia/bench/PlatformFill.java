@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -82,9 +84,10 @@ final class PlatformFill {
   /**
    * Produces {@code count} ordinary probe events (55 % MTU pings, 40 % OSD heartbeat pings, 5 %
    * ERRNO syscall denials: none of them opens an incident), keyed by subject, acks=all and lz4 as
-   * the platform's publisher; returns the rate in events/s.
+   * the platform's publisher, built and encoded by {@code threads} threads sharing one producer;
+   * returns the rate in events/s.
    */
-  double produceEvents(long count) {
+  double produceEvents(long count, int threads) throws InterruptedException {
     if (count == 0) {
       return 0;
     }
@@ -94,24 +97,49 @@ final class PlatformFill {
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 65536);
     props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-    Random random = new Random(42);
+    AtomicLong sent = new AtomicLong();
+    AtomicReference<Exception> failure = new AtomicReference<>();
     long start = System.nanoTime();
-    long reported = start;
     try (KafkaProducer<byte[], byte[]> producer =
         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-      for (long i = 0; i < count; i++) {
-        CloudEvent event = ordinaryEvent(random);
-        producer.send(
-            new ProducerRecord<>(
-                Topics.EVENTS,
-                event.subject().getBytes(StandardCharsets.UTF_8),
-                codec.encode(event)));
-        if (System.nanoTime() - reported > 10_000_000_000L) {
-          reported = System.nanoTime();
-          System.err.printf(Locale.ROOT, "  produced %,d of %,d events%n", i + 1, count);
+      List<Thread> workers = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long share = count / threads + (t < count % threads ? 1 : 0);
+        Random random = new Random(42 + t);
+        Thread worker =
+            new Thread(
+                () -> {
+                  for (long i = 0; i < share && failure.get() == null; i++) {
+                    CloudEvent event = ordinaryEvent(random);
+                    producer.send(
+                        new ProducerRecord<>(
+                            Topics.EVENTS,
+                            event.subject().getBytes(StandardCharsets.UTF_8),
+                            codec.encode(event)),
+                        (metadata, e) -> {
+                          if (e != null) {
+                            failure.compareAndSet(null, e);
+                          }
+                        });
+                    sent.incrementAndGet();
+                  }
+                },
+                "bench-producer-" + t);
+        worker.start();
+        workers.add(worker);
+      }
+      for (Thread worker : workers) {
+        while (worker.isAlive()) {
+          worker.join(10_000);
+          if (worker.isAlive()) {
+            System.err.printf(Locale.ROOT, "  produced %,d of %,d events%n", sent.get(), count);
+          }
         }
       }
       producer.flush();
+    }
+    if (failure.get() != null) {
+      throw new IllegalStateException("Kafka refused an event", failure.get());
     }
     return count / ((System.nanoTime() - start) / 1e9);
   }
@@ -282,13 +310,25 @@ final class PlatformFill {
     }
   }
 
-  /** Whether every event on {@code valentia.events} is searchable ({@code records}: how many). */
-  boolean indexed(long records) {
-    try {
-      return call("GET", "events/search?q=*:*&size=1", null, 200).path("total").asLong() >= records;
-    } catch (IOException e) {
-      return false;
+  /** How many events the events index finds (all of them). */
+  long searchable() throws IOException {
+    return call("GET", "events/search?q=*:*&size=1", null, 200).path("total").asLong();
+  }
+
+  /**
+   * {@link #searchable()} once it has stopped growing: the same answer twice, a second apart, and
+   * again after the index's commit interval (5 s) has passed.
+   */
+  long searchableWhenSettled() throws IOException, InterruptedException {
+    long last = -1;
+    int same = 0;
+    while (same < 5) {
+      Thread.sleep(1_000);
+      long now = searchable();
+      same = now == last ? same + 1 : 0;
+      last = now;
     }
+    return last;
   }
 
   JsonNode get(String path) throws IOException {

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
  */
 final class PlatformProcess implements AutoCloseable {
   private static final Pattern UP = Pattern.compile("Valentia is up in (\\d+) ms");
+  private static final Pattern EXCEPTION = Pattern.compile("^[\\w.$]+(Exception|Error): ");
 
   /**
    * How to start the platform.
@@ -77,6 +78,8 @@ final class PlatformProcess implements AutoCloseable {
    *     of it
    * @param lastStatus the last status answered (for a start that never reached {@code HEALTH_OK})
    * @param lastChecks the checks raised in the last answer
+   * @param ended null while the process runs; else its exit code and the last exception line it
+   *     logged (e.g. a service that did not start in time)
    */
   record Start(
       long firstAnswerMillis,
@@ -84,7 +87,8 @@ final class PlatformProcess implements AutoCloseable {
       long upMillis,
       Map<String, RestoreSeen> restoring,
       String lastStatus,
-      List<String> lastChecks) {}
+      List<String> lastChecks,
+      String ended) {}
 
   /**
    * One state topic's {@code STATE_RESTORING} detail lines as polled.
@@ -99,15 +103,17 @@ final class PlatformProcess implements AutoCloseable {
   private final Process process;
   private final long startedNanos;
   private final Path log;
+  private final long logOffset;
   private final URI health;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
   private final Thread reaper;
 
-  private PlatformProcess(Process process, long startedNanos, Path log, URI web) {
+  private PlatformProcess(Process process, long startedNanos, Path log, long logOffset, URI web) {
     this.process = process;
     this.startedNanos = startedNanos;
     this.log = log;
+    this.logOffset = logOffset;
     this.health = web.resolve("/health");
     this.reaper = new Thread(process::destroyForcibly, "platform-reaper");
     Runtime.getRuntime().addShutdownHook(reaper);
@@ -150,9 +156,11 @@ final class PlatformProcess implements AutoCloseable {
             .redirectErrorStream(true)
             .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
     builder.environment().put("VALENTIA_ADMIN_TOKEN", launch.adminToken());
+    long logOffset = log.toFile().length();
     long started = System.nanoTime();
     Process process = builder.start();
-    return new PlatformProcess(process, started, log, URI.create("http://127.0.0.1:" + httpPort));
+    return new PlatformProcess(
+        process, started, log, logOffset, URI.create("http://127.0.0.1:" + httpPort));
   }
 
   /** {@code GET /health} once; empty when nothing answers (yet) or the body is not JSON. */
@@ -215,25 +223,40 @@ final class PlatformProcess implements AutoCloseable {
         TimeUnit.NANOSECONDS.sleep(rest);
       }
     }
-    return new Start(first, ok, upMillis(), restoring, lastStatus, lastChecks);
+    String ended = null;
+    if (ok < 0 && process.waitFor(5, TimeUnit.SECONDS)) {
+      ended =
+          "ended with exit code "
+              + process.exitValue()
+              + lastException().map(e -> ": " + e).orElse("");
+    }
+    return new Start(first, ok, upMillis(), restoring, lastStatus, lastChecks, ended);
   }
 
   long millisSinceStart() {
     return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
   }
 
-  /** The "Valentia is up in N ms" figure of the last start logged, or -1. */
-  long upMillis() {
+  /** The last line this start logged that names an exception or error and its message. */
+  Optional<String> lastException() {
+    return ownLog().lines().filter(EXCEPTION.asPredicate()).reduce((a, b) -> b);
+  }
+
+  /** What this start wrote to the log (the file may hold earlier starts before it). */
+  private String ownLog() {
     try {
-      Matcher m = UP.matcher(Files.readString(log));
-      long last = -1;
-      while (m.find()) {
-        last = Long.parseLong(m.group(1));
-      }
-      return last;
+      byte[] all = Files.readAllBytes(log);
+      int from = (int) Math.min(logOffset, all.length);
+      return new String(all, from, all.length - from, java.nio.charset.StandardCharsets.UTF_8);
     } catch (IOException e) {
-      return -1;
+      return "";
     }
+  }
+
+  /** The "Valentia is up in N ms" figure of this start, or -1. */
+  long upMillis() {
+    Matcher m = UP.matcher(ownLog());
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
   }
 
   boolean alive() {
