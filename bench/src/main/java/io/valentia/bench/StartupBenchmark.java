@@ -258,7 +258,7 @@ public final class StartupBenchmark {
     return String.format(
         Locale.ROOT,
         "first /health answer %s, HEALTH_OK %s, \"up in\" %s, last status %s %s,"
-            + " STATE_RESTORING lines %s",
+            + " STATE_RESTORING lines %s%s",
         ms(s.firstAnswerMillis()),
         ms(s.okMillis()),
         ms(s.upMillis()),
@@ -292,11 +292,13 @@ public final class StartupBenchmark {
               ms(r.restart().firstAnswerMillis()),
               r.restart().okMillis() >= 0
                   ? ms(r.restart().okMillis())
-                  : "not reached ("
-                      + r.restart().lastStatus()
-                      + " "
-                      + r.restart().lastChecks()
-                      + ")",
+                  : r.restart().ended() != null
+                      ? "never: the process " + r.restart().ended()
+                      : "not reached ("
+                          + r.restart().lastStatus()
+                          + " "
+                          + r.restart().lastChecks()
+                          + ")",
               ms(r.restart().upMillis()),
               restoring(r.restart().restoring())));
     }
