@@ -75,10 +75,12 @@ public final class FileLeaseScope {
     return pid > 0 && lesseePids.get().contains(pid);
   }
 
-  /** Whether every lease is reported; otherwise which ones, for the service's status line. */
+  /** Which leases are reported, for the service's status line. */
   public String describe() {
     return all
         ? "every file lease on the machine"
-        : "file leases on " + (named.isEmpty() ? "" : named + " and on ") + "granted resources";
+        : "file leases on "
+            + (named.isEmpty() ? "" : named + " and on ")
+            + "granted resources and their lessees";
   }
 }

@@ -114,9 +114,13 @@ public final class LeasesProbe implements ProbeComponent {
             config.path("processEvents").asBoolean(true));
     context.api().mount("/leases", router);
     Future<?> started = vertx.deployVerticle(leases);
+    String fileLeases = "no file leases";
     if (config.path("fileLeases").asBoolean(true) && Files.isReadable(Path.of("/proc/locks"))) {
-      startFileLeases(vertx, context.publisher(), host, fileLeaseScope(context, config));
+      FileLeaseScope scope = fileLeaseScope(context, config);
+      startFileLeases(vertx, context.publisher(), host, scope);
+      fileLeases = scope.describe();
     }
+    String files = fileLeases;
     if (config.path("drm").asBoolean(true) && Files.isDirectory(Path.of("/sys/class/drm"))) {
       startDrmUevents(context.publisher(), host);
     }
@@ -126,7 +130,8 @@ public final class LeasesProbe implements ProbeComponent {
                 .health()
                 .service(
                     "leases",
-                    ServiceStatus.running("lessee processes watched by " + leases.watchMode())));
+                    ServiceStatus.running(
+                        "lessee processes watched by " + leases.watchMode() + "; " + files)));
   }
 
   /**
