@@ -9,11 +9,20 @@ import java.util.Optional;
  * @param status {@code HEALTH_OK}, {@code HEALTH_WARN} or {@code HEALTH_ERR}
  * @param checks every check reported, in input order
  * @param problems lines (or JSON members) that were not the format, each naming where
+ * @param summaries the summaries of the text form's first line ({@code HEALTH_WARN a; b}), one per
+ *     check Ceph counted, whether or not its section follows; empty for the JSON form
  */
-public record CephHealth(String status, List<Check> checks, List<String> problems) {
+public record CephHealth(
+    String status, List<Check> checks, List<String> problems, List<String> summaries) {
   public CephHealth {
     checks = List.copyOf(checks);
     problems = List.copyOf(problems);
+    summaries = List.copyOf(summaries);
+  }
+
+  /** A reading without first-line summaries (the JSON form). */
+  public CephHealth(String status, List<Check> checks, List<String> problems) {
+    this(status, checks, problems, List.of());
   }
 
   /**

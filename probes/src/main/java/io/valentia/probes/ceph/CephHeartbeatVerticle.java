@@ -106,7 +106,16 @@ public final class CephHeartbeatVerticle extends VerticleBase {
 
   private Future<?> publish(CephHeartbeatIngest.Reading reading) {
     List<CloudEvent> events = new ArrayList<>(reading.pings());
-    for (HealthChanged check : reading.checks()) {
+    List<HealthChanged> checks = reading.allChecks();
+    java.util.Set<String> reported = new java.util.HashSet<>();
+    checks.forEach(c -> reported.add(c.check()));
+    for (String gone : List.copyOf(lastChecks.keySet())) {
+      if (!reported.contains(gone) && !lastChecks.get(gone).status().equals("HEALTH_OK")) {
+        // a check Ceph no longer reports has cleared
+        checks.add(new HealthChanged(gone, "HEALTH_OK", "", List.of(), 0));
+      }
+    }
+    for (HealthChanged check : checks) {
       if (!check.equals(lastChecks.put(check.check(), check))) {
         events.add(ingest.health(check));
       }

@@ -11,6 +11,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -29,8 +31,10 @@ import picocli.CommandLine.Spec;
           + " result (probe.osd.ping per OSD pair, health.changed for OSD_SLOW_PING_TIME_BACK"
           + " and _FRONT) and publishes them when --kafka or VALENTIA_KAFKA_BOOTSTRAP names a"
           + " broker. Without --health-detail the checks are computed from the dump: a pair"
-          + " whose 1-minute average exceeds the threshold is slow.",
-      "Exit 1 when heartbeats are slow or input lines were skipped, 2 on bad usage or input"
+          + " whose 1-minute average exceeds the threshold is slow. Every other check of"
+          + " health detail is carried as health.changed with Ceph's severity and text.",
+      "Exit 1 when heartbeats are slow, another check is raised or input lines were skipped, 2"
+          + " on bad usage or input"
           + " that is not the format."
     })
 public final class CephProbeCommand implements Callable<Integer> {
@@ -108,14 +112,20 @@ public final class CephProbeCommand implements Callable<Integer> {
                     : String.format(Locale.ROOT, ", 1min avg %.3f ms", p.averageMs().m1()),
                 p.stale() ? " (stale)" : ""));
       }
-      for (HealthChanged check : reading.checks()) {
+      for (HealthChanged check : reading.allChecks()) {
         output.emit(
             ingest.health(check),
             check.check()
                 + " "
                 + check.status()
-                + (check.summary().isEmpty() ? "" : ": " + check.summary()));
+                + (check.summary().isEmpty() ? "" : ": " + check.summary())
+                + (SlowPingChecks.understood(check.check())
+                    ? ""
+                    : " (as Ceph reported it; Valentia reads its severity only)"));
       }
+    }
+    if (health != null) {
+      err.println(rollUp(reading));
     }
     if (!reading.problems().isEmpty()) {
       err.println(
@@ -123,7 +133,28 @@ public final class CephProbeCommand implements Callable<Integer> {
       reading.problems().forEach(p -> err.println("  " + p));
       err.flush();
     }
-    return reading.slow() || !reading.problems().isEmpty() ? 1 : 0;
+    err.flush();
+    return reading.raised() || !reading.problems().isEmpty() ? 1 : 0;
+  }
+
+  /** One line: the worst status, every raised check with its severity, what is read in detail. */
+  static String rollUp(CephHeartbeatIngest.Reading reading) {
+    List<String> raised = new ArrayList<>();
+    for (HealthChanged check : reading.allChecks()) {
+      if (!check.status().equals("HEALTH_OK")) {
+        raised.add(check.check() + " " + check.status());
+      }
+    }
+    return "ceph health: "
+        + reading.status()
+        + (raised.isEmpty() ? "" : " (" + String.join(", ", raised) + ")")
+        + "; understood in detail: "
+        + SlowPingChecks.BACK
+        + ", "
+        + SlowPingChecks.FRONT
+        + (reading.otherChecks().isEmpty()
+            ? ""
+            : "; the other checks are carried with Ceph's severity and text");
   }
 
   private String read(String option, String file) {

@@ -21,7 +21,8 @@ import java.util.regex.Pattern;
  * Stateless and thread-safe.
  */
 public final class HealthDetailParser {
-  private static final Pattern STATUS = Pattern.compile("^(HEALTH_OK|HEALTH_WARN|HEALTH_ERR)\\b.*");
+  private static final Pattern STATUS =
+      Pattern.compile("^(HEALTH_OK|HEALTH_WARN|HEALTH_ERR)\\b\\s*(.*)$");
   private static final Pattern TAGGED =
       Pattern.compile("^\\[(WRN|ERR)\\]\\s+([A-Z][A-Z0-9_]*):\\s*(.*)$");
   private static final Pattern UNTAGGED = Pattern.compile("^([A-Z][A-Z0-9_]+)\\s+(.+)$");
@@ -91,7 +92,13 @@ public final class HealthDetailParser {
     if (name != null) {
       checks.add(new CephHealth.Check(name, severity, summary, detail));
     }
-    return new CephHealth(overall, checks, problems);
+    List<String> summaries = new ArrayList<>();
+    for (String part : status.group(2).split(";")) {
+      if (!part.isBlank()) {
+        summaries.add(part.strip());
+      }
+    }
+    return new CephHealth(overall, checks, problems, summaries);
   }
 
   private CephHealth parseJson(String text) {

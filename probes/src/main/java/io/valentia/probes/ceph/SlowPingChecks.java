@@ -22,10 +22,21 @@ public final class SlowPingChecks {
 
   private SlowPingChecks() {}
 
-  /** Both checks as {@code ceph health detail} reported them. */
+  /** Whether Valentia reads this check in detail (its OSD pairs), not only its status. */
+  public static boolean understood(String check) {
+    return check.equals(BACK) || check.equals(FRONT);
+  }
+
+  /**
+   * Both checks as {@code ceph health detail} reported them. A check whose section is missing is
+   * cleared only when the first line does not report it either: when that line says the heartbeats
+   * on its interface are slow ({@code Slow OSD heartbeats on front (longest ...)}) but no section
+   * follows (output cut short, or a section filtered out), the check is raised from that line.
+   */
   public static List<HealthChanged> fromHealthDetail(CephHealth health) {
     List<HealthChanged> changes = new ArrayList<>();
     for (String name : List.of(BACK, FRONT)) {
+      String iface = name.equals(BACK) ? "back" : "front";
       changes.add(
           health
               .check(name)
@@ -37,9 +48,29 @@ public final class SlowPingChecks {
                           c.summary(),
                           c.detail(),
                           Math.max(1, c.detail().size())))
+              .or(() -> fromSummaryLine(health, name, iface))
               .orElse(cleared(name)));
     }
     return changes;
+  }
+
+  private static java.util.Optional<HealthChanged> fromSummaryLine(
+      CephHealth health, String name, String iface) {
+    String prefix = "Slow OSD heartbeats on " + iface;
+    return health.summaries().stream()
+        .filter(s -> s.startsWith(prefix + " ") || s.equals(prefix))
+        .findFirst()
+        .map(
+            s ->
+                new HealthChanged(
+                    name,
+                    "HEALTH_WARN",
+                    s,
+                    List.of(
+                        "the first line reports it but no "
+                            + name
+                            + " section follows: the OSD pairs are not known"),
+                    1));
   }
 
   /** Both checks computed from the heartbeat entries and the threshold. */

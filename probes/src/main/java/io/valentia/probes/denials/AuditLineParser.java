@@ -19,8 +19,11 @@ import java.util.regex.Pattern;
  * 6,1234,5678,-;audit: type=1326 audit(...): ...}), {@code dmesg} and syslog lines with their
  * prefixes, audit.log lines ({@code type=SECCOMP msg=audit(...): ...}, with or without {@code
  * node=}), auditd's ENRICHED form (interpreted fields after a 0x1d byte) and {@code ausearch -i}
- * output (interpreted values, local dates). Never throws: anything it cannot read is {@link
- * AuditLine.Unreadable} or {@link AuditLine.Other}. Thread-safe.
+ * output (interpreted values, local dates), and the journal's form of audit records ({@code
+ * journalctl}: {@code Mar 14 09:26:53 host audit[4242]: AVC apparmor="DENIED" ...}, which has no
+ * audit id: its time is the line's own, read in the parser's zone when it carries no offset, and
+ * its serial is 0). Never throws: anything it cannot read is {@link AuditLine.Unreadable} or {@link
+ * AuditLine.Other}. Thread-safe.
  */
 public final class AuditLineParser {
   private static final int MAX_LINE = 64 * 1024;
@@ -37,6 +40,23 @@ public final class AuditLineParser {
           "(\\d{1,2})/(\\d{1,2})/(\\d{2}|\\d{4}) (\\d{1,2}):(\\d{2}):(\\d{2})\\.(\\d{1,3}):(\\d{1,19})");
   private static final Pattern AVC =
       Pattern.compile("^avc:\\s+(denied|granted)\\s+\\{([^}]*)\\}\\s*(?:for\\s+)?");
+
+  /** The journal's audit lines: {@code audit[PID]: TYPE body} or {@code audit: TYPE body}. */
+  private static final Pattern JOURNAL =
+      Pattern.compile("(?:^|\\s)audit(?:\\[(\\d{1,10})\\])?: ([A-Z][A-Z_]{2,30}|\\d{4}) (.*)$");
+
+  /** {@code journalctl} time prefixes: syslog style (no year) or ISO 8601 (short-iso). */
+  private static final Pattern SYSLOG_TIME =
+      Pattern.compile("^([A-Z][a-z]{2}) +(\\d{1,2}) (\\d{2}):(\\d{2}):(\\d{2})(?:\\.(\\d{1,9}))? ");
+
+  private static final Pattern ISO_TIME =
+      Pattern.compile(
+          "^(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:[.,]\\d{1,9})?)([+-]\\d{2}:?\\d{2}|Z)? ");
+
+  private static final java.util.List<String> MONTHS =
+      java.util.List.of(
+          "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec");
+
   private static final Pattern UNKNOWN_TYPE = Pattern.compile("UNKNOWN\\[(\\d+)\\]");
 
   /** Fields the kernel logs as untrusted strings: quoted when safe, else hex-encoded. */
@@ -57,12 +77,29 @@ public final class AuditLineParser {
           Map.entry("1424", "LANDLOCK_DOMAIN"));
 
   private final ZoneId zone;
+  private final java.time.Clock clock;
 
   /**
-   * @param zone the time zone of {@code ausearch -i} dates (the zone of the machine that ran it)
+   * @param zone the time zone of {@code ausearch -i} dates and of journal lines without an offset
+   *     (the zone of the machine that printed them)
    */
   public AuditLineParser(ZoneId zone) {
+    this(zone, java.time.Clock.system(zone));
+  }
+
+  /**
+   * @param zone as above
+   * @param clock gives the year of journal lines whose time has none (the year of now, or the one
+   *     before when that date would be in the future)
+   */
+  public AuditLineParser(ZoneId zone, java.time.Clock clock) {
     this.zone = zone;
+    this.clock = clock;
+  }
+
+  /** The zone of {@code ausearch -i} dates and of journal times without an offset. */
+  public ZoneId zone() {
+    return zone;
   }
 
   /** A parser for {@code ausearch -i} output made on this machine. */
@@ -93,6 +130,10 @@ public final class AuditLineParser {
     }
     Matcher header = HEADER.matcher(text);
     if (!header.find()) {
+      Matcher journal = JOURNAL.matcher(text);
+      if (journal.find()) {
+        return journalRecord(text, journal);
+      }
       if (text.contains("type=") && text.contains("audit(")) {
         return new AuditLine.Unreadable("audit record without a readable header");
       }
@@ -148,6 +189,71 @@ public final class AuditLineParser {
             verdict,
             permissions,
             interpreted));
+  }
+
+  private AuditLine journalRecord(String text, Matcher journal) {
+    Instant time;
+    try {
+      time = journalTime(text);
+    } catch (DateTimeException | NumberFormatException e) {
+      return new AuditLine.Unreadable("journal audit line with an impossible time");
+    }
+    if (time == null) {
+      return new AuditLine.Unreadable("journal audit line without a time");
+    }
+    String type = typeName(journal.group(2));
+    String body = journal.group(3);
+    String verdict = null;
+    String permissions = null;
+    Matcher avc = AVC.matcher(body);
+    if (avc.find()) {
+      verdict = avc.group(1);
+      permissions = avc.group(2).trim().replaceAll("\\s+", " ");
+      body = body.substring(avc.end());
+    }
+    Map<String, String> fields = new HashMap<>(fields(body, false));
+    if (journal.group(1) != null) {
+      fields.putIfAbsent("pid", journal.group(1));
+    }
+    return new AuditLine.Record(
+        new AuditRecord(type, time, 0, fields, Map.of(), verdict, permissions, false));
+  }
+
+  /** The time at the start of a journal line; null when it has none. */
+  private Instant journalTime(String text) {
+    Matcher iso = ISO_TIME.matcher(text);
+    if (iso.find()) {
+      LocalDateTime local = LocalDateTime.parse(iso.group(1).replace(',', '.'));
+      String offset = iso.group(2);
+      if (offset == null) {
+        return local.atZone(zone).toInstant();
+      }
+      if (!offset.equals("Z") && !offset.contains(":")) {
+        offset = offset.substring(0, 3) + ":" + offset.substring(3);
+      }
+      return local.atOffset(java.time.ZoneOffset.of(offset)).toInstant();
+    }
+    Matcher syslog = SYSLOG_TIME.matcher(text);
+    if (!syslog.find() || !MONTHS.contains(syslog.group(1))) {
+      return null;
+    }
+    String fraction =
+        syslog.group(6) == null ? "0" : (syslog.group(6) + "000000000").substring(0, 9);
+    LocalTime timeOfDay =
+        LocalTime.of(
+            Integer.parseInt(syslog.group(3)),
+            Integer.parseInt(syslog.group(4)),
+            Integer.parseInt(syslog.group(5)),
+            Integer.parseInt(fraction));
+    java.time.ZonedDateTime now = clock.instant().atZone(zone);
+    int month = MONTHS.indexOf(syslog.group(1)) + 1;
+    int day = Integer.parseInt(syslog.group(2));
+    java.time.ZonedDateTime at =
+        LocalDateTime.of(LocalDate.of(now.getYear(), month, day), timeOfDay).atZone(zone);
+    if (at.isAfter(now.plusDays(1))) {
+      at = LocalDateTime.of(LocalDate.of(now.getYear() - 1, month, day), timeOfDay).atZone(zone);
+    }
+    return at.toInstant();
   }
 
   private Instant localTime(Matcher m) {

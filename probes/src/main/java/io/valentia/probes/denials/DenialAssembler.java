@@ -18,15 +18,33 @@ import java.util.OptionalInt;
  * no container yet). A SECCOMP record is a denial on its own. An AVC (SELinux or AppArmor) or
  * Landlock record waits for the other records of its audit id (the SYSCALL record names the process
  * and executable) until the id's EOE record, until {@link #expire} finds it older than the grouping
- * time, or until {@link #drain}. Not thread-safe: one reader owns it.
+ * time, or until {@link #drain}.
+ *
+ * <p>One event read twice (the kernel log's raw record and audit.log's ENRICHED copy of the same
+ * audit id, or two sources that overlap) is one denial: a record whose audit id was already made
+ * into a denial, or that repeats a record waiting in its group, is counted in {@link #duplicates}
+ * and dropped. Records without a serial (the journal's form) are never taken for copies. Not
+ * thread-safe: one reader owns it.
  */
 public final class DenialAssembler {
   /** How many events may wait for their remaining records at once. */
   private static final int MAX_PENDING = 256;
 
   private final Duration grouping;
+
+  /** How many completed audit ids are remembered to recognise copies. */
+  private static final int MAX_RECENT = 4096;
+
   private final Map<String, Group> pending = new LinkedHashMap<>();
+  private final Map<String, Boolean> recent =
+      new LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+          return size() > MAX_RECENT;
+        }
+      };
   private long unreadable;
+  private long duplicates;
 
   /**
    * @param grouping how long records of one audit id are waited for after the first arrived
@@ -40,15 +58,27 @@ public final class DenialAssembler {
     return unreadable;
   }
 
+  /** Records dropped as copies of a record already read (the same audit id). */
+  public long duplicates() {
+    return duplicates;
+  }
+
   /** Adds a record read at {@code now}; returns the denials it completes. */
   public List<EventPayload> add(AuditRecord record, Instant now) {
     List<EventPayload> done = new ArrayList<>();
+    if (record.serial() > 0 && recent.containsKey(record.auditId()) && isDenialPart(record)) {
+      if (!record.type().equals("SYSCALL") && !record.type().equals("LANDLOCK_DOMAIN")) {
+        duplicates++; // a context record after its event completed is no copy, just late
+      }
+      return done;
+    }
     switch (record.type()) {
       case "SECCOMP" -> {
         SyscallDenied denial = seccomp(record);
         if (denial == null) {
           unreadable++;
         } else {
+          remember(record);
           done.add(denial);
         }
       }
@@ -60,6 +90,10 @@ public final class DenialAssembler {
           }
           group = new Group(now);
           pending.put(record.auditId(), group);
+        }
+        if (record.serial() > 0 && group.repeats(record)) {
+          duplicates++;
+          return done;
         }
         group.records.add(record);
         if (pending.size() > MAX_PENDING) {
@@ -103,7 +137,21 @@ public final class DenialAssembler {
     return done;
   }
 
+  private static boolean isDenialPart(AuditRecord record) {
+    return switch (record.type()) {
+      case "SECCOMP", "AVC", "LANDLOCK_ACCESS", "LANDLOCK_DOMAIN", "SYSCALL" -> true;
+      default -> false;
+    };
+  }
+
+  private void remember(AuditRecord record) {
+    if (record.serial() > 0) {
+      recent.put(record.auditId(), Boolean.TRUE);
+    }
+  }
+
   private List<EventPayload> complete(Group group) {
+    group.records.forEach(this::remember);
     AuditRecord syscall = null;
     AuditRecord domain = null;
     for (AuditRecord r : group.records) {
@@ -324,6 +372,16 @@ public final class DenialAssembler {
 
     Group(Instant arrived) {
       this.arrived = arrived;
+    }
+
+    /** Whether it holds a record of the same type and fields (a copy read from elsewhere). */
+    boolean repeats(AuditRecord record) {
+      for (AuditRecord r : records) {
+        if (r.type().equals(record.type()) && r.fields().equals(record.fields())) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

@@ -13,6 +13,8 @@ public final class DenialStats {
   final LongAdder suppressed = new LongAdder();
   final LongAdder unknown = new LongAdder();
   final LongAdder other = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
+  final LongAdder interpreted = new LongAdder();
 
   /** Lines read. */
   public long lines() {
@@ -52,6 +54,22 @@ public final class DenialStats {
     return other.sum();
   }
 
+  /**
+   * Records dropped as copies of one already read (the raw and the ENRICHED copy of one audit id),
+   * so not counted as denials again.
+   */
+  public long duplicates() {
+    return duplicates.sum();
+  }
+
+  /**
+   * Records in {@code ausearch -i}'s interpreted form, whose times are local times of the zone the
+   * parser was given.
+   */
+  public long interpreted() {
+    return interpreted.sum();
+  }
+
   /** The counters as JSON. */
   public ObjectNode toJson() {
     ObjectNode json = JsonNodeFactory.instance.objectNode();
@@ -62,6 +80,8 @@ public final class DenialStats {
     json.put("suppressed", suppressed());
     json.put("unknown", unknown());
     json.put("other", other());
+    json.put("duplicates", duplicates());
+    json.put("interpreted", interpreted());
     return json;
   }
 
@@ -80,6 +100,8 @@ public final class DenialStats {
         + unknown()
         + " unreadable, "
         + other()
-        + " other lines";
+        + " other lines, "
+        + duplicates()
+        + " copies of records already read";
   }
 }

@@ -1,5 +1,6 @@
 package io.valentia.probes.denials;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.Severity;
 import io.valentia.eventbus.payload.EventPayload;
@@ -13,11 +14,23 @@ import java.util.function.Consumer;
 /**
  * The denial pipeline: lines in, {@code probe.syscall.denied} and {@code probe.lsm.denied} events
  * out. Parses each line, groups records into denials, attributes each denial to its process's
- * container while the process may still be alive, folds bursts, and hands events to the sink.
- * Counts what it read in {@link #stats()}. Nothing in a line can make it throw (a throwing sink
- * does). Not thread-safe: one reader thread owns it.
+ * container while the process may still be alive, folds bursts, and hands events to the sink: a
+ * burst's first denial as soon as its record is read, the rest of the burst (count, first and last
+ * time) when it ends, as an event whose {@code burstof} attribute is the first one's id and whose
+ * {@code burstcount} attribute is the whole burst's count (see {@link BurstDeduplicator}). Counts
+ * what it read in {@link #stats()}. Nothing in a line can make it throw (a throwing sink does). Not
+ * thread-safe: one reader thread owns it.
  */
 public final class DenialWatcher {
+  /**
+   * The CloudEvents extension attribute of the event that ends a burst: the id of the burst's first
+   * event, published when it happened.
+   */
+  public static final String BURST_OF = "burstof";
+
+  /** The extension attribute of the event that ends a burst: how many denials the burst had. */
+  public static final String BURST_COUNT = "burstcount";
+
   private final AuditLineParser parser;
   private final DenialAssembler assembler;
   private final BurstDeduplicator bursts;
@@ -62,9 +75,14 @@ public final class DenialWatcher {
     AuditLine parsed = parser.parse(line);
     if (parsed instanceof AuditLine.Record r) {
       stats.records.increment();
+      if (r.record().interpreted()) {
+        stats.interpreted.increment();
+      }
       long before = assembler.unreadable();
+      long copies = assembler.duplicates();
       denials(assembler.add(r.record(), clock.instant()));
       stats.unknown.add(assembler.unreadable() - before);
+      stats.duplicates.add(assembler.duplicates() - copies);
     } else if (parsed instanceof AuditLine.Suppressed s) {
       stats.suppressed.add(s.count());
     } else if (parsed instanceof AuditLine.Unreadable) {
@@ -145,9 +163,15 @@ public final class DenialWatcher {
         l.lastSeen());
   }
 
-  private void emit(EventPayload denial) {
+  private void emit(BurstDeduplicator.Release release) {
     stats.events.increment();
-    sink.accept(event(denial, host));
+    CloudEvent.Builder event = builder(release.denial(), host).id(release.id());
+    if (release.isRest()) {
+      event
+          .extension(BURST_OF, JsonNodeFactory.instance.textNode(release.firstId()))
+          .extension(BURST_COUNT, JsonNodeFactory.instance.numberNode(release.total()));
+    }
+    sink.accept(event.build());
   }
 
   /**
@@ -156,6 +180,10 @@ public final class DenialWatcher {
    * critical, anything else a warning.
    */
   public static CloudEvent event(EventPayload denial, String host) {
+    return builder(denial, host).build();
+  }
+
+  private static CloudEvent.Builder builder(EventPayload denial, String host) {
     String process;
     Severity severity = Severity.WARNING;
     java.time.Instant time;
@@ -180,8 +208,7 @@ public final class DenialWatcher {
         .source("/probes/denials/" + host)
         .subject(host + ":" + process)
         .time(time)
-        .severity(severity)
-        .build();
+        .severity(severity);
   }
 
   /** One line for people: what was denied to whom. */
@@ -200,7 +227,7 @@ public final class DenialWatcher {
           .append(s.comm() == null ? "" : " " + s.comm())
           .append(s.exe() == null ? "" : " " + s.exe());
       appendContainer(line, s.container());
-      appendCount(line, s.count());
+      appendCount(line, event, s.count());
     } else {
       LsmDenied l = (LsmDenied) denial;
       line.append(l.lsm()).append(' ').append(l.outcome()).append(' ').append(l.operation());
@@ -218,7 +245,7 @@ public final class DenialWatcher {
       }
       line.append(l.comm() == null ? "" : " " + l.comm());
       appendContainer(line, l.container());
-      appendCount(line, l.count());
+      appendCount(line, event, l.count());
     }
     return event.time() + " " + line;
   }
@@ -233,8 +260,17 @@ public final class DenialWatcher {
     }
   }
 
-  private static void appendCount(StringBuilder line, int count) {
-    if (count > 1) {
+  private static void appendCount(StringBuilder line, CloudEvent event, int count) {
+    var total = event.extensions().get(BURST_COUNT);
+    if (total != null) {
+      line.append(" x")
+          .append(count)
+          .append(" more (burst of ")
+          .append(total.asInt())
+          .append(" since ")
+          .append(event.extensions().get(BURST_OF).asText())
+          .append(')');
+    } else if (count > 1) {
       line.append(" x").append(count);
     }
   }

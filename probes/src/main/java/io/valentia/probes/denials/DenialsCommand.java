@@ -1,5 +1,6 @@
 package io.valentia.probes.denials;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.probes.ProbeOutput;
@@ -7,10 +8,14 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -85,6 +90,15 @@ public final class DenialsCommand implements Callable<Integer> {
   String kafka;
 
   @Option(
+      names = "--timezone",
+      paramLabel = "ZONE",
+      description =
+          "The time zone of the machine that ran `ausearch -i` (its dates are that machine's local"
+              + " time) and of journal lines without an offset, e.g. Europe/Berlin or +02:00"
+              + " (default: this machine's, ${sys:user.timezone}).")
+  String timezone;
+
+  @Option(
       names = "--kmsg-device",
       paramLabel = "PATH",
       hidden = true,
@@ -99,6 +113,14 @@ public final class DenialsCommand implements Callable<Integer> {
       burstWindow = DenialsConfig.duration(window);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--window: " + e.getMessage());
+    }
+    ZoneId zone;
+    try {
+      zone = timezone == null ? ZoneId.systemDefault() : ZoneId.of(timezone);
+    } catch (DateTimeException e) {
+      throw new ParameterException(
+          spec.commandLine(),
+          "--timezone: not a time zone: " + timezone + " (e.g. UTC, Europe/Berlin, +02:00)");
     }
     if (!kmsg && auditLog == null && files.isEmpty()) {
       throw new ParameterException(
@@ -118,14 +140,33 @@ public final class DenialsCommand implements Callable<Integer> {
     SourcePositions positions =
         positionsFile == null ? SourcePositions.inMemory() : SourcePositions.load(positionsFile);
     List<LineSource> sources = sources(positions);
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
     String hostName = host != null ? host : DenialsConfig.localHost();
     AtomicLong emitted = new AtomicLong();
+    // SIGTERM or Ctrl-C: stop reading, and hold the JVM's exit until the counts are printed and
+    // the output closed (events still buffered for Kafka are sent)
+    CountDownLatch reported = new CountDownLatch(1);
+    try {
+      return run(sources, positions, hostName, zone, burstWindow, emitted, reported);
+    } finally {
+      reported.countDown();
+    }
+  }
+
+  private int run(
+      List<LineSource> sources,
+      SourcePositions positions,
+      String hostName,
+      ZoneId zone,
+      Duration burstWindow,
+      AtomicLong emitted,
+      CountDownLatch reported)
+      throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
     try (ProbeOutput output = new ProbeOutput(out, json, ProbeOutput.bootstrap(kafka))) {
       DenialWatcher watcher =
           new DenialWatcher(
-              new AuditLineParser(),
+              new AuditLineParser(zone),
               burstWindow,
               new ProcessAttribution(Path.of("/proc")),
               Clock.systemUTC(),
@@ -136,11 +177,23 @@ public final class DenialsCommand implements Callable<Integer> {
                 emitted.incrementAndGet();
               });
       DenialReader reader = new DenialReader(watcher, sources, positions);
-      Thread stopper = new Thread(reader::close, "denials-stop");
+      Thread stopper =
+          new Thread(
+              () -> {
+                reader.close();
+                try {
+                  reported.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                  Thread.currentThread().interrupt();
+                }
+              },
+              "denials-stop");
       Runtime.getRuntime().addShutdownHook(stopper);
-      List<String> failures;
       try {
-        failures = reader.run();
+        List<String> failures = reader.run();
+        failures.forEach(f -> err.println("valentia: " + f));
+        printStats(err, watcher.stats(), zone);
+        return emitted.get() > 0 || !failures.isEmpty() ? 1 : 0;
       } finally {
         try {
           Runtime.getRuntime().removeShutdownHook(stopper);
@@ -148,12 +201,28 @@ public final class DenialsCommand implements Callable<Integer> {
           // the hook is running
         }
       }
-      failures.forEach(f -> err.println("valentia: " + f));
-      err.println(
-          json ? "{\"stats\":" + watcher.stats().toJson() + "}" : "denials: " + watcher.stats());
-      err.flush();
-      return emitted.get() > 0 || !failures.isEmpty() ? 1 : 0;
     }
+  }
+
+  private void printStats(PrintWriter err, DenialStats stats, ZoneId zone) {
+    if (json) {
+      ObjectNode counts = stats.toJson();
+      if (stats.interpreted() > 0) {
+        counts.put("timezone", zone.getId());
+      }
+      err.println("{\"stats\":" + counts + "}");
+    } else {
+      err.println("denials: " + stats);
+      if (stats.interpreted() > 0) {
+        err.println(
+            "denials: "
+                + stats.interpreted()
+                + " ausearch -i records: their dates were read as local time in "
+                + zone.getId()
+                + (timezone == null ? " (this machine's zone; --timezone to change)" : ""));
+      }
+    }
+    err.flush();
   }
 
   private List<LineSource> sources(SourcePositions positions) {

@@ -8,7 +8,8 @@ import java.util.Optional;
  * A decoded seccomp action (the {@code code=} field of a SECCOMP record).
  *
  * @param action {@code KILL_PROCESS}, {@code KILL_THREAD}, {@code TRAP}, {@code ERRNO}, {@code
- *     USER_NOTIF}, {@code TRACE}, {@code LOG} or {@code ALLOW}
+ *     USER_NOTIF}, {@code TRACE}, {@code LOG} or {@code ALLOW}; {@code KILL} for a kill whose kind
+ *     the record does not tell ({@code ausearch -i} prints both kills as {@code kill})
  * @param errno the errno an ERRNO action returns; null for any other action
  */
 public record SeccompAction(String action, Integer errno) {
@@ -90,7 +91,10 @@ public record SeccompAction(String action, Integer errno) {
     }
     String action =
         switch (base) {
-          case "kill", "kill-thread" -> "KILL_THREAD";
+          // ausearch -i masks the code with SECCOMP_RET_ACTION, which drops KILL_PROCESS's high
+          // bit: "kill" may be either kill, and only the raw record tells which
+          case "kill" -> "KILL";
+          case "kill-thread" -> "KILL_THREAD";
           case "kill-process" -> "KILL_PROCESS";
           case "trap" -> "TRAP";
           case "errno" -> "ERRNO";

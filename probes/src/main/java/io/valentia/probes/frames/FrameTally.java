@@ -13,6 +13,7 @@ import java.util.Optional;
 public final class FrameTally {
   private final int hz;
   private final String source;
+  private final boolean recordTime;
 
   private long[] intervalFrameNanos = new long[256];
   private int intervalFrames;
@@ -35,9 +36,23 @@ public final class FrameTally {
    * @param startNanos {@link System#nanoTime()} when the first interval starts
    */
   public FrameTally(int hz, String source, long startNanos) {
+    this(hz, source, startNanos, false);
+  }
+
+  /**
+   * @param hz the target refresh rate
+   * @param source {@code loop}, {@code openvr} or {@code monado}
+   * @param startNanos {@link System#nanoTime()} when the first interval starts
+   * @param recordTime whether an interval's fps and length come from the frames' own times (the sum
+   *     of their frame times: a compositor's records, which may be read much faster or slower than
+   *     they were made) rather than from the clock between two {@link #interval} calls; an interval
+   *     whose frames carry no time falls back to the clock
+   */
+  public FrameTally(int hz, String source, long startNanos, boolean recordTime) {
     this.hz = hz;
     this.source = source;
     this.intervalStart = startNanos;
+    this.recordTime = recordTime;
   }
 
   /**
@@ -85,12 +100,25 @@ public final class FrameTally {
     long length = Math.max(1, nowNanos - intervalStart);
     long[] times = Arrays.copyOf(intervalFrameNanos, intervalFrames);
     Arrays.sort(times);
+    long timed = intervalFrames;
+    if (recordTime) {
+      long span = 0;
+      long withTime = 0;
+      for (long t : times) {
+        span += t;
+        withTime += t > 0 ? 1 : 0;
+      }
+      if (span > 0) {
+        length = span;
+        timed = withTime;
+      }
+    }
     FrameStats stats =
         new FrameStats(
             hz,
             intervalFrames,
             intervalDropped,
-            Math.round(intervalFrames * 1e11 / length) / 100.0,
+            Math.round(timed * 1e11 / length) / 100.0,
             percentile(times, 0.50) / 1000,
             percentile(times, 0.99) / 1000,
             times.length == 0 ? 0 : times[times.length - 1] / 1000,

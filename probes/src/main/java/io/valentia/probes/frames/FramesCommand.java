@@ -99,7 +99,8 @@ public final class FramesCommand implements Callable<Integer> {
     warmUp(host);
     Queue<FrameDropped> bursts = new ConcurrentLinkedQueue<>();
     DropBaseline baseline = new DropBaseline();
-    FrameTally tally = new FrameTally(hz, sourceName(), System.nanoTime());
+    // frames read from a compositor's records are timed by the records, not by how fast we read
+    FrameTally tally = new FrameTally(hz, sourceName(), System.nanoTime(), ingest != null);
     Queue<FrameStats> intervals = new ConcurrentLinkedQueue<>();
     long[] nextInterval = {0};
     // the render loop cuts its own intervals: a reporter starved on a busy host must not stretch

@@ -136,7 +136,7 @@ public final class FramesVerticle extends VerticleBase {
     if (path == null) {
       return;
     }
-    FrameTally tally = new FrameTally(config.hz(), format.sourceName(), now);
+    FrameTally tally = new FrameTally(config.hz(), format.sourceName(), now, true);
     FrameIngest ingest = new FrameIngest(format, path, false, config.hz(), sink(tally), true);
     sources.add(
         new Source(

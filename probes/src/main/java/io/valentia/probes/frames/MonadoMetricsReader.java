@@ -27,7 +27,9 @@ import java.util.Optional;
  * <p>A discarded frame drops one vsync. A shown frame drops the vsyncs between it and the previous
  * shown frame that no discarded frame already accounted for ({@code display_time_ns}, or the
  * predicted display time when it is 0, against {@code predicted_display_period_ns}). Lateness is
- * {@code when_gpu_done_ns - predicted_gpu_done_time_ns} when positive.
+ * {@code when_gpu_done_ns - predicted_gpu_done_time_ns} when positive; a frame that dropped vsyncs
+ * is at least as late as the display shows: a discarded frame missed its vsync, at least one
+ * period; a shown frame that skipped vsyncs came that many periods after its slot.
  */
 public final class MonadoMetricsReader {
   /** The largest record accepted; anything longer is a stream that is not Monado's metrics. */
@@ -172,7 +174,8 @@ public final class MonadoMetricsReader {
         gpuDone > 0 && predictedGpuDone > 0 ? Math.max(0, gpuDone - predictedGpuDone) : 0;
     if (discarded) {
       discardedSincePrevious++;
-      return Optional.of(new FrameSample(Math.max(0, frameId), 0, lateness, 1));
+      return Optional.of(
+          new FrameSample(Math.max(0, frameId), 0, Math.max(lateness, Math.max(0, period)), 1));
     }
     long shownAt = display > 0 ? display : predictedDisplay;
     long frameNanos = previousDisplay < 0 ? 0 : Math.max(0, shownAt - previousDisplay);
@@ -180,6 +183,9 @@ public final class MonadoMetricsReader {
     if (previousDisplay >= 0 && period > 0) {
       long skipped = Math.round((double) frameNanos / period) - 1;
       dropped = (int) Math.max(0, Math.min(Integer.MAX_VALUE, skipped - discardedSincePrevious));
+    }
+    if (dropped > 0 && lateness == 0) {
+      lateness = Math.max(0, frameNanos - period);
     }
     previousDisplay = shownAt;
     discardedSincePrevious = 0;

@@ -12,7 +12,9 @@ import java.util.function.Consumer;
  * Follows the kernel's file leases ({@code fcntl F_SETLEASE}) in {@code /proc/locks} and reports
  * each change: a lease appears ({@code ACTIVE}), starts breaking because another process opened the
  * file ({@code BREAKING}; the kernel takes it back after {@code /proc/sys/fs/lease-break-time}
- * seconds if the holder does not let go), or is gone. Not thread-safe: call {@link #poll()} from
+ * seconds if the holder does not let go), or is gone. Only the leases its {@link FileLeaseScope}
+ * covers are reported; a lease outside it is looked at again on every read (a lease granted later
+ * brings it into scope) without finding its path again. Not thread-safe: call {@link #poll()} from
  * one thread (a timer on a worker).
  */
 public final class KernelLeaseWatcher {
@@ -28,14 +30,28 @@ public final class KernelLeaseWatcher {
 
   private final Path locks;
   private final Consumer<Change> listener;
+  private final FileLeaseScope scope;
   private final Map<String, Change> known = new HashMap<>();
+  private final Map<String, Change> outOfScope = new HashMap<>();
 
   /**
+   * A watcher of every lease on the machine.
+   *
    * @param locks {@code /proc/locks} (another path in tests)
    * @param listener gets every change, on the polling thread
    */
   public KernelLeaseWatcher(Path locks, Consumer<Change> listener) {
+    this(locks, FileLeaseScope.everything(), listener);
+  }
+
+  /**
+   * @param locks {@code /proc/locks} (another path in tests)
+   * @param scope which leases are reported
+   * @param listener gets every change of a lease in scope, on the polling thread
+   */
+  public KernelLeaseWatcher(Path locks, FileLeaseScope scope, Consumer<Change> listener) {
     this.locks = locks;
+    this.scope = scope;
     this.listener = listener;
   }
 
@@ -52,14 +68,26 @@ public final class KernelLeaseWatcher {
       FileLock lock = entry.getValue();
       State state = lock.mode().equals("BREAKING") ? State.BREAKING : State.ACTIVE;
       Change before = known.get(entry.getKey());
-      if (before == null || before.state() != state) {
-        String path = before != null ? before.path() : pathOf(lock);
-        String holder = before != null ? before.holder() : commandOf(lock.pid());
-        Change change = new Change(state, lock, path, holder);
+      if (before == null) {
+        Change seen = outOfScope.get(entry.getKey());
+        if (seen == null) {
+          seen = new Change(state, lock, pathOf(lock), commandOf(lock.pid()));
+        }
+        if (!scope.covers(seen.path(), lock.pid())) {
+          outOfScope.put(entry.getKey(), seen);
+          continue;
+        }
+        outOfScope.remove(entry.getKey());
+        Change change = new Change(state, lock, seen.path(), seen.holder());
+        known.put(entry.getKey(), change);
+        listener.accept(change);
+      } else if (before.state() != state) {
+        Change change = new Change(state, lock, before.path(), before.holder());
         known.put(entry.getKey(), change);
         listener.accept(change);
       }
     }
+    outOfScope.keySet().retainAll(current.keySet());
     known
         .entrySet()
         .removeIf(

@@ -3,7 +3,9 @@ package io.valentia.probes.leases;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.ServiceStatus;
+import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.LeaseGranted;
 import io.valentia.eventbus.payload.LeaseRevoked;
@@ -22,8 +24,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,14 +42,18 @@ import org.slf4j.LoggerFactory;
  *   leases:
  *     enabled: true
  *     processEvents: true    # watch lessee pids through the kernel's process events (root)
- *     fileLeases: true       # follow /proc/locks
+ *     fileLeases: true       # follow /proc/locks: the file leases on granted resources (a
+ *                            # lease service resource that is a path) or held by their lessees,
+ *     fileLeasePaths: []     # and on these files or under these directories,
+ *     allFileLeases: false   # or every file lease on the machine (other programs' too)
  *     drm: true              # follow DRM lease uevents (only where /sys/class/drm exists),
  *                            # reading lessees from /sys/kernel/debug/dri/MINOR/clients
  * </pre>
  */
 public final class LeasesProbe implements ProbeComponent {
   private static final Logger LOG = LoggerFactory.getLogger(LeasesProbe.class);
-  private static final Set<String> KEYS = Set.of("enabled", "processEvents", "fileLeases", "drm");
+  private static final Set<String> KEYS =
+      Set.of("enabled", "processEvents", "fileLeases", "fileLeasePaths", "allFileLeases", "drm");
 
   @Override
   public String name() {
@@ -68,11 +78,25 @@ public final class LeasesProbe implements ProbeComponent {
             e -> {
               if (!KEYS.contains(e.getKey())) {
                 problems.add(e.getKey() + ": unknown key (known: " + String.join(", ", KEYS) + ")");
+              } else if (e.getKey().equals("fileLeasePaths")) {
+                checkPaths(e.getValue(), problems);
               } else if (!e.getValue().isBoolean()) {
                 problems.add(e.getKey() + ": must be true or false, found " + e.getValue());
               }
             });
     return problems;
+  }
+
+  private static void checkPaths(JsonNode paths, List<String> problems) {
+    if (!paths.isArray()) {
+      problems.add("fileLeasePaths: must be a list of absolute paths, found " + paths);
+      return;
+    }
+    for (JsonNode path : paths) {
+      if (!path.isTextual() || !path.asText().startsWith("/")) {
+        problems.add("fileLeasePaths: must be absolute paths, found " + path);
+      }
+    }
   }
 
   @Override
@@ -90,9 +114,13 @@ public final class LeasesProbe implements ProbeComponent {
             config.path("processEvents").asBoolean(true));
     context.api().mount("/leases", router);
     Future<?> started = vertx.deployVerticle(leases);
+    String fileLeases = "no file leases";
     if (config.path("fileLeases").asBoolean(true) && Files.isReadable(Path.of("/proc/locks"))) {
-      startFileLeases(vertx, context.publisher(), host);
+      FileLeaseScope scope = fileLeaseScope(context, config);
+      startFileLeases(vertx, context.publisher(), host, scope);
+      fileLeases = scope.describe();
     }
+    String files = fileLeases;
     if (config.path("drm").asBoolean(true) && Files.isDirectory(Path.of("/sys/class/drm"))) {
       startDrmUevents(context.publisher(), host);
     }
@@ -102,15 +130,43 @@ public final class LeasesProbe implements ProbeComponent {
                 .health()
                 .service(
                     "leases",
-                    ServiceStatus.running("lessee processes watched by " + leases.watchMode())));
+                    ServiceStatus.running(
+                        "lessee processes watched by " + leases.watchMode() + "; " + files)));
   }
 
-  /** Publishes the kernel's file leases as they appear, break and go. */
-  static void startFileLeases(Vertx vertx, EventPublisher publisher, String host) {
+  /**
+   * The leases to watch: those on the configured paths, on the resources of the leases in {@link
+   * Topics#STATE_LEASES} (every lease service's grants) or held by their lessees; all of them when
+   * {@code allFileLeases} is set.
+   */
+  static FileLeaseScope fileLeaseScope(ServiceContext context, JsonNode config) {
+    List<Path> named = new ArrayList<>();
+    config.path("fileLeasePaths").forEach(p -> named.add(Path.of(p.asText())));
+    StateTables tables = context.stateTables();
+    Supplier<Collection<GrantedLease>> granted =
+        tables == null
+            ? List::of
+            : () -> tables.open(Topics.STATE_LEASES, GrantedLease.class).snapshot().values();
+    return new FileLeaseScope(
+        config.path("allFileLeases").asBoolean(false),
+        named,
+        () -> granted.get().stream().map(GrantedLease::resource).toList(),
+        () ->
+            granted.get().stream()
+                .map(l -> l.lessee() == null ? null : l.lessee().pid())
+                .filter(Objects::nonNull)
+                .collect(Collectors.toSet()));
+  }
+
+  /** Publishes the kernel's file leases in {@code scope} as they appear, break and go. */
+  static void startFileLeases(
+      Vertx vertx, EventPublisher publisher, String host, FileLeaseScope scope) {
     String source = "/leases/" + host + "/file";
     KernelLeaseWatcher watcher =
         new KernelLeaseWatcher(
-            Path.of("/proc/locks"), change -> publish(publisher, source, fileLeaseEvent(change)));
+            Path.of("/proc/locks"),
+            scope,
+            change -> publish(publisher, source, fileLeaseEvent(change)));
     vertx.setPeriodic(
         250,
         id ->

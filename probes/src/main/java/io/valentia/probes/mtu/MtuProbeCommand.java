@@ -6,6 +6,7 @@ import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.payload.HealthChanged;
 import io.valentia.probes.ProbeDurations;
 import io.valentia.probes.ProbeOutput;
+import java.io.PrintWriter;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Probe peers for the path MTU: the safe size, the jumbo size and, when the jumbo size"
-          + " fails, a binary search for the largest size that passes, per direction. UDP peers"
+          + " fails, a search for the largest size that passes, per direction (sizes tried in"
+          + " parallel; progress on standard error when it is a terminal). UDP peers"
           + " run `valentia agent mtu-echo`; --icmp uses the system `ping -M do` instead.",
       "Prints one object per result (probe.mtu.ping, probe.mtu.mismatch, health.changed) and"
           + " publishes them when --kafka or VALENTIA_KAFKA_BOOTSTRAP names a broker.",
@@ -112,7 +114,7 @@ public final class MtuProbeCommand implements Callable<Integer> {
     MtuHealth health = new MtuHealth(host);
     try (ProbeOutput output =
             new ProbeOutput(spec.commandLine().getOut(), json, ProbeOutput.bootstrap(kafka));
-        MtuMeshProber prober = new MtuMeshProber(settings)) {
+        MtuMeshProber prober = new MtuMeshProber(settings, progress())) {
       while (true) {
         List<PeerReport> reports = prober.round(targets);
         for (CloudEvent event : events.of(reports)) {
@@ -133,6 +135,24 @@ public final class MtuProbeCommand implements Callable<Integer> {
         }
       }
     }
+  }
+
+  /**
+   * Progress lines on standard error, only when a person is watching (a terminal): a search with
+   * failing sizes waits a timeout per step, and silence for many seconds reads as a hang. Scripts
+   * and pipes get only the results.
+   */
+  private java.util.function.Consumer<String> progress() {
+    if (System.console() == null) {
+      return line -> {};
+    }
+    PrintWriter err = spec.commandLine().getErr();
+    return line -> {
+      synchronized (err) {
+        err.println("... " + line);
+        err.flush();
+      }
+    };
   }
 
   private List<MtuPeer> targets() {

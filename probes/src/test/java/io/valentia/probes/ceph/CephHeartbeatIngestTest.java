@@ -98,4 +98,52 @@ class CephHeartbeatIngestTest {
             org.assertj.core.groups.Tuple.tuple("OSD_SLOW_PING_TIME_BACK", "HEALTH_WARN"),
             org.assertj.core.groups.Tuple.tuple("OSD_SLOW_PING_TIME_FRONT", "HEALTH_OK"));
   }
+
+  @Test
+  @DisplayName(
+      "A front check named on the first line but without its section is raised, not reported OK")
+  void frontNamedOnlyInTheSummaryLine() {
+    CephHeartbeatIngest.Reading reading =
+        ingest.ingest(
+            CephFixtures.text("dump_osd_network.json"),
+            CephFixtures.text("health_detail_scrub_errors.txt"));
+
+    HealthChanged front = reading.checks().get(1);
+    assertThat(front.check()).isEqualTo("OSD_SLOW_PING_TIME_FRONT");
+    assertThat(front.status()).isEqualTo("HEALTH_WARN");
+    assertThat(front.summary()).isEqualTo("Slow OSD heartbeats on front (longest 1330.432ms)");
+    assertThat(front.detail()).singleElement().asString().contains("no OSD_SLOW_PING_TIME_FRONT");
+    EventCodec.instance().validateData(ingest.health(front));
+  }
+
+  @Test
+  @DisplayName(
+      "Every other check of health detail is carried with its severity: scrub errors are an error")
+  void otherChecksCarried() {
+    CephHeartbeatIngest.Reading reading =
+        ingest.ingest(
+            CephFixtures.text("dump_osd_network.json"),
+            CephFixtures.text("health_detail_scrub_errors.txt"));
+
+    assertThat(reading.otherChecks())
+        .extracting(HealthChanged::check, HealthChanged::status, HealthChanged::summary)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("OSD_SCRUB_ERRORS", "HEALTH_ERR", "2 scrub errors"),
+            org.assertj.core.groups.Tuple.tuple(
+                "PG_DAMAGED", "HEALTH_ERR", "Possible data damage: 1 pg inconsistent"));
+    assertThat(reading.status()).isEqualTo("HEALTH_ERR");
+    CloudEvent scrub = ingest.health(reading.otherChecks().get(0));
+    EventCodec.instance().validateData(scrub);
+    assertThat(scrub.severity()).isEqualTo(Severity.CRITICAL);
+    assertThat(scrub.subject()).isEqualTo("OSD_SCRUB_ERRORS");
+    assertThat(reading.otherChecks().get(1).detail())
+        .containsExactly("pg 2.5 is active+clean+inconsistent, acting [1,0,2]");
+
+    CephHeartbeatIngest.Reading json =
+        ingest.ingest(
+            CephFixtures.text("dump_osd_network.json"), CephFixtures.text("health_detail.json"));
+    assertThat(json.otherChecks())
+        .extracting(HealthChanged::check, HealthChanged::status)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("OSDMAP_FLAGS", "HEALTH_WARN"));
+  }
 }

@@ -103,4 +103,28 @@ class CephProbeCommandTest {
                 CephFixtures.path("dump_osd_network.json").toString()))
         .isEqualTo(2);
   }
+
+  @Test
+  @DisplayName(
+      "Scrub errors in health detail are printed with HEALTH_ERR, and the roll-up says which"
+          + " checks are understood in detail")
+  void otherChecksInTheRollUp() {
+    int code =
+        run(
+            "probe",
+            "ceph",
+            "--osd-network",
+            CephFixtures.path("dump_osd_network.json").toString(),
+            "--health-detail",
+            CephFixtures.path("health_detail_scrub_errors.txt").toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .contains("OSD_SLOW_PING_TIME_FRONT HEALTH_WARN: Slow OSD heartbeats on front")
+        .contains("OSD_SCRUB_ERRORS HEALTH_ERR: 2 scrub errors (as Ceph reported it");
+    assertThat(err.toString())
+        .contains("ceph health: HEALTH_ERR (")
+        .contains("OSD_SCRUB_ERRORS HEALTH_ERR")
+        .contains("understood in detail: OSD_SLOW_PING_TIME_BACK, OSD_SLOW_PING_TIME_FRONT");
+  }
 }

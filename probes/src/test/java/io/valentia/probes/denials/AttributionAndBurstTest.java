@@ -77,7 +77,9 @@ class AttributionAndBurstTest {
   }
 
   @Test
-  @DisplayName("Identical denials within the window are one event with count and first/last time.")
+  @DisplayName(
+      "A burst's first denial is published as soon as its line is read; the rest of the burst"
+          + " follows when it ends, as one event with their count that names the first one.")
   void burstFolds() {
     List<CloudEvent> events = new ArrayList<>();
     Instant t0 = Instant.parse("2025-03-14T09:26:53Z");
@@ -89,22 +91,90 @@ class AttributionAndBurstTest {
             Clock.fixed(t0, ZoneOffset.UTC),
             "osd-12",
             events::add);
-    for (int i = 0; i < 5; i++) {
+    watcher.accept(seccompLine(t0, 100, "0x80000000"));
+    assertThat(events).hasSize(1); // at once, not a window later
+    for (int i = 1; i < 5; i++) {
       watcher.accept(seccompLine(t0.plusSeconds(i), 100 + i, "0x80000000"));
     }
     watcher.accept(seccompLine(t0.plusSeconds(2), 200, "0x50001")); // another action
+    assertThat(events).hasSize(2);
     watcher.accept(seccompLine(t0.plusSeconds(30), 300, "0x80000000")); // past the window
     watcher.drain();
-    assertThat(events).hasSize(3);
-    SyscallDenied burst =
+
+    assertThat(events).hasSize(4);
+    SyscallDenied first =
         (SyscallDenied) EventCodec.instance().payload(events.get(0)).orElseThrow();
-    assertThat(burst.count()).isEqualTo(5);
-    assertThat(burst.firstSeen()).isEqualTo(t0);
-    assertThat(burst.lastSeen()).isEqualTo(t0.plusSeconds(4));
+    assertThat(first.count()).isEqualTo(1);
+    assertThat(first.firstSeen()).isEqualTo(t0);
     assertThat(events.get(0).subject()).isEqualTo("osd-12:/usr/bin/app");
     assertThat(events.get(0).source()).isEqualTo("/probes/denials/osd-12");
+    assertThat(events.get(0).extensions()).isEmpty();
+
+    CloudEvent end = events.get(2);
+    SyscallDenied rest = (SyscallDenied) EventCodec.instance().payload(end).orElseThrow();
+    assertThat(rest.count()).isEqualTo(4);
+    assertThat(rest.firstSeen()).isEqualTo(t0.plusSeconds(1));
+    assertThat(rest.lastSeen()).isEqualTo(t0.plusSeconds(4));
+    assertThat(end.extensions().get(DenialWatcher.BURST_OF).asText()).isEqualTo(events.get(0).id());
+    assertThat(end.extensions().get(DenialWatcher.BURST_COUNT).asInt()).isEqualTo(5);
+    CloudEvent decoded = EventCodec.instance().decode(EventCodec.instance().encodeToString(end));
+    assertThat(decoded.extensions().get(DenialWatcher.BURST_OF).asText())
+        .isEqualTo(events.get(0).id());
+    assertThat(decoded.extensions().get(DenialWatcher.BURST_COUNT).asInt()).isEqualTo(5);
+    assertThat(DenialWatcher.describe(end, rest)).contains("x4 more (burst of 5");
+    assertThat(events.get(3).extensions()).isEmpty(); // a new burst past the window
     assertThat(watcher.stats().denials()).isEqualTo(7);
-    assertThat(watcher.stats().events()).isEqualTo(3);
+    assertThat(watcher.stats().events()).isEqualTo(4);
+  }
+
+  @Test
+  @DisplayName(
+      "A lone kill is published within the second its line is read, and its burst's end adds"
+          + " nothing when no other denial joined it.")
+  void loneKillAtOnce() {
+    List<CloudEvent> events = new ArrayList<>();
+    Instant t0 = Instant.parse("2025-03-14T09:26:53Z");
+    MutableClock clock = new MutableClock(t0);
+    DenialWatcher watcher =
+        new DenialWatcher(
+            new AuditLineParser(ZoneOffset.UTC),
+            Duration.ofSeconds(10),
+            null,
+            clock,
+            "osd-12",
+            events::add);
+    watcher.accept(seccompLine(t0, 100, "0x80000000"));
+    clock.now = t0.plusMillis(200);
+    watcher.tick();
+    assertThat(events).hasSize(1);
+    assertThat(events.get(0).severity()).isEqualTo(io.valentia.eventbus.Severity.CRITICAL);
+    clock.now = t0.plusSeconds(11);
+    watcher.tick();
+    watcher.drain();
+    assertThat(events).hasSize(1);
+  }
+
+  private static final class MutableClock extends Clock {
+    Instant now;
+
+    MutableClock(Instant now) {
+      this.now = now;
+    }
+
+    @Override
+    public java.time.ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(java.time.ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
   }
 
   private static String seccompLine(Instant t, long serial, String code) {

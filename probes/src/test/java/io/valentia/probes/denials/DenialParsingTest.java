@@ -123,7 +123,9 @@ class DenialParsingTest {
     }
 
     @Test
-    @DisplayName("ausearch -i output (interpreted names, local date) is read back to numbers.")
+    @DisplayName(
+        "ausearch -i output (interpreted names, local date) is read back to numbers; its code=kill"
+            + " is a kill without claiming which.")
     void ausearchInterpreted() {
       SyscallDenied d =
           seccomp(
@@ -132,7 +134,7 @@ class DenialParsingTest {
                   + " sig=SIGSYS arch=x86_64 syscall=msync compat=0 ip=0x7f code=kill");
       assertThat(d.syscall()).isEqualTo("msync");
       assertThat(d.syscallNr()).isEqualTo(26);
-      assertThat(d.action()).isEqualTo("KILL_THREAD");
+      assertThat(d.action()).isEqualTo("KILL");
       assertThat(d.uid()).isZero();
       assertThat(d.exe()).isEqualTo("/opt/vr server");
       assertThat(d.firstSeen()).isEqualTo(T);
@@ -314,5 +316,112 @@ class DenialParsingTest {
         PARSER.parse("type=SECCOMP msg=audit(1741944413.589:3): arch=c000003e syscall=1 code=0x0");
     assertThat(assembler.add(((AuditLine.Record) line).record(), T)).isEmpty();
     assertThat(assembler.unreadable()).isEqualTo(1);
+  }
+
+  @Nested
+  @DisplayName("Journal form, kill kinds, time zones and copies")
+  class FormsAndCopies {
+    @Test
+    @DisplayName(
+        "The raw form of the same kill says KILL_PROCESS; its ausearch -i form only says kill.")
+    void killKinds() {
+      assertThat(
+              seccomp(
+                      "type=SECCOMP msg=audit(1741944413.589:4569): auid=1000 uid=0 gid=0 ses=3"
+                          + " pid=5152 comm=\"vrserver\" exe=\"/opt/vrserver\" sig=31"
+                          + " arch=c000003e syscall=26 compat=0 ip=0x7f code=0x80000000")
+                  .action())
+          .isEqualTo("KILL_PROCESS");
+      assertThat(SeccompAction.decode("kill")).contains(new SeccompAction("KILL", null));
+      assertThat(SeccompAction.decode("kill").orElseThrow().kills()).isTrue();
+      assertThat(SeccompAction.decode("kill-thread"))
+          .contains(new SeccompAction("KILL_THREAD", null));
+    }
+
+    @Test
+    @DisplayName("ausearch -i dates are read as local time of the zone given, not as UTC.")
+    void interpretedTimeZone() {
+      AuditLineParser berlin = new AuditLineParser(java.time.ZoneId.of("Europe/Berlin"));
+      AuditLine line =
+          berlin.parse(
+              "type=SECCOMP msg=audit(03/14/25 09:26:53.589:4569) : auid=alice uid=root"
+                  + " gid=root ses=3 pid=5152 comm=vrserver exe=/opt/vrserver"
+                  + " sig=SIGSYS arch=x86_64 syscall=msync compat=0 ip=0x7f code=kill");
+      assertThat(((AuditLine.Record) line).record().time())
+          .isEqualTo(Instant.parse("2025-03-14T08:26:53.589Z"));
+    }
+
+    @Test
+    @DisplayName(
+        "The journal's form audit[PID]: AVC apparmor=\"DENIED\" ... is read, with the line's time.")
+    void journalApparmor() {
+      AuditLineParser parser =
+          new AuditLineParser(
+              ZoneOffset.UTC,
+              java.time.Clock.fixed(Instant.parse("2025-06-01T00:00:00Z"), ZoneOffset.UTC));
+      DenialAssembler assembler = new DenialAssembler(java.time.Duration.ofSeconds(2));
+      AuditLine line =
+          parser.parse(
+              "Mar 14 09:26:53 osd-12 audit[1234]: AVC apparmor=\"DENIED\" operation=\"open\""
+                  + " class=\"file\" profile=\"/usr/sbin/cupsd\" name=\"/etc/shadow\""
+                  + " pid=1234 comm=\"cupsd\" requested_mask=\"r\" denied_mask=\"r\""
+                  + " fsuid=0 ouid=0");
+      assertThat(line).isInstanceOf(AuditLine.Record.class);
+      assertThat(assembler.add(((AuditLine.Record) line).record(), T)).isEmpty();
+      List<EventPayload> found = assembler.drain();
+      LsmDenied d = (LsmDenied) found.get(0);
+      assertThat(d.lsm()).isEqualTo("apparmor");
+      assertThat(d.object()).isEqualTo("/etc/shadow");
+      assertThat(d.pid()).isEqualTo(1234L);
+      assertThat(d.firstSeen()).isEqualTo(Instant.parse("2025-03-14T09:26:53Z"));
+
+      AuditLine iso =
+          parser.parse(
+              "2025-03-14T10:26:53.589+0100 osd-12 audit[77]: SECCOMP auid=0 uid=0 gid=0 ses=1"
+                  + " pid=77 comm=\"app\" exe=\"/usr/bin/app\" sig=31 arch=c000003e"
+                  + " syscall=101 compat=0 ip=0x1 code=0x80000000");
+      List<EventPayload> seccomp = assembler.add(((AuditLine.Record) iso).record(), T);
+      assertThat(((SyscallDenied) seccomp.get(0)).syscall()).isEqualTo("ptrace");
+      assertThat(((SyscallDenied) seccomp.get(0)).firstSeen()).isEqualTo(T);
+    }
+
+    @Test
+    @DisplayName(
+        "The kernel log's raw record and audit.log's ENRICHED copy of one audit id are one denial.")
+    void rawAndEnrichedCopies() {
+      String raw =
+          "audit: type=1326 audit(1741944413.589:4568): auid=1000 uid=1000 gid=1000 ses=3"
+              + " subj=unconfined pid=5151 comm=\"vrserver\" exe=\"/opt/vrserver\" sig=0"
+              + " arch=c000003e syscall=165 compat=0 ip=0x7f code=0x7ffc0000";
+      String enriched =
+          "node=osd-12 type=SECCOMP msg=audit(1741944413.589:4568): auid=1000 uid=1000"
+              + " gid=1000 ses=3 subj=unconfined pid=5151 comm=\"vrserver\""
+              + " exe=\"/opt/vrserver\" sig=0 arch=c000003e syscall=165 compat=0"
+              + " ip=0x7f code=0x7ffc0000\u001dAUID=\"alice\" UID=\"alice\" GID=\"alice\""
+              + " ARCH=x86_64 SYSCALL=mount";
+      String avc =
+          "type=AVC msg=audit(1741944413.700:95): apparmor=\"DENIED\" operation=\"open\""
+              + " profile=\"p\" name=\"/etc/shadow\" pid=78 comm=\"cat\""
+              + " requested_mask=\"r\" denied_mask=\"r\"";
+      List<io.valentia.eventbus.CloudEvent> events = new ArrayList<>();
+      DenialWatcher watcher =
+          new DenialWatcher(
+              PARSER,
+              java.time.Duration.ofSeconds(10),
+              null,
+              java.time.Clock.fixed(T, ZoneOffset.UTC),
+              "osd-12",
+              events::add);
+      watcher.accept(raw);
+      watcher.accept(enriched);
+      watcher.accept(avc);
+      watcher.accept("audit: type=1400 " + avc.substring(avc.indexOf("audit(")));
+      watcher.drain();
+
+      assertThat(events).hasSize(2);
+      assertThat(events).allSatisfy(e -> assertThat(e.extensions()).isEmpty());
+      assertThat(watcher.stats().denials()).isEqualTo(2);
+      assertThat(watcher.stats().duplicates()).isEqualTo(2);
+    }
   }
 }

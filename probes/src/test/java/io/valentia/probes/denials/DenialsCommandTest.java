@@ -77,4 +77,34 @@ class DenialsCommandTest {
     assertThat(err.toString()).contains("cannot read");
     assertThat(run("--kmsg", "--window", "soon")).isEqualTo(2);
   }
+
+  @Test
+  @DisplayName(
+      "ausearch -i dates are read in the --timezone given, and the summary says which zone it was.")
+  void timezone() throws Exception {
+    Path log =
+        Files.write(
+            dir.resolve("ausearch.txt"),
+            List.of(
+                "----",
+                "type=SECCOMP msg=audit(03/14/25 09:26:53.589:4569) : auid=alice uid=root"
+                    + " gid=root ses=3 pid=5152 comm=vrserver exe=/opt/vrserver"
+                    + " sig=SIGSYS arch=x86_64 syscall=msync compat=0 ip=0x7f code=kill"));
+    int code = run("--file", log.toString(), "--once", "--json", "--timezone", "Europe/Berlin");
+    assertThat(code).isEqualTo(1);
+    var event = EventCodec.instance().decode(out.toString().lines().findFirst().orElseThrow());
+    assertThat(event.time()).isEqualTo(java.time.Instant.parse("2025-03-14T08:26:53.589Z"));
+    assertThat(event.data().path("action").asText()).isEqualTo("KILL");
+    JsonNode stats = EventCodec.MAPPER.readTree(err.toString().trim()).path("stats");
+    assertThat(stats.path("timezone").asText()).isEqualTo("Europe/Berlin");
+    assertThat(stats.path("interpreted").asLong()).isEqualTo(1);
+
+    out.getBuffer().setLength(0);
+    err.getBuffer().setLength(0);
+    assertThat(run("--file", log.toString(), "--once")).isEqualTo(1);
+    assertThat(err.toString())
+        .contains("read as local time in " + java.time.ZoneId.systemDefault().getId())
+        .contains("this machine's zone");
+    assertThat(run("--file", log.toString(), "--once", "--timezone", "Mars/Olympus")).isEqualTo(2);
+  }
 }

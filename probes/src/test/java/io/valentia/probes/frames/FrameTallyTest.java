@@ -66,4 +66,23 @@ class FrameTallyTest {
     assertThat(baseline.dropsPerInterval()).isLessThan(2);
     assertThat(baseline.observe(1)).isFalse();
   }
+
+  @Test
+  @DisplayName(
+      "Frames read from a compositor's records report the fps of their own times, however fast"
+          + " the file was read")
+  void fpsFromRecordTimes() {
+    FrameTally tally = new FrameTally(90, "openvr", 0, true);
+    tally.accept(new FrameSample(0, 0, 0, 0));
+    for (int i = 1; i <= 180; i++) {
+      tally.accept(new FrameSample(i, PERIOD, 0, 0));
+    }
+
+    // the whole two seconds of records were read in 20 ms of wall time
+    FrameStats stats = tally.interval(Duration.ofMillis(20).toNanos());
+
+    assertThat(stats.frames()).isEqualTo(181);
+    assertThat(stats.fps()).isBetween(89.9, 90.1);
+    assertThat(stats.intervalMillis()).isBetween(1999L, 2001L);
+  }
 }

@@ -55,6 +55,35 @@ class MonadoMetricsReaderTest {
     assertThat(frames.get(4).frameNanos()).isEqualTo(3 * PERIOD);
     assertThat(frames.get(4).latenessNanos()).isEqualTo(4_000_000L);
     assertThat(frames.get(0).latenessNanos()).isZero();
+    // a discarded frame without GPU times missed its vsync: at least a period late, never 0
+    assertThat(frames.get(2).latenessNanos()).isEqualTo(PERIOD);
+  }
+
+  @Test
+  @DisplayName(
+      "A burst of Monado drops reports how late its frames were, not 0 ms, when no GPU time is"
+          + " logged")
+  void dropsWithoutGpuTimesAreLate() throws IOException {
+    ByteArrayOutputStream stream = new ByteArrayOutputStream();
+    delimited(stream, record(2, sessionFrame(100, T0, 0, 0, false)));
+    // 101 is shown three periods after 100, with no GPU times: two vsyncs skipped
+    delimited(stream, record(2, sessionFrame(101, T0 + 3 * PERIOD, 0, 0, false)));
+    delimited(stream, record(2, sessionFrame(102, T0 + 4 * PERIOD, 0, 0, false)));
+    delimited(stream, record(2, sessionFrame(103, T0 + 5 * PERIOD, 0, 0, true)));
+    delimited(stream, record(2, sessionFrame(104, T0 + 6 * PERIOD, 0, 0, false)));
+    MonadoMetricsReader reader =
+        new MonadoMetricsReader(new ByteArrayInputStream(stream.toByteArray()));
+    FrameTally tally = new FrameTally(90, "monado", 0, true);
+    List<io.valentia.eventbus.payload.FrameDropped> bursts = new ArrayList<>();
+    Optional<FrameSample> frame;
+    while ((frame = reader.next()).isPresent()) {
+      tally.accept(frame.get()).ifPresent(bursts::add);
+    }
+
+    assertThat(bursts).hasSize(2);
+    assertThat(bursts.get(0).frames()).isEqualTo(2);
+    assertThat(bursts.get(0).worstLatenessMicros()).isEqualTo(2 * PERIOD / 1000);
+    assertThat(bursts.get(1).worstLatenessMicros()).isEqualTo(PERIOD / 1000);
   }
 
   @Test

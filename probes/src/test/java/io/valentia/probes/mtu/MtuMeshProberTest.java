@@ -106,6 +106,125 @@ class MtuMeshProberTest {
     assertThat(MtuMeshProber.search(1472, 1473, size -> false)).containsExactly(1472, 1473);
   }
 
+  @Test
+  @DisplayName(
+      "A mismatch is searched with sizes tried in parallel, each on a transport of its own, in a"
+          + " few steps, and the steps are told as progress")
+  void parallelSearchWithProgress() {
+    // a path that carries 1500-byte packets out and 4000-byte packets back; a lost request waits
+    // its timeout, as on a network
+    WaitingPath.Counters counters = new WaitingPath.Counters();
+    List<String> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+    MtuProbeSettings settings =
+        new MtuProbeSettings(List.of(1472, 8972), Duration.ofMillis(50), 1, 10_000, 16, "ping");
+    try (MtuMeshProber prober =
+        new MtuMeshProber(
+            settings, peer -> new WaitingPath(1500 - 28, 4000 - 28, counters), progress::add)) {
+      PeerReport report = prober.probe(new MtuPeer("10.0.0.7", 7347));
+
+      assertThat(report.mismatches())
+          .extracting(MtuMismatch::direction, MtuMismatch::estimatedPathMtu)
+          .containsExactly(
+              org.assertj.core.groups.Tuple.tuple("out", 1500),
+              org.assertj.core.groups.Tuple.tuple("in", 4000));
+    }
+    assertThat(counters.mostAtOnce.get()).isGreaterThan(1);
+    assertThat(counters.opened.get()).isGreaterThan(1);
+    assertThat(counters.closed.get()).isEqualTo(counters.opened.get());
+    assertThat(progress).anyMatch(l -> l.contains("8972 bytes failed"));
+    assertThat(progress).anyMatch(l -> l.startsWith("10.0.0.7:7347: done, path MTU"));
+    // a binary search between 1472 and 8972 takes 13 steps per direction; eight at once take 5
+    assertThat(progress.stream().filter(l -> l.contains(" out: ")).count()).isBetween(1L, 5L);
+    assertThat(progress.stream().filter(l -> l.contains(" in: ")).count()).isBetween(1L, 5L);
+  }
+
+  @Test
+  @DisplayName("The k-ary search finds the same boundary as the binary one")
+  void karySearch() {
+    for (int limit : new int[] {1472, 1473, 1500, 4000, 8970, 8971}) {
+      int[] bounds =
+          MtuMeshProber.search(
+              1472,
+              8972,
+              8,
+              sizes -> sizes.stream().map(s -> s <= limit).toList(),
+              (low, high) -> {});
+      assertThat(bounds).containsExactly(limit, limit + 1);
+    }
+  }
+
+  /** A path with a largest payload per direction whose lost requests wait their timeout. */
+  private static final class WaitingPath implements EchoTransport {
+    static final class Counters {
+      final java.util.concurrent.atomic.AtomicInteger opened =
+          new java.util.concurrent.atomic.AtomicInteger();
+      final java.util.concurrent.atomic.AtomicInteger closed =
+          new java.util.concurrent.atomic.AtomicInteger();
+      final java.util.concurrent.atomic.AtomicInteger now =
+          new java.util.concurrent.atomic.AtomicInteger();
+      final java.util.concurrent.atomic.AtomicInteger mostAtOnce =
+          new java.util.concurrent.atomic.AtomicInteger();
+    }
+
+    private final int maxOut;
+    private final int maxIn;
+    private final Counters counters;
+
+    WaitingPath(int maxOut, int maxIn, Counters counters) {
+      this.maxOut = maxOut;
+      this.maxIn = maxIn;
+      this.counters = counters;
+      counters.opened.incrementAndGet();
+    }
+
+    @Override
+    public String mode() {
+      return "udp";
+    }
+
+    @Override
+    public boolean separatesDirections() {
+      return true;
+    }
+
+    @Override
+    public int minimumBytes() {
+      return 16;
+    }
+
+    @Override
+    public int headerBytes() {
+      return 28;
+    }
+
+    @Override
+    public EchoResult echo(int requestBytes, int replyBytes, Duration timeout) {
+      int outstanding = counters.now.incrementAndGet();
+      counters.mostAtOnce.accumulateAndGet(outstanding, Math::max);
+      try {
+        if (requestBytes <= maxOut && replyBytes <= maxIn) {
+          return EchoResult.ok(100);
+        }
+        try {
+          Thread.sleep(timeout.toMillis()); // no answer comes: the wait a real loss costs
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        return EchoResult.lost(
+            requestBytes > maxOut
+                ? EchoResult.Outcome.REQUEST_LOST
+                : EchoResult.Outcome.REPLY_LOST);
+      } finally {
+        counters.now.decrementAndGet();
+      }
+    }
+
+    @Override
+    public void close() {
+      counters.closed.incrementAndGet();
+    }
+  }
+
   /** A path with a largest payload per direction, answering at once (no network). */
   private record LimitedPath(int maxOut, int maxIn) implements EchoTransport {
     @Override
