@@ -60,6 +60,8 @@ class BlamelessReviewTest {
             "draft",
             "",
             "",
+            List.of(),
+            "",
             "",
             "",
             "",
@@ -72,6 +74,7 @@ class BlamelessReviewTest {
             List.of(),
             List.of(testimony),
             List.of(finding),
+            List.of(),
             List.of());
 
     assertThat(testimony.evidence()).isEmpty();
@@ -117,8 +120,8 @@ class BlamelessReviewTest {
             "The on-call failed to page.")) {
       Postmortem p =
           new Postmortem(
-              "t", null, null, sentence, null, null, null, null, null, null, null, null, null, null,
-              null, null, null);
+              "t", null, null, null, null, sentence, null, null, null, null, null, null, null, null,
+              null, null, null, null, null, null);
       assertThat(review.review(p)).as(sentence).isNotEmpty();
     }
   }
