@@ -9,6 +9,8 @@ import java.util.List;
  * @param title the title
  * @param status {@code draft}, {@code in-review} or {@code final}
  * @param incidentId the incident it reviews; empty when none
+ * @param date when it was written, as written (e.g. {@code 2015-10-21}); empty when not given
+ * @param authors who wrote it, in the order given
  * @param summary what happened, in a paragraph
  * @param impact who and what was affected, for how long
  * @param trigger what set it off
@@ -23,11 +25,15 @@ import java.util.List;
  * @param testimonies what the people involved said
  * @param findings what the review concluded, each citing evidence
  * @param recommendations what the review recommends
+ * @param supportingInformation links and notes that back it up (the template's Supporting
+ *     information)
  */
 public record Postmortem(
     String title,
     String status,
     String incidentId,
+    String date,
+    List<String> authors,
     String summary,
     String impact,
     String trigger,
@@ -41,7 +47,8 @@ public record Postmortem(
     List<TimelineEntry> timeline,
     List<Testimony> testimonies,
     List<Finding> findings,
-    List<String> recommendations) {
+    List<String> recommendations,
+    List<String> supportingInformation) {
 
   public static final List<String> STATUSES = List.of("draft", "in-review", "final");
 
@@ -49,6 +56,8 @@ public record Postmortem(
     title = text(title);
     status = status == null || status.isBlank() ? "draft" : status;
     incidentId = text(incidentId);
+    date = text(date);
+    authors = list(authors);
     summary = text(summary);
     impact = text(impact);
     trigger = text(trigger);
@@ -63,6 +72,32 @@ public record Postmortem(
     testimonies = list(testimonies);
     findings = list(findings);
     recommendations = list(recommendations);
+    supportingInformation = list(supportingInformation);
+  }
+
+  /** This postmortem with {@code timeline} in place of its own. */
+  public Postmortem withTimeline(List<TimelineEntry> timeline) {
+    return new Postmortem(
+        title,
+        status,
+        incidentId,
+        date,
+        authors,
+        summary,
+        impact,
+        trigger,
+        detection,
+        resolution,
+        contributingFactors,
+        actionItems,
+        wentWell,
+        wentWrong,
+        gotLucky,
+        timeline,
+        testimonies,
+        findings,
+        recommendations,
+        supportingInformation);
   }
 
   private static String text(String value) {
@@ -75,16 +110,23 @@ public record Postmortem(
 
   /**
    * @param action what will be done
+   * @param type what kind of item it is, e.g. {@code mitigate}, {@code prevent}, {@code process};
+   *     empty when not given
    * @param owner who owns it
    * @param due when it is due (as written, e.g. {@code 2026-12-15})
    * @param status e.g. {@code open}, {@code done}
+   * @param bug the bug or ticket that tracks it, as written (e.g. {@code Bug 5554823 TODO}); empty
+   *     when none
    */
-  public record ActionItem(String action, String owner, String due, String status) {
+  public record ActionItem(
+      String action, String type, String owner, String due, String status, String bug) {
     public ActionItem {
       action = Postmortem.text(action);
+      type = Postmortem.text(type);
       owner = Postmortem.text(owner);
       due = Postmortem.text(due);
       status = Postmortem.text(status);
+      bug = Postmortem.text(bug);
     }
   }
 

@@ -35,8 +35,9 @@ import org.apache.lucene.util.BytesRef;
  * </ul>
  *
  * Facets: {@link #FACETS}, counted from sorted-set doc values; they index no drill-down terms
- * (searches filter on the keyword fields of the same names). {@code host} is the subject's first
- * host ({@code a->b} gives {@code a}) and {@code service} is the first segment of the source
+ * (searches filter on the keyword fields of the same names). {@code host} is the host the event's
+ * type defines ({@link EventHosts}: a probe's or lessor's host from the source, a fault's injector
+ * host from its data; none for other events) and {@code service} is the first segment of the source
  * ({@code /probes/mtu/x} gives {@code probes}).
  *
  * <p>Documents are built on the indexing threads, so building one must stay cheap: every value is
@@ -105,7 +106,7 @@ public final class EventDocuments {
     facet(doc, "severity", event.severityOrInfo().value());
     facet(doc, "subject", event.subject());
     facet(doc, "source", event.source());
-    facet(doc, "host", hostOf(event));
+    facet(doc, "host", EventHosts.of(event));
     facet(doc, "service", serviceOf(event.source()));
     try {
       return FACETS_CONFIG.build(doc);
@@ -136,7 +137,7 @@ public final class EventDocuments {
     keyword(doc, text, "severity", event.severityOrInfo().value());
     keyword(doc, text, "subject", event.subject());
     keyword(doc, text, "source", event.source());
-    keyword(doc, text, "host", hostOf(event));
+    keyword(doc, text, "host", EventHosts.of(event));
     keyword(doc, text, "service", serviceOf(event.source()));
     keyword(doc, text, "experimentid", event.experimentId());
     keyword(doc, text, "incidentid", event.incidentId());
@@ -144,15 +145,6 @@ public final class EventDocuments {
       data(doc, text, "data", event.data());
     }
     return text.toString();
-  }
-
-  static String hostOf(CloudEvent event) {
-    String subject = event.subject();
-    if (subject == null || subject.isBlank()) {
-      return null;
-    }
-    int arrow = subject.indexOf("->");
-    return arrow > 0 ? subject.substring(0, arrow) : subject;
   }
 
   static String serviceOf(String source) {

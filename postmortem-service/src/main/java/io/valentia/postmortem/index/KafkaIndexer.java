@@ -55,8 +55,9 @@ import org.slf4j.LoggerFactory;
  * while more than half of that many records wait, every {@code 8 × refreshInterval} only); records
  * become durable every {@code commitInterval} and at {@link #close()}, which first lets the batches
  * in progress finish (batches still queued are read again at the next start). A record that is not
- * a valid event is counted, logged and skipped (the publishers' dead-letter gate reports it on
- * {@code valentia.deadletter}).
+ * a valid event is counted, logged and skipped: it is checked as the dead-letter gate checks it
+ * (envelope, known type, data against the type's JSON Schema), so the index holds exactly the
+ * records that are not on {@code valentia.deadletter}.
  */
 public final class KafkaIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIndexer.class);
@@ -392,14 +393,18 @@ public final class KafkaIndexer implements AutoCloseable {
   private void index(EventCodec codec, LogRecord record) throws IOException {
     CloudEvent event;
     try {
-      event = codec.decodeEnvelope(record.value());
+      // the dead-letter gate's own check: envelope and data against the type's schema, so that the
+      // index holds exactly the events that passed the contract (an unknown Valentia type or data
+      // its schema rejects is dead-lettered, and must not be found by a search)
+      event = codec.decode(record.value());
     } catch (InvalidEventException e) {
       invalid.incrementAndGet();
       LOG.warn(
-          "{}-{}@{} is not a valid event, not indexed: {}",
+          "{}-{}@{} is not a valid event ({}), not indexed: {}",
           record.topic(),
           record.partition(),
           record.offset(),
+          e.reason().value(),
           e.getMessage());
       return;
     }

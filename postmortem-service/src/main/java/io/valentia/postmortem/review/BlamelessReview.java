@@ -20,6 +20,28 @@ public final class BlamelessReview {
   /** How far a time a testimony mentions may be from the nearest timeline entry. */
   public static final int TIME_TOLERANCE_MINUTES = 2;
 
+  /** A name, other than a word that starts most sentences, or a personal pronoun. */
+  private static final String PERSON =
+      "(?:\\b(?i:he|she|they|i)\\b"
+          + "|\\b(?!(?i:the|this|that|these|those|it|there|then|when|after|before|if|a|an)\\b)"
+          + "\\p{Lu}\\p{Ll}+(?:\\s\\p{Lu}\\p{Ll}+)?)";
+
+  /**
+   * A person (name or pronoun) with a blaming verb ({@code Dave forgot}, {@code she failed to},
+   * {@code he should have}, {@code Ana was careless}), or a person's blaming noun ({@code his
+   * fault}, {@code her mistake}, {@code Dave's negligence}).
+   */
+  private static final String PERSON_BLAME =
+      "(?:"
+          + PERSON
+          + "\\s+(?:(?:simply|just|also|again|clearly|obviously)\\s+)?"
+          + "(?i:forgot|forgets|had forgotten|failed to|fails to|should(?: not|n't)? have"
+          + "|should've|neglected|messed up|screwed up|made (?:a|the|an) (?:mistake|error|blunder)"
+          + "|(?:was|is|were|are|had been) (?:careless|negligent|sloppy|reckless|at fault|to blame))"
+          + "\\b)"
+          + "|(?:\\b(?i:his|her|their|my|your)|\\b\\p{Lu}\\p{Ll}+'s)\\s+"
+          + "(?i:fault|mistake|error|blunder|carelessness|negligence|oversight|slip)\\b";
+
   private static final List<Rule> RULES =
       List.of(
           new Rule(
@@ -46,6 +68,14 @@ public final class BlamelessReview {
               "words about a person's character explain nothing about the system",
               "describe the action and its context: \"the step was skipped because the runbook"
                   + " did not list it\""),
+          new Rule(
+              "person-blame",
+              PERSON_BLAME,
+              "a sentence that makes a person the subject of a failing (\"Dave forgot\", \"her"
+                  + " mistake\") puts the blame on them instead of on the conditions that made the"
+                  + " slip likely",
+              "make the system the subject: \"the runbook did not list the step\", \"the tool"
+                  + " accepted the change without a check\""),
           new Rule(
               "failed-to",
               "(?i)\\bfail(ed|s)? to\\b",

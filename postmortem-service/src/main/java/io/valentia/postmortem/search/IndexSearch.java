@@ -60,6 +60,7 @@ public final class IndexSearch {
   private final EventIndex index;
   private final List<String> dimensions;
   private final EventAnalyzer analyzer = new EventAnalyzer();
+  private final EventAnalyzer queryAnalyzer = EventAnalyzer.forQueries();
 
   /**
    * @param dimensions the facet dimensions this index has
@@ -150,7 +151,7 @@ public final class IndexSearch {
     if (request.query() == null || request.query().isBlank()) {
       text = new MatchAllDocsQuery();
     } else {
-      QueryParser parser = new TextOrIdQueryParser(analyzer);
+      QueryParser parser = new TextOrIdQueryParser(queryAnalyzer);
       try {
         text = parser.parse(request.query());
       } catch (ParseException e) {

@@ -23,6 +23,8 @@ public final class PostmortemSections {
       List.of(
           "title",
           "incidentId",
+          "date",
+          "authors",
           "summary",
           "impact",
           "trigger",
@@ -36,13 +38,14 @@ public final class PostmortemSections {
           "timeline",
           "testimonies",
           "findings",
-          "recommendations");
+          "recommendations",
+          "supportingInformation");
 
   /** An empty draft. */
   public static final Postmortem EMPTY =
       new Postmortem(
-          "", "draft", "", "", "", "", "", "", null, null, null, null, null, null, null, null,
-          null);
+          "", "draft", "", "", null, "", "", "", "", "", null, null, null, null, null, null, null,
+          null, null, null);
 
   private PostmortemSections() {}
 

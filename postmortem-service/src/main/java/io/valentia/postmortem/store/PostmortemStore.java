@@ -143,23 +143,6 @@ public final class PostmortemStore {
   }
 
   static Postmortem withTimeline(Postmortem p, List<Postmortem.TimelineEntry> timeline) {
-    return new Postmortem(
-        p.title(),
-        p.status(),
-        p.incidentId(),
-        p.summary(),
-        p.impact(),
-        p.trigger(),
-        p.detection(),
-        p.resolution(),
-        p.contributingFactors(),
-        p.actionItems(),
-        p.wentWell(),
-        p.wentWrong(),
-        p.gotLucky(),
-        new ArrayList<>(timeline),
-        p.testimonies(),
-        p.findings(),
-        p.recommendations());
+    return p.withTimeline(new ArrayList<>(timeline));
   }
 }

@@ -31,11 +31,18 @@ class MarkdownPostmortemTest {
         .containsExactly(
             new Postmortem.ActionItem(
                 "Check path MTU before applying an MTU change",
+                "prevent",
                 "Dana Scully",
                 "2026-12-15",
-                "open"),
+                "open",
+                ""),
             new Postmortem.ActionItem(
-                "Alert on OSD heartbeat slowness", "Fox Mulder", "2026-12-20", "done"));
+                "Alert on OSD heartbeat slowness",
+                "detect",
+                "Fox Mulder",
+                "2026-12-20",
+                "done",
+                ""));
     assertThat(p.wentWell()).containsExactly("The MTU probe found the black hole within a minute.");
     assertThat(p.gotLucky()).containsExactly("It happened at night.");
     assertThat(p.timeline()).hasSize(3);
@@ -57,6 +64,85 @@ class MarkdownPostmortemTest {
             });
     assertThat(p.findings().get(0).evidence()).containsExactly("0192f7c1-0001");
     assertThat(p.recommendations()).hasSize(1);
+  }
+
+  @Test
+  @DisplayName(
+      "The SRE book's example is read whole: date, authors, status, every bold-labelled field, the"
+          + " action items' type and bug, the lessons, the timeline and supporting information")
+  void readsTheSreBookTemplate() throws IOException {
+    Postmortem p = MarkdownPostmortem.parse(resource("sre-book.md"));
+
+    assertThat(p.title()).isEqualTo("Shakespeare Sonnet++ Postmortem (incident #465)");
+    assertThat(p.date()).isEqualTo("2015-10-21");
+    assertThat(p.authors()).containsExactly("jennifer", "martym", "agoogler");
+    assertThat(p.status()).isEqualTo("final");
+    assertThat(p.summary())
+        .isEqualTo(
+            "Shakespeare Search down for 66 minutes during period of very high interest in\n"
+                + "Shakespeare due to discovery of a new sonnet.");
+    assertThat(p.impact()).isEqualTo("Estimated 1.21B queries lost, no revenue impact.");
+    assertThat(p.contributingFactors())
+        .singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING)
+        .startsWith("Cascading failure due to combination")
+        .endsWith("not being in the Shakespeare corpus.");
+    assertThat(p.trigger()).isEqualTo("Latent bug triggered by sudden increase in traffic.");
+    assertThat(p.resolution()).startsWith("Directed traffic").endsWith("cascading failure.");
+    assertThat(p.detection())
+        .isEqualTo("Borgmon detected high level of HTTP 500s and paged on-call.");
+    assertThat(p.actionItems())
+        .containsExactly(
+            new Postmortem.ActionItem(
+                "Update playbook with instructions for responding to cascading failure",
+                "mitigate",
+                "jennifer",
+                "",
+                "",
+                "n/a **DONE**"),
+            new Postmortem.ActionItem(
+                "Use flux capacitor to balance load between clusters",
+                "prevent",
+                "martym",
+                "",
+                "",
+                "Bug 5554823 **TODO**"),
+            new Postmortem.ActionItem(
+                "Schedule cascading failure test during next DiRT",
+                "process",
+                "docbrown",
+                "",
+                "",
+                "n/a **TODO**"));
+    assertThat(p.wentWell()).hasSize(2);
+    assertThat(p.wentWrong()).hasSize(2);
+    assertThat(p.gotLucky()).hasSize(1);
+    assertThat(p.timeline())
+        .extracting(Postmortem.TimelineEntry::time)
+        .containsExactly("14:51", "14:53", "14:54", "16:00");
+    assertThat(p.timeline().get(2).text())
+        .isEqualTo("**OUTAGE BEGINS** -- Search backend starts melting down under load");
+    assertThat(p.supportingInformation())
+        .containsExactly(
+            "Monitoring dashboard, http://monitor/shakespeare?end_time=20151021T160000&duration=7200");
+    assertThat(MarkdownPostmortem.parse(MarkdownPostmortem.render(p))).isEqualTo(p);
+  }
+
+  @Test
+  @DisplayName(
+      "A document stored before date, authors, supporting information and the action items' type"
+          + " and bug existed still reads, with those empty")
+  void readsOlderJson() throws IOException {
+    String json =
+        "{\"title\":\"t\",\"status\":\"final\",\"summary\":\"s\",\"actionItems\":"
+            + "[{\"action\":\"a\",\"owner\":\"o\",\"due\":\"d\",\"status\":\"open\"}]}";
+
+    Postmortem p = EventCodec.MAPPER.readValue(json, Postmortem.class);
+
+    assertThat(p.date()).isEmpty();
+    assertThat(p.authors()).isEmpty();
+    assertThat(p.supportingInformation()).isEmpty();
+    assertThat(p.actionItems())
+        .containsExactly(new Postmortem.ActionItem("a", "", "o", "d", "open", ""));
   }
 
   @Test

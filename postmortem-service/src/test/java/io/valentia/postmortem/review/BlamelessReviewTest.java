@@ -60,6 +60,8 @@ class BlamelessReviewTest {
             "draft",
             "",
             "",
+            List.of(),
+            "",
             "",
             "",
             "",
@@ -72,6 +74,7 @@ class BlamelessReviewTest {
             List.of(),
             List.of(testimony),
             List.of(finding),
+            List.of(),
             List.of());
 
     assertThat(testimony.evidence()).isEmpty();
@@ -115,11 +118,53 @@ class BlamelessReviewTest {
             "The operator should have waited.",
             "A careless restart.",
             "The on-call failed to page.")) {
-      Postmortem p =
-          new Postmortem(
-              "t", null, null, sentence, null, null, null, null, null, null, null, null, null, null,
-              null, null, null);
-      assertThat(review.review(p)).as(sentence).isNotEmpty();
+      assertThat(review.review(summary(sentence))).as(sentence).isNotEmpty();
     }
+  }
+
+  @Test
+  @DisplayName(
+      "A person's name or pronoun with a blaming verb or noun is flagged as blaming a person")
+  void flagsBlameOnAPerson() {
+    for (String sentence :
+        List.of(
+            "Dave forgot to update the switch.",
+            "It was his fault.",
+            "That was her mistake.",
+            "She failed to check the MTU.",
+            "Dave Smith should have waited for the rollout.",
+            "He was careless with the change.",
+            "Ana was negligent.",
+            "Dave's mistake took the rack down.",
+            "They forgot the switch.")) {
+      assertThat(review.review(summary(sentence)))
+          .as(sentence)
+          .extracting(BlamelessReview.Problem::rule)
+          .contains("person-blame");
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "Neutral sentences about what people and systems did are not flagged as blaming a person")
+  void leavesNeutralSentences() {
+    for (String sentence :
+        List.of(
+            "The network team set MTU 9216 on the new switch.",
+            "Dave rolled the change back at 04:40.",
+            "She paged the storage on-call, who confirmed the MTU mismatch.",
+            "The deploy tool applied the change to every host at once.",
+            "Ceph marked the OSDs down after 20 s without heartbeats.",
+            "The runbook did not list the switch, so the change skipped it.",
+            "After the rollback the error rate fell to zero.",
+            "His pager did not ring because the alert was muted.")) {
+      assertThat(review.review(summary(sentence))).as(sentence).isEmpty();
+    }
+  }
+
+  private static Postmortem summary(String sentence) {
+    return new Postmortem(
+        "t", null, null, null, null, sentence, null, null, null, null, null, null, null, null, null,
+        null, null, null, null, null);
   }
 }
