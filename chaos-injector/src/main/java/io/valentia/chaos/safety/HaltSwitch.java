@@ -62,8 +62,9 @@ public final class HaltSwitch {
     halted = true;
     String why = "halted by " + by + (reason == null ? "" : ": " + reason);
     injector.refuseNew(why);
-    int reverted = injector.revertAll(why);
+    // runs first, so that none takes the reverts for the natural end of its faults and completes
     int runs = runner == null ? 0 : runner.stopAll("interrupted", why, by);
+    int reverted = injector.revertAll(why);
     LOG.warn(
         "HALT by {} ({}): {} fault(s) reverted, {} run(s) stopped", by, reason, reverted, runs);
     audit.emit(event(new ChaosHalt(by, reason, false, reverted)));
