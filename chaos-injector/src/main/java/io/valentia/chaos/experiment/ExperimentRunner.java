@@ -103,13 +103,29 @@ public final class ExperimentRunner {
    * @return how many runs were stopped
    */
   public int stopAll(String status, String reason, String by) {
-    int count = 0;
+    return stopAll(status, reason, by, () -> {});
+  }
+
+  /**
+   * Stops every run in progress, running {@code meanwhile} after the runs are marked stopped and
+   * before they are interrupted: a run that wakes up during {@code meanwhile} (its faults reverted
+   * by a halt) already sees that it was stopped.
+   *
+   * @return how many runs were stopped
+   */
+  public int stopAll(String status, String reason, String by, Runnable meanwhile) {
+    List<RunControl> stopped = new ArrayList<>();
     for (RunControl control : running) {
-      if (control.stop(status, reason, by)) {
-        count++;
+      if (control.mark(status, reason, by)) {
+        stopped.add(control);
       }
     }
-    return count;
+    try {
+      meanwhile.run();
+    } finally {
+      stopped.forEach(RunControl::interrupt);
+    }
+    return stopped.size();
   }
 
   /**
@@ -167,16 +183,29 @@ public final class ExperimentRunner {
     }
 
     synchronized boolean stop(String status, String reason, String by) {
+      if (!mark(status, reason, by)) {
+        return false;
+      }
+      interrupt();
+      return true;
+    }
+
+    /** Records the stop without waking the run; false when it was stopped already. */
+    synchronized boolean mark(String status, String reason, String by) {
       if (this.status != null) {
         return false;
       }
       this.status = status;
       this.reason = reason;
       this.by = by;
+      return true;
+    }
+
+    /** Wakes the run from what it waits for, unless it is in its rollbacks. */
+    synchronized void interrupt() {
       if (!inRollbacks) {
         thread.interrupt();
       }
-      return true;
     }
 
     boolean stopped() {

@@ -374,40 +374,69 @@ class ExperimentRunIT {
             "arguments": {"pid": %d, "duration": "60s"}}}]}
         """
             .formatted(pid);
+    List<CloudEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (ChaosInjector local =
+        new ChaosInjector(
+            Runs.allowing("pids"),
+            FaultCatalog.standard(),
+            null,
+            seen::add,
+            "/chaos/test",
+            Clock.systemUTC())) {
+      CompletableFuture<Journal> aborted =
+          CompletableFuture.supplyAsync(
+              () ->
+                  local
+                      .runner()
+                      .run(
+                          Runs.experiment(json),
+                          new ExperimentRunner.RunOptions("abort-" + pid, Duration.ZERO)));
+      awaitWaiting(seen, "abort-" + pid);
+      assertThat(Sleepers.state(pid)).isEqualTo("T");
+      assertThat(local.runner().stop("abort-" + pid, "aborted", "enough", "test")).isTrue();
+      Journal first = aborted.get(20, java.util.concurrent.TimeUnit.SECONDS);
 
-    CompletableFuture<Journal> aborted =
-        CompletableFuture.supplyAsync(
+      assertThat(first.status()).isEqualTo("aborted");
+      assertThat(first.run())
+          .extracting(r -> r.activity().path("name").asText())
+          .containsExactly("pause-for-a-minute", ExperimentRunner.WAIT_FOR_FAULTS);
+      assertThat(first.run().get(1).exception()).contains("the run was stopped: enough");
+      assertThat(Sleepers.state(pid)).isIn("S", "R");
+
+      CompletableFuture<Journal> halted =
+          CompletableFuture.supplyAsync(
+              () ->
+                  local
+                      .runner()
+                      .run(
+                          Runs.experiment(json),
+                          new ExperimentRunner.RunOptions("halt-" + pid, Duration.ZERO)));
+      awaitWaiting(seen, "halt-" + pid);
+      assertThat(local.halt().halt(null, "test", "the game day is over")).isEqualTo(1);
+      Journal second = halted.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(second.status()).isEqualTo("interrupted");
+      assertThat(second.run().get(1).exception()).contains("the run was stopped");
+      assertThat(Sleepers.state(pid)).isIn("S", "R");
+      assertThat(local.faults().active()).isEmpty();
+    }
+  }
+
+  /** Waits until run {@code runId} has said that its method waits for its faults. */
+  private static void awaitWaiting(List<CloudEvent> seen, String runId) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
             () ->
-                chaos
-                    .runner()
-                    .run(
-                        Runs.experiment(json),
-                        new ExperimentRunner.RunOptions("abort-" + pid, Duration.ZERO)));
-    await().atMost(Duration.ofSeconds(10)).until(() -> Sleepers.state(pid).equals("T"));
-    assertThat(chaos.runner().stop("abort-" + pid, "aborted", "enough", "test")).isTrue();
-    Journal first = aborted.get(20, java.util.concurrent.TimeUnit.SECONDS);
-
-    assertThat(first.status()).isEqualTo("aborted");
-    assertThat(first.run().get(1).activity().path("name").asText())
-        .isEqualTo(ExperimentRunner.WAIT_FOR_FAULTS);
-    assertThat(first.run().get(1).exception()).contains("the run was stopped");
-    assertThat(Sleepers.state(pid)).isIn("S", "R");
-
-    CompletableFuture<Journal> halted =
-        CompletableFuture.supplyAsync(
-            () ->
-                chaos
-                    .runner()
-                    .run(
-                        Runs.experiment(json),
-                        new ExperimentRunner.RunOptions(null, Duration.ZERO)));
-    await().atMost(Duration.ofSeconds(10)).until(() -> Sleepers.state(pid).equals("T"));
-    chaos.halt().halt("halt-" + pid, "test", "the game day is over");
-    Journal second = halted.get(20, java.util.concurrent.TimeUnit.SECONDS);
-
-    assertThat(second.status()).isEqualTo("interrupted");
-    assertThat(Sleepers.state(pid)).isIn("S", "R");
-    assertThat(chaos.faults().active()).isEmpty();
+                seen.stream()
+                    .anyMatch(
+                        e ->
+                            runId.equals(e.experimentId())
+                                && e.type().equals(EventType.CHAOS_EXPERIMENT_STEP.type())
+                                && e.data()
+                                    .path("activity")
+                                    .asText()
+                                    .equals(ExperimentRunner.WAIT_FOR_FAULTS)));
   }
 
   @Test
