@@ -7,11 +7,13 @@ import io.valentia.chaos.ChaosConfig;
 import io.valentia.chaos.ChaosInjector;
 import io.valentia.chaos.experiment.Activity;
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.experiment.Durations;
 import io.valentia.chaos.experiment.Experiment;
 import io.valentia.chaos.experiment.ExperimentLoader;
 import io.valentia.chaos.experiment.ExperimentProblem;
 import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.experiment.InvalidExperimentException;
+import io.valentia.chaos.experiment.MethodTimeline;
 import io.valentia.chaos.experiment.Provider;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
@@ -137,8 +139,10 @@ public final class ExperimentCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Run an experiment on this machine: steady state before, method, steady state after,"
-            + " rollbacks (always). Faults revert themselves after their duration and when the run"
-            + " ends. Each step is published on valentia.events when Kafka answers; the journal"
+            + " rollbacks (always). The method lasts until every fault it injected has reached its"
+            + " duration (a halt or an abort ends it at once); faults revert themselves then, and"
+            + " when the run ends. A method activity that fails fails the run, unless it says"
+            + " tolerate_failure: true. --dry-run shows when each fault starts and ends. Each step is published on valentia.events when Kafka answers; the journal"
             + " (Chaos Toolkit format) is written to --journal.",
         "Exit 0 when it completed without deviating, 1 when it failed, deviated, was aborted or"
             + " interrupted (or is invalid), 2 on bad usage."
@@ -181,7 +185,7 @@ public final class ExperimentCommand implements Runnable {
       Duration interval = config.steadyStateInterval();
       if (steadyStateEvery != null) {
         interval =
-            io.valentia.chaos.experiment.Durations.parse(steadyStateEvery)
+            Durations.parse(steadyStateEvery)
                 .orElseThrow(
                     () ->
                         new ParameterException(
@@ -373,6 +377,24 @@ public final class ExperimentCommand implements Runnable {
       }
       experiment.rollbacks().forEach(a -> step(steps, "rollback", a, catalog, config, refused));
       refused.forEach(r -> plan.withArray("refused").add(r));
+      MethodTimeline timeline = MethodTimeline.of(experiment, catalog);
+      ObjectNode times = plan.putObject("timeline");
+      for (MethodTimeline.Fault f : timeline.faults()) {
+        ObjectNode entry =
+            times
+                .withArray("faults")
+                .addObject()
+                .put("activity", f.activity())
+                .put("fault", f.fault())
+                .put("start", Durations.seconds(f.start()));
+        f.targets().forEach(t -> entry.withArray("targets").add(t.toString()));
+        if (f.end() != null) {
+          entry.put("end", Durations.seconds(f.end()));
+        }
+      }
+      times
+          .put("activitiesEnd", Durations.seconds(timeline.activitiesEnd()))
+          .put("methodEnd", Durations.seconds(timeline.methodEnd()));
       if (json) {
         out.println(plan);
       } else {
@@ -385,6 +407,7 @@ public final class ExperimentCommand implements Runnable {
               s.path("name").asText(),
               s.path("does").asText());
         }
+        printTimeline(out, timeline);
         if (refused.isEmpty()) {
           out.println("every fault target is on the allow-list");
         } else {
@@ -394,6 +417,37 @@ public final class ExperimentCommand implements Runnable {
       }
       out.flush();
       return refused.isEmpty() ? 0 : 1;
+    }
+
+    private static void printTimeline(PrintWriter out, MethodTimeline timeline) {
+      if (timeline.faults().isEmpty()) {
+        return;
+      }
+      out.println(
+          "timeline of the method, from its start (only pauses and fault durations count here):");
+      for (MethodTimeline.Fault f : timeline.faults()) {
+        out.printf(
+            "  %-28s %s on %s from +%s to %s%n",
+            f.activity(),
+            f.fault(),
+            f.targets(),
+            seconds(f.start()),
+            f.end() == null ? "(no duration: it cannot be undone)" : "+" + seconds(f.end()));
+      }
+      if (timeline.methodEnd().compareTo(timeline.activitiesEnd()) > 0) {
+        out.printf(
+            "  the activities end at +%s; the method goes on until +%s, when the last fault ends"
+                + " (the steady state is checked meanwhile)%n",
+            seconds(timeline.activitiesEnd()), seconds(timeline.methodEnd()));
+      } else {
+        out.printf(
+            "  the method ends at +%s, every fault has ended by then%n",
+            seconds(timeline.methodEnd()));
+      }
+    }
+
+    private static String seconds(Duration d) {
+      return String.format(java.util.Locale.ROOT, "%.1f s", d.toMillis() / 1000.0);
     }
 
     private void step(

@@ -16,6 +16,8 @@ import java.util.List;
  * @param tolerance the tolerance of a probe; null when none
  * @param secrets the secret namespaces it may use
  * @param path where it is declared (or referenced) in the document
+ * @param toleratesFailure whether the run goes on as if nothing happened when it fails ({@code
+ *     "tolerate_failure": true}); otherwise a failure in the method fails the run
  */
 public record Activity(
     String name,
@@ -26,7 +28,8 @@ public record Activity(
     boolean background,
     JsonNode tolerance,
     List<String> secrets,
-    String path) {
+    String path,
+    boolean toleratesFailure) {
 
   public boolean isProbe() {
     return "probe".equals(type);

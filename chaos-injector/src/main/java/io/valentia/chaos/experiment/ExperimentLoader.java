@@ -43,6 +43,13 @@ public final class ExperimentLoader {
           "steady-state-hypothesis",
           "method",
           "rollbacks");
+
+  /**
+   * The activity key that lets the run go on when the activity fails (Valentia's; Chaos Toolkit
+   * itself ignores unknown activity keys).
+   */
+  public static final String TOLERATE_FAILURE = "tolerate_failure";
+
   private static final Set<String> HTTP_METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
   private static final ObjectMapper JSON = EventCodec.MAPPER;
@@ -344,7 +351,8 @@ public final class ExperimentLoader {
                 resolved.background(),
                 resolved.tolerance(),
                 resolved.secrets(),
-                path);
+                path,
+                resolved.toleratesFailure());
       }
       String type = node.path("type").asText("");
       if (!type.equals("action") && !type.equals("probe")) {
@@ -393,8 +401,25 @@ public final class ExperimentLoader {
           secretRefs.forEach(s -> secrets.add(s.asText()));
         }
       }
+      boolean toleratesFailure = false;
+      if (node.has(TOLERATE_FAILURE)) {
+        if (!node.get(TOLERATE_FAILURE).isBoolean()) {
+          problem(path + "." + TOLERATE_FAILURE, "must be true or false");
+        } else {
+          toleratesFailure = node.get(TOLERATE_FAILURE).asBoolean();
+        }
+      }
       return new Activity(
-          name, type, provider, before, after, background, tolerance, List.copyOf(secrets), path);
+          name,
+          type,
+          provider,
+          before,
+          after,
+          background,
+          tolerance,
+          List.copyOf(secrets),
+          path,
+          toleratesFailure);
     }
 
     private List<String> probeToleranceProblems(JsonNode tolerance, String path) {

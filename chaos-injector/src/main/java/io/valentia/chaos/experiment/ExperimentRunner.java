@@ -48,6 +48,14 @@ import org.slf4j.LoggerFactory;
  * abort or a halt. Faults a run injected and that are still active are reverted before its
  * rollbacks. Every step is journaled and emitted as a {@code chaos.experiment.*} event.
  *
+ * <p>The method lasts until every fault it injected has reached its duration: when its activities
+ * end first, the run waits for the faults (still checking the steady state at its interval); a
+ * halt, an abort or a deviation ends the wait at once. A method activity that fails (a fault the
+ * allow-list refuses, a process that exits non-zero, an HTTP call that fails) fails the run: the
+ * rest of the method is skipped, the hypothesis is checked after, the rollbacks run, and the run
+ * ends {@code failed}, naming the activity; unless the activity says {@code "tolerate_failure":
+ * true}, which only journals the failure.
+ *
  * <p>{@link #run} blocks the calling thread for the whole run: call it from a worker, never from an
  * event loop. Thread-safe: several runs may go on at once.
  */
@@ -95,13 +103,29 @@ public final class ExperimentRunner {
    * @return how many runs were stopped
    */
   public int stopAll(String status, String reason, String by) {
-    int count = 0;
+    return stopAll(status, reason, by, () -> {});
+  }
+
+  /**
+   * Stops every run in progress, running {@code meanwhile} after the runs are marked stopped and
+   * before they are interrupted: a run that wakes up during {@code meanwhile} (its faults reverted
+   * by a halt) already sees that it was stopped.
+   *
+   * @return how many runs were stopped
+   */
+  public int stopAll(String status, String reason, String by, Runnable meanwhile) {
+    List<RunControl> stopped = new ArrayList<>();
     for (RunControl control : running) {
-      if (control.stop(status, reason, by)) {
-        count++;
+      if (control.mark(status, reason, by)) {
+        stopped.add(control);
       }
     }
-    return count;
+    try {
+      meanwhile.run();
+    } finally {
+      stopped.forEach(RunControl::interrupt);
+    }
+    return stopped.size();
   }
 
   /**
@@ -159,16 +183,29 @@ public final class ExperimentRunner {
     }
 
     synchronized boolean stop(String status, String reason, String by) {
+      if (!mark(status, reason, by)) {
+        return false;
+      }
+      interrupt();
+      return true;
+    }
+
+    /** Records the stop without waking the run; false when it was stopped already. */
+    synchronized boolean mark(String status, String reason, String by) {
       if (this.status != null) {
         return false;
       }
       this.status = status;
       this.reason = reason;
       this.by = by;
+      return true;
+    }
+
+    /** Wakes the run from what it waits for, unless it is in its rollbacks. */
+    synchronized void interrupt() {
       if (!inRollbacks) {
         thread.interrupt();
       }
-      return true;
     }
 
     boolean stopped() {
@@ -187,8 +224,9 @@ public final class ExperimentRunner {
     final List<ActivityRun> rollbacks = new ArrayList<>();
     List<ActivityRun> before;
     List<ActivityRun> after;
-    boolean deviated;
-    String failure;
+    volatile boolean deviated;
+    volatile String failure;
+    volatile Journal.Failure failedActivity;
 
     Run(Experiment experiment, RunOptions options, RunControl control) {
       this.experiment = experiment;
@@ -207,6 +245,17 @@ public final class ExperimentRunner {
         if (!met(before)) {
           proceed = false;
           failure = "the steady state did not hold before the method";
+          before.stream()
+              .filter(r -> !Boolean.TRUE.equals(r.toleranceMet()))
+              .findFirst()
+              .ifPresent(
+                  r ->
+                      failedActivity =
+                          new Journal.Failure(
+                              "steady-state-before",
+                              r.activity().path("name").asText(),
+                              r.activity().path("type").asText(),
+                              reasonOf(r)));
         }
       }
       if (proceed && !control.stopped()) {
@@ -225,6 +274,7 @@ public final class ExperimentRunner {
       runRollbacks();
       String status;
       String reason = null;
+      Journal.Failure failed = null;
       if (control.stopped()) {
         status = control.status;
         reason = control.reason;
@@ -232,6 +282,7 @@ public final class ExperimentRunner {
       } else if (failure != null) {
         status = "failed";
         reason = failure;
+        failed = failedActivity;
       } else {
         status = "completed";
       }
@@ -249,11 +300,24 @@ public final class ExperimentRunner {
               List.copyOf(during),
               after,
               List.copyOf(method),
-              List.copyOf(rollbacks));
+              List.copyOf(rollbacks),
+              failed);
       emit(
-          new ExperimentCompleted(runId, status, deviated, Durations.seconds(journal.duration())),
+          new ExperimentCompleted(
+              runId,
+              status,
+              deviated,
+              Durations.seconds(journal.duration()),
+              reason,
+              failed == null ? null : failed.phase(),
+              failed == null ? null : failed.name()),
           null);
-      LOG.info("run {} ended: {}{}", runId, status, deviated ? " (deviated)" : "");
+      LOG.info(
+          "run {} ended: {}{}{}",
+          runId,
+          status,
+          deviated ? " (deviated)" : "",
+          reason == null ? "" : ": " + reason);
       return journal;
     }
 
@@ -332,7 +396,8 @@ public final class ExperimentRunner {
               false,
               null,
               List.of(),
-              "tolerance");
+              "tolerance",
+              false);
       try {
         JsonNode output = invoke(probe, value);
         boolean met =
@@ -383,15 +448,15 @@ public final class ExperimentRunner {
       DuringCheck check = startDuringCheck();
       try {
         for (Activity activity : experiment.method()) {
-          if (control.stopped()) {
+          if (control.stopped() || failure != null) {
             break;
           }
           if (activity.background()) {
             pending.add(
                 CompletableFuture.runAsync(
-                    () -> method.add(execute(activity, "method", true)), background));
+                    () -> ran(activity, execute(activity, "method", true)), background));
           } else {
-            method.add(execute(activity, "method", true));
+            ran(activity, execute(activity, "method", true));
           }
         }
         for (CompletableFuture<?> f : pending) {
@@ -404,12 +469,97 @@ public final class ExperimentRunner {
             LOG.warn("background activity of run {} failed: {}", runId, e.getCause().toString());
           }
         }
+        if (!control.stopped() && failure == null) {
+          awaitFaults();
+        }
       } finally {
         if (check != null) {
           check.stop();
         }
         background.shutdownNow();
       }
+    }
+
+    /** Journals a method activity; one that failed and does not tolerate it fails the run. */
+    private void ran(Activity activity, ActivityRun run) {
+      method.add(run);
+      if (run.succeeded() || control.stopped()) {
+        return;
+      }
+      if (activity.toleratesFailure()) {
+        LOG.info(
+            "run {}: {} {} failed and tolerates it: the run goes on",
+            runId,
+            activity.type(),
+            activity.name());
+        return;
+      }
+      synchronized (this) {
+        if (failure == null) {
+          failure =
+              "method " + activity.type() + " " + activity.name() + " failed: " + run.exception();
+          failedActivity =
+              new Journal.Failure("method", activity.name(), activity.type(), run.exception());
+        }
+      }
+    }
+
+    /**
+     * Keeps the method going until every fault the run injected has reached its duration (and been
+     * reverted), so that a fault lasts as long as the experiment says even when the method's
+     * activities end first. A stop (halt, abort, a deviation during the method) ends the wait at
+     * once. Journaled as a {@code wait-for-faults} activity of the method.
+     */
+    private void awaitFaults() {
+      List<ActiveFault> faults =
+          injector.active().stream()
+              .filter(f -> f.runId().equals(runId) && f.until() != null)
+              .toList();
+      if (faults.isEmpty()) {
+        return;
+      }
+      ObjectNode shown =
+          EventCodec.MAPPER.createObjectNode().put("type", "action").put("name", WAIT_FOR_FAULTS);
+      shown
+          .putObject("provider")
+          .put("type", "valentia")
+          .put("wait", "until the faults of this run reach their duration");
+      ObjectNode output = EventCodec.MAPPER.createObjectNode();
+      faults.forEach(
+          f ->
+              output
+                  .withArray("faults")
+                  .addObject()
+                  .put("fault", f.fault())
+                  .put("id", f.id())
+                  .put("targets", f.targets().toString())
+                  .put("until", f.until().toString()));
+      Instant start = clock.instant();
+      emit(
+          new ExperimentStep(
+              runId, "method", WAIT_FOR_FAULTS, "action", "running", start, null, null, null),
+          WAIT_FOR_FAULTS);
+      LOG.info(
+          "run {}: the method waits for {} fault(s) to reach their duration (the last at {})",
+          runId,
+          faults.size(),
+          faults.stream().map(ActiveFault::until).max(Instant::compareTo).orElseThrow());
+      String error = null;
+      try {
+        injector.awaitReverted(runId);
+      } catch (InterruptedException e) {
+        // stopped: the rollbacks revert what is left
+      }
+      if (control.stopped()) {
+        error = "the run was stopped: " + control.reason;
+      }
+      Instant end = clock.instant();
+      String status = error == null ? "succeeded" : "failed";
+      emit(
+          new ExperimentStep(
+              runId, "method", WAIT_FOR_FAULTS, "action", status, start, end, output, error),
+          WAIT_FOR_FAULTS);
+      method.add(new ActivityRun(shown, "method", status, output, error, start, end, null));
     }
 
     private DuringCheck startDuringCheck() {
@@ -756,6 +906,9 @@ public final class ExperimentRunner {
     }
   }
 
+  /** The name of the method's journal entry that waits for the run's faults to end. */
+  public static final String WAIT_FOR_FAULTS = "wait-for-faults";
+
   /** The activity as a journal shows it. */
   static JsonNode describe(Activity activity) {
     ObjectNode node =
@@ -780,6 +933,9 @@ public final class ExperimentRunner {
     }
     if (activity.tolerance() != null) {
       node.set("tolerance", activity.tolerance());
+    }
+    if (activity.toleratesFailure()) {
+      node.put(ExperimentLoader.TOLERATE_FAILURE, true);
     }
     return node;
   }

@@ -12,8 +12,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -34,6 +37,7 @@ public final class FaultInjector implements AutoCloseable {
   private final SafetyPolicy policy;
   private final Clock clock;
   private final Map<String, Entry> active = new ConcurrentHashMap<>();
+  private final Set<Entry> unsettled = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService timers =
       Executors.newSingleThreadScheduledExecutor(
           r -> {
@@ -169,6 +173,7 @@ public final class FaultInjector implements AutoCloseable {
       return activeFault;
     }
     Entry entry = new Entry(activeFault, revert);
+    unsettled.add(entry);
     active.put(activeFault.id(), entry);
     entry.timer =
         timers.schedule(
@@ -201,6 +206,32 @@ public final class FaultInjector implements AutoCloseable {
       }
     }
     return failures;
+  }
+
+  /**
+   * Waits until every fault {@code runId} injected and that reverts itself has been reverted (its
+   * duration ended, its run, a halt or the dead-man switch reverted it), the revert included.
+   * Returns at once when the run has none.
+   *
+   * @throws InterruptedException when the calling thread is interrupted; the faults stay as they
+   *     are
+   */
+  public void awaitReverted(String runId) throws InterruptedException {
+    while (true) {
+      CompletableFuture<?>[] pending =
+          unsettled.stream()
+              .filter(e -> e.fault.runId().equals(runId))
+              .map(e -> e.settled)
+              .toArray(CompletableFuture<?>[]::new);
+      if (pending.length == 0) {
+        return;
+      }
+      try {
+        CompletableFuture.allOf(pending).get();
+      } catch (ExecutionException e) {
+        // settled futures only complete normally
+      }
+    }
   }
 
   /** Reverts every active fault; returns how many were reverted. */
@@ -256,6 +287,9 @@ public final class FaultInjector implements AutoCloseable {
               null,
               "reverting (" + why + ") failed: " + e.getMessage()));
       return entry.fault.fault() + " on " + entry.fault.targets() + ": " + e.getMessage();
+    } finally {
+      unsettled.remove(entry);
+      entry.settled.complete(null);
     }
   }
 
@@ -285,6 +319,7 @@ public final class FaultInjector implements AutoCloseable {
     final ActiveFault fault;
     final Fault.Revert revert;
     final AtomicBoolean reverted = new AtomicBoolean();
+    final CompletableFuture<Void> settled = new CompletableFuture<>();
     volatile ScheduledFuture<?> timer;
 
     Entry(ActiveFault fault, Fault.Revert revert) {

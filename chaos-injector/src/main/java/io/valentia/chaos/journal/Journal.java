@@ -13,7 +13,8 @@ import java.util.List;
  * {@code platform}, {@code node}, {@code experiment}, {@code start}, {@code end}, {@code duration},
  * {@code status} ({@code completed}, {@code failed}, {@code aborted}, {@code interrupted}), {@code
  * deviated}, {@code steady_states} ({@code before}, {@code after}, {@code during}), {@code run} and
- * {@code rollbacks}; plus Valentia's {@code run_id} and the run's {@code faults}.
+ * {@code rollbacks}; plus Valentia's {@code run_id} and, when an activity failed the run, {@code
+ * failed_activity} ({@code phase}, {@code name}, {@code type}, {@code error}).
  *
  * @param runId the run's id (the {@code experimentid} of its events)
  * @param experiment the experiment document as read
@@ -27,6 +28,7 @@ import java.util.List;
  * @param after the steady-state probes after the method; null when not checked
  * @param run the method's activities
  * @param rollbacks the rollbacks and automatic reverts
+ * @param failure the activity whose failure failed the run; null when none did
  */
 public record Journal(
     String runId,
@@ -40,7 +42,19 @@ public record Journal(
     List<ActivityRun> during,
     List<ActivityRun> after,
     List<ActivityRun> run,
-    List<ActivityRun> rollbacks) {
+    List<ActivityRun> rollbacks,
+    Failure failure) {
+
+  /**
+   * The activity that failed a run.
+   *
+   * @param phase {@code steady-state-before} (its tolerance was not met) or {@code method} (it
+   *     failed and does not tolerate failure)
+   * @param name the activity's name
+   * @param type {@code action} or {@code probe}
+   * @param error what went wrong
+   */
+  public record Failure(String phase, String name, String type, String error) {}
 
   /**
    * The version written as {@code chaoslib-version}: the Chaos Toolkit journal format we follow.
@@ -72,6 +86,13 @@ public record Journal(
     json.put("deviated", deviated);
     if (reason != null) {
       json.put("reason", reason);
+    }
+    if (failure != null) {
+      json.putObject("failed_activity")
+          .put("phase", failure.phase())
+          .put("name", failure.name())
+          .put("type", failure.type())
+          .put("error", failure.error());
     }
     ObjectNode states = json.putObject("steady_states");
     states.set("before", steadyState(before));

@@ -228,8 +228,20 @@ public final class ControlListener implements AutoCloseable {
         if (!halt.halted()) {
           injector.refuseNew(why);
         }
-        int reverted = injector.revertAll(why);
-        int runs = runner == null ? 0 : runner.stopAll("interrupted", why, "dead-man switch");
+        int reverted;
+        int runs;
+        if (runner == null) {
+          reverted = injector.revertAll(why);
+          runs = 0;
+        } else {
+          // as a halt does: runs waiting for their faults see the stop when the reverts wake them
+          java.util.concurrent.atomic.AtomicInteger count =
+              new java.util.concurrent.atomic.AtomicInteger();
+          runs =
+              runner.stopAll(
+                  "interrupted", why, "dead-man switch", () -> count.set(injector.revertAll(why)));
+          reverted = count.get();
+        }
         LOG.error("{}: {} fault(s) reverted, {} run(s) stopped", why, reverted, runs);
       }
     } catch (RuntimeException e) {

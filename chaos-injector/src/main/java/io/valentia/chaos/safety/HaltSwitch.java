@@ -62,8 +62,19 @@ public final class HaltSwitch {
     halted = true;
     String why = "halted by " + by + (reason == null ? "" : ": " + reason);
     injector.refuseNew(why);
-    int reverted = injector.revertAll(why);
-    int runs = runner == null ? 0 : runner.stopAll("interrupted", why, by);
+    int reverted;
+    int runs;
+    if (runner == null) {
+      reverted = injector.revertAll(why);
+      runs = 0;
+    } else {
+      // the runs are marked stopped before the reverts, so that a run waiting for its faults to
+      // end does not take the reverts for the end of their duration and complete
+      java.util.concurrent.atomic.AtomicInteger count =
+          new java.util.concurrent.atomic.AtomicInteger();
+      runs = runner.stopAll("interrupted", why, by, () -> count.set(injector.revertAll(why)));
+      reverted = count.get();
+    }
     LOG.warn(
         "HALT by {} ({}): {} fault(s) reverted, {} run(s) stopped", by, reason, reverted, runs);
     audit.emit(event(new ChaosHalt(by, reason, false, reverted)));

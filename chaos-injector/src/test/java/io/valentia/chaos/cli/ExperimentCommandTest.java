@@ -90,6 +90,29 @@ class ExperimentCommandTest {
   }
 
   @Test
+  @DisplayName(
+      "A dry run prints the method's timeline: when each fault starts and ends, and that the method lasts until the last fault ends")
+  void dryRunTimeline() throws Exception {
+    run("run", "--dry-run", "src/test/resources/experiments/every-feature.yaml");
+
+    assertThat(out.toString())
+        .contains("timeline of the method")
+        .contains("pause-the-neighbour", "process-pause on [pid:4242] from +0.0 s to +5.0 s")
+        .contains("cpu-quota on [cgroup:batch] from +0.5 s to +10.5 s")
+        .contains("the activities end at +2.5 s; the method goes on until +10.5 s");
+
+    out.getBuffer().setLength(0);
+    run("run", "--dry-run", "--json", "src/test/resources/experiments/every-feature.yaml");
+    JsonNode timeline = EventCodec.MAPPER.readTree(out.toString()).path("timeline");
+    assertThat(timeline.path("methodEnd").asDouble()).isEqualTo(10.5);
+    assertThat(timeline.path("activitiesEnd").asDouble()).isEqualTo(2.5);
+    assertThat(timeline.path("faults").findValuesAsText("activity"))
+        .containsExactly("pause-the-neighbour", "starve-the-batch-cgroup");
+    assertThat(timeline.path("faults").get(1).path("start").asDouble()).isEqualTo(0.5);
+    assertThat(timeline.path("faults").get(1).path("end").asDouble()).isEqualTo(10.5);
+  }
+
+  @Test
   @DisplayName("--allow with an unknown kind is bad usage")
   void badAllow() {
     assertThat(

@@ -61,6 +61,41 @@ class ExperimentLoaderTest {
 
   @Test
   @DisplayName(
+      "tolerate_failure marks an activity as allowed to fail, and anything but true or false is a problem")
+  void tolerateFailure() {
+    ExperimentLoader.Loaded loaded =
+        loader.parse(
+            """
+            {"title": "t", "method": [
+              {"type": "action", "name": "may-fail", "tolerate_failure": true,
+               "provider": {"type": "process", "path": "false"}},
+              {"type": "action", "name": "must-not-fail", "provider": {"type": "process", "path": "true"}}]}
+            """,
+            false);
+    assertThat(loaded.problems()).isEmpty();
+    assertThat(loaded.experiment().method())
+        .extracting(Activity::toleratesFailure)
+        .containsExactly(true, false);
+
+    ExperimentLoader.Loaded wrong =
+        loader.parse(
+            """
+            {"title": "t", "method": [
+              {"type": "action", "name": "may-fail", "tolerate_failure": "yes",
+               "provider": {"type": "process", "path": "false"}}]}
+            """,
+            false);
+    assertThat(wrong.problems())
+        .singleElement()
+        .satisfies(
+            p -> {
+              assertThat(p.path()).isEqualTo("method[0].tolerate_failure");
+              assertThat(p.message()).isEqualTo("must be true or false");
+            });
+  }
+
+  @Test
+  @DisplayName(
       "Resolving substitutes configuration from the environment, defaults and secrets, keeping JSON types")
   void resolvesConfiguration() throws Exception {
     ExperimentLoader.Loaded loaded = loader.load(fixture("every-feature.yaml"));

@@ -151,10 +151,11 @@ class ExperimentRunIT {
 
   @Test
   @DisplayName(
-      "After a failed action the rollbacks still run, and a fault still active at the end of the run is reverted")
+      "A failed action fails the run and skips the rest of the method; the rollbacks still run, and a fault still active is reverted at once instead of at the end of its duration")
   void rollbacksAfterFailure(@TempDir Path dir) throws Exception {
     long pid = sleepers.start();
     Path marker = dir.resolve("rolled-back");
+    Path skipped = dir.resolve("never-made");
     Experiment experiment =
         Runs.experiment(
             """
@@ -162,13 +163,25 @@ class ExperimentRunIT {
              "method": [
                {"type": "action", "name": "pause-for-a-minute", "provider": {"type": "valentia", "fault": "process-pause",
                  "arguments": {"pid": %d, "duration": "60s"}}},
-               {"type": "action", "name": "this-fails", "provider": {"type": "process", "path": "false"}}],
+               {"type": "action", "name": "this-fails", "provider": {"type": "process", "path": "false"}},
+               {"type": "action", "name": "never-runs", "provider": {"type": "process", "path": "touch", "arguments": ["%s"]}}],
              "rollbacks": [{"type": "action", "name": "leave-a-mark", "provider": {"type": "process", "path": "touch", "arguments": ["%s"]}}]}
             """
-                .formatted(pid, marker));
+                .formatted(pid, skipped, marker));
 
     Journal journal = chaos.runner().run(experiment, ExperimentRunner.RunOptions.defaults());
 
+    assertThat(journal.status()).isEqualTo("failed");
+    assertThat(journal.deviated()).isFalse();
+    assertThat(journal.reason()).contains("this-fails", "false exited with 1");
+    assertThat(journal.failure())
+        .isEqualTo(
+            new Journal.Failure(
+                "method", "this-fails", "action", journal.run().get(1).exception()));
+    assertThat(journal.run())
+        .extracting(r -> r.activity().path("name").asText())
+        .containsExactly("pause-for-a-minute", "this-fails");
+    assertThat(Files.exists(skipped)).as("the activity after the failure did not run").isFalse();
     assertThat(journal.run().get(1).status()).isEqualTo("failed");
     assertThat(journal.run().get(1).exception()).contains("false exited with 1");
     assertThat(Files.exists(marker)).isTrue();
@@ -220,14 +233,14 @@ class ExperimentRunIT {
 
   @Test
   @DisplayName(
-      "A fault on a target that is not on the allow-list is refused and the run records the failure")
+      "A fault on a target that is not on the allow-list is refused: the run ends failed, and its journal and its completed event name the refused activity")
   void allowList() throws Exception {
     try (ChaosInjector closed =
         new ChaosInjector(
             Runs.allowing("namespaces"),
             FaultCatalog.standard(),
             null,
-            RunEvents.none(),
+            RunEvents.publishing(publisher),
             "/chaos/test",
             Clock.systemUTC())) {
       long pid = sleepers.start();
@@ -247,7 +260,183 @@ class ExperimentRunIT {
           .contains("pid:" + pid + " is not on the allow-list");
       // running or asleep (a sleeper just started may not sleep yet), never stopped
       assertThat(Sleepers.state(pid)).isIn("R", "S");
+      assertThat(journal.status()).isEqualTo("failed");
+      assertThat(journal.deviated()).isFalse();
+      assertThat(journal.reason())
+          .isEqualTo("method action pause failed: " + journal.run().get(0).exception());
+      JsonNode failed = journal.toJson().path("failed_activity");
+      assertThat(failed.path("phase").asText()).isEqualTo("method");
+      assertThat(failed.path("name").asText()).isEqualTo("pause");
+      assertThat(failed.path("error").asText()).contains("is not on the allow-list");
+      assertThat(publisher).isNotNull();
+      JsonNode data =
+          await()
+              .atMost(Duration.ofSeconds(30))
+              .until(() -> completedEvent(journal.runId()), java.util.Objects::nonNull);
+      assertThat(data.path("status").asText()).isEqualTo("failed");
+      assertThat(data.path("failedPhase").asText()).isEqualTo("method");
+      assertThat(data.path("failedActivity").asText()).isEqualTo("pause");
+      assertThat(data.path("reason").asText()).contains("is not on the allow-list");
     }
+  }
+
+  /** The data of the run's completed event on valentia.events; null until it is there. */
+  private static JsonNode completedEvent(String runId) {
+    return Runs.eventsOf(runId).stream()
+        .filter(e -> e.type().equals(EventType.CHAOS_EXPERIMENT_COMPLETED.type()))
+        .map(CloudEvent::data)
+        .findFirst()
+        .orElse(null);
+  }
+
+  @Test
+  @DisplayName(
+      "An activity that says tolerate_failure may fail: the run goes on with the next activity and completes")
+  void toleratedFailure(@TempDir Path dir) throws Exception {
+    Path after = dir.resolve("after");
+    Experiment experiment =
+        Runs.experiment(
+            """
+            {"title": "a tolerated failure",
+             "method": [
+               {"type": "action", "name": "may-fail", "tolerate_failure": true,
+                "provider": {"type": "process", "path": "false"}},
+               {"type": "action", "name": "runs-after", "provider": {"type": "process", "path": "touch", "arguments": ["%s"]}}]}
+            """
+                .formatted(after));
+
+    Journal journal = chaos.runner().run(experiment, ExperimentRunner.RunOptions.defaults());
+
+    assertThat(journal.status()).isEqualTo("completed");
+    assertThat(journal.failure()).isNull();
+    assertThat(journal.run()).extracting(r -> r.status()).containsExactly("failed", "succeeded");
+    assertThat(journal.run().get(0).activity().path("tolerate_failure").asBoolean()).isTrue();
+    assertThat(Files.exists(after)).isTrue();
+  }
+
+  @Test
+  @DisplayName(
+      "A fault outlives a method that ends first: the run keeps its method until the fault's duration is over, checking the steady state meanwhile, and the process is stopped all that time")
+  void methodLastsAsLongAsItsFaults() throws Exception {
+    long pid = sleepers.start();
+    Experiment experiment =
+        Runs.experiment(
+            """
+            {"title": "a pause outlives the method",
+             "steady-state-hypothesis": {"title": "the probe answers", "probes": [
+               {"type": "probe", "name": "true-answers", "tolerance": 0,
+                "provider": {"type": "process", "path": "true"}}]},
+             "method": [
+               {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia", "fault": "process-pause",
+                 "arguments": {"pid": %d, "duration": "2500ms"}}}]}
+            """
+                .formatted(pid));
+
+    CompletableFuture<Journal> run =
+        CompletableFuture.supplyAsync(
+            () ->
+                chaos
+                    .runner()
+                    .run(
+                        experiment, new ExperimentRunner.RunOptions(null, Duration.ofMillis(300))));
+    await().atMost(Duration.ofSeconds(10)).until(() -> Sleepers.state(pid).equals("T"));
+    Journal journal = run.get();
+
+    assertThat(journal.status()).isEqualTo("completed");
+    assertThat(journal.run())
+        .extracting(r -> r.activity().path("name").asText())
+        .containsExactly("pause-sleeper", ExperimentRunner.WAIT_FOR_FAULTS);
+    java.time.Instant until =
+        java.time.Instant.parse(journal.run().get(0).output().path("until").asText());
+    var wait = journal.run().get(1);
+    assertThat(wait.status()).isEqualTo("succeeded");
+    assertThat(wait.end()).as("the method ended once the fault had run its course").isAfter(until);
+    assertThat(wait.output().path("faults").get(0).path("fault").asText())
+        .isEqualTo("process-pause");
+    assertThat(journal.during())
+        .as("the steady state was checked while the method waited")
+        .isNotEmpty()
+        .allSatisfy(p -> assertThat(p.toleranceMet()).isTrue());
+    assertThat(journal.after()).allSatisfy(p -> assertThat(p.start()).isAfter(until));
+    assertThat(Sleepers.state(pid)).isIn("S", "R");
+    assertThat(chaos.faults().active()).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "A halt or an abort ends a method that waits for its faults at once: the run ends interrupted or aborted and the process runs again")
+  void haltAndAbortEndTheWait() throws Exception {
+    long pid = sleepers.start();
+    String json =
+        """
+        {"title": "a long pause", "method": [
+          {"type": "action", "name": "pause-for-a-minute", "provider": {"type": "valentia", "fault": "process-pause",
+            "arguments": {"pid": %d, "duration": "60s"}}}]}
+        """
+            .formatted(pid);
+    List<CloudEvent> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    try (ChaosInjector local =
+        new ChaosInjector(
+            Runs.allowing("pids"),
+            FaultCatalog.standard(),
+            null,
+            seen::add,
+            "/chaos/test",
+            Clock.systemUTC())) {
+      CompletableFuture<Journal> aborted =
+          CompletableFuture.supplyAsync(
+              () ->
+                  local
+                      .runner()
+                      .run(
+                          Runs.experiment(json),
+                          new ExperimentRunner.RunOptions("abort-" + pid, Duration.ZERO)));
+      awaitWaiting(seen, "abort-" + pid);
+      assertThat(Sleepers.state(pid)).isEqualTo("T");
+      assertThat(local.runner().stop("abort-" + pid, "aborted", "enough", "test")).isTrue();
+      Journal first = aborted.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(first.status()).isEqualTo("aborted");
+      assertThat(first.run())
+          .extracting(r -> r.activity().path("name").asText())
+          .containsExactly("pause-for-a-minute", ExperimentRunner.WAIT_FOR_FAULTS);
+      assertThat(first.run().get(1).exception()).contains("the run was stopped: enough");
+      assertThat(Sleepers.state(pid)).isIn("S", "R");
+
+      CompletableFuture<Journal> halted =
+          CompletableFuture.supplyAsync(
+              () ->
+                  local
+                      .runner()
+                      .run(
+                          Runs.experiment(json),
+                          new ExperimentRunner.RunOptions("halt-" + pid, Duration.ZERO)));
+      awaitWaiting(seen, "halt-" + pid);
+      assertThat(local.halt().halt(null, "test", "the game day is over")).isEqualTo(1);
+      Journal second = halted.get(20, java.util.concurrent.TimeUnit.SECONDS);
+
+      assertThat(second.status()).isEqualTo("interrupted");
+      assertThat(second.run().get(1).exception()).contains("the run was stopped");
+      assertThat(Sleepers.state(pid)).isIn("S", "R");
+      assertThat(local.faults().active()).isEmpty();
+    }
+  }
+
+  /** Waits until run {@code runId} has said that its method waits for its faults. */
+  private static void awaitWaiting(List<CloudEvent> seen, String runId) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                seen.stream()
+                    .anyMatch(
+                        e ->
+                            runId.equals(e.experimentId())
+                                && e.type().equals(EventType.CHAOS_EXPERIMENT_STEP.type())
+                                && e.data()
+                                    .path("activity")
+                                    .asText()
+                                    .equals(ExperimentRunner.WAIT_FOR_FAULTS)));
   }
 
   @Test

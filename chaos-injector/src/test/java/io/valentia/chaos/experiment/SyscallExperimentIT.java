@@ -35,7 +35,7 @@ class SyscallExperimentIT {
              "method": [
                {"type": "action", "name": "deny-open", "provider": {"type": "valentia", "fault": "syscall-inject",
                  "arguments": {"syscall": "openat", "error": "EACCES", "paths": ["%s"],
-                   "command": ["sh", "-c", "cat %s > /dev/null 2>&1; echo $? > %s"], "duration": "10s"}}},
+                   "command": ["sh", "-c", "cat %s > /dev/null 2>&1; echo $? > %s"], "duration": "5s"}}},
                {"type": "probe", "name": "reader-exit-code", "provider": {"type": "process", "path": "sh",
                  "arguments": ["-c", "for i in $(seq 50); do [ -s %s ] && break; sleep 0.1; done; cat %s"]}}]}
             """

@@ -169,7 +169,15 @@ public final class SampleEvents {
           new ExperimentDeviated(
               "run-42", "mtu-ping", "during", "expected ok=true, found ok=false for 8972 bytes");
       case CHAOS_EXPERIMENT_ABORTED -> new ExperimentAborted("run-42", "halt-all", "alice");
-      case CHAOS_EXPERIMENT_COMPLETED -> new ExperimentCompleted("run-42", "failed", true, 93.5);
+      case CHAOS_EXPERIMENT_COMPLETED ->
+          new ExperimentCompleted(
+              "run-42",
+              "failed",
+              true,
+              93.5,
+              "method action drop-jumbo-frames failed: iptables: permission denied",
+              "method",
+              "drop-jumbo-frames");
       case CHAOS_EXPERIMENT_ROLLEDBACK ->
           new ExperimentRolledBack(
               "run-42",

@@ -1,0 +1,226 @@
+package io.valentia.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.chaos.testing.Sleepers;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.health.HealthCheck;
+import io.valentia.eventbus.health.HealthRegistry;
+import io.valentia.eventbus.health.HealthReport;
+import io.valentia.eventbus.health.ServiceStatus;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTables;
+import io.valentia.eventbus.service.ApiRoutes;
+import io.valentia.eventbus.service.ServiceContext;
+import io.valentia.eventbus.testing.KafkaTestSupport;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Experiment runs over the API of the {@code chaos} role, started as the platform starts it and
+ * served on a real HTTP server, with the shared Kafka.
+ */
+class ChaosServiceRunsIT {
+  private final Sleepers sleepers = new Sleepers();
+  private Vertx vertx;
+  private KafkaEventPublisher publisher;
+  private StateTables stateTables;
+  private HttpServer server;
+  private WebClient client;
+  private long pid;
+
+  @BeforeEach
+  void start(@TempDir Path dir) throws Exception {
+    pid = sleepers.start();
+    vertx = Vertx.vertx();
+    publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "chaos-runs-it");
+    stateTables = new StateTables(KafkaTestSupport.settings());
+    ApiRoutes api = new ApiRoutes();
+    JsonNode config =
+        EventCodec.MAPPER.readTree(
+            """
+            {"allow": {"pids": ["%d"]}, "steadyStateInterval": "300ms",
+             "scheduleGroup": "chaos-runs-it-%s"}
+            """
+                .formatted(pid, java.util.UUID.randomUUID()));
+    new ChaosService().start(context(config, api, dir)).await(60, TimeUnit.SECONDS);
+    Router root = Router.router(vertx);
+    api.mounted().forEach((path, router) -> root.route("/api/v1" + path + "*").subRouter(router));
+    server =
+        vertx
+            .createHttpServer()
+            .requestHandler(root)
+            .listen(0, "127.0.0.1")
+            .await(10, TimeUnit.SECONDS);
+    client =
+        WebClient.create(
+            vertx,
+            new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(server.actualPort()));
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    server.close().await(10, TimeUnit.SECONDS);
+    vertx.close().await(30, TimeUnit.SECONDS);
+    publisher.close();
+    stateTables.close();
+    sleepers.close();
+  }
+
+  @Test
+  @DisplayName(
+      "A run posted to the API whose fault the allow-list refuses ends failed, not completed, and its journal names the refused activity")
+  void refusedFaultFailsTheRun() throws Exception {
+    long stranger = sleepers.start();
+    JsonNode journal =
+        runToTheEnd(
+            """
+            {"title": "pause a stranger", "method": [
+              {"type": "action", "name": "pause-a-stranger", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "2s"}}}]}
+            """
+                .formatted(stranger));
+
+    assertThat(journal.path("status").asText()).isEqualTo("failed");
+    assertThat(journal.path("deviated").asBoolean()).isFalse();
+    assertThat(journal.path("reason").asText())
+        .contains("pause-a-stranger", "pid:" + stranger + " is not on the allow-list");
+    assertThat(journal.path("failed_activity").path("name").asText()).isEqualTo("pause-a-stranger");
+    assertThat(Sleepers.state(stranger)).isIn("S", "R");
+  }
+
+  @Test
+  @DisplayName(
+      "A run posted to the API keeps its method until its fault's duration is over: the process stays stopped past the method's last activity and the run completes")
+  void faultDurationIsHonoured() throws Exception {
+    JsonNode journal =
+        runToTheEnd(
+            """
+            {"title": "pause the sleeper", "method": [
+              {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "2s"}}}]}
+            """
+                .formatted(pid));
+
+    assertThat(journal.path("status").asText()).isEqualTo("completed");
+    JsonNode run = journal.path("run");
+    assertThat(run.findValuesAsText("name")).containsExactly("pause-sleeper", "wait-for-faults");
+    assertThat(java.time.Instant.parse(run.get(1).path("end").asText()))
+        .isAfter(java.time.Instant.parse(run.get(0).path("output").path("until").asText()));
+    assertThat(Sleepers.state(pid)).isIn("S", "R");
+  }
+
+  /** Posts {@code experiment}, then reads its journal until the run has ended. */
+  private JsonNode runToTheEnd(String experiment) throws Exception {
+    HttpResponse<Buffer> posted = send(HttpMethod.POST, "/api/v1/experiments/runs", experiment);
+    assertThat(posted.statusCode()).as(posted.bodyAsString()).isEqualTo(202);
+    String runId = EventCodec.MAPPER.readTree(posted.bodyAsString()).path("runId").asText();
+    return await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(100))
+        .until(
+            () ->
+                EventCodec.MAPPER.readTree(
+                    send(HttpMethod.GET, "/api/v1/experiments/runs/" + runId, null).bodyAsString()),
+            j -> !j.path("status").asText().equals("running"));
+  }
+
+  private HttpResponse<Buffer> send(HttpMethod method, String path, String body) throws Exception {
+    var request = client.request(method, path);
+    return (body == null
+            ? request.send()
+            : request.putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(body)))
+        .await(30, TimeUnit.SECONDS);
+  }
+
+  private ServiceContext context(JsonNode config, ApiRoutes api, Path dir) {
+    HealthRegistry health =
+        new HealthRegistry() {
+          @Override
+          public void service(String name, ServiceStatus status) {}
+
+          @Override
+          public void raise(String name, HealthCheck check) {}
+
+          @Override
+          public void clear(String name) {}
+
+          @Override
+          public Future<HealthReport> report() {
+            return Future.succeededFuture(HealthReport.of(Map.of(), Map.of(), null));
+          }
+        };
+    return new ServiceContext() {
+      @Override
+      public Vertx vertx() {
+        return vertx;
+      }
+
+      @Override
+      public KafkaSettings kafka() {
+        return KafkaTestSupport.settings();
+      }
+
+      @Override
+      public KafkaEventPublisher publisher() {
+        return publisher;
+      }
+
+      @Override
+      public StateTables stateTables() {
+        return stateTables;
+      }
+
+      @Override
+      public Path dataDir() {
+        return dir;
+      }
+
+      @Override
+      public JsonNode config() {
+        return config;
+      }
+
+      @Override
+      public Map<String, String> environment() {
+        return Map.of();
+      }
+
+      @Override
+      public HealthRegistry health() {
+        return health;
+      }
+
+      @Override
+      public ApiRoutes api() {
+        return api;
+      }
+
+      @Override
+      public PrintStream console() {
+        return System.out;
+      }
+    };
+  }
+}
