@@ -94,10 +94,9 @@ class StateCrashIT {
     String movedIncident;
 
     Process first = up(bootstrap, "first.log");
-    String base = base(first, "first.log");
     AtomicBoolean emitting = new AtomicBoolean(true);
-    Thread emitter = null;
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.rawProducer()) {
+      String base = base(first, "first.log");
       HttpResponse<String> scheduled =
           send(
               "POST",
@@ -173,7 +172,7 @@ class StateCrashIT {
 
       // keep events coming while the platform dies
       KafkaProducer<byte[], byte[]> live = producer;
-      emitter =
+      Thread emitter =
           new Thread(
               () -> {
                 int n = 0;
