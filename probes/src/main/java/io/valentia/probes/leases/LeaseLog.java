@@ -59,8 +59,11 @@ final class LeaseLog {
     }
     Object payload = codec.payload(event).orElse(null);
     if (payload instanceof LeaseGranted g) {
+      // the lessor stamps a grant's first expiry from the grant time; the event is a bit later
       Instant granted =
-          event.time() != null ? event.time() : Instant.ofEpochMilli(record.timestamp());
+          g.expiresAt() != null
+              ? g.expiresAt().minusMillis(g.termMs())
+              : event.time() != null ? event.time() : Instant.ofEpochMilli(record.timestamp());
       active.put(
           g.leaseId(),
           new GrantedLease(
