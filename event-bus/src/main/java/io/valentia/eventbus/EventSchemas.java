@@ -1,92 +1,107 @@
 package io.valentia.eventbus;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.vertx.core.json.JsonObject;
-import io.vertx.json.schema.Draft;
-import io.vertx.json.schema.JsonSchema;
-import io.vertx.json.schema.JsonSchemaOptions;
-import io.vertx.json.schema.OutputFormat;
-import io.vertx.json.schema.OutputUnit;
-import io.vertx.json.schema.Validator;
+import com.networknt.schema.Error;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaLocation;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SchemaRegistryConfig;
+import com.networknt.schema.SpecificationVersion;
+import com.networknt.schema.path.PathType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The JSON Schemas (draft 2020-12) of Valentia's event types, loaded from this jar. */
+/**
+ * The JSON Schemas (draft 2020-12) of Valentia's event types, loaded from this jar.
+ *
+ * <p>Validation works on the Jackson tree as decoded, without converting it, and is safe from any
+ * number of threads. Schemas are only ever read from the classpath: an {@code $id} or {@code $ref}
+ * under {@link #BASE_URI} resolves to {@code /schemas/} in this jar, and nothing is fetched from
+ * the network.
+ */
 final class EventSchemas {
   static final String BASE_URI = "https://valentia.io/schemas/";
 
-  private final Map<EventType, Validator> validators;
+  private final Map<EventType, Schema> schemas;
 
-  private EventSchemas(Map<EventType, Validator> validators) {
-    this.validators = validators;
+  private EventSchemas(Map<EventType, Schema> schemas) {
+    this.schemas = schemas;
   }
 
   static EventSchemas load() {
-    Map<EventType, Validator> validators = new EnumMap<>(EventType.class);
-    JsonSchemaOptions options =
-        new JsonSchemaOptions()
-            .setDraft(Draft.DRAFT202012)
-            .setBaseUri(BASE_URI)
-            .setOutputFormat(OutputFormat.Basic);
+    SchemaRegistryConfig config =
+        SchemaRegistryConfig.builder()
+            .pathType(PathType.JSON_POINTER)
+            .formatAssertionsEnabled(true)
+            .losslessNarrowing(true)
+            .build();
+    SchemaRegistry registry =
+        SchemaRegistry.withDefaultDialect(
+            SpecificationVersion.DRAFT_2020_12,
+            builder ->
+                builder
+                    .schemaRegistryConfig(config)
+                    .schemaLoader(
+                        loader ->
+                            loader
+                                .fetchRemoteResources(false)
+                                .schemaIdResolvers(
+                                    ids -> ids.mapPrefix(BASE_URI, "classpath:schemas/"))));
+    Map<EventType, Schema> schemas = new EnumMap<>(EventType.class);
     for (EventType type : EventType.values()) {
-      validators.put(type, Validator.create(JsonSchema.of(read(type)), options));
+      Schema schema =
+          registry.getSchema(SchemaLocation.of(BASE_URI + type.type() + ".json"), read(type));
+      schema.initializeValidators();
+      schemas.put(type, schema);
     }
-    return new EventSchemas(validators);
+    return new EventSchemas(schemas);
   }
 
   /** The schema document of {@code type}, as shipped. */
-  static JsonObject read(EventType type) {
+  static JsonNode read(EventType type) {
     try (InputStream in = EventSchemas.class.getResourceAsStream(type.schemaResource())) {
       if (in == null) {
         throw new IllegalStateException("no schema on the classpath at " + type.schemaResource());
       }
-      return new JsonObject(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return EventCodec.MAPPER.readTree(in);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  /** Every violation of {@code type}'s schema by {@code data}, each with its JSON pointer. */
+  /**
+   * Every violation of {@code type}'s schema by {@code data}, each as {@code data<pointer>: <what>}
+   * with the JSON pointer of the offending value ({@code data} alone for the payload itself).
+   */
   List<String> validate(EventType type, JsonNode data) {
-    Object instance = EventCodec.MAPPER.convertValue(data, Object.class);
-    if (instance instanceof Map<?, ?> map) {
-      @SuppressWarnings("unchecked")
-      Map<String, Object> object = (Map<String, Object>) map;
-      instance = new JsonObject(object);
-    }
-    OutputUnit result = validators.get(type).validate(instance);
-    if (Boolean.TRUE.equals(result.getValid())) {
+    List<Error> errors = schemas.get(type).validate(data);
+    if (errors.isEmpty()) {
       return List.of();
     }
     Set<String> problems = new LinkedHashSet<>();
-    collect(result, problems);
-    if (problems.isEmpty()) {
-      return List.of("data does not match the schema of " + type.type());
+    for (Error error : errors) {
+      problems.add("data" + error.getInstanceLocation() + ": " + describe(error));
     }
     return List.copyOf(problems);
   }
 
-  private static void collect(OutputUnit unit, Set<String> problems) {
-    String error = unit.getError();
-    // Basic output adds a generic "does not match schema" line above each concrete error
-    if (error != null) {
-      String where = unit.getInstanceLocation() == null ? "" : unit.getInstanceLocation();
-      if (where.startsWith("#")) {
-        where = where.substring(1);
-      }
-      problems.add("data" + where + ": " + error);
+  private static String describe(Error error) {
+    String keyword = error.getKeyword();
+    if ("required".equals(keyword) && error.getProperty() != null) {
+      return "Instance does not have required property \"" + error.getProperty() + "\"";
     }
-    if (unit.getErrors() != null) {
-      for (OutputUnit nested : unit.getErrors()) {
-        collect(nested, problems);
-      }
+    if ("format".equals(keyword) && error.getSchemaNode() != null) {
+      return "String does not match format \"" + error.getSchemaNode().asText() + "\"";
     }
+    if ("false".equals(keyword)) {
+      return "is not allowed here";
+    }
+    return error.getMessage();
   }
 }
