@@ -119,7 +119,8 @@ public final class Platform implements AutoCloseable {
                   settings, publisher, health, new StateMigration(stateTables, out::println))));
       health.start();
       ApiRoutes api = new ApiRoutes();
-      api.mount("/health", new HealthApi(publisher, health.healthTables()).router(vertx));
+      api.mount(
+          "/health", new HealthApi(publisher, health.healthTables(), health::report).router(vertx));
       int httpPort = -1;
       for (ValentiaService service : catalog.services()) {
         if (!config.roles().contains(service.role())) {

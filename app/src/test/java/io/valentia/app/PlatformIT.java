@@ -187,6 +187,21 @@ class PlatformIT {
 
       Run unmute = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
       assertThat(unmute.code).as(unmute.err).isZero();
+      Run again = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      assertThat(again.code).as("unmute of a check that is not muted").isEqualTo(1);
+      assertThat(again.err).contains("404", check + " is not muted");
+
+      String absent = "NO_SUCH_CHECK_" + check;
+      Run unknown = run("health", "mute", absent, "--url", url, "--token", "test-admin-token");
+      assertThat(unknown.code).as("mute of a check that is not raised").isEqualTo(1);
+      assertThat(unknown.err).contains("404", "no check " + absent + " is raised now", check);
+      Run sticky =
+          run("health", "mute", absent, "--sticky", "--url", url, "--token", "test-admin-token");
+      assertThat(sticky.code)
+          .as("a sticky mute may name a check before it is raised: " + sticky.err)
+          .isZero();
+      assertThat(run("health", "unmute", absent, "--url", url, "--token", "test-admin-token").code)
+          .isZero();
       await()
           .atMost(Duration.ofSeconds(20))
           .untilAsserted(() -> assertThat(run("status", "--url", url).code).isEqualTo(1));

@@ -30,7 +30,10 @@ import picocli.CommandLine.Spec;
       "Exit 0 when the command is on the control topic, 1 when Kafka does not take it."
     })
 public final class HaltCommand implements Callable<Integer> {
-  @Option(names = "--reason", paramLabel = "TEXT", description = "why (kept in the audit)")
+  @Option(
+      names = "--reason",
+      paramLabel = "TEXT",
+      description = "why (kept in the audit; default for --release: \"released by NAME\")")
   String reason;
 
   @Option(names = "--release", description = "lift the halt: injectors accept runs again")
@@ -45,9 +48,20 @@ public final class HaltCommand implements Callable<Integer> {
   @Mixin Connection connection;
   @Spec CommandSpec spec;
 
+  /** Who asks: {@code --by}, else the user name. */
+  String who() {
+    return by != null ? by : System.getProperty("user.name", "unknown");
+  }
+
+  /** {@code --reason}; a release without one says who released. */
+  String reason() {
+    return reason == null && release ? "released by " + who() : reason;
+  }
+
   @Override
   public Integer call() throws Exception {
-    String who = by != null ? by : System.getProperty("user.name", "unknown");
+    String who = who();
+    String reason = reason();
     ChaosHalt halt = new ChaosHalt(who, reason, release, 0);
     CloudEvent command =
         CloudEvent.of(halt).source("/cli/" + ExperimentCommand.hostname()).subject("halt").build();
