@@ -72,6 +72,10 @@ public final class Valentia implements Runnable {
     commandLine.setExecutionStrategy(
         parsed -> {
           refuseUnknownCommands(parsed);
+          if (parsed.subcommand() != null
+              && !"up".equals(parsed.subcommand().commandSpec().name())) {
+            quietKafkaClients();
+          }
           return new CommandLine.RunLast().execute(parsed);
         });
     commandLine.setExecutionExceptionHandler(
@@ -138,6 +142,19 @@ public final class Valentia implements Runnable {
             level.commandSpec().commandLine(), level.unmatched());
       }
     }
+  }
+
+  /**
+   * A command-line command reports an unreachable Kafka itself, in one line; the Kafka clients'
+   * retry warnings (a dozen lines before it) and the state tables' reader errors are kept for
+   * {@code up}, which runs for long.
+   */
+  static void quietKafkaClients() {
+    org.apache.logging.log4j.core.config.Configurator.setAllLevels(
+        "org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
+    // a state table's reader logs its own failure with a stack trace; the command says it in one
+    org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "io.valentia.eventbus.kafka.StateTable", org.apache.logging.log4j.Level.OFF);
   }
 
   /** The version from the jar's manifest. */

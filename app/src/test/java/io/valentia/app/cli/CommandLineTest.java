@@ -320,6 +320,39 @@ class CommandLineTest {
   }
 
   @Nested
+  @DisplayName("An unreachable Kafka")
+  class UnreachableKafka {
+
+    @Test
+    @DisplayName(
+        "emit against an unreachable Kafka exits 1 naming the address and where it came from,"
+            + " with the Kafka clients' warnings off.")
+    void emitSaysWhichKafka() {
+      Run run =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(60),
+              () ->
+                  run(
+                      "emit",
+                      "--type",
+                      "com.example.deploy.v1",
+                      "--data",
+                      "{}",
+                      "--kafka",
+                      NO_KAFKA));
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.PROBLEM);
+      assertThat(run.err).contains("Kafka at " + NO_KAFKA + " (from --kafka)");
+      assertThat(
+              org.apache.logging.log4j.LogManager.getLogger(
+                      "org.apache.kafka.clients.NetworkClient")
+                  .isWarnEnabled())
+          .as("the Kafka clients' WARN lines are off for a command-line command")
+          .isFalse();
+    }
+  }
+
+  @Nested
   @DisplayName("status")
   class Status {
 

@@ -100,7 +100,7 @@ public final class HaltCommand implements Callable<Integer> {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ValentiaException(
           "Kafka at "
-              + connection.bootstrap()
+              + connection.described()
               + " did not take the halt: "
               + cause.getMessage()
               + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
