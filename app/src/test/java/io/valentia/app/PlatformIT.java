@@ -337,6 +337,45 @@ class PlatformIT {
     }
   }
 
+  @Test
+  @DisplayName(
+      "`halt` with a token goes through the platform's API, so it works with no Kafka address it"
+          + " can reach, and `halt --release` without a reason says who released")
+  void haltThroughTheApi() {
+    try (Platform platform = start()) {
+      String url = "http://127.0.0.1:" + platform.httpPort();
+      Run halt =
+          run(
+              "halt",
+              "--reason",
+              "game day",
+              "--url",
+              url,
+              "--token",
+              "test-admin-token",
+              "--kafka",
+              "127.0.0.1:1");
+      assertThat(halt.code).as(halt.err).isZero();
+      assertThat(halt.out).contains("HALT sent to every injector through " + url);
+
+      Run release =
+          run(
+              "halt",
+              "--release",
+              "--by",
+              "ann",
+              "--json",
+              "--url",
+              url,
+              "--token",
+              "test-admin-token",
+              "--kafka",
+              "127.0.0.1:1");
+      assertThat(release.code).as(release.err).isZero();
+      assertThat(release.out).contains("\"halted\":false");
+    }
+  }
+
   private Platform start() {
     ValentiaConfig config =
         ConfigLoader.load(
