@@ -3,6 +3,7 @@ package io.valentia.app;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.health.CheckMute;
+import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.HealthTables;
 import io.valentia.eventbus.payload.HealthMuted;
 import io.valentia.eventbus.service.ApiRoutes;
@@ -14,7 +15,10 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 
 /**
  * {@code /api/v1/health}: mute and unmute checks. A mute is written to {@code valentia.state.mutes}
@@ -28,14 +32,24 @@ import java.util.concurrent.CompletableFuture;
  *       false}} ({@code ttl} optional: 30s, 15m, 2h, 1d; none mutes until unmuted)
  *   <li>{@code DELETE /api/v1/health/mute/CHECK}
  * </ul>
+ *
+ * <p>A mute of a check that is not raised now is refused (404, with the checks that are) unless it
+ * is {@code sticky}: only a sticky mute outlives the check clearing, so it is the way to mute a
+ * check before it is raised. Unmuting a check that is not muted is refused (404, with the muted
+ * checks).
  */
 final class HealthApi {
   private final EventPublisher publisher;
   private final HealthTables tables;
+  private final Supplier<Future<HealthReport>> health;
 
-  HealthApi(EventPublisher publisher, HealthTables tables) {
+  /**
+   * @param health this process's health report, whose checks are the ones a mute can name
+   */
+  HealthApi(EventPublisher publisher, HealthTables tables, Supplier<Future<HealthReport>> health) {
     this.publisher = publisher;
     this.tables = tables;
+    this.health = health;
   }
 
   Router router(Vertx vertx) {
@@ -66,17 +80,42 @@ final class HealthApi {
       }
     }
     boolean sticky = Boolean.TRUE.equals(body.getValue("sticky"));
-    String by = actor(ctx);
-    CheckMute mute = tables.mute(check, until, sticky, by, Instant.now());
-    record(
-        ctx,
-        tables.mutes().put(check, mute),
-        new HealthMuted(check, true, until, sticky, by),
-        check);
+    Instant ends = until;
+    health
+        .get()
+        .onFailure(e -> error(ctx, 503, "cannot read the health checks: " + e.getMessage()))
+        .onSuccess(
+            report -> {
+              if (!sticky && !report.checks().containsKey(check)) {
+                error(
+                    ctx,
+                    404,
+                    "no check "
+                        + check
+                        + " is raised now (raised: "
+                        + names(report.checks().keySet())
+                        + "); a sticky mute can name a check before it is raised");
+                return;
+              }
+              String by = actor(ctx);
+              CheckMute mute = tables.mute(check, ends, sticky, by, Instant.now());
+              record(
+                  ctx,
+                  tables.mutes().put(check, mute),
+                  new HealthMuted(check, true, ends, sticky, by),
+                  check);
+            });
   }
 
   private void unmute(RoutingContext ctx) {
     String check = ctx.pathParam("check");
+    if (tables.mutes().get(check).isEmpty()) {
+      error(
+          ctx,
+          404,
+          check + " is not muted (muted: " + names(tables.mutes().snapshot().keySet()) + ")");
+      return;
+    }
     record(
         ctx,
         tables.mutes().remove(check),
@@ -120,6 +159,10 @@ final class HealthApi {
       case "h" -> Duration.ofHours(amount);
       default -> Duration.ofDays(amount);
     };
+  }
+
+  private static String names(Collection<String> checks) {
+    return checks.isEmpty() ? "none" : String.join(", ", new TreeSet<>(checks));
   }
 
   private static String actor(RoutingContext ctx) {

@@ -3,6 +3,7 @@ package io.valentia.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
+import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.broker.RestartableBroker;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.ServiceStatus;
@@ -93,6 +94,9 @@ public final class Platform implements AutoCloseable {
     long started = System.nanoTime();
     RestartableBroker broker = null;
     String bootstrap = config.kafka().bootstrap();
+    if (!config.kafka().embedded()) {
+      out.println("valentia: using the Kafka cluster at " + config.kafka().described());
+    }
     if (config.kafka().embedded()) {
       broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
       bootstrap = broker.bootstrapServers();
@@ -104,8 +108,16 @@ public final class Platform implements AutoCloseable {
     try {
       KafkaSettings settings = config.kafka().settings(bootstrap);
       long provisioning = System.nanoTime();
-      List<TopicStatus> topics =
-          new TopicProvisioner(settings).ensureTopics(Duration.ofSeconds(60));
+      List<TopicStatus> topics;
+      try {
+        topics = new TopicProvisioner(settings).ensureTopics(Duration.ofSeconds(60));
+      } catch (ValentiaException e) {
+        if (config.kafka().embedded()) {
+          throw e;
+        }
+        throw new ValentiaException(
+            "Kafka at " + config.kafka().described() + ": " + e.getMessage(), e);
+      }
       LOG.info(
           "topics ready in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - provisioning));
       vertx = Vertx.vertx();
@@ -119,7 +131,8 @@ public final class Platform implements AutoCloseable {
                   settings, publisher, health, new StateMigration(stateTables, out::println))));
       health.start();
       ApiRoutes api = new ApiRoutes();
-      api.mount("/health", new HealthApi(publisher, health.healthTables()).router(vertx));
+      api.mount(
+          "/health", new HealthApi(publisher, health.healthTables(), health::report).router(vertx));
       int httpPort = -1;
       for (ValentiaService service : catalog.services()) {
         if (!config.roles().contains(service.role())) {
@@ -152,7 +165,9 @@ public final class Platform implements AutoCloseable {
           "Valentia is up in %d ms: Kafka %s%s%s, roles %s%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
           bootstrap,
-          broker != null ? " (embedded, data in " + broker.dataDir() + ")" : "",
+          broker != null
+              ? " (embedded, data in " + broker.dataDir() + ")"
+              : " (from " + config.kafka().bootstrapOrigin() + ")",
           httpPort > 0 ? ", http://" + config.http().host() + ":" + httpPort : "",
           config.roles());
       return platform;

@@ -68,6 +68,16 @@ public final class Valentia implements Runnable {
                     || e instanceof InvalidEventException
                 ? USAGE
                 : PROBLEM);
+    commandLine.setParameterExceptionHandler(Valentia::badUsage);
+    commandLine.setExecutionStrategy(
+        parsed -> {
+          refuseUnknownCommands(parsed);
+          if (parsed.subcommand() != null
+              && !"up".equals(parsed.subcommand().commandSpec().name())) {
+            quietKafkaClients();
+          }
+          return new CommandLine.RunLast().execute(parsed);
+        });
     commandLine.setExecutionExceptionHandler(
         (e, cmd, parsed) -> {
           PrintWriter err = cmd.getErr();
@@ -88,6 +98,63 @@ public final class Valentia implements Runnable {
           throw e;
         });
     return commandLine;
+  }
+
+  /**
+   * Reports bad usage the short way: the error, the nearest commands or options when a word was not
+   * recognised, and a one-line hint to the command's {@code --help}. The full usage text is printed
+   * only on {@code --help}. Handles the errors picocli finds while parsing and the {@link
+   * CommandLine.ParameterException}s commands throw themselves.
+   *
+   * @return {@link #USAGE}
+   */
+  static int badUsage(CommandLine.ParameterException e, String[] args) {
+    CommandLine command = e.getCommandLine();
+    PrintWriter err = command.getErr();
+    if (e instanceof CommandLine.UnmatchedArgumentException unmatched
+        && !unmatched.isUnknownOption()
+        && !command.getSubcommands().isEmpty()
+        && command.getCommandSpec().positionalParameters().isEmpty()) {
+      err.println("valentia: unknown command '" + unmatched.getUnmatched().get(0) + "'");
+      if (!unmatched.printSuggestions(err)) {
+        err.println("commands: " + String.join(", ", command.getSubcommands().keySet()));
+      }
+    } else {
+      err.println("valentia: " + e.getMessage());
+      if (e instanceof CommandLine.UnmatchedArgumentException unmatched) {
+        unmatched.printSuggestions(err);
+      }
+    }
+    err.println("see '" + command.getCommandSpec().qualifiedName() + " --help'");
+    err.flush();
+    return USAGE;
+  }
+
+  /**
+   * picocli lets {@code valentia notify --help} print the top-level usage and succeed: a word that
+   * names no command is an error even next to {@code --help}.
+   */
+  private static void refuseUnknownCommands(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult level = parsed; level != null; level = level.subcommand()) {
+      if (!level.unmatched().isEmpty()
+          && !level.commandSpec().parser().unmatchedArgumentsAllowed()) {
+        throw new CommandLine.UnmatchedArgumentException(
+            level.commandSpec().commandLine(), level.unmatched());
+      }
+    }
+  }
+
+  /**
+   * A command-line command reports an unreachable Kafka itself, in one line; the Kafka clients'
+   * retry warnings (a dozen lines before it) and the state tables' reader errors are kept for
+   * {@code up}, which runs for long.
+   */
+  static void quietKafkaClients() {
+    org.apache.logging.log4j.core.config.Configurator.setAllLevels(
+        "org.apache.kafka", org.apache.logging.log4j.Level.ERROR);
+    // a state table's reader logs its own failure with a stack trace; the command says it in one
+    org.apache.logging.log4j.core.config.Configurator.setLevel(
+        "io.valentia.eventbus.kafka.StateTable", org.apache.logging.log4j.Level.OFF);
   }
 
   /** The version from the jar's manifest. */

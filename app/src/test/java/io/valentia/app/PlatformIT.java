@@ -187,6 +187,21 @@ class PlatformIT {
 
       Run unmute = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
       assertThat(unmute.code).as(unmute.err).isZero();
+      Run again = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      assertThat(again.code).as("unmute of a check that is not muted").isEqualTo(1);
+      assertThat(again.err).contains("404", check + " is not muted");
+
+      String absent = "NO_SUCH_CHECK_" + check;
+      Run unknown = run("health", "mute", absent, "--url", url, "--token", "test-admin-token");
+      assertThat(unknown.code).as("mute of a check that is not raised").isEqualTo(1);
+      assertThat(unknown.err).contains("404", "no check " + absent + " is raised now", check);
+      Run sticky =
+          run("health", "mute", absent, "--sticky", "--url", url, "--token", "test-admin-token");
+      assertThat(sticky.code)
+          .as("a sticky mute may name a check before it is raised: " + sticky.err)
+          .isZero();
+      assertThat(run("health", "unmute", absent, "--url", url, "--token", "test-admin-token").code)
+          .isZero();
       await()
           .atMost(Duration.ofSeconds(20))
           .untilAsserted(() -> assertThat(run("status", "--url", url).code).isEqualTo(1));
@@ -319,6 +334,45 @@ class PlatformIT {
           .health()
           .raise("ECHO_CHECK", new HealthCheck("HEALTH_WARN", "echo says hi", List.of()));
       return Future.succeededFuture();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "`halt` with a token goes through the platform's API, so it works with no Kafka address it"
+          + " can reach, and `halt --release` without a reason says who released")
+  void haltThroughTheApi() {
+    try (Platform platform = start()) {
+      String url = "http://127.0.0.1:" + platform.httpPort();
+      Run halt =
+          run(
+              "halt",
+              "--reason",
+              "game day",
+              "--url",
+              url,
+              "--token",
+              "test-admin-token",
+              "--kafka",
+              "127.0.0.1:1");
+      assertThat(halt.code).as(halt.err).isZero();
+      assertThat(halt.out).contains("HALT sent to every injector through " + url);
+
+      Run release =
+          run(
+              "halt",
+              "--release",
+              "--by",
+              "ann",
+              "--json",
+              "--url",
+              url,
+              "--token",
+              "test-admin-token",
+              "--kafka",
+              "127.0.0.1:1");
+      assertThat(release.code).as(release.err).isZero();
+      assertThat(release.out).contains("\"halted\":false");
     }
   }
 

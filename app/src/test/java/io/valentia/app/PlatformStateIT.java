@@ -77,6 +77,7 @@ class PlatformStateIT {
       raise(platform, muted, 2);
       raise(platform, loud, 1);
       leaseId = grant(base, "hmd-" + UUID.randomUUID()).get("id").asText();
+      awaitChecks(base, muted); // only a raised check can be muted without sticky
       assertThat(post(base + "/api/v1/health/mute", "{\"check\":\"" + muted + "\",\"ttl\":\"1h\"}"))
           .extracting(HttpResponse::statusCode)
           .isEqualTo(202);

@@ -152,10 +152,13 @@ public final class ChaosService implements ValentiaService {
             rc -> {
               JsonNode body = body(rc);
               boolean release = body.path("release").asBoolean(false);
-              String reason = body.path("reason").isTextual() ? body.path("reason").asText() : null;
               String by =
                   body.path("by")
                       .asText(rc.user() == null ? "api" : String.valueOf(rc.user().subject()));
+              String reason =
+                  body.path("reason").isTextual()
+                      ? body.path("reason").asText()
+                      : release ? "released by " + by : null;
               ChaosHalt order = new ChaosHalt(by, reason, release, 0);
               CloudEvent command = CloudEvent.of(order).source(source).subject("halt").build();
               context

@@ -123,7 +123,7 @@ public final class EmitCommand implements Callable<Integer> {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new ValentiaException(
           "Kafka at "
-              + endpoints.kafka()
+              + endpoints.kafkaDescribed()
               + " did not take the event: "
               + cause.getMessage()
               + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",

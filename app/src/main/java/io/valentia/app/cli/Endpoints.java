@@ -32,6 +32,21 @@ public final class Endpoints {
     return pick(kafka, "VALENTIA_KAFKA_BOOTSTRAP", DEFAULT_KAFKA);
   }
 
+  /**
+   * {@link #kafka()} and where it came from, for messages: {@code 10.0.0.5:9092 (from
+   * VALENTIA_KAFKA_BOOTSTRAP)}.
+   */
+  public String kafkaDescribed() {
+    String from =
+        kafka != null && !kafka.isBlank()
+            ? "--kafka"
+            : System.getenv("VALENTIA_KAFKA_BOOTSTRAP") != null
+                    && !System.getenv("VALENTIA_KAFKA_BOOTSTRAP").isBlank()
+                ? "VALENTIA_KAFKA_BOOTSTRAP"
+                : "the default";
+    return kafka() + " (from " + from + ")";
+  }
+
   /** The API token, or null when none is given. */
   public String token() {
     return pick(token, "VALENTIA_TOKEN", null);

@@ -37,7 +37,9 @@ public final class HealthCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Mute a check, for --ttl or until unmuted. A mute ends when the check clears or its count"
-            + " grows, unless --sticky."
+            + " grows, unless --sticky.",
+        "Only a check that is raised now can be muted, unless --sticky (which can name a check"
+            + " before it is raised). Exit 1 when the platform refuses."
       })
   static final class Mute implements Callable<Integer> {
     @Mixin Endpoints endpoints;
@@ -74,7 +76,10 @@ public final class HealthCommand implements Runnable {
     }
   }
 
-  @Command(name = "unmute", mixinStandardHelpOptions = true, description = "Unmute a check.")
+  @Command(
+      name = "unmute",
+      mixinStandardHelpOptions = true,
+      description = {"Unmute a check.", "Exit 1 when the check is not muted."})
   static final class Unmute implements Callable<Integer> {
     @Mixin Endpoints endpoints;
 
@@ -137,11 +142,21 @@ public final class HealthCommand implements Runnable {
     }
     if (response.statusCode() / 100 != 2) {
       throw new ValentiaException(
-          "the platform refused (" + response.statusCode() + "): " + response.body());
+          "the platform refused (" + response.statusCode() + "): " + error(response.body()));
     }
     spec.commandLine().getOut().println(json ? response.body() : done);
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  /** The {@code error} of a JSON error body, else the body. */
+  private static String error(String body) {
+    try {
+      Object error = new io.vertx.core.json.JsonObject(body).getValue("error");
+      return error instanceof String text ? text : body;
+    } catch (RuntimeException e) {
+      return body;
+    }
   }
 
   private static String quote(String value) {

@@ -134,7 +134,7 @@ public final class TailCommand implements Callable<Integer> {
     } catch (ValentiaException e) {
       throw new ValentiaException(
           "Kafka at "
-              + endpoints.kafka()
+              + endpoints.kafkaDescribed()
               + " has no readable topic "
               + Topics.EVENTS
               + " ("
@@ -149,7 +149,7 @@ public final class TailCommand implements Callable<Integer> {
   private ValentiaException unreachable(RuntimeException e) {
     return new ValentiaException(
         "cannot read valentia.events from Kafka at "
-            + endpoints.kafka()
+            + endpoints.kafkaDescribed()
             + ": "
             + e.getMessage()
             + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",

@@ -186,12 +186,26 @@ public final class ConfigLoader {
     }
     ValentiaConfig.Kafka kafka =
         new ValentiaConfig.Kafka(
-            bootstrap, port, (short) replication, compression, partitions(), properties());
+            bootstrap,
+            port,
+            (short) replication,
+            compression,
+            partitions(),
+            properties(),
+            bootstrap == null ? null : bootstrapOrigin());
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
     sections.put("http", YAML.createObjectNode().put("host", http.host()).put("port", http.port()));
     return new ValentiaConfig(data, roles, http, kafka, sections);
+  }
+
+  private String bootstrapOrigin() {
+    String source = origin.getOrDefault("kafka.bootstrap", origin.get("kafka"));
+    if ("the command line".equals(source)) {
+      return "--kafka";
+    }
+    return source == null ? "the configuration" : source;
   }
 
   private Set<String> roles() {

@@ -55,6 +55,8 @@ public record ValentiaConfig(
    * @param compression producer compression
    * @param partitions partitions per topic Valentia creates
    * @param properties extra Kafka client properties
+   * @param bootstrapOrigin where {@code bootstrap} came from (--kafka, VALENTIA_KAFKA_BOOTSTRAP or
+   *     the configuration file); null with the embedded broker
    */
   public record Kafka(
       String bootstrap,
@@ -62,11 +64,17 @@ public record ValentiaConfig(
       short replication,
       String compression,
       Map<String, Integer> partitions,
-      Map<String, String> properties) {
+      Map<String, String> properties,
+      String bootstrapOrigin) {
 
     /** Whether this process runs the broker itself. */
     public boolean embedded() {
       return bootstrap == null;
+    }
+
+    /** The external cluster and where its address came from, e.g. {@code h:9092 (from --kafka)}. */
+    public String described() {
+      return bootstrap + " (from " + bootstrapOrigin + ")";
     }
 
     /** Client settings for a cluster at {@code bootstrapServers}. */

@@ -86,6 +86,91 @@ class CommandLineTest {
       assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
       assertThat(run.err).contains("frobnicate");
     }
+
+    @Test
+    @DisplayName(
+        "An unknown command with --help is bad usage: exit 2 saying unknown command and the"
+            + " nearest real one, not the top-level usage.")
+    void unknownCommandWithHelp() {
+      Run run = run("statsu", "--help");
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
+      assertThat(run.err).contains("unknown command 'statsu'", "status");
+      assertThat(run.out).doesNotContain("Usage:");
+    }
+
+    @Test
+    @DisplayName("valentia notify --help exits 2 saying unknown command 'notify'.")
+    void notifyHelp() {
+      Run run = run("notify", "--help");
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
+      assertThat(run.err).contains("unknown command 'notify'", "commands: up, status");
+      assertThat(run.out).doesNotContain("Usage:");
+    }
+
+    @Test
+    @DisplayName("An unknown subcommand of a command group names the group's nearest subcommand.")
+    void unknownSubcommand() {
+      Run run = run("health", "mutte", "X");
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
+      assertThat(run.err).contains("unknown command 'mutte'", "mute");
+    }
+
+    @Test
+    @DisplayName(
+        "A bad option value prints the error and a one-line hint to the command's --help, not the"
+            + " usage text.")
+    void badValueHint() {
+      Run run = run("up", "--http-port", "abc");
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
+      assertThat(run.err)
+          .contains("--http-port", "see 'valentia up --help'")
+          .doesNotContain("Usage:");
+      assertThat(run.err.lines()).hasSizeLessThanOrEqualTo(3);
+    }
+
+    @Test
+    @DisplayName(
+        "An error a command raises itself (a cron minute of 61) prints the error and the hint,"
+            + " not the usage text.")
+    void commandRaisedUsageError(@TempDir Path dir) throws IOException {
+      Path experiment = Files.writeString(dir.resolve("e.json"), "{}");
+
+      Run run =
+          assertTimeoutPreemptively(
+              QUICKLY,
+              () ->
+                  run(
+                      "schedule",
+                      "add",
+                      experiment.toString(),
+                      "--cron",
+                      "61 * * * *",
+                      "--kafka",
+                      NO_KAFKA));
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
+      assertThat(run.err).contains("61", "see 'valentia schedule add --help'");
+      assertThat(run.err).doesNotContain("Usage:");
+    }
+
+    @Test
+    @DisplayName(
+        "A Ceph file that is not ceph health detail output prints the error and the hint, not"
+            + " the usage text.")
+    void notCephOutput(@TempDir Path dir) throws IOException {
+      Path file = Files.writeString(dir.resolve("ceph.txt"), "hello world\nnot ceph\n");
+
+      Run run =
+          assertTimeoutPreemptively(
+              QUICKLY, () -> run("probe", "ceph", "--osd-network", file.toString()));
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
+      assertThat(run.err).contains("see 'valentia probe ceph --help'").doesNotContain("Usage:");
+    }
   }
 
   @Nested
@@ -231,6 +316,39 @@ class CommandLineTest {
 
       assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
       assertThat(run.err).contains("source");
+    }
+  }
+
+  @Nested
+  @DisplayName("An unreachable Kafka")
+  class UnreachableKafka {
+
+    @Test
+    @DisplayName(
+        "emit against an unreachable Kafka exits 1 naming the address and where it came from,"
+            + " with the Kafka clients' warnings off.")
+    void emitSaysWhichKafka() {
+      Run run =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(60),
+              () ->
+                  run(
+                      "emit",
+                      "--type",
+                      "com.example.deploy.v1",
+                      "--data",
+                      "{}",
+                      "--kafka",
+                      NO_KAFKA));
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.PROBLEM);
+      assertThat(run.err).contains("Kafka at " + NO_KAFKA + " (from --kafka)");
+      assertThat(
+              org.apache.logging.log4j.LogManager.getLogger(
+                      "org.apache.kafka.clients.NetworkClient")
+                  .isWarnEnabled())
+          .as("the Kafka clients' WARN lines are off for a command-line command")
+          .isFalse();
     }
   }
 

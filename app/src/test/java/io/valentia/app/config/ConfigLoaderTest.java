@@ -193,6 +193,33 @@ class ConfigLoaderTest {
   class Precedence {
 
     @Test
+    @DisplayName(
+        "The Kafka cluster's address says where it came from: --kafka, the environment or the"
+            + " file.")
+    void bootstrapOrigin(@TempDir Path dir) throws IOException {
+      Path file = Files.writeString(dir.resolve("valentia.yaml"), "kafka:\n  bootstrap: f:9092\n");
+
+      assertThat(
+              ConfigLoader.load(
+                      WEB_ONLY,
+                      file,
+                      Map.of("VALENTIA_KAFKA_BOOTSTRAP", "e:9092"),
+                      Map.of("kafka.bootstrap", "c:9092"))
+                  .kafka()
+                  .described())
+          .isEqualTo("c:9092 (from --kafka)");
+      assertThat(
+              ConfigLoader.load(
+                      WEB_ONLY, file, Map.of("VALENTIA_KAFKA_BOOTSTRAP", "e:9092"), Map.of())
+                  .kafka()
+                  .described())
+          .isEqualTo("e:9092 (from VALENTIA_KAFKA_BOOTSTRAP)");
+      assertThat(ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of()).kafka().described())
+          .isEqualTo("f:9092 (from " + file + ")");
+      assertThat(ConfigLoader.load(WEB_ONLY, null, Map.of(), Map.of()).kafka().embedded()).isTrue();
+    }
+
+    @Test
     @DisplayName("Environment variables override the file; keys they do not set keep the file's.")
     void environmentOverridesFile() throws IOException {
       Path file =

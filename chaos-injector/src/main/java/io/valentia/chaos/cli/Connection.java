@@ -30,6 +30,19 @@ public final class Connection {
     return env != null && !env.isBlank() ? env : DEFAULT_KAFKA;
   }
 
+  /**
+   * {@link #bootstrap()} and where it came from, for messages: {@code 10.0.0.5:9092 (from
+   * VALENTIA_KAFKA_BOOTSTRAP)}.
+   */
+  public String described() {
+    String env = System.getenv("VALENTIA_KAFKA_BOOTSTRAP");
+    String from =
+        kafka != null && !kafka.isBlank()
+            ? "--kafka"
+            : env != null && !env.isBlank() ? "VALENTIA_KAFKA_BOOTSTRAP" : "the default";
+    return bootstrap() + " (from " + from + ")";
+  }
+
   /** Settings with short timeouts, fit for a command line. */
   public KafkaSettings settings() {
     return KafkaSettings.forCommandLine(bootstrap(), "valentia-cli");

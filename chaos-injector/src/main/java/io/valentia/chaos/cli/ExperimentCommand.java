@@ -226,7 +226,7 @@ public final class ExperimentCommand implements Runnable {
             .getErr()
             .println(
                 "valentia: Kafka at "
-                    + connection.bootstrap()
+                    + connection.described()
                     + " does not answer: events are not published and halts do not reach this run; the journal is the record (use --no-events to say so)");
       }
       Vertx vertx = kafka ? Vertx.vertx() : null;

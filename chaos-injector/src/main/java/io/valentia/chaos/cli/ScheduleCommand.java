@@ -74,7 +74,7 @@ public final class ScheduleCommand implements Runnable {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
       throw new ValentiaException(
           "Kafka at "
-              + connection.bootstrap()
+              + connection.described()
               + " did not take the schedule: "
               + cause.getMessage()
               + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
@@ -100,7 +100,7 @@ public final class ScheduleCommand implements Runnable {
     } catch (RuntimeException e) {
       throw new ValentiaException(
           "cannot read schedules from Kafka at "
-              + connection.bootstrap()
+              + connection.described()
               + ": "
               + e.getMessage()
               + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",

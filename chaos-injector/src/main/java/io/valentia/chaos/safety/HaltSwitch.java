@@ -76,7 +76,11 @@ public final class HaltSwitch {
       reverted = count.get();
     }
     LOG.warn(
-        "HALT by {} ({}): {} fault(s) reverted, {} run(s) stopped", by, reason, reverted, runs);
+        "HALT by {} ({}): {} fault(s) reverted, {} run(s) stopped",
+        by,
+        reason == null ? "no reason given" : reason,
+        reverted,
+        runs);
     audit.emit(event(new ChaosHalt(by, reason, false, reverted)));
     return reverted;
   }
@@ -108,7 +112,7 @@ public final class HaltSwitch {
     }
     halted = false;
     injector.acceptNew();
-    LOG.warn("halt released by {} ({})", by, reason);
+    LOG.warn("halt released by {} ({})", by, reason == null ? "no reason given" : reason);
     audit.emit(event(new ChaosHalt(by, reason, true, 0)));
     return true;
   }
