@@ -6,6 +6,9 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Severity;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.health.RaisedCheck;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.payload.HealthChanged;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
@@ -24,6 +27,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -274,6 +278,7 @@ final class PlatformFill {
               .build());
     }
     publish(raised);
+    raise(raised);
     awaitTrue(
         () -> {
           JsonNode checks = get("/health").path("checks");
@@ -289,6 +294,22 @@ final class PlatformFill {
       ObjectNode body =
           EventCodec.MAPPER.createObjectNode().put("check", "BENCH_CHECK_" + i).put("sticky", true);
       call("POST", "health/mute", body, 202);
+    }
+  }
+
+  /** Writes each check's state, as a probe's publisher does beside its health.changed event. */
+  private void raise(List<CloudEvent> changes) throws Exception {
+    try (StateTable<RaisedCheck> table =
+        StateTable.open(KafkaSettings.local(bootstrap), Topics.STATE_HEALTH, RaisedCheck.class)) {
+      table.restored().get(60, TimeUnit.SECONDS);
+      for (CloudEvent event : changes) {
+        HealthChanged change = EventCodec.MAPPER.treeToValue(event.data(), HealthChanged.class);
+        table
+            .put(
+                RaisedCheck.key(change.check(), event.source()),
+                RaisedCheck.after(null, event.source(), change, Instant.now()))
+            .get(60, TimeUnit.SECONDS);
+      }
     }
   }
 
