@@ -62,7 +62,7 @@ import org.junit.jupiter.api.io.TempDir;
 class StateCrashIT {
   private static final String TOKEN = "crash-test-admin-token";
   private static final Pattern UP =
-      Pattern.compile("Valentia is up in \\d+ ms: Kafka \\S+, http://[^:]+:(\\d+)");
+      Pattern.compile("Valentia is up in \\d+ ms: Kafka \\S+.*?, http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final int SIGKILL_EXIT = 128 + 9;
 
