@@ -12,6 +12,7 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.CheckMute;
+import io.valentia.eventbus.health.RaisedCheck;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.LogRecord;
 import io.valentia.eventbus.kafka.StateTable;
@@ -19,6 +20,7 @@ import io.valentia.eventbus.kafka.TopicReader;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.ExperimentStarted;
 import io.valentia.eventbus.payload.FrameDropped;
+import io.valentia.eventbus.payload.HealthChanged;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.postmortem.incidents.IncidentState;
@@ -122,6 +124,10 @@ class StateCrashIT {
       String revoked = ourLeaseIds(base, tag).get(1);
       assertThat(send("DELETE", base + "/api/v1/leases/" + revoked, null).statusCode())
           .isEqualTo(200);
+      raise(ttlCheck); // a mute that is not sticky needs a raised check
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(() -> send("GET", base + "/health", null).body().contains(ttlCheck));
       assertThat(
               send(
                       "POST",
@@ -473,6 +479,22 @@ class StateCrashIT {
             .redirectOutput(dir.resolve(logName).toFile());
     builder.environment().put("VALENTIA_ADMIN_TOKEN", TOKEN);
     return builder.start();
+  }
+
+  /** Raises {@code check} as a probe would: its part in the health state table. */
+  private static void raise(String check) throws Exception {
+    try (StateTable<RaisedCheck> table =
+        StateTable.open(KafkaTestSupport.settings(), Topics.STATE_HEALTH, RaisedCheck.class)) {
+      table.restored().get(60, TimeUnit.SECONDS);
+      String source = "/probes/test/crash";
+      HealthChanged change =
+          new HealthChanged(check, "HEALTH_WARN", "raised by the test", List.of(), 1);
+      table
+          .put(
+              RaisedCheck.key(check, source),
+              RaisedCheck.after(null, source, change, Instant.now()))
+          .get(30, TimeUnit.SECONDS);
+    }
   }
 
   /** Waits until the child is up and returns its base URL. */
