@@ -115,8 +115,8 @@ public record Postmortem(
    * @param owner who owns it
    * @param due when it is due (as written, e.g. {@code 2026-12-15})
    * @param status e.g. {@code open}, {@code done}
-   * @param bug the bug or ticket that tracks it, as written (e.g. {@code Bug 5554823 TODO}); empty
-   *     when none
+   * @param bug the bug or ticket that tracks it, as written (e.g. the SRE book's example column
+   *     holds {@code Bug 5554823 **TODO**}: its number and its status); empty when none
    */
   public record ActionItem(
       String action, String type, String owner, String due, String status, String bug) {

@@ -1,8 +1,7 @@
 package io.valentia.postmortem.incidents;
 
-import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.Serde;
-import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.Serdes;
 
 /**
  * One record the incident processor writes, in the transaction of the signal that caused it.
@@ -12,19 +11,12 @@ import org.apache.kafka.common.serialization.Serializer;
  */
 record Output(String topic, byte[] value) {
 
-  /** Writes an output's value as it is; outputs are never read back as outputs. */
+  /**
+   * An output's value as it is; read back from {@code topic}, the same bytes are that topic's
+   * output again.
+   */
   static final Serde<Output> SERDE =
-      new Serde<>() {
-        @Override
-        public Serializer<Output> serializer() {
-          return (topic, output) -> output == null ? null : output.value();
-        }
-
-        @Override
-        public Deserializer<Output> deserializer() {
-          return (topic, bytes) -> {
-            throw new UnsupportedOperationException("outputs are written, never read");
-          };
-        }
-      };
+      Serdes.serdeFrom(
+          (topic, output) -> output == null ? null : output.value(),
+          (topic, bytes) -> bytes == null ? null : new Output(topic, bytes));
 }
