@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -34,11 +37,12 @@ class IndexerRestartIT {
           + " records written since, not one record it had already indexed")
   void cleanRestartFetchesNoRecordTwice() throws Exception {
     String run = "restart-" + UUID.randomUUID();
+    String topic = createTopic(run);
     Path dir = Files.createTempDirectory("valentia-indexer-restart");
     try {
-      publish(run, 0, BEFORE);
+      publish(topic, run, 0, BEFORE);
       try (EventIndex index = EventIndex.open(dir, new EventAnalyzer());
-          KafkaIndexer first = indexer(index)) {
+          KafkaIndexer first = indexer(topic, index)) {
         first.start();
         IndexSearch search = IndexSearch.events(index);
         await()
@@ -50,9 +54,9 @@ class IndexerRestartIT {
       try (EventIndex index = EventIndex.open(dir, new EventAnalyzer())) {
         Map<TopicPartition, Long> committed = index.committedOffsets();
         assertThat(committed).as("the clean stop committed offsets").isNotEmpty();
-        try (KafkaIndexer second = indexer(index)) {
+        try (KafkaIndexer second = indexer(topic, index)) {
           second.start();
-          publish(run, BEFORE, AFTER);
+          publish(topic, run, BEFORE, AFTER);
           IndexSearch search = IndexSearch.events(index);
           await()
               .atMost(Duration.ofMinutes(2))
@@ -61,7 +65,7 @@ class IndexerRestartIT {
                     assertThat(search.search(runQuery(run)).total()).isEqualTo(BEFORE + AFTER);
                     assertThat(second.fetchedCount())
                         .as("records fetched after the restart")
-                        .isEqualTo(writtenSince(committed));
+                        .isEqualTo(writtenSince(topic, committed));
                   });
           assertThat(second.fetchedCount()).isLessThan(BEFORE);
           assertThat(second.failure()).isEmpty();
@@ -72,25 +76,38 @@ class IndexerRestartIT {
     }
   }
 
-  private static KafkaIndexer indexer(EventIndex index) {
+  /**
+   * A topic of this test's own, shaped like the events topic: the shared events topic also holds
+   * other tests' transaction markers, which take offsets but are never fetched.
+   */
+  private static String createTopic(String run) throws Exception {
+    String topic = "valentia.events." + run;
+    try (Admin admin =
+        Admin.create(
+            Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestSupport.bootstrapServers()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+    }
+    return topic;
+  }
+
+  private static KafkaIndexer indexer(String topic, EventIndex index) {
     return new KafkaIndexer(
         "restart",
         KafkaTestSupport.settings(),
-        List.of(Topics.EVENTS),
+        List.of(topic),
         index,
         RecordMapper.EVENTS,
         new KafkaIndexer.Settings(Duration.ofMillis(100), Duration.ofSeconds(1)));
   }
 
   /** Records on the events topic past the offsets of {@code committed}. */
-  private static long writtenSince(Map<TopicPartition, Long> committed) {
-    try (TopicReader reader =
-        TopicReader.open(KafkaTestSupport.settings(), "restart-it", Topics.EVENTS)) {
+  private static long writtenSince(String topic, Map<TopicPartition, Long> committed) {
+    try (TopicReader reader = TopicReader.open(KafkaTestSupport.settings(), "restart-it", topic)) {
       long total = 0;
       for (Map.Entry<Integer, Long> end : reader.endOffsets().entrySet()) {
         total +=
-            end.getValue()
-                - committed.getOrDefault(new TopicPartition(Topics.EVENTS, end.getKey()), 0L);
+            end.getValue() - committed.getOrDefault(new TopicPartition(topic, end.getKey()), 0L);
       }
       return total;
     }
@@ -100,7 +117,7 @@ class IndexerRestartIT {
     return new SearchRequest("experimentid:" + run, null, null, List.of(), 1, null, null);
   }
 
-  private static void publish(String run, int from, int count) {
+  private static void publish(String topic, String run, int from, int count) {
     EventCodec codec = EventCodec.instance();
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.rawProducer()) {
       for (int i = from; i < from + count; i++) {
@@ -112,9 +129,7 @@ class IndexerRestartIT {
                 .build();
         producer.send(
             new ProducerRecord<>(
-                Topics.EVENTS,
-                Topics.keyOf(event).getBytes(StandardCharsets.UTF_8),
-                codec.encode(event)));
+                topic, Topics.keyOf(event).getBytes(StandardCharsets.UTF_8), codec.encode(event)));
       }
       producer.flush();
     }
