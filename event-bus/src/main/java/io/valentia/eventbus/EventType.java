@@ -26,6 +26,7 @@ import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
 import io.valentia.eventbus.payload.OsdPing;
 import io.valentia.eventbus.payload.PostmortemRevised;
+import io.valentia.eventbus.payload.PrometheusAlert;
 import io.valentia.eventbus.payload.SyscallDenied;
 import java.util.Arrays;
 import java.util.Map;
@@ -75,6 +76,7 @@ public enum EventType {
   INCIDENT_UPDATED("io.valentia.incident.updated.v1", IncidentUpdated.class, Severity.INFO),
   INCIDENT_RESOLVED("io.valentia.incident.resolved.v1", IncidentResolved.class, Severity.INFO),
   POSTMORTEM_REVISED("io.valentia.postmortem.revised.v1", PostmortemRevised.class, Severity.INFO),
+  ALERT("io.valentia.alert.v1", PrometheusAlert.class, Severity.WARNING),
   AUDIT("io.valentia.audit.v1", Audit.class, Severity.INFO);
 
   /** The namespace of Valentia's own types; everything else belongs to users. */

@@ -62,6 +62,21 @@ public final class Topics {
    */
   public static final String STATE_POSTMORTEMS = "valentia.state.postmortems";
 
+  /** Notification silences, in force or expired. Key: the silence id. */
+  public static final String STATE_SILENCES = "valentia.state.silences";
+
+  /**
+   * The notification outbox: notifications recorded and not yet delivered (a tombstone once the
+   * receiver answered 2xx or the notification was given up). Key: the notification id.
+   */
+  public static final String STATE_OUTBOX = "valentia.state.outbox";
+
+  /**
+   * Notification groups: the alerts of each group and what was last sent for it. Key: the route's
+   * receiver and the group key.
+   */
+  public static final String STATE_NOTIFICATION_GROUPS = "valentia.state.notification-groups";
+
   /**
    * Which state tables were built from the history once (the migration from a release that had no
    * state topics). Key: the table's topic.
@@ -80,6 +95,9 @@ public final class Topics {
           STATE_TOKENS,
           STATE_SESSIONS,
           STATE_POSTMORTEMS,
+          STATE_SILENCES,
+          STATE_OUTBOX,
+          STATE_NOTIFICATION_GROUPS,
           STATE_MIGRATIONS);
 
   /** Every topic Valentia creates: the history topics, then the state topics. */

@@ -35,6 +35,7 @@ public sealed interface EventPayload
         IncidentUpdated,
         IncidentResolved,
         PostmortemRevised,
+        PrometheusAlert,
         Audit {
 
   /** The CloudEvents {@code type} this payload is published under. */

@@ -32,6 +32,7 @@ import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
 import io.valentia.eventbus.payload.OsdPing;
 import io.valentia.eventbus.payload.PostmortemRevised;
+import io.valentia.eventbus.payload.PrometheusAlert;
 import io.valentia.eventbus.payload.SectionChange;
 import io.valentia.eventbus.payload.SyscallDenied;
 import java.time.Instant;
@@ -246,6 +247,17 @@ public final class SampleEvents {
                       "contributingFactors",
                       json("[\"The switch port kept MTU 1500 after the change\"]"))),
               "summary after the review meeting");
+      case ALERT ->
+          new PrometheusAlert(
+              "firing",
+              java.util.Map.of(
+                  "alertname", "CephOSDDown", "severity", "critical", "instance", "osd-3:9283"),
+              java.util.Map.of("summary", "OSD osd.3 is down"),
+              "2026-03-14T09:26:53.589Z",
+              null,
+              "http://prometheus.example:9090/graph?g0.expr=ceph_osd_up+%3D%3D+0",
+              "b5d3c4f21a0e9d87",
+              "valentia");
       case AUDIT ->
           new Audit(
               "alice",
@@ -349,6 +361,16 @@ public final class SampleEvents {
       case INCIDENT_RESOLVED -> new IncidentResolved("", "incident-bot", 0.0);
       case POSTMORTEM_REVISED ->
           new PostmortemRevised("pm-1", 2, "bob", "status-changed", "final", List.of(), null);
+      case ALERT ->
+          new PrometheusAlert(
+              "resolved",
+              java.util.Map.of("alertname", "Watchdog"),
+              java.util.Map.of(),
+              "2026-03-14T09:26:53Z",
+              "2026-03-14T09:31:53Z",
+              null,
+              "0",
+              null);
       case AUDIT -> new Audit("valentia-cli", "admin", "halt", null, "denied", null, null);
     };
   }
