@@ -249,12 +249,12 @@ public final class SampleEvents {
               "summary after the review meeting");
       case ALERT ->
           new PrometheusAlert(
-              "firing",
+              "resolved",
               java.util.Map.of(
                   "alertname", "CephOSDDown", "severity", "critical", "instance", "osd-3:9283"),
               java.util.Map.of("summary", "OSD osd.3 is down"),
               "2026-03-14T09:26:53.589Z",
-              null,
+              "2026-03-14T09:41:53.589Z",
               "http://prometheus.example:9090/graph?g0.expr=ceph_osd_up+%3D%3D+0",
               "b5d3c4f21a0e9d87",
               "valentia");
@@ -363,11 +363,11 @@ public final class SampleEvents {
           new PostmortemRevised("pm-1", 2, "bob", "status-changed", "final", List.of(), null);
       case ALERT ->
           new PrometheusAlert(
-              "resolved",
+              "firing",
               java.util.Map.of("alertname", "Watchdog"),
-              java.util.Map.of(),
+              null,
               "2026-03-14T09:26:53Z",
-              "2026-03-14T09:31:53Z",
+              null,
               null,
               "0",
               null);
