@@ -152,33 +152,16 @@ public final class ChaosService implements ValentiaService {
             rc -> {
               JsonNode body = body(rc);
               boolean release = body.path("release").asBoolean(false);
+              // who asked is who the request authenticated as; "by" only where no one did
+              Object principal = rc.get(io.valentia.eventbus.service.ApiRoutes.PRINCIPAL_NAME);
               String by =
-                  body.path("by")
-                      .asText(rc.user() == null ? "api" : String.valueOf(rc.user().subject()));
+                  principal != null ? principal.toString() : body.path("by").asText("api");
               String reason =
                   body.path("reason").isTextual()
                       ? body.path("reason").asText()
                       : release ? "released by " + by : null;
-              ChaosHalt order = new ChaosHalt(by, reason, release, 0);
-              CloudEvent command = CloudEvent.of(order).source(source).subject("halt").build();
-              context
-                  .vertx()
-                  .executeBlocking(
-                      () -> {
-                        // here at once, then every other injector through the control topic
-                        int reverted =
-                            release
-                                ? (injector.halt().release(command.id(), by, reason) ? 0 : 0)
-                                : Math.max(0, injector.halt().halt(command.id(), by, reason));
-                        return reverted;
-                      })
-                  .compose(reverted -> broadcast.send(command, order).map(position -> reverted))
-                  .onSuccess(
-                      reverted -> {
-                        ObjectNode answer = haltState(injector);
-                        answer.put("revertedFaults", reverted).put("command", command.id());
-                        json(rc, 200, answer);
-                      })
+              haltAll(context, injector, broadcast, source, release, by, reason)
+                  .onSuccess(answer -> json(rc, 200, answer))
                   .onFailure(
                       e ->
                           json(
@@ -189,6 +172,27 @@ public final class ChaosService implements ValentiaService {
                                       + e.getMessage())));
             });
     context.api().mount("/halt", halt);
+    // other roles of this process (Slack's /valentia halt) halt through the same path
+    context
+        .vertx()
+        .eventBus()
+        .<io.vertx.core.json.JsonObject>localConsumer(
+            io.valentia.eventbus.service.LocalRequests.HALT,
+            message -> {
+              String by = message.body().getString("by", "unknown");
+              haltAll(
+                      context,
+                      injector,
+                      broadcast,
+                      source,
+                      false,
+                      by,
+                      message.body().getString("reason"))
+                  .onSuccess(
+                      answer -> message.reply(new io.vertx.core.json.JsonObject(answer.toString())))
+                  .onFailure(e -> message.fail(502, e.getMessage()));
+            });
+
 
     Router experiments = Router.router(context.vertx());
     experiments.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));
@@ -339,6 +343,36 @@ public final class ChaosService implements ValentiaService {
         injector.runner().stop(runId, "aborted", reason, "scheduler");
       }
     };
+  }
+
+  /**
+   * Halts (or releases) here at once, then every other injector through the control topic; the
+   * answer is the halt switch with {@code revertedFaults} and {@code command}.
+   */
+  private static io.vertx.core.Future<ObjectNode> haltAll(
+      ServiceContext context,
+      ChaosInjector injector,
+      HaltBroadcast broadcast,
+      String source,
+      boolean release,
+      String by,
+      String reason) {
+    ChaosHalt order = new ChaosHalt(by, reason, release, 0);
+    CloudEvent command = CloudEvent.of(order).source(source).subject("halt").build();
+    return context
+        .vertx()
+        .executeBlocking(
+            () ->
+                release
+                    ? (injector.halt().release(command.id(), by, reason) ? 0 : 0)
+                    : Math.max(0, injector.halt().halt(command.id(), by, reason)))
+        .compose(reverted -> broadcast.send(command, order).map(position -> reverted))
+        .map(
+            reverted -> {
+              ObjectNode answer = haltState(injector);
+              answer.put("revertedFaults", reverted).put("command", command.id());
+              return answer;
+            });
   }
 
   private static ObjectNode haltState(ChaosInjector injector) {

@@ -18,6 +18,7 @@ public final class ApiRoutes {
   public static final String PRINCIPAL_ROLE = "valentia.principal.role";
 
   private final Map<String, Router> routers = new LinkedHashMap<>();
+  private final Map<String, Router> signed = new LinkedHashMap<>();
 
   /**
    * Mounts {@code router} at {@code path} (starting with {@code /}).
@@ -28,9 +29,30 @@ public final class ApiRoutes {
     if (!path.startsWith("/")) {
       throw new IllegalArgumentException("an API path starts with /: " + path);
     }
-    if (routers.putIfAbsent(path, router) != null) {
+    if (signed.containsKey(path) || routers.putIfAbsent(path, router) != null) {
       throw new IllegalArgumentException("API path " + path + " is already mounted");
     }
+  }
+
+  /**
+   * Mounts {@code router} at {@code path}, served without an API token because every request to it
+   * carries a signature the router checks itself (Slack's signed slash commands). The router must
+   * refuse anything it cannot verify.
+   *
+   * @throws IllegalArgumentException when another service mounted that path
+   */
+  public synchronized void mountSigned(String path, Router router) {
+    if (!path.startsWith("/")) {
+      throw new IllegalArgumentException("an API path starts with /: " + path);
+    }
+    if (routers.containsKey(path) || signed.putIfAbsent(path, router) != null) {
+      throw new IllegalArgumentException("API path " + path + " is already mounted");
+    }
+  }
+
+  /** Every router mounted with {@link #mountSigned}, by path. */
+  public synchronized Map<String, Router> signed() {
+    return Collections.unmodifiableMap(new LinkedHashMap<>(signed));
   }
 
   /** Every mounted router by path, in mounting order. */

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.postmortem.documents.MarkdownPostmortem;
 import io.valentia.postmortem.documents.Postmortem;
-import io.valentia.postmortem.search.PlatformClient;
+import io.valentia.eventbus.service.PlatformClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;

@@ -2,6 +2,7 @@ package io.valentia.postmortem.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.service.PlatformClient;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;

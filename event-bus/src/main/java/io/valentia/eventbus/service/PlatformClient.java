@@ -1,4 +1,4 @@
-package io.valentia.postmortem.search;
+package io.valentia.eventbus.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.EventCodec;
