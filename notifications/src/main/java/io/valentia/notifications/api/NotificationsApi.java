@@ -20,8 +20,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>{@code GET /log?limit=N}: the latest deliveries (recorded, failed attempts, delivered,
  *       given up), newest first
  *   <li>{@code GET /groups}: the groups and their alerts
- *   <li>{@code POST /test} {@code {"receiver": NAME}}: sends a test message to every integration
- *       of a receiver (operator)
+ *   <li>{@code POST /test} {@code {"receiver": NAME}}: sends a test message to every integration of
+ *       a receiver (operator)
  * </ul>
  */
 public final class NotificationsApi {
@@ -50,15 +50,26 @@ public final class NotificationsApi {
       ObjectNode receiver = receivers.addObject();
       receiver.put("name", r.name());
       ArrayNode integrations = receiver.putArray("integrations");
-      r.slack().forEach(c -> integrations.addObject().put("kind", "slack").put("url", redact(c.apiUrl())));
+      r.slack()
+          .forEach(
+              c -> integrations.addObject().put("kind", "slack").put("url", redact(c.apiUrl())));
       r.mattermost()
           .forEach(
-              c -> integrations.addObject().put("kind", "mattermost").put("url", redact(c.webhookUrl())));
+              c ->
+                  integrations
+                      .addObject()
+                      .put("kind", "mattermost")
+                      .put("url", redact(c.webhookUrl())));
       r.discord()
           .forEach(
-              c -> integrations.addObject().put("kind", "discord").put("url", redact(c.webhookUrl())));
+              c ->
+                  integrations
+                      .addObject()
+                      .put("kind", "discord")
+                      .put("url", redact(c.webhookUrl())));
       r.webhooks()
-          .forEach(c -> integrations.addObject().put("kind", "webhook").put("url", redact(c.url())));
+          .forEach(
+              c -> integrations.addObject().put("kind", "webhook").put("url", redact(c.url())));
     }
     out.set("delivery", EventCodec.MAPPER.valueToTree(pipeline.outbox().receivers()));
     if (pipeline.config().route() != null) {
@@ -92,8 +103,8 @@ public final class NotificationsApi {
   }
 
   /**
-   * A webhook address without its secret part: Slack's, Mattermost's and Discord's webhook URLs
-   * are credentials, so only the scheme, host and the first path segment are shown.
+   * A webhook address without its secret part: Slack's, Mattermost's and Discord's webhook URLs are
+   * credentials, so only the scheme, host and the first path segment are shown.
    */
   static String redact(java.net.URI uri) {
     String path = uri.getPath() == null ? "" : uri.getPath();
@@ -105,7 +116,9 @@ public final class NotificationsApi {
   private void log(RoutingContext ctx) {
     int limit;
     try {
-      limit = Integer.parseInt(ctx.queryParams().get("limit") == null ? "50" : ctx.queryParams().get("limit"));
+      limit =
+          Integer.parseInt(
+              ctx.queryParams().get("limit") == null ? "50" : ctx.queryParams().get("limit"));
     } catch (NumberFormatException e) {
       Roles.Json.error(ctx, 400, "limit must be a number");
       return;
@@ -114,7 +127,8 @@ public final class NotificationsApi {
       Roles.Json.error(ctx, 400, "limit must be between 1 and 1000");
       return;
     }
-    Roles.Json.ok(ctx, 200, EventCodec.MAPPER.valueToTree(pipeline.outbox().recent(limit)).toString());
+    Roles.Json.ok(
+        ctx, 200, EventCodec.MAPPER.valueToTree(pipeline.outbox().recent(limit)).toString());
   }
 
   private void groups(RoutingContext ctx) {
