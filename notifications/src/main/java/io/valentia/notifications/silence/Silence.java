@@ -65,7 +65,8 @@ public record Silence(
               "matchers[" + i + "]: invalid label name \"" + matchers.get(i).name() + "\"");
         }
       }
-      if (matchers.stream().allMatch(m -> m.matchesValue(""))) {
+      // Alertmanager's matchesEmpty: only = and =~ count; a negative matcher says what to spare.
+      if (matchers.stream().allMatch(Silence::matchesEmpty)) {
         problems.add(
             "matchers: at least one matcher must not match the empty string (else it would"
                 + " silence every alert)");
@@ -87,6 +88,13 @@ public record Silence(
       problems.add("comment: must not be empty");
     }
     return problems;
+  }
+
+  private static boolean matchesEmpty(Matcher m) {
+    return switch (m.type()) {
+      case EQUAL, REGEX -> m.matchesValue("");
+      case NOT_EQUAL, NOT_REGEX -> false;
+    };
   }
 
   /**
