@@ -48,6 +48,13 @@ import org.slf4j.LoggerFactory;
  * repeat_interval} has passed since the last notification. After a flush the resolved alerts leave
  * the group, and a group left empty is removed.
  *
+ * <p>Alertmanager deduplicates per integration; here one notification serves all the receiver's
+ * integrations, so a receiver counts as sending resolved alerts when any of its integrations does
+ * ({@code send_resolved}). When none does, notifications carry firing alerts only, and a group's
+ * resolution is recorded without a notification; when some do, the others must leave the resolved
+ * alerts out (and skip a notification that has no firing alert) on delivery. A receiver without
+ * integrations is never sent anything.
+ *
  * <p>Not thread-safe: call it from one thread (or one Vert.x context). Deterministic: every time
  * comes from the caller.
  */
@@ -275,43 +282,12 @@ public final class Dispatcher {
             new Alert(alert.labels(), alert.annotations(), alert.startsAt(), null, alert.generatorUrl()));
       }
     }
-    boolean delivered = true;
     ReceiverConfig receiver = receivers.get(route.receiver());
-    boolean integrations = receiver != null && receiver.integrations() > 0;
-    if (integrations && !(firing.isEmpty() && resolved.isEmpty())) {
-      Set<String> firingSet = fingerprints(firing);
-      Set<String> resolvedSet = fingerprints(resolved);
-      if (needsUpdate(group, firingSet, resolvedSet, sendsResolved(receiver), now)) {
-        long sequence = group.sequence + 1;
-        firing.sort(ALERT_ORDER);
-        resolved.sort(ALERT_ORDER);
-        List<Alert> sent = new ArrayList<>(firing);
-        sent.addAll(resolved);
-        Notification notification =
-            new Notification(
-                notificationId(group, sequence, firingSet, resolvedSet),
-                group.receiver(),
-                group.groupKey,
-                group.groupLabels,
-                sent,
-                now);
-        try {
-          out.accept(notification);
-          group.sequence = sequence;
-          group.lastNotified = now;
-          group.lastFiring = firingSet;
-          group.lastResolved = resolvedSet;
-        } catch (RuntimeException e) {
-          delivered = false;
-          LOG.warn(
-              "Notification {} for group {} of receiver {} was not taken; trying again in {}",
-              notification.id(),
-              group.groupKey,
-              group.receiver(),
-              route.groupInterval(),
-              e);
-        }
-      }
+    boolean delivered = true;
+    if (receiver != null
+        && receiver.integrations() > 0
+        && !(firing.isEmpty() && resolved.isEmpty())) {
+      delivered = notify(group, receiver, firing, resolved, now);
     }
     if (delivered) {
       // Resolved alerts were notified (or needed not be): they leave the group.
@@ -327,6 +303,60 @@ public final class Dispatcher {
     } else {
       listener.accept(group.key(), group.state());
     }
+  }
+
+  /**
+   * Alertmanager's deduplication and sending for one flush of {@code group}; false when {@link
+   * #out} refused the notification.
+   */
+  private boolean notify(
+      AggregationGroup group,
+      ReceiverConfig receiver,
+      List<Alert> firing,
+      List<Alert> resolved,
+      Instant now) {
+    Set<String> firingSet = fingerprints(firing);
+    Set<String> resolvedSet = fingerprints(resolved);
+    boolean sendResolved = sendsResolved(receiver);
+    if (!needsUpdate(group, firingSet, resolvedSet, sendResolved, now)) {
+      return true;
+    }
+    if (firing.isEmpty() && !sendResolved) {
+      // Alertmanager's RetryStage: no integration sends resolved alerts, so nothing goes out, but
+      // the resolution is logged as notified.
+      group.notified(now, firingSet, resolvedSet);
+      return true;
+    }
+    long sequence = group.sequence + 1;
+    firing.sort(ALERT_ORDER);
+    resolved.sort(ALERT_ORDER);
+    List<Alert> sent = new ArrayList<>(firing);
+    if (sendResolved) {
+      sent.addAll(resolved);
+    }
+    Notification notification =
+        new Notification(
+            notificationId(group, sequence, firingSet, resolvedSet),
+            group.receiver(),
+            group.groupKey,
+            group.groupLabels,
+            sent,
+            now);
+    try {
+      out.accept(notification);
+    } catch (RuntimeException e) {
+      LOG.warn(
+          "Notification {} for group {} of receiver {} was not taken; trying again in {}",
+          notification.id(),
+          group.groupKey,
+          group.receiver(),
+          group.route.groupInterval(),
+          e);
+      return false;
+    }
+    group.sequence = sequence;
+    group.notified(now, firingSet, resolvedSet);
+    return true;
   }
 
   /** Alertmanager's {@code DedupStage.needsUpdate}. */
@@ -462,6 +492,12 @@ public final class Dispatcher {
 
     String receiver() {
       return route.receiver();
+    }
+
+    void notified(Instant now, Set<String> firing, Set<String> resolved) {
+      lastNotified = now;
+      lastFiring = firing;
+      lastResolved = resolved;
     }
 
     String key() {
