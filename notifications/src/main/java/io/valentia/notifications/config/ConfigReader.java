@@ -44,7 +44,14 @@ final class ConfigReader {
       Set.of("name", "slack_configs", "mattermost_configs", "discord_configs", "webhook_configs");
   private static final Set<String> SLACK_KEYS =
       Set.of(
-          "api_url", "channel", "username", "icon_emoji", "icon_url", "title", "text", "send_resolved");
+          "api_url",
+          "channel",
+          "username",
+          "icon_emoji",
+          "icon_url",
+          "title",
+          "text",
+          "send_resolved");
   private static final Set<String> MATTERMOST_KEYS =
       Set.of("webhook_url", "channel", "username", "icon_url", "text", "send_resolved");
   private static final Set<String> DISCORD_KEYS =
@@ -116,7 +123,8 @@ final class ConfigReader {
       problem("route.receiver", "missing: the root route must name a default receiver");
     }
     if (present(node, "matchers") || present(node, "match") || present(node, "match_re")) {
-      problem("route", "the root route must not have any matchers: it is the fallback for every alert");
+      problem(
+          "route", "the root route must not have any matchers: it is the fallback for every alert");
     }
     if (spec != null && spec.continueMatching()) {
       problem("route.continue", "cannot have continue in the root route");
@@ -257,7 +265,8 @@ final class ConfigReader {
       return List.of();
     }
     if (!node.isObject()) {
-      problem(path, "must be a mapping of label name to " + (regex ? "regular expression" : "value"));
+      problem(
+          path, "must be a mapping of label name to " + (regex ? "regular expression" : "value"));
       return List.of();
     }
     List<Matcher> out = new ArrayList<>();
@@ -320,8 +329,7 @@ final class ConfigReader {
           problem(join(path, "name"), "receiver name \"" + name + "\" is not unique");
         }
       }
-      List<ReceiverConfig.Slack> slack =
-          list(r, path, "slack_configs", SLACK_KEYS, this::slack);
+      List<ReceiverConfig.Slack> slack = list(r, path, "slack_configs", SLACK_KEYS, this::slack);
       List<ReceiverConfig.Mattermost> mattermost =
           list(r, path, "mattermost_configs", MATTERMOST_KEYS, this::mattermost);
       List<ReceiverConfig.Discord> discord =

@@ -58,7 +58,12 @@ public record NotificationsConfig(
   /** No notifications: no route, no receivers. */
   public static NotificationsConfig none() {
     return new NotificationsConfig(
-        DEFAULT_EXTERNAL_URL, null, List.of(), List.of(), MissingNode.getInstance(), MissingNode.getInstance());
+        DEFAULT_EXTERNAL_URL,
+        null,
+        List.of(),
+        List.of(),
+        MissingNode.getInstance(),
+        MissingNode.getInstance());
   }
 
   /** Whether a route is configured, so alerts are routed at all. */

@@ -35,9 +35,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Alertmanager's dispatcher, aggregation groups and notification deduplication, driven by the
- * caller's clock: {@link #put} sorts each alert into a group per matching route (keyed by the
- * route and the alert's {@code group_by} labels), and {@link #tick} flushes the groups that are
- * due.
+ * caller's clock: {@link #put} sorts each alert into a group per matching route (keyed by the route
+ * and the alert's {@code group_by} labels), and {@link #tick} flushes the groups that are due.
  *
  * <p>A new group is first flushed {@code group_wait} after its first alert arrived (at once when
  * that alert started longer than {@code group_wait} ago), then every {@code group_interval}. A
@@ -78,8 +77,8 @@ public final class Dispatcher {
    * A dispatcher for {@code config}. With no route configured it routes nothing.
    *
    * @param silences consulted at each flush; may change at any time
-   * @param out receives each notification; an exception it throws fails that flush only (the
-   *     group is tried again at its next {@code group_interval})
+   * @param out receives each notification; an exception it throws fails that flush only (the group
+   *     is tried again at its next {@code group_interval})
    */
   public Dispatcher(NotificationsConfig config, Silences silences, Consumer<Notification> out) {
     this.root = config.route();
@@ -155,7 +154,10 @@ public final class Dispatcher {
 
   /** The earliest time {@link #tick} has something to do; null when there is no group. */
   public Instant nextDue() {
-    return groups.values().stream().map(g -> g.nextFlush).min(Comparator.naturalOrder()).orElse(null);
+    return groups.values().stream()
+        .map(g -> g.nextFlush)
+        .min(Comparator.naturalOrder())
+        .orElse(null);
   }
 
   /** A snapshot of every group, by key. */
@@ -221,7 +223,10 @@ public final class Dispatcher {
           Instant createdAt = Objects.requireNonNullElse(state.createdAt(), Instant.EPOCH);
           AggregationGroup group =
               group(
-                  route, a.labels(), createdAt, Objects.requireNonNullElse(state.nextFlush(), createdAt));
+                  route,
+                  a.labels(),
+                  createdAt,
+                  Objects.requireNonNullElse(state.nextFlush(), createdAt));
           group.alerts.put(alert.fingerprint(), a);
           changed.add(group.key());
         }
@@ -241,8 +246,7 @@ public final class Dispatcher {
     List<Silence> silencing = silences.silencing(alert.labels(), now);
     if (!silencing.isEmpty()) {
       return Optional.of(
-          "silenced by "
-              + silencing.stream().map(Silence::id).collect(Collectors.joining(", ")));
+          "silenced by " + silencing.stream().map(Silence::id).collect(Collectors.joining(", ")));
     }
     return inhibitor
         .inhibitedBy(alert, alerts.values(), now)
@@ -279,7 +283,8 @@ public final class Dispatcher {
       } else {
         // As Alertmanager: a firing alert goes out without an end, so it does not resolve later.
         firing.add(
-            new Alert(alert.labels(), alert.annotations(), alert.startsAt(), null, alert.generatorUrl()));
+            new Alert(
+                alert.labels(), alert.annotations(), alert.startsAt(), null, alert.generatorUrl()));
       }
     }
     ReceiverConfig receiver = receivers.get(route.receiver());
@@ -430,7 +435,8 @@ public final class Dispatcher {
             + "|"
             + String.join(",", resolved);
     try {
-      byte[] hash = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      byte[] hash =
+          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(hash).substring(0, 32);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java runtime", e);

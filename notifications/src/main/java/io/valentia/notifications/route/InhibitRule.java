@@ -44,7 +44,9 @@ public record InhibitRule(
     return Matcher.all(targetMatchers, labels);
   }
 
-  /** Whether {@code a} and {@code b} have the same value (or none) for each {@link #equal()} label. */
+  /**
+   * Whether {@code a} and {@code b} have the same value (or none) for each {@link #equal()} label.
+   */
   public boolean equalLabels(Map<String, String> a, Map<String, String> b) {
     for (String label : equal) {
       if (!a.getOrDefault(label, "").equals(b.getOrDefault(label, ""))) {

@@ -49,7 +49,8 @@ public final class LabelSets {
                   } else if (Character.isISOControl(cp)
                       || Character.getType(cp) == Character.UNASSIGNED
                       || Character.getType(cp) == Character.FORMAT) {
-                    b.append(cp > 0xffff ? String.format("\\U%08x", cp) : String.format("\\u%04x", cp));
+                    b.append(
+                        cp > 0xffff ? String.format("\\U%08x", cp) : String.format("\\u%04x", cp));
                   } else {
                     b.appendCodePoint(cp);
                   }

@@ -165,9 +165,9 @@ public final class Matcher implements Comparable<Matcher> {
   }
 
   /**
-   * Parses a comma-separated list of matchers, optionally in braces, e.g. {@code {severity="critical",
-   * host=~"db-.*"}} (Alertmanager's {@code ParseMatchers}); commas inside double quotes do not
-   * separate.
+   * Parses a comma-separated list of matchers, optionally in braces, e.g. {@code
+   * {severity="critical", host=~"db-.*"}} (Alertmanager's {@code ParseMatchers}); commas inside
+   * double quotes do not separate.
    *
    * @throws IllegalArgumentException with what is wrong with the first bad matcher
    */
@@ -289,10 +289,7 @@ public final class Matcher implements Comparable<Matcher> {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof Matcher m
-        && type == m.type
-        && name.equals(m.name)
-        && value.equals(m.value);
+    return o instanceof Matcher m && type == m.type && name.equals(m.name) && value.equals(m.value);
   }
 
   @Override

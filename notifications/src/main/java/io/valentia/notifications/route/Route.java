@@ -12,10 +12,11 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 
 /**
- * A node of the routing tree, as Alertmanager's {@code dispatch.Route}: the matchers an alert has to
- * fulfil, the receiver it is sent to, how its alerts are grouped and timed, and its children. Every
- * option not set on a node is inherited from its parent; the root inherits Alertmanager's defaults
- * ({@code group_wait} 30s, {@code group_interval} 5m, {@code repeat_interval} 4h, no grouping).
+ * A node of the routing tree, as Alertmanager's {@code dispatch.Route}: the matchers an alert has
+ * to fulfil, the receiver it is sent to, how its alerts are grouped and timed, and its children.
+ * Every option not set on a node is inherited from its parent; the root inherits Alertmanager's
+ * defaults ({@code group_wait} 30s, {@code group_interval} 5m, {@code repeat_interval} 4h, no
+ * grouping).
  *
  * <p>Immutable and thread-safe. Build a tree from its configuration with {@link #tree(Spec)}.
  */
@@ -85,10 +86,13 @@ public final class Route {
       this.groupBy = parent == null ? Set.of() : parent.groupBy;
       this.groupByAll = parent != null && parent.groupByAll;
     }
-    this.groupWait = inherit(spec.groupWait(), parent == null ? null : parent.groupWait, DEFAULT_GROUP_WAIT);
+    this.groupWait =
+        inherit(spec.groupWait(), parent == null ? null : parent.groupWait, DEFAULT_GROUP_WAIT);
     this.groupInterval =
         inherit(
-            spec.groupInterval(), parent == null ? null : parent.groupInterval, DEFAULT_GROUP_INTERVAL);
+            spec.groupInterval(),
+            parent == null ? null : parent.groupInterval,
+            DEFAULT_GROUP_INTERVAL);
     this.repeatInterval =
         inherit(
             spec.repeatInterval(),

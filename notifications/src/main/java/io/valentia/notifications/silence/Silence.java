@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * not notified. It is active from {@code startsAt} (inclusive) until {@code endsAt} (exclusive);
  * pending before, expired after. Silences are kept after they expire, for the record.
  *
- * <p>Serializes with Jackson (a matcher as its text, e.g. {@code "severity=~\"critical|warning\""}).
+ * <p>Serializes with Jackson (a matcher as its text, e.g. {@code
+ * "severity=~\"critical|warning\""}).
  *
  * @param id unique; chosen by whoever creates the silence
  * @param matchers all must match an alert's labels for the silence to mute it
@@ -98,9 +99,9 @@ public record Silence(
   }
 
   /**
-   * {@link State#PENDING} before {@code startsAt}, {@link State#EXPIRED} from {@code endsAt} on
-   * (so {@link Silences#expire} takes effect at the very instant), {@link State#ACTIVE} between.
-   * A silence without both times is never in force.
+   * {@link State#PENDING} before {@code startsAt}, {@link State#EXPIRED} from {@code endsAt} on (so
+   * {@link Silences#expire} takes effect at the very instant), {@link State#ACTIVE} between. A
+   * silence without both times is never in force.
    */
   public State state(Instant now) {
     if (startsAt == null || endsAt == null) {

@@ -38,14 +38,17 @@ class NotificationsConfigTest {
     assertThat(root.routes()).hasSize(2);
     assertThat(root.routes().get(0).receiver()).isEqualTo("pager");
     assertThat(root.routes().get(0).continueMatching()).isTrue();
-    assertThat(root.routes().get(0).matchers()).containsExactly(Matcher.equal("severity", "critical"));
+    assertThat(root.routes().get(0).matchers())
+        .containsExactly(Matcher.equal("severity", "critical"));
     assertThat(root.routes().get(1).key()).isEqualTo("{}/{type=~\"io.valentia.chaos.*\"}");
     assertThat(root.routes().get(1).groupBy()).as("inherited").containsExactly("incident");
 
-    assertThat(config.receivers()).extracting(ReceiverConfig::name)
+    assertThat(config.receivers())
+        .extracting(ReceiverConfig::name)
         .containsExactly("storage-oncall", "pager", "chaos-channel");
     ReceiverConfig.Slack slack = config.receiver("storage-oncall").orElseThrow().slack().get(0);
-    assertThat(slack.apiUrl()).isEqualTo(URI.create("https://hooks.example/services/T000/B000/XXX"));
+    assertThat(slack.apiUrl())
+        .isEqualTo(URI.create("https://hooks.example/services/T000/B000/XXX"));
     assertThat(slack.channel()).isEqualTo("#storage");
     assertThat(slack.sendResolved()).as("Slack's default").isFalse();
     assertThat(slack.title()).isNull();
@@ -67,7 +70,8 @@ class NotificationsConfigTest {
   }
 
   @Test
-  @DisplayName("A configuration with several mistakes is refused with every one of them, each at its key path")
+  @DisplayName(
+      "A configuration with several mistakes is refused with every one of them, each at its key path")
   void everyProblemAtOnce() {
     List<String> problems =
         problems(
@@ -103,27 +107,66 @@ class NotificationsConfigTest {
 
     assertThat(problems)
         .anySatisfy(p -> assertThat(p).startsWith("templates: not supported"))
-        .anySatisfy(p -> assertThat(p).startsWith("external_url: must be an absolute http or https URL"))
-        .anySatisfy(p -> assertThat(p).startsWith("receivers[0].webhook_configs[0].url: must be an absolute"))
+        .anySatisfy(
+            p -> assertThat(p).startsWith("external_url: must be an absolute http or https URL"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("receivers[0].webhook_configs[0].url: must be an absolute"))
         .anySatisfy(p -> assertThat(p).startsWith("receivers[0].webhook_configs[0].max_alerts: "))
-        .anySatisfy(p -> assertThat(p).startsWith("receivers[0].webhook_configs[0].timeout: cannot be zero"))
-        .anySatisfy(p -> assertThat(p).startsWith("receivers[1].name: receiver name \"pager\" is not unique"))
-        .anySatisfy(p -> assertThat(p).startsWith("receivers[1].slack_configs[0].api_url_file: not supported"))
+        .anySatisfy(
+            p ->
+                assertThat(p).startsWith("receivers[0].webhook_configs[0].timeout: cannot be zero"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("receivers[1].name: receiver name \"pager\" is not unique"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("receivers[1].slack_configs[0].api_url_file: not supported"))
         .anySatisfy(p -> assertThat(p).startsWith("receivers[1].slack_configs[0].api_url: missing"))
         .anySatisfy(p -> assertThat(p).startsWith("receivers[1].email_configs: not supported"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("receivers[2].slack_configs[0].title: Go templates are not supported"))
-        .anySatisfy(p -> assertThat(p).startsWith("receivers[2].slack_configs[0].http_config: not supported"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("route.receiver: undefined receiver \"nobody\" used in route"))
-        .anySatisfy(p -> assertThat(p).startsWith("route: the root route must not have any matchers"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo(
+                        "receivers[2].slack_configs[0].title: Go templates are not supported"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith("receivers[2].slack_configs[0].http_config: not supported"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo("route.receiver: undefined receiver \"nobody\" used in route"))
+        .anySatisfy(
+            p -> assertThat(p).startsWith("route: the root route must not have any matchers"))
         .anySatisfy(p -> assertThat(p).isEqualTo("route.group_wait: must be a string"))
         .anySatisfy(p -> assertThat(p).isEqualTo("route.group_interval: cannot be zero"))
-        .anySatisfy(p -> assertThat(p).startsWith("route.repeat_interval: not a valid duration string"))
+        .anySatisfy(
+            p -> assertThat(p).startsWith("route.repeat_interval: not a valid duration string"))
         .anySatisfy(p -> assertThat(p).startsWith("route.group_by: cannot have wildcard group_by"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("route.routes[1].matchers[0]: bad matcher format: severity~critical"))
-        .anySatisfy(p -> assertThat(p).startsWith("route.routes[1].matchers[1]: invalid regular expression"))
-        .anySatisfy(p -> assertThat(p).isEqualTo("route.routes[1].receiver: undefined receiver \"missing\" used in route"))
-        .anySatisfy(p -> assertThat(p).startsWith("route.routes[1].mute_time_intervals: not supported"))
-        .anySatisfy(p -> assertThat(p).startsWith("inhibit_rules[0].target_match_re.severity: invalid regular expression"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo(
+                        "route.routes[1].matchers[0]: bad matcher format: severity~critical"))
+        .anySatisfy(
+            p ->
+                assertThat(p).startsWith("route.routes[1].matchers[1]: invalid regular expression"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .isEqualTo(
+                        "route.routes[1].receiver: undefined receiver \"missing\" used in route"))
+        .anySatisfy(
+            p -> assertThat(p).startsWith("route.routes[1].mute_time_intervals: not supported"))
+        .anySatisfy(
+            p ->
+                assertThat(p)
+                    .startsWith(
+                        "inhibit_rules[0].target_match_re.severity: invalid regular expression"))
         .anySatisfy(p -> assertThat(p).startsWith("inhibit_rules[0].equal[0]: invalid label name"));
     assertThat(problems).hasSize(23);
   }
@@ -133,7 +176,8 @@ class NotificationsConfigTest {
   void noneWithoutRoute() {
     assertThat(NotificationsConfig.parse(MissingNode.getInstance()).enabled()).isFalse();
     assertThat(NotificationsConfig.parse(null)).isEqualTo(NotificationsConfig.none());
-    NotificationsConfig slashOnly = Yaml.config("slack: {signing_secret: abc}\ndelivery: {retries: 3}\n");
+    NotificationsConfig slashOnly =
+        Yaml.config("slack: {signing_secret: abc}\ndelivery: {retries: 3}\n");
     assertThat(slashOnly.enabled()).isFalse();
     assertThat(slashOnly.slack().path("signing_secret").asText()).isEqualTo("abc");
     assertThat(slashOnly.delivery().path("retries").asInt()).isEqualTo(3);
@@ -183,15 +227,20 @@ class NotificationsConfigTest {
     assertThat(all.slack().get(0).sendResolved()).isTrue();
     assertThat(all.slack().get(0).iconEmoji()).isEqualTo(":fire:");
     assertThat(all.mattermost().get(0))
-        .isEqualTo(new ReceiverConfig.Mattermost(URI.create("https://mm.example/hooks/x"), "ops", null, null, null, true));
+        .isEqualTo(
+            new ReceiverConfig.Mattermost(
+                URI.create("https://mm.example/hooks/x"), "ops", null, null, null, true));
     assertThat(all.discord().get(0).sendResolved()).isFalse();
     assertThat(all.webhooks().get(0))
-        .isEqualTo(new ReceiverConfig.Webhook(URI.create("https://hook.example/a"), true, 5, "s3cret", Duration.ofSeconds(2)));
+        .isEqualTo(
+            new ReceiverConfig.Webhook(
+                URI.create("https://hook.example/a"), true, 5, "s3cret", Duration.ofSeconds(2)));
     assertThat(config.receiver("blackhole").orElseThrow().integrations()).isZero();
   }
 
   @Test
-  @DisplayName("Legacy match and match_re maps become matchers, match_re anchored as Alertmanager keeps it")
+  @DisplayName(
+      "Legacy match and match_re maps become matchers, match_re anchored as Alertmanager keeps it")
   void legacyMatch() {
     NotificationsConfig config =
         Yaml.config(
@@ -208,9 +257,15 @@ class NotificationsConfigTest {
     assertThat(child.key())
         .isEqualTo("{}/{service=\"db\",severity=~\"^(?:crit.*)$\",team=\"storage\"}");
     assertThat(child.groupByAll()).isTrue();
-    assertThat(config.route().match(Map.of("service", "db", "team", "storage", "severity", "critical")))
+    assertThat(
+            config
+                .route()
+                .match(Map.of("service", "db", "team", "storage", "severity", "critical")))
         .containsExactly(child);
-    assertThat(config.route().match(Map.of("service", "db", "team", "storage", "severity", "xcritical")))
+    assertThat(
+            config
+                .route()
+                .match(Map.of("service", "db", "team", "storage", "severity", "xcritical")))
         .containsExactly(config.route());
   }
 

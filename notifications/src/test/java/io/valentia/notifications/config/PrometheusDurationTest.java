@@ -11,7 +11,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class PrometheusDurationTest {
   @Test
-  @DisplayName("Prometheus durations parse with every unit, combined from the largest to the smallest")
+  @DisplayName(
+      "Prometheus durations parse with every unit, combined from the largest to the smallest")
   void parses() {
     assertThat(PrometheusDuration.parse("30s")).isEqualTo(Duration.ofSeconds(30));
     assertThat(PrometheusDuration.parse("5m")).isEqualTo(Duration.ofMinutes(5));
@@ -29,7 +30,8 @@ class PrometheusDurationTest {
   @ValueSource(strings = {"", "30", "5 m", "1.5h", "30m1h", "1h1h", "-5m", "1M", "10sec"})
   @DisplayName("Anything else is refused")
   void refuses(String text) {
-    assertThatThrownBy(() -> PrometheusDuration.parse(text)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> PrometheusDuration.parse(text))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

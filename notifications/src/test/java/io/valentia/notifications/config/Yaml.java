@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.UncheckedIOException;
 
-/** Test configurations written as the YAML a team pastes into the {@code notifications:} section. */
+/**
+ * Test configurations written as the YAML a team pastes into the {@code notifications:} section.
+ */
 public final class Yaml {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 

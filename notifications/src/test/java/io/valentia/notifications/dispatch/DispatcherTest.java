@@ -109,7 +109,8 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("A group is first sent group_wait after its first alert, then changes go out at group_interval steps only")
+  @DisplayName(
+      "A group is first sent group_wait after its first alert, then changes go out at group_interval steps only")
   void groupWaitThenGroupInterval() {
     Alert disk = alert(T0, "incident", "inc-1", "type", "disk", "host", "db-1");
     dispatcher.put(disk, T0);
@@ -130,7 +131,8 @@ class DispatcherTest {
 
     Alert cpu = alert(T0.plusSeconds(40), "incident", "inc-1", "type", "cpu", "host", "db-1");
     dispatcher.put(cpu, T0.plusSeconds(40));
-    assertThat(dispatcher.nextDue()).as("a new alert does not move the group's timer")
+    assertThat(dispatcher.nextDue())
+        .as("a new alert does not move the group's timer")
         .isEqualTo(T0.plusSeconds(330));
     dispatcher.tick(T0.plusSeconds(329));
     assertThat(sent).hasSize(1);
@@ -160,7 +162,8 @@ class DispatcherTest {
     dispatcher.put(alert(T0, "incident", "inc-2", "type", "a"), T0);
     dispatcher.put(alert(T0, "incident", "inc-1", "type", "b"), T0);
     runUntil(T0.plusSeconds(30));
-    assertThat(sent).extracting(Notification::groupKey)
+    assertThat(sent)
+        .extracting(Notification::groupKey)
         .containsExactly("{}:{incident=\"inc-1\"}", "{}:{incident=\"inc-2\"}");
     assertThat(sent.get(0).alerts()).hasSize(2);
     assertThat(dispatcher.groups()).hasSize(2);
@@ -169,11 +172,15 @@ class DispatcherTest {
   @Test
   @DisplayName("With continue, a critical chaos alert goes to the pager and to the chaos channel")
   void continueSendsToSeveralReceivers() {
-    dispatcher.put(alert(T0, "type", "io.valentia.chaos.halt", "severity", "critical", "incident", "inc-9"), T0);
+    dispatcher.put(
+        alert(T0, "type", "io.valentia.chaos.halt", "severity", "critical", "incident", "inc-9"),
+        T0);
     runUntil(T0.plusSeconds(30));
-    assertThat(sent).extracting(Notification::receiver)
+    assertThat(sent)
+        .extracting(Notification::receiver)
         .containsExactlyInAnyOrder("pager", "chaos-channel");
-    assertThat(sent).extracting(Notification::groupKey)
+    assertThat(sent)
+        .extracting(Notification::groupKey)
         .containsExactlyInAnyOrder(
             "{}/{severity=\"critical\"}:{incident=\"inc-9\"}",
             "{}/{type=~\"io.valentia.chaos.*\"}:{incident=\"inc-9\"}");
@@ -207,7 +214,8 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("One alert of two resolving is sent where resolved alerts are wanted (webhook), not to Slack with send_resolved false")
+  @DisplayName(
+      "One alert of two resolving is sent where resolved alerts are wanted (webhook), not to Slack with send_resolved false")
   void resolvedSetGrew() {
     Alert a = alert(T0, "severity", "critical", "incident", "inc-1", "host", "db-1");
     Alert b = alert(T0, "severity", "critical", "incident", "inc-1", "host", "db-2");
@@ -235,11 +243,13 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("A firing group is sent again after repeat_interval, at the first group_interval step past it")
+  @DisplayName(
+      "A firing group is sent again after repeat_interval, at the first group_interval step past it")
   void repeatInterval() {
     dispatcher.put(alert(T0, "incident", "inc-1"), T0);
     runUntil(T0.plus(Duration.ofHours(9)));
-    assertThat(sent).extracting(Notification::createdAt)
+    assertThat(sent)
+        .extracting(Notification::createdAt)
         .containsExactly(
             T0.plusSeconds(30),
             T0.plusSeconds(30).plus(Duration.ofHours(4)).plus(Duration.ofMinutes(5)),
@@ -252,16 +262,19 @@ class DispatcherTest {
   @DisplayName("A critical alert on a host mutes that host's warnings until it resolves")
   void inhibition() {
     Alert critical = alert(T0, "severity", "critical", "host", "db-1", "incident", "inc-1");
-    Alert warning = alert(T0, "severity", "warning", "host", "db-1", "incident", "inc-1", "type", "disk");
+    Alert warning =
+        alert(T0, "severity", "warning", "host", "db-1", "incident", "inc-1", "type", "disk");
     Alert otherHost = alert(T0, "severity", "warning", "host", "db-2", "incident", "inc-2");
     dispatcher.put(critical, T0);
     dispatcher.put(warning, T0);
     dispatcher.put(otherHost, T0);
     runUntil(T0.plusSeconds(30));
 
-    assertThat(sent).extracting(Notification::receiver)
+    assertThat(sent)
+        .extracting(Notification::receiver)
         .containsExactlyInAnyOrder("pager", "storage-oncall");
-    Notification team = sent.stream().filter(n -> n.receiver().equals("storage-oncall")).findFirst().orElseThrow();
+    Notification team =
+        sent.stream().filter(n -> n.receiver().equals("storage-oncall")).findFirst().orElseThrow();
     assertThat(team.alerts()).containsExactly(otherHost);
     assertThat(dispatcher.mutedBy(warning, T0.plusSeconds(30)))
         .contains("inhibited by " + critical.fingerprint());
@@ -270,9 +283,15 @@ class DispatcherTest {
     dispatcher.put(resolved(critical, T0.plusSeconds(100)), T0.plusSeconds(100));
     runUntil(T0.plusSeconds(330));
     assertThat(sent).hasSize(4);
-    assertThat(sent.subList(2, 4)).extracting(Notification::receiver)
+    assertThat(sent.subList(2, 4))
+        .extracting(Notification::receiver)
         .containsExactlyInAnyOrder("pager", "storage-oncall");
-    Notification unmuted = sent.stream().skip(2).filter(n -> n.receiver().equals("storage-oncall")).findFirst().orElseThrow();
+    Notification unmuted =
+        sent.stream()
+            .skip(2)
+            .filter(n -> n.receiver().equals("storage-oncall"))
+            .findFirst()
+            .orElseThrow();
     assertThat(unmuted.alerts()).containsExactly(warning);
     assertThat(dispatcher.mutedBy(warning, T0.plusSeconds(330))).isEmpty();
   }
@@ -307,10 +326,18 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("A silence that ends by itself lets the alert through at the next group_interval step")
+  @DisplayName(
+      "A silence that ends by itself lets the alert through at the next group_interval step")
   void silenceRunsOut() {
     silences.put(
-        new Silence("sil-2", Matcher.parseList("incident=\"inc-1\""), T0, T0.plusSeconds(200), "bob", "known", T0));
+        new Silence(
+            "sil-2",
+            Matcher.parseList("incident=\"inc-1\""),
+            T0,
+            T0.plusSeconds(200),
+            "bob",
+            "known",
+            T0));
     dispatcher.put(alert(T0, "incident", "inc-1"), T0);
     runUntil(T0.plusSeconds(200));
     assertThat(sent).isEmpty();
@@ -319,7 +346,8 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("Groups restored from their JSON snapshot after a restart do not send again, and go on where they were")
+  @DisplayName(
+      "Groups restored from their JSON snapshot after a restart do not send again, and go on where they were")
   void restoreDoesNotResend() throws Exception {
     Alert a = alert(T0, "severity", "critical", "incident", "inc-1", "host", "db-1");
     Alert b = alert(T0, "incident", "inc-2", "host", "db-2");
@@ -331,7 +359,8 @@ class DispatcherTest {
     assertThat(topic.values()).containsExactlyElementsOf(before);
 
     String json = EventCodec.MAPPER.writeValueAsString(topic.values());
-    List<GroupState> read = EventCodec.MAPPER.readValue(json, new TypeReference<List<GroupState>>() {});
+    List<GroupState> read =
+        EventCodec.MAPPER.readValue(json, new TypeReference<List<GroupState>>() {});
     assertThat(read).isEqualTo(before);
 
     List<Notification> afterRestart = new ArrayList<>();
@@ -348,18 +377,22 @@ class DispatcherTest {
     restarted.put(resolved(a, T0.plus(Duration.ofHours(4))), T0.plus(Duration.ofHours(4)));
     runUntil(restarted, T0.plus(Duration.ofHours(4)).plusSeconds(330));
     assertThat(afterRestart).hasSize(2);
-    Notification resolution = afterRestart.stream().filter(n -> n.receiver().equals("pager")).findFirst().orElseThrow();
+    Notification resolution =
+        afterRestart.stream().filter(n -> n.receiver().equals("pager")).findFirst().orElseThrow();
     assertThat(resolution.status()).isEqualTo("resolved");
-    assertThat(afterRestart).extracting(Notification::id)
+    assertThat(afterRestart)
+        .extracting(Notification::id)
         .doesNotContainAnyElementsOf(sent.stream().map(Notification::id).toList());
-    assertThat(afterRestart).filteredOn(n -> n.receiver().equals("storage-oncall"))
+    assertThat(afterRestart)
+        .filteredOn(n -> n.receiver().equals("storage-oncall"))
         .as("repeat_interval counted from the notification before the restart")
         .extracting(Notification::createdAt)
         .containsExactly(T0.plusSeconds(30).plus(Duration.ofHours(4)).plusSeconds(300));
   }
 
   @Test
-  @DisplayName("A restored group whose route is gone is routed through the new tree and its old key removed")
+  @DisplayName(
+      "A restored group whose route is gone is routed through the new tree and its old key removed")
   void restoreAcrossConfigurationChange() {
     dispatcher.put(alert(T0, "type", "io.valentia.chaos.halt", "incident", "inc-1"), T0);
     List<GroupState> before = dispatcher.groups();
@@ -380,7 +413,8 @@ class DispatcherTest {
     restarted.setGroupListener(this::written);
     restarted.restore(before);
     assertThat(removed).containsExactly(before.get(0).key());
-    assertThat(restarted.groups()).extracting(GroupState::groupKey)
+    assertThat(restarted.groups())
+        .extracting(GroupState::groupKey)
         .containsExactly("{}:{incident=\"inc-1\"}");
     assertThat(restarted.nextDue()).isEqualTo(T0.plusSeconds(30));
     runUntil(restarted, T0.plusSeconds(30));
@@ -401,7 +435,9 @@ class DispatcherTest {
       runUntil(d, T0.plusSeconds(330));
     }
     assertThat(sent).hasSize(2);
-    assertThat(other).extracting(Notification::id).isEqualTo(sent.stream().map(Notification::id).toList());
+    assertThat(other)
+        .extracting(Notification::id)
+        .isEqualTo(sent.stream().map(Notification::id).toList());
     assertThat(topic).hasSize(1);
     GroupState state = topic.values().iterator().next();
     assertThat(state.sequence()).isEqualTo(2);
@@ -414,7 +450,8 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("When the outbox refuses a notification, the flush is tried again at the next group_interval")
+  @DisplayName(
+      "When the outbox refuses a notification, the flush is tried again at the next group_interval")
   void refusedNotificationIsRetried() {
     AtomicBoolean refuse = new AtomicBoolean(true);
     List<Notification> taken = new ArrayList<>();
@@ -441,7 +478,8 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("A receiver without integrations sends nothing, and its groups still go away once resolved")
+  @DisplayName(
+      "A receiver without integrations sends nothing, and its groups still go away once resolved")
   void blackhole() {
     Alert noise = alert(T0, "type", "noise", "incident", "inc-1");
     dispatcher.put(noise, T0);
@@ -465,7 +503,8 @@ class DispatcherTest {
   }
 
   @Test
-  @DisplayName("An update of a firing alert keeps its first start; one that fires again after resolving starts anew")
+  @DisplayName(
+      "An update of a firing alert keeps its first start; one that fires again after resolving starts anew")
   void updatesKeepStart() {
     Alert x = alert(T0, "incident", "inc-1");
     dispatcher.put(x, T0);

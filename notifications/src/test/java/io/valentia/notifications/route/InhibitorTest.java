@@ -39,12 +39,21 @@ class InhibitorTest {
   }
 
   @Test
-  @DisplayName("A resolved source inhibits nothing, and an equal label missing on both sides counts as equal")
+  @DisplayName(
+      "A resolved source inhibits nothing, and an equal label missing on both sides counts as equal")
   void resolvedSourceAndMissingLabels() {
     Alert warning = firing(Map.of("severity", "warning", "host", "db-1"));
-    assertThat(hostRule.inhibited(warning, List.of(resolved(Map.of("severity", "critical", "host", "db-1")), warning), T0.plusSeconds(60)))
+    assertThat(
+            hostRule.inhibited(
+                warning,
+                List.of(resolved(Map.of("severity", "critical", "host", "db-1")), warning),
+                T0.plusSeconds(60)))
         .isFalse();
-    assertThat(hostRule.inhibited(warning, List.of(resolved(Map.of("severity", "critical", "host", "db-1")), warning), T0.plusSeconds(59)))
+    assertThat(
+            hostRule.inhibited(
+                warning,
+                List.of(resolved(Map.of("severity", "critical", "host", "db-1")), warning),
+                T0.plusSeconds(59)))
         .as("not yet ended")
         .isTrue();
     Alert noHostWarning = firing(Map.of("severity", "warning"));
@@ -53,7 +62,8 @@ class InhibitorTest {
   }
 
   @Test
-  @DisplayName("Alerts that match both sides of a rule neither inhibit themselves nor each other (Alertmanager's two-sided exclusion)")
+  @DisplayName(
+      "Alerts that match both sides of a rule neither inhibit themselves nor each other (Alertmanager's two-sided exclusion)")
   void twoSided() {
     Inhibitor rule =
         new Inhibitor(

@@ -51,7 +51,8 @@ class MatcherTest {
   }
 
   @Test
-  @DisplayName("Regular expressions are anchored at both ends, and a missing label is the empty string")
+  @DisplayName(
+      "Regular expressions are anchored at both ends, and a missing label is the empty string")
   void anchoredRegex() {
     Matcher crit = Matcher.regex("severity", "crit");
     assertThat(crit.matches(Map.of("severity", "crit"))).isTrue();
@@ -71,10 +72,12 @@ class MatcherTest {
   @DisplayName("A list splits at commas outside quotes, with optional braces and a trailing comma")
   void parsesLists() {
     assertThat(Matcher.parseList("{foo = \"bar\", dings != \"bums\", }"))
-        .containsExactly(Matcher.equal("foo", "bar"), Matcher.of(Matcher.Type.NOT_EQUAL, "dings", "bums"));
+        .containsExactly(
+            Matcher.equal("foo", "bar"), Matcher.of(Matcher.Type.NOT_EQUAL, "dings", "bums"));
     assertThat(Matcher.parseList("quote=\"She said: \\\"Hi, ladies!\\\"\",statuscode=~\"5..\""))
         .containsExactly(
-            Matcher.equal("quote", "She said: \"Hi, ladies!\""), Matcher.regex("statuscode", "5.."));
+            Matcher.equal("quote", "She said: \"Hi, ladies!\""),
+            Matcher.regex("statuscode", "5.."));
     assertThat(Matcher.parseList("")).isEmpty();
   }
 

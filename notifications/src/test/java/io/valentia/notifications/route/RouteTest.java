@@ -106,7 +106,13 @@ class RouteTest {
       """
           + RECEIVERS;
 
-  private record Expect(String receiver, List<String> groupBy, boolean all, Duration groupWait, Duration groupInterval, Duration repeatInterval) {}
+  private record Expect(
+      String receiver,
+      List<String> groupBy,
+      boolean all,
+      Duration groupWait,
+      Duration groupInterval,
+      Duration repeatInterval) {}
 
   private static final Duration W = Duration.ofSeconds(30);
   private static final Duration I = Duration.ofMinutes(5);
@@ -116,7 +122,8 @@ class RouteTest {
     return Yaml.config(yaml).route();
   }
 
-  private static void assertMatch(Route tree, Map<String, String> labels, List<Expect> expected, List<String> keys) {
+  private static void assertMatch(
+      Route tree, Map<String, String> labels, List<Expect> expected, List<String> keys) {
     List<Route> matches = tree.match(labels);
     List<Expect> got = new ArrayList<>();
     for (Route r : matches) {
@@ -134,83 +141,124 @@ class RouteTest {
   }
 
   @Test
-  @DisplayName("The walk with match maps finds Alertmanager's routes, options and keys (TestRouteMatch)")
+  @DisplayName(
+      "The walk with match maps finds Alertmanager's routes, options and keys (TestRouteMatch)")
   void routeMatch() {
     Route tree = tree(MATCH_TREE);
-    assertMatch(tree, Map.of("owner", "team-A"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A"),
         List.of(new Expect("notify-A", List.of(), false, W, I, R)),
         List.of("{}/{owner=\"team-A\"}"));
-    assertMatch(tree, Map.of("owner", "team-A", "env", "unset"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A", "env", "unset"),
         List.of(new Expect("notify-A", List.of(), false, W, I, R)),
         List.of("{}/{owner=\"team-A\"}"));
-    assertMatch(tree, Map.of("owner", "team-C"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-C"),
         List.of(new Expect("notify-BC", List.of("bar", "foo"), false, Duration.ofMinutes(2), I, R)),
         List.of("{}/{owner=~\"^(?:team-(B|C))$\"}"));
-    assertMatch(tree, Map.of("owner", "team-A", "env", "testing"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A", "env", "testing"),
         List.of(new Expect("notify-testing", List.of(), true, W, I, R)),
         List.of("{}/{owner=\"team-A\"}/{env=\"testing\"}"));
-    assertMatch(tree, Map.of("owner", "team-A", "env", "production"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A", "env", "production"),
         List.of(
             new Expect("notify-productionA", List.of(), false, Duration.ofMinutes(1), I, R),
             new Expect("notify-productionB", List.of("job"), false, W, I, Duration.ofHours(1))),
         List.of(
             "{}/{owner=\"team-A\"}/{env=\"production\"}",
             "{}/{owner=\"team-A\"}/{env=~\"^(?:produ.*)$\",job=~\"^(?:.*)$\"}"));
-    assertMatch(tree, Map.of("group_by", "role"),
+    assertMatch(
+        tree,
+        Map.of("group_by", "role"),
         List.of(new Expect("notify-def", List.of("role"), false, W, I, R)),
         List.of("{}/{group_by=\"role\"}"));
-    assertMatch(tree, Map.of("env", "testing", "group_by", "role"),
+    assertMatch(
+        tree,
+        Map.of("env", "testing", "group_by", "role"),
         List.of(new Expect("notify-testing", List.of("role"), false, W, I, R)),
         List.of("{}/{group_by=\"role\"}/{env=\"testing\"}"));
-    assertMatch(tree, Map.of("env", "testing", "group_by", "role", "wait", "long"),
+    assertMatch(
+        tree,
+        Map.of("env", "testing", "group_by", "role", "wait", "long"),
         List.of(new Expect("notify-testing", List.of("role"), false, Duration.ofMinutes(2), I, R)),
         List.of("{}/{group_by=\"role\"}/{env=\"testing\"}/{wait=\"long\"}"));
   }
 
   @Test
-  @DisplayName("The walk with matcher strings finds Alertmanager's routes and keys (TestRouteMatchers)")
+  @DisplayName(
+      "The walk with matcher strings finds Alertmanager's routes and keys (TestRouteMatchers)")
   void routeMatchers() {
     Route tree = tree(MATCHERS_TREE);
-    assertMatch(tree, Map.of("owner", "team-A"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A"),
         List.of(new Expect("notify-A", List.of(), false, W, I, R)),
         List.of("{}/{level!=\"critical\",owner=\"team-A\"}"));
-    assertMatch(tree, Map.of("owner", "team-A", "level", "critical"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A", "level", "critical"),
         List.of(new Expect("notify-def", List.of(), false, W, I, R)),
         List.of("{}"));
-    assertMatch(tree, Map.of("owner", "team-C"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-C"),
         List.of(new Expect("notify-BC", List.of("bar", "foo"), false, Duration.ofMinutes(2), I, R)),
         List.of("{}/{owner=~\"team-(B|C)\"}"));
-    assertMatch(tree, Map.of("owner", "team-A", "env", "testing"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A", "env", "testing"),
         List.of(new Expect("notify-testing", List.of(), true, W, I, R)),
         List.of("{}/{level!=\"critical\",owner=\"team-A\"}/{baz!~\".*quux\",env=\"testing\"}"));
-    assertMatch(tree, Map.of("owner", "team-A", "env", "testing", "baz", "quux"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A", "env", "testing", "baz", "quux"),
         List.of(new Expect("notify-A", List.of(), false, W, I, R)),
         List.of("{}/{level!=\"critical\",owner=\"team-A\"}"));
-    assertMatch(tree, Map.of("owner", "team-A", "env", "production"),
+    assertMatch(
+        tree,
+        Map.of("owner", "team-A", "env", "production"),
         List.of(
             new Expect("notify-productionA", List.of(), false, Duration.ofMinutes(1), I, R),
             new Expect("notify-productionB", List.of("job"), false, W, I, Duration.ofHours(1))),
         List.of(
             "{}/{level!=\"critical\",owner=\"team-A\"}/{env=\"production\"}",
             "{}/{level!=\"critical\",owner=\"team-A\"}/{env=~\"produ.*\",job=~\".*\"}"));
-    assertMatch(tree, Map.of("env", "testing", "group_by", "role", "wait", "long"),
+    assertMatch(
+        tree,
+        Map.of("env", "testing", "group_by", "role", "wait", "long"),
         List.of(new Expect("notify-testing", List.of("role"), false, Duration.ofMinutes(2), I, R)),
         List.of("{}/{group_by=\"role\"}/{env=\"testing\"}/{wait=\"long\"}"));
   }
 
   @Test
-  @DisplayName("The tree is walked depth first in order, children inherit the receiver (TestRouteWalk)")
+  @DisplayName(
+      "The tree is walked depth first in order, children inherit the receiver (TestRouteWalk)")
   void walk() {
     List<String> receivers = new ArrayList<>();
     tree(MATCH_TREE).walk(r -> receivers.add(r.receiver()));
     assertThat(receivers)
         .containsExactly(
-            "notify-def", "notify-A", "notify-testing", "notify-productionA", "notify-productionB",
-            "notify-BC", "notify-def", "notify-testing", "notify-testing");
+            "notify-def",
+            "notify-A",
+            "notify-testing",
+            "notify-productionA",
+            "notify-productionB",
+            "notify-BC",
+            "notify-def",
+            "notify-testing",
+            "notify-testing");
   }
 
   @Test
-  @DisplayName("Children inherit group_by: ['...'] unless they set their own (TestInheritParentGroupByAll)")
+  @DisplayName(
+      "Children inherit group_by: ['...'] unless they set their own (TestInheritParentGroupByAll)")
   void inheritGroupByAll() {
     Route tree =
         tree(
@@ -234,7 +282,8 @@ class RouteTest {
   }
 
   @Test
-  @DisplayName("Ids tell apart siblings with equal keys, and indices number children before parents (TestRouteID, TestRouteIndices)")
+  @DisplayName(
+      "Ids tell apart siblings with equal keys, and indices number children before parents (TestRouteID, TestRouteIndices)")
   void idsAndIndices() {
     Route tree =
         tree(
@@ -249,8 +298,11 @@ class RouteTest {
               - matchers: [a="1"]
             receivers: [{name: r}]
             """);
-    assertThat(tree.routes()).extracting(Route::key).containsExactly("{}/{a=\"1\"}", "{}/{a=\"1\"}");
-    assertThat(tree.routes()).extracting(Route::id)
+    assertThat(tree.routes())
+        .extracting(Route::key)
+        .containsExactly("{}/{a=\"1\"}", "{}/{a=\"1\"}");
+    assertThat(tree.routes())
+        .extracting(Route::id)
         .containsExactly("{}/{a=\"1\"}/0", "{}/{a=\"1\"}/1");
     assertThat(tree.routes().get(0).routes().get(0).id()).isEqualTo("{}/{a=\"1\"}/0/{b=\"1\"}/0");
     assertThat(tree.routes().get(0).routes().get(0).index()).isZero();
@@ -260,7 +312,8 @@ class RouteTest {
   }
 
   @Test
-  @DisplayName("Group labels are the alert's group_by labels it has, or all of them for '...'; the group key joins them to the route key")
+  @DisplayName(
+      "Group labels are the alert's group_by labels it has, or all of them for '...'; the group key joins them to the route key")
   void groupLabels() {
     Route tree =
         tree(
@@ -280,6 +333,7 @@ class RouteTest {
     Map<String, String> fault = Map.of("type", "io.valentia.chaos.halt", "host", "db-1");
     assertThat(tree.match(fault)).containsExactly(chaos);
     assertThat(chaos.groupKey(chaos.groupLabels(fault)))
-        .isEqualTo("{}/{type=~\"io.valentia.chaos.*\"}:{host=\"db-1\", type=\"io.valentia.chaos.halt\"}");
+        .isEqualTo(
+            "{}/{type=~\"io.valentia.chaos.*\"}:{host=\"db-1\", type=\"io.valentia.chaos.halt\"}");
   }
 }

@@ -14,7 +14,8 @@ class SilencesTest {
   private static final Instant T0 = Instant.parse("2026-12-07T06:00:00Z");
 
   private static Silence silence(String id, String matchers, Instant start, Instant end) {
-    return new Silence(id, Matcher.parseList(matchers), start, end, "alice", "db maintenance", start);
+    return new Silence(
+        id, Matcher.parseList(matchers), start, end, "alice", "db maintenance", start);
   }
 
   @Test
@@ -40,7 +41,8 @@ class SilencesTest {
   }
 
   @Test
-  @DisplayName("A silence is pending before its start, active until its end, expired from its end on")
+  @DisplayName(
+      "A silence is pending before its start, active until its end, expired from its end on")
   void states() {
     Silence s = silence("s1", "host=\"db-1\"", T0, T0.plusSeconds(60));
     assertThat(s.state(T0.minusMillis(1))).isEqualTo(Silence.State.PENDING);
@@ -53,7 +55,8 @@ class SilencesTest {
   @DisplayName("Only active silences whose every matcher matches (regex anchored) silence an alert")
   void silencing() {
     Silences silences = new Silences();
-    silences.put(silence("db", "host=~\"db-.*\", severity!=\"critical\"", T0, T0.plusSeconds(3600)));
+    silences.put(
+        silence("db", "host=~\"db-.*\", severity!=\"critical\"", T0, T0.plusSeconds(3600)));
     silences.put(silence("later", "host=~\"db-.*\"", T0.plusSeconds(600), T0.plusSeconds(3600)));
 
     Map<String, String> dbWarning = Map.of("host", "db-1", "severity", "warning");
@@ -67,7 +70,8 @@ class SilencesTest {
   }
 
   @Test
-  @DisplayName("Expiring ends an active silence now, a pending one before it starts, and leaves an expired one alone")
+  @DisplayName(
+      "Expiring ends an active silence now, a pending one before it starts, and leaves an expired one alone")
   void expire() {
     Silences silences = new Silences();
     silences.put(silence("active", "host=\"db-1\"", T0, T0.plusSeconds(3600)));
