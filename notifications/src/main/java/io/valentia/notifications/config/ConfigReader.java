@@ -500,6 +500,9 @@ final class ConfigReader {
     if (key.equals("http_config")) {
       return " (Valentia's HTTP client has no per-receiver settings)";
     }
+    if (key.equals("global")) {
+      return " (write each receiver's URL on the receiver itself)";
+    }
     if (key.equals("templates")) {
       return " (Go templates are not supported)";
     }

@@ -175,7 +175,7 @@ public final class Dispatcher {
 
   /**
    * Takes back groups from {@link #groups()} of an earlier run, so that what was already sent is
-   * not sent again. A group whose route still exists (same id, receiver and group key) continues as
+   * not sent again. A group whose route still exists (same id, receiver and grouping) continues as
    * it was; the alerts of any other group are routed through the current tree into groups that keep
    * the old flush time but have sent nothing yet, and its key is reported removed to the listener.
    * Set the listener first.
@@ -191,9 +191,11 @@ public final class Dispatcher {
     for (GroupState state : states) {
       Route route = routesById.get(state.routeId());
       if (route != null
+          && !state.alerts().isEmpty()
           && route.receiver().equals(state.receiver())
           && route.groupKey(state.groupLabels()).equals(state.groupKey())
-          && !state.alerts().isEmpty()) {
+          && state.alerts().stream()
+              .allMatch(a -> route.groupLabels(a.labels()).equals(state.groupLabels()))) {
         Instant createdAt = Objects.requireNonNullElse(state.createdAt(), Instant.EPOCH);
         AggregationGroup group = new AggregationGroup(route, state.groupLabels(), createdAt);
         group.nextFlush = Objects.requireNonNullElse(state.nextFlush(), createdAt);

@@ -422,6 +422,21 @@ class DispatcherTest {
   }
 
   @Test
+  @DisplayName("A restored group whose route now groups by other labels is regrouped")
+  void restoreAcrossGroupByChange() {
+    dispatcher.put(alert(T0, "incident", "inc-1", "host", "db-1"), T0);
+    dispatcher.put(alert(T0, "incident", "inc-1", "host", "db-2"), T0);
+    List<GroupState> before = dispatcher.groups();
+    NotificationsConfig byHost =
+        Yaml.config(CONFIG.replace("group_by: [incident]", "group_by: [host]"));
+    Dispatcher restarted = new Dispatcher(byHost, silences, sent::add);
+    restarted.restore(before);
+    assertThat(restarted.groups())
+        .extracting(GroupState::groupKey)
+        .containsExactly("{}:{host=\"db-1\"}", "{}:{host=\"db-2\"}");
+  }
+
+  @Test
   @DisplayName("The same inputs give the same notification ids; the listener sees every change")
   void stableIdsAndListener() {
     List<Notification> other = new ArrayList<>();
