@@ -78,4 +78,29 @@ class InhibitorTest {
     assertThat(rule.inhibited(a, List.of(a, b), T0)).isFalse();
     assertThat(rule.inhibited(b, List.of(a, b), T0)).isFalse();
   }
+
+  @Test
+  @DisplayName("Legacy source_match and target_match_re rules inhibit as the matcher form does")
+  void legacyRule() {
+    Inhibitor legacy =
+        new Inhibitor(
+            Yaml.config(
+                    """
+                    route: {receiver: r}
+                    receivers: [{name: r}]
+                    inhibit_rules:
+                      - source_match: {alertname: NodeDown}
+                        target_match_re: {alertname: "Disk.*|Cpu.*"}
+                        equal: [instance]
+                    """)
+                .inhibitRules());
+    Alert down = firing(Map.of("alertname", "NodeDown", "instance", "n1"));
+    Alert disk = firing(Map.of("alertname", "DiskFull", "instance", "n1"));
+    Alert memory = firing(Map.of("alertname", "MemoryHigh", "instance", "n1"));
+    Alert xdisk = firing(Map.of("alertname", "XDiskFull", "instance", "n1"));
+    List<Alert> all = List.of(down, disk, memory, xdisk);
+    assertThat(legacy.inhibited(disk, all, T0)).isTrue();
+    assertThat(legacy.inhibited(memory, all, T0)).isFalse();
+    assertThat(legacy.inhibited(xdisk, all, T0)).as("anchored").isFalse();
+  }
 }
