@@ -660,9 +660,9 @@ public final class Outbox implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    laneList.forEach(Lane::cancelWake);
     context.runOnContext(
         v -> {
-          laneList.forEach(Lane::cancelWake);
           if (client != null) {
             client.close();
           }
@@ -716,7 +716,7 @@ public final class Outbox implements AutoCloseable {
     final Set<String> known = new HashSet<>();
     boolean inFlight;
     Instant nextAllowedAt;
-    Scheduler.Cancellable wake;
+    volatile Scheduler.Cancellable wake;
     volatile int queued;
     volatile Instant lastSuccess;
     volatile Instant lastFailure;
@@ -766,9 +766,10 @@ public final class Outbox implements AutoCloseable {
     }
 
     void cancelWake() {
-      if (wake != null) {
-        wake.cancel();
-        wake = null;
+      Scheduler.Cancellable w = wake;
+      wake = null;
+      if (w != null) {
+        w.cancel();
       }
     }
 
