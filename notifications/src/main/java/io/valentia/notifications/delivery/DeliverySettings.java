@@ -19,12 +19,12 @@ import java.util.regex.Pattern;
  * @param maxBackoff {@code max_backoff}: the longest wait between attempts (default 5m)
  * @param giveUpAfter {@code give_up_after}: how long after it was recorded a notification is given
  *     up and dead-lettered (default 24h)
- * @param jitter {@code jitter}: each wait is drawn from {@code [w·(1−jitter), w]} so that
- *     receivers coming back are not hit by every sender at once (default 0.2; 0 for none)
+ * @param jitter {@code jitter}: each wait is drawn from {@code [w·(1−jitter), w]} so that receivers
+ *     coming back are not hit by every sender at once (default 0.2; 0 for none)
  * @param ratePerSecond {@code rate_per_second}: at most this many requests per second to one
  *     integration, by kind (defaults: Slack and Mattermost 1, Discord 0.5, webhook 0 = no limit)
- * @param failingAfter {@code failing_after}: consecutive failed attempts after which an
- *     integration counts as failing and {@code NOTIFICATION_FAILING} is raised (default 3)
+ * @param failingAfter {@code failing_after}: consecutive failed attempts after which an integration
+ *     counts as failing and {@code NOTIFICATION_FAILING} is raised (default 3)
  */
 public record DeliverySettings(
     Duration initialBackoff,
@@ -82,7 +82,8 @@ public record DeliverySettings(
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!KEYS.contains(key)) {
-        problems.add("notifications.delivery." + key + " is not a known key (known: " + known() + ")");
+        problems.add(
+            "notifications.delivery." + key + " is not a known key (known: " + known() + ")");
       }
     }
     Duration initial = duration(node, "initial_backoff", d.initialBackoff(), problems);

@@ -49,13 +49,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The durable outbox: every notification is recorded in {@link Topics#STATE_OUTBOX} (one entry
- * per integration, key {@code NOTIFICATION_ID|INTEGRATION}) before it is sent, and removed (a
- * tombstone) once the receiver answered 2xx or the notification was given up. A process that
- * stops, however abruptly, resumes what was pending when the next one {@linkplain #start()
- * starts}: delivery is at least once, and every request carries the notification's stable id
- * ({@value Integration#NOTIFICATION_ID_HEADER}; webhooks also get it as {@code Idempotency-Key})
- * so a receiver can drop a repeat.
+ * The durable outbox: every notification is recorded in {@link Topics#STATE_OUTBOX} (one entry per
+ * integration, key {@code NOTIFICATION_ID|INTEGRATION}) before it is sent, and removed (a
+ * tombstone) once the receiver answered 2xx or the notification was given up. A process that stops,
+ * however abruptly, resumes what was pending when the next one {@linkplain #start() starts}:
+ * delivery is at least once, and every request carries the notification's stable id ({@value
+ * Integration#NOTIFICATION_ID_HEADER}; webhooks also get it as {@code Idempotency-Key}) so a
+ * receiver can drop a repeat.
  *
  * <p>Each integration has its own queue, in the order notifications were recorded, with one request
  * in flight: a receiver that is down or slow holds up only its own queue, and a group's
@@ -64,14 +64,14 @@ import org.slf4j.LoggerFactory;
  * {@code Retry-After} says; {@code 408} and other {@code 5xx} answers and network errors are
  * retried; any other answer (a {@code 4xx}, a Slack error) is a refusal that retrying will not
  * change. A notification refused, or still not delivered {@code give_up_after} after it was
- * recorded, is given up: written to {@link Topics#DEADLETTER} with its reason and history.
- * Requests to one integration are spaced by its kind's {@code rate_per_second}.
+ * recorded, is given up: written to {@link Topics#DEADLETTER} with its reason and history. Requests
+ * to one integration are spaced by its kind's {@code rate_per_second}.
  *
  * <p>Every step (recorded, attempt failed, delivered, given up) is appended to {@link
- * Topics#NOTIFICATIONS} as a {@value DeliveryRecord#EVENT_TYPE} event keyed by the group key.
- * While an integration keeps failing ({@code failing_after} attempts in a row, or a notification
- * given up since its last success), {@value #FAILING_CHECK} is raised; it clears once every
- * integration succeeds again.
+ * Topics#NOTIFICATIONS} as a {@value DeliveryRecord#EVENT_TYPE} event keyed by the group key. While
+ * an integration keeps failing ({@code failing_after} attempts in a row, or a notification given up
+ * since its last success), {@value #FAILING_CHECK} is raised; it clears once every integration
+ * succeeds again.
  *
  * <p>Thread-safe: the outbox works on the Vert.x context it was created on (or a new one), and the
  * public methods may be called from any thread. Time comes from the {@link Scheduler}.
@@ -306,8 +306,7 @@ public final class Outbox implements AutoCloseable {
 
   private void send(Lane lane, PendingDelivery p, Instant now) {
     Integration integration = lane.integration;
-    Optional<Integration.Request> request =
-        integration.request(p.notification(), externalUrl, now);
+    Optional<Integration.Request> request = integration.request(p.notification(), externalUrl, now);
     if (request.isEmpty()) {
       // the configuration changed (send_resolved off) and nothing fires any more
       lane.remove(p);
@@ -355,7 +354,11 @@ public final class Outbox implements AutoCloseable {
         failed(lane, p, attempt, status, "HTTP " + status + answer(body), retryAfter, now);
       } else {
         giveUp(
-            lane, p, attempt, status, "refused with HTTP " + status + answer(body) + ", not retried");
+            lane,
+            p,
+            attempt,
+            status,
+            "refused with HTTP " + status + answer(body) + ", not retried");
       }
     }
     pump(lane);
@@ -363,8 +366,15 @@ public final class Outbox implements AutoCloseable {
 
   private void delivered(Lane lane, PendingDelivery p, int attempt, int status, Instant now) {
     DeliveryRecord step =
-        step(p.notification(), lane.id, DeliveryRecord.Outcome.DELIVERED, attempt, status, null,
-            now, null);
+        step(
+            p.notification(),
+            lane.id,
+            DeliveryRecord.Outcome.DELIVERED,
+            attempt,
+            status,
+            null,
+            now,
+            null);
     lane.remove(p);
     remove(p);
     history(step);
@@ -380,10 +390,18 @@ public final class Outbox implements AutoCloseable {
       String error,
       Duration retryAfter,
       Instant now) {
-    Duration wait = retryAfter != null ? retryAfter : settings.backoff(attempt, random.nextDouble());
+    Duration wait =
+        retryAfter != null ? retryAfter : settings.backoff(attempt, random.nextDouble());
     DeliveryRecord step =
-        step(p.notification(), lane.id, DeliveryRecord.Outcome.ATTEMPT_FAILED, attempt, status,
-            error, now, now.plus(wait));
+        step(
+            p.notification(),
+            lane.id,
+            DeliveryRecord.Outcome.ATTEMPT_FAILED,
+            attempt,
+            status,
+            error,
+            now,
+            now.plus(wait));
     PendingDelivery updated = p.failed(step);
     lane.replace(p, updated);
     table
@@ -395,8 +413,12 @@ public final class Outbox implements AutoCloseable {
               }
             });
     history(step);
-    LOG.debug("notification {} to {}: {}; next attempt in {}", p.notification().id(), lane.id,
-        error, wait);
+    LOG.debug(
+        "notification {} to {}: {}; next attempt in {}",
+        p.notification().id(),
+        lane.id,
+        error,
+        wait);
     lane.failed(now, error, false);
     updateHealth();
   }
@@ -404,19 +426,30 @@ public final class Outbox implements AutoCloseable {
   private void giveUp(Lane lane, PendingDelivery p, int attempt, Integer status, String reason) {
     Instant now = scheduler.now();
     DeliveryRecord step =
-        step(p.notification(), lane.id, DeliveryRecord.Outcome.GIVEN_UP, attempt, status, reason,
-            now, null);
+        step(
+            p.notification(),
+            lane.id,
+            DeliveryRecord.Outcome.GIVEN_UP,
+            attempt,
+            status,
+            reason,
+            now,
+            null);
     lane.remove(p);
     LOG.warn("notification {} to {} given up: {}", p.notification().id(), lane.id, reason);
-    deadLetter(p, step).onComplete(ar -> {
-      if (ar.succeeded()) {
-        remove(p);
-      } else {
-        LOG.error(
-            "could not dead-letter notification {} for {}; it stays in the outbox: {}",
-            p.notification().id(), lane.id, ar.cause().toString());
-      }
-    });
+    deadLetter(p, step)
+        .onComplete(
+            ar -> {
+              if (ar.succeeded()) {
+                remove(p);
+              } else {
+                LOG.error(
+                    "could not dead-letter notification {} for {}; it stays in the outbox: {}",
+                    p.notification().id(),
+                    lane.id,
+                    ar.cause().toString());
+              }
+            });
     history(step);
     lane.failed(now, reason, true);
     updateHealth();
@@ -482,8 +515,7 @@ public final class Outbox implements AutoCloseable {
       Instant at,
       Instant next) {
     return new DeliveryRecord(
-        n.id(), n.receiver(), integration, n.groupKey(), outcome, attempt, status, error, at,
-        next);
+        n.id(), n.receiver(), integration, n.groupKey(), outcome, attempt, status, error, at, next);
   }
 
   private void history(DeliveryRecord step) {
@@ -581,8 +613,11 @@ public final class Outbox implements AutoCloseable {
    * the queues and without retries: one firing alert {@code type=io.valentia.notification.test},
    * {@code severity=info}.
    *
-   * @return one record per integration, {@code DELIVERED} or {@code ATTEMPT_FAILED} with the
-   *     error, in the order of the configuration; fails with {@link UnknownReceiverException}
+   * <p>The result counts in {@link #receivers()} and {@value #FAILING_CHECK} like any attempt, so a
+   * successful test clears the check for an integration whose configuration was fixed.
+   *
+   * @return one record per integration, {@code DELIVERED} or {@code ATTEMPT_FAILED} with the error,
+   *     in the order of the configuration; fails with {@link UnknownReceiverException}
    */
   public Future<List<DeliveryRecord>> test(String receiverName) {
     return onContext(
@@ -610,14 +645,20 @@ public final class Outbox implements AutoCloseable {
         new Alert(
             Map.of("type", "io.valentia.notification.test", "severity", "info"),
             Map.of(
-                "summary", "Test notification from Valentia",
-                "description", "Sent on request to check the receiver " + receiver + "."),
+                "summary",
+                "Test notification from Valentia",
+                "description",
+                "Sent on request to check the receiver " + receiver + "."),
             now,
             null,
             null);
     return new Notification(
-        "test-" + UUID.randomUUID(), receiver, "{}:{test=\"" + receiver + "\"}", Map.of(),
-        List.of(alert), now);
+        "test-" + UUID.randomUUID(),
+        receiver,
+        "{}:{test=\"" + receiver + "\"}",
+        Map.of(),
+        List.of(alert),
+        now);
   }
 
   private Future<DeliveryRecord> sendTest(Integration i, Notification n, Instant now) {
@@ -642,20 +683,34 @@ public final class Outbox implements AutoCloseable {
                     i.refusal(ar.result().getHeader("Content-Type"), ar.result().bodyAsString())
                         .orElse(null);
               }
+              Instant at = scheduler.now();
               DeliveryRecord step =
-                  step(n, i.id(),
+                  step(
+                      n,
+                      i.id(),
                       error == null
                           ? DeliveryRecord.Outcome.DELIVERED
                           : DeliveryRecord.Outcome.ATTEMPT_FAILED,
-                      1, status, error, scheduler.now(), null);
+                      1,
+                      status,
+                      error,
+                      at,
+                      null);
               history(step);
+              Lane lane = lanes.get(i.id());
+              if (error == null) {
+                lane.succeeded(at);
+              } else {
+                lane.failed(at, error, false);
+              }
+              updateHealth();
               return Future.succeededFuture(step);
             });
   }
 
   /**
-   * Stops sending, at once: requests in flight are abandoned and what is pending stays in the
-   * state topic for the next start. Does not close the state tables or the publisher.
+   * Stops sending, at once: requests in flight are abandoned and what is pending stays in the state
+   * topic for the next start. Does not close the state tables or the publisher.
    */
   @Override
   public void close() {
@@ -790,7 +845,11 @@ public final class Outbox implements AutoCloseable {
       givenUpSinceSuccess |= givenUp;
     }
 
+    /** Whether it counts as failing; a queue of an integration no longer configured never does. */
     boolean failing() {
+      if (integration == null) {
+        return false;
+      }
       return givenUpSinceSuccess || consecutiveFailures >= settings.failingAfter();
     }
   }

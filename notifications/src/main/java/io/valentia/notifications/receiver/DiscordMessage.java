@@ -82,7 +82,9 @@ public final class DiscordMessage {
       name = "[" + name + "](" + a.generatorUrl() + ")";
     }
     StringBuilder line =
-        new StringBuilder(MessageText.firing(n, a) ? "🔥 " : "✅ ").append("**").append(name)
+        new StringBuilder(MessageText.firing(n, a) ? "🔥 " : "✅ ")
+            .append("**")
+            .append(name)
             .append("**");
     String description = MessageText.description(a);
     if (description != null) {

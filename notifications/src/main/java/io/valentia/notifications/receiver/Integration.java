@@ -90,7 +90,12 @@ public final class Integration {
   private final Object config;
 
   private Integration(
-      String receiver, Kind kind, int index, URI url, boolean sendResolved, Duration timeout,
+      String receiver,
+      Kind kind,
+      int index,
+      URI url,
+      boolean sendResolved,
+      Duration timeout,
       Object config) {
     this.receiver = Objects.requireNonNull(receiver, "receiver");
     this.kind = kind;
@@ -116,8 +121,7 @@ public final class Integration {
     }
     for (int i = 0; i < receiver.mattermost().size(); i++) {
       ReceiverConfig.Mattermost c = receiver.mattermost().get(i);
-      out.add(
-          new Integration(name, Kind.MATTERMOST, i, c.webhookUrl(), c.sendResolved(), null, c));
+      out.add(new Integration(name, Kind.MATTERMOST, i, c.webhookUrl(), c.sendResolved(), null, c));
     }
     for (int i = 0; i < receiver.discord().size(); i++) {
       ReceiverConfig.Discord c = receiver.discord().get(i);
@@ -125,8 +129,7 @@ public final class Integration {
     }
     for (int i = 0; i < receiver.webhooks().size(); i++) {
       ReceiverConfig.Webhook c = receiver.webhooks().get(i);
-      out.add(
-          new Integration(name, Kind.WEBHOOK, i, c.url(), c.sendResolved(), c.timeout(), c));
+      out.add(new Integration(name, Kind.WEBHOOK, i, c.url(), c.sendResolved(), c.timeout(), c));
     }
     return out;
   }
@@ -158,8 +161,8 @@ public final class Integration {
 
   /**
    * What this integration is sent of {@code n}: all its alerts with {@code send_resolved}, else its
-   * firing ones only; empty when that leaves no firing alert to tell of (Alertmanager sends
-   * nothing then).
+   * firing ones only; empty when that leaves no firing alert to tell of (Alertmanager sends nothing
+   * then).
    */
   public Optional<Notification> view(Notification n) {
     if (sendResolved) {
@@ -178,8 +181,8 @@ public final class Integration {
   public ObjectNode message(Notification n, URI externalUrl) {
     return switch (kind) {
       case SLACK -> SlackMessage.render((ReceiverConfig.Slack) config, n, externalUrl);
-      case MATTERMOST -> MattermostMessage.render(
-          (ReceiverConfig.Mattermost) config, n, externalUrl);
+      case MATTERMOST ->
+          MattermostMessage.render((ReceiverConfig.Mattermost) config, n, externalUrl);
       case DISCORD -> DiscordMessage.render((ReceiverConfig.Discord) config, n, externalUrl);
       case WEBHOOK -> WebhookMessage.render((ReceiverConfig.Webhook) config, n, externalUrl);
     };

@@ -28,9 +28,7 @@ final class MessageText {
    */
   static String title(Notification n) {
     String status =
-        "firing".equals(n.status())
-            ? "[FIRING:" + n.firing().size() + "]"
-            : "[RESOLVED]";
+        "firing".equals(n.status()) ? "[FIRING:" + n.firing().size() + "]" : "[RESOLVED]";
     return status + " " + subject(n);
   }
 
@@ -132,8 +130,8 @@ final class MessageText {
   }
 
   /**
-   * {@code text} cut to at most {@code max} code points, its last one replaced by {@link
-   * #ELLIPSIS} when cut (Alertmanager's {@code TruncateInRunes}).
+   * {@code text} cut to at most {@code max} code points, its last one replaced by {@link #ELLIPSIS}
+   * when cut (Alertmanager's {@code TruncateInRunes}).
    */
   static String truncate(String text, int max) {
     if (text == null) {

@@ -124,8 +124,7 @@ public final class SlackMessage {
     ObjectNode block = EventCodec.MAPPER.createObjectNode().put("type", "section");
     ArrayNode array = block.putArray("fields");
     for (String[] f : fields.subList(0, Math.min(MAX_FIELDS, fields.size()))) {
-      array.add(
-          mrkdwn(MessageText.truncate("*" + escape(f[0]) + "*\n" + escape(f[1]), MAX_FIELD)));
+      array.add(mrkdwn(MessageText.truncate("*" + escape(f[0]) + "*\n" + escape(f[1]), MAX_FIELD)));
     }
     return block;
   }

@@ -35,7 +35,8 @@ public final class WebhookMessage {
       alerts = alerts.subList(0, config.maxAlerts());
     }
     Notification sent =
-        new Notification(n.id(), n.receiver(), n.groupKey(), n.groupLabels(), alerts, n.createdAt());
+        new Notification(
+            n.id(), n.receiver(), n.groupKey(), n.groupLabels(), alerts, n.createdAt());
     ObjectNode json = EventCodec.MAPPER.createObjectNode();
     json.put("version", "4");
     json.put("groupKey", n.groupKey());
@@ -62,8 +63,8 @@ public final class WebhookMessage {
   }
 
   /**
-   * {@code t} as Go's {@code time.Time} marshals to JSON (RFC 3339 with nanoseconds, trailing
-   * zeros of the fraction left out); {@link #ZERO_TIME} for null.
+   * {@code t} as Go's {@code time.Time} marshals to JSON (RFC 3339 with nanoseconds, trailing zeros
+   * of the fraction left out); {@link #ZERO_TIME} for null.
    */
   public static String goTime(Instant t) {
     if (t == null) {

@@ -8,9 +8,9 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The signature of a webhook request ({@code hmac_secret}): {@code sha256=} and the hex
- * HMAC-SHA256 of {@code TIMESTAMP.BODY}, so a receiver can check that the request comes from
- * Valentia and is recent.
+ * The signature of a webhook request ({@code hmac_secret}): {@code sha256=} and the hex HMAC-SHA256
+ * of {@code TIMESTAMP.BODY}, so a receiver can check that the request comes from Valentia and is
+ * recent.
  */
 public final class WebhookSignature {
   private WebhookSignature() {}

@@ -47,8 +47,8 @@ final class FakeReceiver implements AutoCloseable {
                                   new Received(req.path(), req.headers(), body.toString(), 0);
                               Answer a = answers.apply(probe);
                               received.add(
-                                  new Received(req.path(), req.headers(), body.toString(),
-                                      a.status()));
+                                  new Received(
+                                      req.path(), req.headers(), body.toString(), a.status()));
                               var response = req.response().setStatusCode(a.status());
                               a.headers().forEach(response::putHeader);
                               response.end(a.body());

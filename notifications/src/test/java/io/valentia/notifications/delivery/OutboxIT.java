@@ -144,8 +144,14 @@ class OutboxIT {
                 assertThat(history(n.id()))
                     .extracting(h -> h.path("data").path("outcome").asText())
                     .containsExactlyInAnyOrder(
-                        "RECORDED", "RECORDED", "RECORDED", "RECORDED",
-                        "DELIVERED", "DELIVERED", "DELIVERED", "DELIVERED"));
+                        "RECORDED",
+                        "RECORDED",
+                        "RECORDED",
+                        "RECORDED",
+                        "DELIVERED",
+                        "DELIVERED",
+                        "DELIVERED",
+                        "DELIVERED"));
     assertThat(history(n.id()))
         .allSatisfy(
             h -> {
@@ -167,8 +173,9 @@ class OutboxIT {
   }
 
   @Test
-  @DisplayName("Delivers everything in order once a receiver down for ten minutes comes back,"
-      + " while the other receivers go on")
+  @DisplayName(
+      "Delivers everything in order once a receiver down for ten minutes comes back,"
+          + " while the other receivers go on")
   void downForTenMinutes() throws Exception {
     ReceiverConfig down = webhookReceiver("down-" + run, "/down");
     ReceiverConfig up = webhookReceiver("up-" + run, "/up");
@@ -206,7 +213,8 @@ class OutboxIT {
     assertThat(refused)
         .allSatisfy(r -> assertThat(r.notificationId()).isEqualTo(ids.get(0)))
         .allSatisfy(r -> assertThat(r.answered()).isEqualTo(503));
-    assertThat(receiver.at("/up")).extracting(FakeReceiver.Received::notificationId)
+    assertThat(receiver.at("/up"))
+        .extracting(FakeReceiver.Received::notificationId)
         .containsExactlyElementsOf(others);
     assertThat(health.checks).containsKey(Outbox.FAILING_CHECK);
     assertThat(health.checks.get(Outbox.FAILING_CHECK).detail())
@@ -228,7 +236,9 @@ class OutboxIT {
             });
 
     assertThat(deliveredAt("/down")).containsExactlyElementsOf(ids);
-    await().atMost(Duration.ofSeconds(10)).until(() -> !health.checks.containsKey(Outbox.FAILING_CHECK));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> !health.checks.containsKey(Outbox.FAILING_CHECK));
     assertThat(statusOf(down.name()).queued()).isZero();
     await().atMost(Duration.ofSeconds(30)).until(() -> pendingOf("down-").isEmpty());
   }
@@ -257,7 +267,9 @@ class OutboxIT {
     DeliveryRecord failed = outbox.recent(1).get(0);
     assertThat(failed.status()).isEqualTo(429);
     assertThat(failed.nextAttemptAt()).isEqualTo(start.plusSeconds(120));
-    await().atMost(Duration.ofSeconds(10)).until(() -> start.plusSeconds(120).equals(time.nextDue()));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> start.plusSeconds(120).equals(time.nextDue()));
 
     time.advance(Duration.ofSeconds(119));
     assertThat(receiver.at("/limited")).hasSize(1);
@@ -273,8 +285,9 @@ class OutboxIT {
   }
 
   @Test
-  @DisplayName("Gives up a notification after give_up_after, or at once on a 404, to the dead"
-      + " letters with its reason and history")
+  @DisplayName(
+      "Gives up a notification after give_up_after, or at once on a 404, to the dead"
+          + " letters with its reason and history")
   void givesUp() throws Exception {
     ReceiverConfig broken = webhookReceiver("broken-" + run, "/broken");
     ReceiverConfig gone = webhookReceiver("gone-" + run, "/gone");
@@ -304,7 +317,8 @@ class OutboxIT {
               time.advance(STEP);
               return givenUp(n.id()) != null;
             });
-    assertThat(givenUp(n.id()).error()).startsWith("not delivered within PT1M; last error: HTTP 500");
+    assertThat(givenUp(n.id()).error())
+        .startsWith("not delivered within PT1M; last error: HTTP 500");
 
     ConsumerRecord<byte[], byte[]> dead = awaitDeadLetter(n.id());
     assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo(n.groupKey());
@@ -346,8 +360,8 @@ class OutboxIT {
     StateTables firstTables = new StateTables(kafka);
     KafkaEventPublisher firstPublisher = new KafkaEventPublisher(first, kafka, "outbox-it-first");
     Outbox dying =
-        new Outbox(first, firstTables, firstPublisher, List.of(crash), EXTERNAL, settings(),
-            health, time);
+        new Outbox(
+            first, firstTables, firstPublisher, List.of(crash), EXTERNAL, settings(), health, time);
     get(dying.start());
     for (String id : ids) {
       get(dying.enqueue(notification(id, crash.name(), "{}:{group=\"crash\"}")));
@@ -445,23 +459,41 @@ class OutboxIT {
     Instant now = time.now();
     Alert firing =
         new Alert(
-            Map.of("type", "io.valentia.probe.mtu.mismatch.v1", "severity", "critical",
-                "host", "osd-12", "incident", "inc-7"),
+            Map.of(
+                "type",
+                "io.valentia.probe.mtu.mismatch.v1",
+                "severity",
+                "critical",
+                "host",
+                "osd-12",
+                "incident",
+                "inc-7"),
             Map.of("summary", "MTU mismatch", "description", "8972-byte pings to osd-3 fail"),
             now.minusSeconds(600),
             null,
             "https://valentia.example/live.html#osd-12");
     Alert resolved =
         new Alert(
-            Map.of("type", "io.valentia.probe.mtu.mismatch.v1", "severity", "critical",
-                "host", "osd-3", "incident", "inc-7"),
+            Map.of(
+                "type",
+                "io.valentia.probe.mtu.mismatch.v1",
+                "severity",
+                "critical",
+                "host",
+                "osd-3",
+                "incident",
+                "inc-7"),
             Map.of("summary", "MTU mismatch"),
             now.minusSeconds(600),
             now.minusSeconds(60),
             null);
     return new Notification(
-        id, receiverName, "{}:{incident=\"inc-7\"}", Map.of("incident", "inc-7"),
-        List.of(firing, resolved), now);
+        id,
+        receiverName,
+        "{}:{incident=\"inc-7\"}",
+        Map.of("incident", "inc-7"),
+        List.of(firing, resolved),
+        now);
   }
 
   private Notification notification(String id, String receiverName, String groupKey) {

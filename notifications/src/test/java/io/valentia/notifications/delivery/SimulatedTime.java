@@ -12,8 +12,8 @@ import java.util.PriorityQueue;
  */
 final class SimulatedTime implements Scheduler {
   private final PriorityQueue<Task> tasks =
-      new PriorityQueue<>((a, b) -> a.due.equals(b.due) ? Long.compare(a.seq, b.seq)
-          : a.due.compareTo(b.due));
+      new PriorityQueue<>(
+          (a, b) -> a.due.equals(b.due) ? Long.compare(a.seq, b.seq) : a.due.compareTo(b.due));
   private Instant now;
   private long seq;
 

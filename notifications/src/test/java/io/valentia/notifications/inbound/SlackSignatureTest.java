@@ -52,8 +52,10 @@ class SlackSignatureTest {
   @Test
   @DisplayName("Refuses a changed body, another secret, a bad signature or missing headers")
   void refusesForgeries() {
-    byte[] changed = new String(BODY, StandardCharsets.UTF_8).replace("foobar", "general")
-        .getBytes(StandardCharsets.UTF_8);
+    byte[] changed =
+        new String(BODY, StandardCharsets.UTF_8)
+            .replace("foobar", "general")
+            .getBytes(StandardCharsets.UTF_8);
     assertThat(SlackSignature.verify(SECRET, TIMESTAMP, SIGNATURE, changed, THEN)).isFalse();
     assertThat(SlackSignature.verify("another-secret", TIMESTAMP, SIGNATURE, BODY, THEN)).isFalse();
     assertThat(SlackSignature.verify(SECRET, TIMESTAMP, "v0=00", BODY, THEN)).isFalse();

@@ -41,7 +41,11 @@ class DiscordMessageTest {
     var n = Fixtures.incident();
     var resolved =
         new io.valentia.notifications.alert.Notification(
-            n.id(), n.receiver(), n.groupKey(), n.groupLabels(), java.util.List.of(n.alerts().get(1)),
+            n.id(),
+            n.receiver(),
+            n.groupKey(),
+            n.groupLabels(),
+            java.util.List.of(n.alerts().get(1)),
             n.createdAt());
 
     JsonNode json = DiscordMessage.render(CONFIG, resolved, Fixtures.EXTERNAL);

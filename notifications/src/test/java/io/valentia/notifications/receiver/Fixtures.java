@@ -57,15 +57,14 @@ final class Fixtures {
     for (int i = 0; i < count; i++) {
       alerts.add(
           new Alert(
-              Map.of("type", "io.valentia.probe.osd.ping.v1", "severity", "warning", "host",
-                  "h-" + i),
+              Map.of(
+                  "type", "io.valentia.probe.osd.ping.v1", "severity", "warning", "host", "h-" + i),
               Map.of("summary", "Slow heartbeats", "description", "x".repeat(chars)),
               STARTED,
               null,
               null));
     }
-    return new Notification(
-        "n-many", "storage-oncall", "{}:{}", Map.of(), alerts, FLUSHED);
+    return new Notification("n-many", "storage-oncall", "{}:{}", Map.of(), alerts, FLUSHED);
   }
 
   static ReceiverConfig.Slack slack(boolean sendResolved) {
@@ -82,7 +81,10 @@ final class Fixtures {
 
   static ReceiverConfig.Webhook webhook(int maxAlerts, String secret) {
     return new ReceiverConfig.Webhook(
-        URI.create("http://pager.example:9095/alert"), true, maxAlerts, secret,
+        URI.create("http://pager.example:9095/alert"),
+        true,
+        maxAlerts,
+        secret,
         Duration.ofSeconds(10));
   }
 

@@ -41,8 +41,8 @@ class IntegrationTest {
   @DisplayName("Without send_resolved, leave resolved alerts out of the message")
   void dropsResolved() {
     Integration slack =
-        Integration.of(Fixtures.receiver(List.of(Fixtures.slack(false)), List.of(), List.of(),
-                List.of()))
+        Integration.of(
+                Fixtures.receiver(List.of(Fixtures.slack(false)), List.of(), List.of(), List.of()))
             .get(0);
 
     Notification view = slack.view(Fixtures.incident()).orElseThrow();
@@ -58,15 +58,20 @@ class IntegrationTest {
     Alert ended = incident.alerts().get(1);
     Notification resolved =
         new Notification(
-            incident.id(), incident.receiver(), incident.groupKey(), incident.groupLabels(),
-            List.of(ended), incident.createdAt());
+            incident.id(),
+            incident.receiver(),
+            incident.groupKey(),
+            incident.groupLabels(),
+            List.of(ended),
+            incident.createdAt());
     Integration slack =
-        Integration.of(Fixtures.receiver(List.of(Fixtures.slack(false)), List.of(), List.of(),
-                List.of()))
+        Integration.of(
+                Fixtures.receiver(List.of(Fixtures.slack(false)), List.of(), List.of(), List.of()))
             .get(0);
     Integration webhook =
-        Integration.of(Fixtures.receiver(List.of(), List.of(), List.of(),
-                List.of(Fixtures.webhook(0, null))))
+        Integration.of(
+                Fixtures.receiver(
+                    List.of(), List.of(), List.of(), List.of(Fixtures.webhook(0, null))))
             .get(0);
 
     assertThat(slack.request(resolved, Fixtures.EXTERNAL, Fixtures.FLUSHED)).isEmpty();
@@ -77,20 +82,25 @@ class IntegrationTest {
   @DisplayName("Take a Slack answer other than ok as a refusal, and any 2xx elsewhere as delivery")
   void slackAnswers() {
     Integration slack =
-        Integration.of(Fixtures.receiver(List.of(Fixtures.slack(true)), List.of(), List.of(),
-                List.of()))
+        Integration.of(
+                Fixtures.receiver(List.of(Fixtures.slack(true)), List.of(), List.of(), List.of()))
             .get(0);
     Integration webhook =
-        Integration.of(Fixtures.receiver(List.of(), List.of(), List.of(),
-                List.of(Fixtures.webhook(0, null))))
+        Integration.of(
+                Fixtures.receiver(
+                    List.of(), List.of(), List.of(), List.of(Fixtures.webhook(0, null))))
             .get(0);
 
     assertThat(slack.refusal("text/html", "ok")).isEmpty();
     assertThat(slack.refusal("application/json", "{\"ok\":true}")).isEmpty();
-    assertThat(slack.refusal("text/html", "invalid_blocks")).get().asString()
+    assertThat(slack.refusal("text/html", "invalid_blocks"))
+        .get()
+        .asString()
         .contains("invalid_blocks");
-    assertThat(slack.refusal("application/json", "{\"ok\":false,\"error\":\"no_text\"}")).get()
-        .asString().contains("no_text");
+    assertThat(slack.refusal("application/json", "{\"ok\":false,\"error\":\"no_text\"}"))
+        .get()
+        .asString()
+        .contains("no_text");
     assertThat(webhook.refusal("text/plain", "")).isEmpty();
   }
 }

@@ -126,7 +126,11 @@ class SlackMessageTest {
             null);
     Notification n =
         new Notification(
-            base.id(), base.receiver(), base.groupKey(), base.groupLabels(), List.of(odd),
+            base.id(),
+            base.receiver(),
+            base.groupKey(),
+            base.groupLabels(),
+            List.of(odd),
             base.createdAt());
 
     JsonNode json = SlackMessage.render(Fixtures.slack(true), n, Fixtures.EXTERNAL);
@@ -140,8 +144,14 @@ class SlackMessageTest {
   void configured() {
     ReceiverConfig.Slack config =
         new ReceiverConfig.Slack(
-            Fixtures.slack(true).apiUrl(), null, "valentia", ":rotating_light:", null,
-            "Storage alert", "Paging the storage team", true);
+            Fixtures.slack(true).apiUrl(),
+            null,
+            "valentia",
+            ":rotating_light:",
+            null,
+            "Storage alert",
+            "Paging the storage team",
+            true);
 
     JsonNode json = SlackMessage.render(config, Fixtures.incident(), Fixtures.EXTERNAL);
 

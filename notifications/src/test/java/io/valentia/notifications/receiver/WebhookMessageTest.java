@@ -119,7 +119,9 @@ class WebhookMessageTest {
     Integration webhook = Integration.of(receiver).get(0);
 
     byte[] first =
-        webhook.request(Fixtures.incident(), Fixtures.EXTERNAL, Fixtures.FLUSHED).orElseThrow()
+        webhook
+            .request(Fixtures.incident(), Fixtures.EXTERNAL, Fixtures.FLUSHED)
+            .orElseThrow()
             .body();
     byte[] later =
         webhook
