@@ -31,6 +31,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -179,6 +180,7 @@ public final class Outbox implements AutoCloseable {
 
   private void restore(Map<String, PendingDelivery> pending) {
     int restored = 0;
+    List<DeliveryRecord> steps = new ArrayList<>();
     for (PendingDelivery p : pending.values()) {
       if (p == null || p.notification() == null || p.integration() == null) {
         continue;
@@ -195,7 +197,15 @@ public final class Outbox implements AutoCloseable {
       }
       lane.add(p);
       nextSequence = Math.max(nextSequence, p.sequence() + 1);
+      steps.addAll(p.history());
       restored++;
+    }
+    steps.sort(Comparator.comparing(DeliveryRecord::at));
+    synchronized (recent) {
+      steps.forEach(recent::addFirst);
+      while (recent.size() > RECENT) {
+        recent.removeLast();
+      }
     }
     if (restored > 0) {
       LOG.info("the outbox resumes {} pending deliveries", restored);
@@ -601,7 +611,11 @@ public final class Outbox implements AutoCloseable {
     return out;
   }
 
-  /** The latest history records, newest first, at most {@code max} (and {@value #RECENT}). */
+  /**
+   * The latest history records, newest first, at most {@code max} (and {@value #RECENT}). After a
+   * start, this holds the history of the deliveries still pending; the full history is in {@link
+   * Topics#NOTIFICATIONS}.
+   */
   public List<DeliveryRecord> recent(int max) {
     synchronized (recent) {
       return recent.stream().limit(Math.max(0, max)).toList();

@@ -381,6 +381,10 @@ class OutboxIT {
     receiver.answer(r -> FakeReceiver.Answer.ok());
     outbox = open(List.of(crash), settings());
     assertThat(statusOf(crash.name()).queued()).isBetween(3, 5);
+    assertThat(outbox.recent(Outbox.RECENT))
+        .filteredOn(r -> r.notificationId().equals(ids.get(2)))
+        .extracting(DeliveryRecord::outcome)
+        .contains(DeliveryRecord.Outcome.RECORDED);
     await()
         .atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(20))
