@@ -346,7 +346,8 @@ public final class Outbox implements AutoCloseable {
     }
     Instant now = scheduler.now();
     if (ar.failed()) {
-      failed(lane, p, attempt, null, redact(lane, String.valueOf(ar.cause())), null, now);
+      failed(
+          lane, p, attempt, null, redact(lane.integration, String.valueOf(ar.cause())), null, now);
     } else {
       HttpResponse<Buffer> response = ar.result();
       int status = response.statusCode();
@@ -689,7 +690,7 @@ public final class Outbox implements AutoCloseable {
               Integer status = ar.succeeded() ? ar.result().statusCode() : null;
               String error;
               if (ar.failed()) {
-                error = String.valueOf(ar.cause()).replace(i.url().getRawPath(), "/…");
+                error = redact(i, String.valueOf(ar.cause()));
               } else if (status / 100 != 2) {
                 error = "HTTP " + status + answer(ar.result().bodyAsString());
               } else {
@@ -770,10 +771,15 @@ public final class Outbox implements AutoCloseable {
     return text.length() <= ERROR_BODY ? text : text.substring(0, ERROR_BODY) + "…";
   }
 
-  /** Leaves the URL's path (where webhook secrets live) out of an error. */
-  private static String redact(Lane lane, String error) {
-    String path = lane.integration.url().getRawPath();
-    return path == null || path.length() <= 1 ? error : error.replace(path, "/…");
+  /** Leaves the URL's path and query (where webhook secrets live) out of an error. */
+  private static String redact(Integration integration, String error) {
+    String redacted = error;
+    String query = integration.url().getRawQuery();
+    if (query != null && !query.isEmpty()) {
+      redacted = redacted.replace(query, "…");
+    }
+    String path = integration.url().getRawPath();
+    return path == null || path.length() <= 1 ? redacted : redacted.replace(path, "/…");
   }
 
   /** One integration's queue and how it is doing; used on the outbox's context. */

@@ -25,6 +25,11 @@ final class FakeReceiver implements AutoCloseable {
       return new Answer(200, Map.of(), "ok");
     }
 
+    /** No answer at all: the request times out. */
+    static Answer never() {
+      return new Answer(-1, Map.of(), "");
+    }
+
     static Answer status(int status) {
       return new Answer(status, Map.of(), "status " + status);
     }
@@ -49,6 +54,9 @@ final class FakeReceiver implements AutoCloseable {
                               received.add(
                                   new Received(
                                       req.path(), req.headers(), body.toString(), a.status()));
+                              if (a.status() < 0) {
+                                return; // never answers
+                              }
                               var response = req.response().setStatusCode(a.status());
                               a.headers().forEach(response::putHeader);
                               response.end(a.body());

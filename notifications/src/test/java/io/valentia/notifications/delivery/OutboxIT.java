@@ -437,6 +437,48 @@ class OutboxIT {
         .withCauseInstanceOf(UnknownReceiverException.class);
   }
 
+  @Test
+  @DisplayName(
+      "Retries a receiver that does not answer in time, keeping its secret path out of"
+          + " the error")
+  void timeout() throws Exception {
+    ReceiverConfig slow =
+        new ReceiverConfig(
+            "slow-" + run,
+            List.of(),
+            List.of(),
+            List.of(),
+            List.of(
+                new ReceiverConfig.Webhook(
+                    receiver.url("/hooks/T0/secret-token"),
+                    true,
+                    0,
+                    null,
+                    Duration.ofMillis(300))));
+    outbox = open(List.of(slow), settings());
+    receiver.answer(r -> FakeReceiver.Answer.never());
+    Notification n = notification("slow-" + run, slow.name(), "{}:{}");
+
+    get(outbox.enqueue(n));
+
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> outbox.recent(1).get(0).outcome() == DeliveryRecord.Outcome.ATTEMPT_FAILED);
+    DeliveryRecord failed = outbox.recent(1).get(0);
+    assertThat(failed.status()).isNull();
+    assertThat(failed.error()).containsIgnoringCase("timeout").doesNotContain("secret-token");
+    assertThat(statusOf(slow.name()).lastError()).doesNotContain("secret-token");
+    receiver.answer(r -> FakeReceiver.Answer.ok());
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .until(
+            () -> {
+              time.advance(STEP);
+              return deliveredAt("/hooks/T0/secret-token").contains(n.id());
+            });
+  }
+
   // ---- helpers ----
 
   private Outbox open(List<ReceiverConfig> receivers, DeliverySettings settings) throws Exception {
