@@ -1,6 +1,9 @@
 package io.valentia.notifications.delivery;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.time.Instant;
+import java.util.Locale;
 
 /**
  * One step in the life of a notification at one integration, as the outbox appends it to {@code
@@ -36,7 +39,10 @@ public record DeliveryRecord(
   /** The CloudEvents source of the history records. */
   public static final String SOURCE = "/notifications/outbox";
 
-  /** What happened to a notification at an integration. */
+  /**
+   * What happened to a notification at an integration; in JSON {@code recorded}, {@code
+   * attempt-failed}, {@code delivered}, {@code given-up}.
+   */
   public enum Outcome {
     /** Recorded in the outbox: it will be sent. */
     RECORDED,
@@ -45,6 +51,18 @@ public record DeliveryRecord(
     /** The receiver answered 2xx. */
     DELIVERED,
     /** Not delivered and no longer tried: a permanent refusal or {@code give_up_after} passed. */
-    GIVEN_UP
+    GIVEN_UP;
+
+    /** The JSON form: {@code recorded}, {@code attempt-failed}, {@code delivered}, ... */
+    @JsonValue
+    public String value() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    /** The outcome of a JSON value (either form). */
+    @JsonCreator
+    public static Outcome of(String value) {
+      return valueOf(value.toUpperCase(Locale.ROOT).replace('-', '_'));
+    }
   }
 }

@@ -77,7 +77,7 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe: the outbox works on the Vert.x context it was created on (or a new one), and the
  * public methods may be called from any thread. Time comes from the {@link Scheduler}.
  */
-public final class Outbox implements AutoCloseable {
+public final class Outbox {
   /** The health check raised while an integration keeps failing. */
   public static final String FAILING_CHECK = "NOTIFICATION_FAILING";
 
@@ -115,6 +115,18 @@ public final class Outbox implements AutoCloseable {
   private boolean started;
   private volatile boolean closed;
   private List<String> raised = List.of();
+
+  /** An outbox on wall-clock time and Vert.x timers ({@link Scheduler#of(Vertx)}). */
+  public Outbox(
+      Vertx vertx,
+      StateTables tables,
+      KafkaEventPublisher publisher,
+      List<ReceiverConfig> receivers,
+      URI externalUrl,
+      DeliverySettings settings,
+      HealthRegistry health) {
+    this(vertx, tables, publisher, receivers, externalUrl, settings, health, Scheduler.of(vertx));
+  }
 
   /**
    * An outbox for {@code receivers}; nothing happens until {@link #start()}.
@@ -625,16 +637,63 @@ public final class Outbox implements AutoCloseable {
 
   /**
    * Sends a test notification to every integration of receiver {@code receiverName} now, outside
+   * the queues and without retries (see {@link #testEach(String)}), and sums the results up in one
+   * record: {@code delivered} when every integration answered 2xx (its {@code integration} lists
+   * them), else {@code attempt-failed} naming the integrations that failed and why.
+   *
+   * @return fails with {@link UnknownReceiverException}, or with {@link IllegalArgumentException}
+   *     for a receiver without integrations
+   */
+  public Future<DeliveryRecord> test(String receiverName) {
+    return testEach(receiverName)
+        .compose(
+            results -> {
+              if (results.isEmpty()) {
+                return Future.failedFuture(
+                    new IllegalArgumentException(
+                        "receiver " + receiverName + " has no integration to send to"));
+              }
+              List<DeliveryRecord> failed =
+                  results.stream()
+                      .filter(r -> r.outcome() != DeliveryRecord.Outcome.DELIVERED)
+                      .toList();
+              DeliveryRecord last = results.get(results.size() - 1);
+              List<DeliveryRecord> named = failed.isEmpty() ? results : failed;
+              return Future.succeededFuture(
+                  new DeliveryRecord(
+                      last.notificationId(),
+                      last.receiver(),
+                      String.join(", ", named.stream().map(DeliveryRecord::integration).toList()),
+                      last.groupKey(),
+                      failed.isEmpty()
+                          ? DeliveryRecord.Outcome.DELIVERED
+                          : DeliveryRecord.Outcome.ATTEMPT_FAILED,
+                      1,
+                      failed.isEmpty() ? last.status() : failed.get(0).status(),
+                      failed.isEmpty()
+                          ? null
+                          : String.join(
+                              "; ",
+                              failed.stream()
+                                  .map(r -> r.integration() + ": " + r.error())
+                                  .toList()),
+                      last.at(),
+                      null));
+            });
+  }
+
+  /**
+   * Sends a test notification to every integration of receiver {@code receiverName} now, outside
    * the queues and without retries: one firing alert {@code type=io.valentia.notification.test},
    * {@code severity=info}.
    *
    * <p>The result counts in {@link #receivers()} and {@value #FAILING_CHECK} like any attempt, so a
    * successful test clears the check for an integration whose configuration was fixed.
    *
-   * @return one record per integration, {@code DELIVERED} or {@code ATTEMPT_FAILED} with the error,
+   * @return one record per integration, {@code delivered} or {@code attempt-failed} with the error,
    *     in the order of the configuration; fails with {@link UnknownReceiverException}
    */
-  public Future<List<DeliveryRecord>> test(String receiverName) {
+  public Future<List<DeliveryRecord>> testEach(String receiverName) {
     return onContext(
         () -> {
           if (closed || !started) {
@@ -726,21 +785,25 @@ public final class Outbox implements AutoCloseable {
   /**
    * Stops sending, at once: requests in flight are abandoned and what is pending stays in the state
    * topic for the next start. Does not close the state tables or the publisher.
+   *
+   * @return completes once the outbox has stopped
    */
-  @Override
-  public void close() {
+  public Future<Void> close() {
     closed = true;
     laneList.forEach(Lane::cancelWake);
+    Promise<Void> done = Promise.promise();
     context.runOnContext(
         v -> {
-          if (client != null) {
-            client.close();
-          }
           if (!raised.isEmpty()) {
             health.clear(FAILING_CHECK);
             raised = List.of();
           }
+          if (client != null) {
+            client.close();
+          }
+          done.complete();
         });
+    return done.future();
   }
 
   // ---- helpers ----

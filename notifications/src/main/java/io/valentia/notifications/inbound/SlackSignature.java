@@ -69,6 +69,22 @@ public final class SlackSignature {
         signatureHeader.trim().getBytes(StandardCharsets.UTF_8));
   }
 
+  /** {@link #verify(String, String, String, byte[], Instant)} for a body read as UTF-8 text. */
+  public static boolean verify(
+      String signingSecret,
+      String timestampHeader,
+      String signatureHeader,
+      String rawBody,
+      Instant now) {
+    return rawBody != null
+        && verify(
+            signingSecret,
+            timestampHeader,
+            signatureHeader,
+            rawBody.getBytes(StandardCharsets.UTF_8),
+            now);
+  }
+
   /** {@code v0=HEX}: the signature of {@code rawBody} sent at {@code timestamp}. */
   public static String sign(String signingSecret, String timestamp, byte[] rawBody) {
     try {

@@ -83,7 +83,7 @@ class OutboxIT {
   @AfterEach
   void tearDown() throws Exception {
     if (outbox != null) {
-      outbox.close();
+      get(outbox.close());
     }
     tables.close();
     receiver.close();
@@ -144,14 +144,14 @@ class OutboxIT {
                 assertThat(history(n.id()))
                     .extracting(h -> h.path("data").path("outcome").asText())
                     .containsExactlyInAnyOrder(
-                        "RECORDED",
-                        "RECORDED",
-                        "RECORDED",
-                        "RECORDED",
-                        "DELIVERED",
-                        "DELIVERED",
-                        "DELIVERED",
-                        "DELIVERED"));
+                        "recorded",
+                        "recorded",
+                        "recorded",
+                        "recorded",
+                        "delivered",
+                        "delivered",
+                        "delivered",
+                        "delivered"));
     assertThat(history(n.id()))
         .allSatisfy(
             h -> {
@@ -330,9 +330,9 @@ class OutboxIT {
     assertThat(value.path("delivery").path("notification").path("id").asText()).isEqualTo(n.id());
     List<String> steps = new ArrayList<>();
     value.path("delivery").path("history").forEach(h -> steps.add(h.path("outcome").asText()));
-    assertThat(steps.get(0)).isEqualTo("RECORDED");
-    assertThat(steps.get(steps.size() - 1)).isEqualTo("GIVEN_UP");
-    assertThat(steps).contains("ATTEMPT_FAILED");
+    assertThat(steps.get(0)).isEqualTo("recorded");
+    assertThat(steps.get(steps.size() - 1)).isEqualTo("given-up");
+    assertThat(steps).contains("attempt-failed");
     assertThat(awaitDeadLetter(m.id())).isNotNull();
 
     assertThat(health.checks.get(Outbox.FAILING_CHECK).detail())
@@ -419,7 +419,8 @@ class OutboxIT {
     receiver.answer(
         r -> r.path().equals("/bad") ? FakeReceiver.Answer.status(404) : FakeReceiver.Answer.ok());
 
-    List<DeliveryRecord> results = get(outbox.test(config.name()));
+    List<DeliveryRecord> results = get(outbox.testEach(config.name()));
+    DeliveryRecord summary = get(outbox.test(config.name()));
 
     assertThat(results)
         .extracting(DeliveryRecord::integration, DeliveryRecord::outcome)
@@ -431,7 +432,15 @@ class OutboxIT {
     assertThat(results.get(1).error()).contains("HTTP 404");
     assertThat(json(receiver.at("/slack").get(0).body()).path("text").asText())
         .isEqualTo("[FIRING:1] Test notification from Valentia");
-    assertThat(outbox.test("nobody-" + run).toCompletionStage().toCompletableFuture())
+    assertThat(summary.outcome()).isEqualTo(DeliveryRecord.Outcome.ATTEMPT_FAILED);
+    assertThat(summary.integration()).isEqualTo(config.name() + "/webhook/0");
+    assertThat(summary.error()).startsWith(config.name() + "/webhook/0: HTTP 404");
+    assertThat(EventCodec.MAPPER.valueToTree(summary).path("outcome").asText())
+        .isEqualTo("attempt-failed");
+    receiver.answer(r -> FakeReceiver.Answer.ok());
+    assertThat(get(outbox.test(config.name())).outcome())
+        .isEqualTo(DeliveryRecord.Outcome.DELIVERED);
+    assertThat(outbox.testEach("nobody-" + run).toCompletionStage().toCompletableFuture())
         .failsWithin(Duration.ofSeconds(10))
         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
         .withCauseInstanceOf(UnknownReceiverException.class);

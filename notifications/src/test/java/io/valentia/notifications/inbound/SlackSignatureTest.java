@@ -34,6 +34,10 @@ class SlackSignatureTest {
   @DisplayName("Accepts Slack's example request within five minutes of its timestamp")
   void accepts() {
     assertThat(SlackSignature.verify(SECRET, TIMESTAMP, SIGNATURE, BODY, THEN)).isTrue();
+    assertThat(
+            SlackSignature.verify(
+                SECRET, TIMESTAMP, SIGNATURE, new String(BODY, StandardCharsets.UTF_8), THEN))
+        .isTrue();
     assertThat(SlackSignature.verify(SECRET, TIMESTAMP, SIGNATURE, BODY, THEN.plusSeconds(300)))
         .isTrue();
     assertThat(SlackSignature.verify(SECRET, TIMESTAMP, SIGNATURE, BODY, THEN.minusSeconds(300)))
