@@ -488,6 +488,39 @@ class OutboxIT {
             });
   }
 
+  @Test
+  @DisplayName("Sends a Slack webhook at most one message per second, in order")
+  void slackRateLimit() throws Exception {
+    ReceiverConfig config =
+        new ReceiverConfig(
+            "paced-" + run,
+            List.of(
+                new ReceiverConfig.Slack(
+                    receiver.url("/paced"), null, null, null, null, null, null, true)),
+            List.of(),
+            List.of(),
+            List.of());
+    outbox = open(List.of(config), settings());
+    Instant start = time.now();
+    List<String> ids = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      Notification n = notification("paced-" + i + "-" + run, config.name(), "{}:{}");
+      ids.add(n.id());
+      get(outbox.enqueue(n));
+    }
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> deliveredAt("/paced").size() == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> start.plusSeconds(1).equals(time.nextDue()));
+    assertThat(receiver.at("/paced")).hasSize(1);
+    time.advance(Duration.ofSeconds(1));
+    await().atMost(Duration.ofSeconds(30)).until(() -> deliveredAt("/paced").size() == 2);
+    await().atMost(Duration.ofSeconds(10)).until(() -> start.plusSeconds(2).equals(time.nextDue()));
+    time.advance(Duration.ofSeconds(1));
+    await().atMost(Duration.ofSeconds(30)).until(() -> deliveredAt("/paced").size() == 3);
+
+    assertThat(deliveredAt("/paced")).containsExactlyElementsOf(ids);
+  }
+
   // ---- helpers ----
 
   private Outbox open(List<ReceiverConfig> receivers, DeliverySettings settings) throws Exception {
