@@ -114,7 +114,8 @@ public final class NotificationsVerticle extends VerticleBase {
               return Future.fromCompletionStage(
                       subscriber
                           .firstAssignment()
-                          .completeOnTimeout(null, ASSIGNMENT_WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                          .completeOnTimeout(
+                              null, ASSIGNMENT_WAIT.toMillis(), TimeUnit.MILLISECONDS),
                       context)
                   .onSuccess(
                       a ->
@@ -136,7 +137,7 @@ public final class NotificationsVerticle extends VerticleBase {
     StateMigration.await(silenceTable.restored(), "read " + Topics.STATE_SILENCES);
     List<Silence> known = List.copyOf(silenceTable.snapshot().values());
     silenceTable.listen(
-        (key, silence) ->
+        (key, before, silence) ->
             context.runOnContext(
                 v -> {
                   if (silence != null) {
@@ -151,7 +152,6 @@ public final class NotificationsVerticle extends VerticleBase {
           known.forEach(silences::put);
           dispatcher.restore(states);
           eventAlerts.restore(alerts);
-          changed.clear();
         });
     return null;
   }
@@ -201,7 +201,7 @@ public final class NotificationsVerticle extends VerticleBase {
   }
 
   /** The configuration this pipeline runs with. */
-  public NotificationsConfig config() {
+  public NotificationsConfig notificationsConfig() {
     return config;
   }
 
@@ -228,6 +228,11 @@ public final class NotificationsVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Instant now = clock.instant();
+    LOG.debug(
+        "event {} ({}) raises {} alert(s)",
+        received.event().id(),
+        received.event().type(),
+        alerts.size());
     for (Alert alert : alerts) {
       dispatcher.put(alert, now);
     }
@@ -248,6 +253,7 @@ public final class NotificationsVerticle extends VerticleBase {
     }
     flushing = true;
     List<Notification> batch = List.copyOf(flushed);
+    LOG.debug("{} notification(s) flushed, {} group(s) changed", batch.size(), changed.size());
     flushed.clear();
     Future<Void> recorded = Future.succeededFuture();
     for (Notification n : batch) {

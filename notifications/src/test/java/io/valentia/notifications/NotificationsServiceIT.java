@@ -125,6 +125,7 @@ class NotificationsServiceIT {
                     "    - matchers: ['severity=\"critical\"']",
                     "      receiver: pager",
                     "      continue: true",
+                    "    - receiver: team",
                     "inhibit_rules:",
                     "  - source_matchers: ['severity=\"critical\"']",
                     "    target_matchers: ['severity=\"warning\"']",
@@ -262,7 +263,9 @@ class NotificationsServiceIT {
   void silenceThroughApi() throws Exception {
     String incident = "inc-silenced-" + UUID.randomUUID();
     String silence =
-        "{\"matchers\": [\"incident=\\\"" + incident + "\\\"\"], \"duration\": \"1h\","
+        "{\"matchers\": [\"incident=\\\""
+            + incident
+            + "\\\"\"], \"duration\": \"1h\","
             + " \"comment\": \"known, being fixed\"}";
     assertThat(call("POST", "/silences", "viewer", silence).statusCode()).isEqualTo(403);
     HttpResponse<String> bad =
@@ -391,8 +394,7 @@ class NotificationsServiceIT {
             });
 
     String stranger = body.replace("U0RESPONDER", "U0STRANGER");
-    JsonNode refused =
-        EventCodec.MAPPER.readTree(slack(stranger, now, sign(stranger, now)).body());
+    JsonNode refused = EventCodec.MAPPER.readTree(slack(stranger, now, sign(stranger, now)).body());
     assertThat(refused.path("text").asText()).contains("viewer");
   }
 
@@ -412,8 +414,7 @@ class NotificationsServiceIT {
   private static String sign(String body, long timestamp) throws Exception {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(SIGNING_SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
-    byte[] digest =
-        mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8));
+    byte[] digest = mac.doFinal(("v0:" + timestamp + ":" + body).getBytes(StandardCharsets.UTF_8));
     StringBuilder hex = new StringBuilder("v0=");
     for (byte b : digest) {
       hex.append(String.format("%02x", b));

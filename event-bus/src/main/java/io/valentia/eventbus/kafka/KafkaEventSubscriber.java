@@ -151,8 +151,8 @@ public final class KafkaEventSubscriber {
 
   /**
    * Completes once the subscriber was first given partitions and knows where it reads them from:
-   * from then on, an event published is an event it will read (what a group that starts at the
-   * end of the log needs before it can promise not to miss one).
+   * from then on, an event published is an event it will read (what a group that starts at the end
+   * of the log needs before it can promise not to miss one).
    */
   public java.util.concurrent.CompletableFuture<Void> firstAssignment() {
     return firstAssignment;

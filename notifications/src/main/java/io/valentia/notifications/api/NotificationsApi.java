@@ -43,10 +43,10 @@ public final class NotificationsApi {
 
   private void overview(RoutingContext ctx) {
     ObjectNode out = EventCodec.MAPPER.createObjectNode();
-    out.put("enabled", pipeline.config().route() != null);
-    out.put("externalUrl", pipeline.config().externalUrl().toString());
+    out.put("enabled", pipeline.notificationsConfig().route() != null);
+    out.put("externalUrl", pipeline.notificationsConfig().externalUrl().toString());
     ArrayNode receivers = out.putArray("receivers");
-    for (ReceiverConfig r : pipeline.config().receivers()) {
+    for (ReceiverConfig r : pipeline.notificationsConfig().receivers()) {
       ObjectNode receiver = receivers.addObject();
       receiver.put("name", r.name());
       ArrayNode integrations = receiver.putArray("integrations");
@@ -72,8 +72,8 @@ public final class NotificationsApi {
               c -> integrations.addObject().put("kind", "webhook").put("url", redact(c.url())));
     }
     out.set("delivery", EventCodec.MAPPER.valueToTree(pipeline.outbox().receivers()));
-    if (pipeline.config().route() != null) {
-      out.set("route", route(pipeline.config().route()));
+    if (pipeline.notificationsConfig().route() != null) {
+      out.set("route", route(pipeline.notificationsConfig().route()));
     }
     pipeline
         .groups()
@@ -92,7 +92,11 @@ public final class NotificationsApi {
     ArrayNode matchers = node.putArray("matchers");
     route.matchers().forEach(m -> matchers.add(m.toString()));
     ArrayNode groupBy = node.putArray("group_by");
-    route.groupBy().forEach(groupBy::add);
+    if (route.groupByAll()) {
+      groupBy.add("...");
+    } else {
+      route.groupBy().forEach(groupBy::add);
+    }
     node.put("group_wait", route.groupWait().toString());
     node.put("group_interval", route.groupInterval().toString());
     node.put("repeat_interval", route.repeatInterval().toString());
@@ -149,14 +153,17 @@ public final class NotificationsApi {
       Roles.Json.error(ctx, 400, "the body is not JSON: " + e.getMessage());
       return;
     }
-    if (pipeline.config().receivers().stream().noneMatch(r -> r.name().equals(receiver))) {
+    if (pipeline.notificationsConfig().receivers().stream()
+        .noneMatch(r -> r.name().equals(receiver))) {
       Roles.Json.error(
           ctx,
           404,
           "no receiver "
               + (receiver.isEmpty() ? "named (give {\"receiver\": NAME})" : receiver)
               + "; configured: "
-              + pipeline.config().receivers().stream().map(ReceiverConfig::name).toList());
+              + pipeline.notificationsConfig().receivers().stream()
+                  .map(ReceiverConfig::name)
+                  .toList());
       return;
     }
     pipeline

@@ -414,8 +414,8 @@ public final class EventAlerts {
   }
 
   /**
-   * The host the event is about, as its type defines it ({@link EventHosts}), else the {@code
-   * host} or {@code hostname} its data names, if any.
+   * The host the event is about, as its type defines it ({@link EventHosts}), else the {@code host}
+   * or {@code hostname} its data names, if any.
    */
   private static String hostOf(CloudEvent event) {
     String host = EventHosts.of(event);
