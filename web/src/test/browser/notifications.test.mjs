@@ -18,16 +18,20 @@ function check(condition, message) {
 // Every sign of trouble on a page: script errors, console errors, failed or refused requests.
 function watch(page, problems) {
   page.on("pageerror", (e) => problems.push("page error: " + e));
-  page.on("console", (m) => { if (m.type() === "error") problems.push("console error: " + m.text()); });
+  page.on("console", (m) => { if (m.type() === "error") problems.push("console error: " + m.text() + " (" + (m.location() || {}).url + ")"); });
   page.on("requestfailed", (r) => problems.push("request failed: " + r.method() + " " + r.url() + " " + (r.failure() || {}).errorText));
   page.on("response", (r) => { if (r.status() >= 400) problems.push("HTTP " + r.status() + ": " + r.request().method() + " " + r.url()); });
 }
 
-async function login(page, token) {
+// Logs in on the login page, then loads the notifications page afresh with `problems` emptied:
+// what is watched is the notifications page, not the login page (which has no icon).
+async function login(page, token, problems) {
   await page.goto(base + "/login?next=" + encodeURIComponent("/notifications"));
   await page.fill("#token", token);
   await page.click("#submit");
   await page.waitForURL(base + "/notifications");
+  problems.length = 0;
+  await page.reload();
 }
 
 function card(page) {
@@ -52,7 +56,7 @@ try {
   const dialogs = [];
   page.on("dialog", (d) => { dialogs.push(d.message()); d.accept(); });
 
-  await login(page, operator);
+  await login(page, operator, problems);
   await page.locator("header nav a", { hasText: "Notifications" }).waitFor();
   console.log("ok - the header links to the notifications page");
 
@@ -146,7 +150,7 @@ try {
   const viewerProblems = [];
   watch(viewerPage, viewerProblems);
   viewerPage.on("dialog", (d) => { viewerProblems.push("a dialog opened: " + d.message()); d.dismiss(); });
-  await login(viewerPage, viewer);
+  await login(viewerPage, viewer, viewerProblems);
   await card(viewerPage).waitFor({ timeout: 20000 });
   await silenceRow(viewerPage, "osd-" + run + " (keep)").waitFor();
   const viewerTest = card(viewerPage).locator("button.test-message");
