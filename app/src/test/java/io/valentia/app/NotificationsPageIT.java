@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The notifications page on a real platform (the web and notifications roles on the embedded
  * broker, configured from a YAML file) whose only receiver is a webhook served by this test. In
  * headless Chromium ({@code notifications.test.mjs} from the web module's browser tests): the
- * receiver and its route are shown, "Send test message" reaches the webhook, a silence is made
- * with the keyboard and another expired by clicking, and a viewer's buttons are disabled.
+ * receiver and its route are shown, "Send test message" reaches the webhook, a silence is made with
+ * the keyboard and another expired by clicking, and a viewer's buttons are disabled.
  */
 @DisplayName("The notifications page on a real platform with a real webhook receiver")
 class NotificationsPageIT {
