@@ -154,8 +154,7 @@ public final class ChaosService implements ValentiaService {
               boolean release = body.path("release").asBoolean(false);
               // who asked is who the request authenticated as; "by" only where no one did
               Object principal = rc.get(io.valentia.eventbus.service.ApiRoutes.PRINCIPAL_NAME);
-              String by =
-                  principal != null ? principal.toString() : body.path("by").asText("api");
+              String by = principal != null ? principal.toString() : body.path("by").asText("api");
               String reason =
                   body.path("reason").isTextual()
                       ? body.path("reason").asText()
@@ -192,7 +191,6 @@ public final class ChaosService implements ValentiaService {
                       answer -> message.reply(new io.vertx.core.json.JsonObject(answer.toString())))
                   .onFailure(e -> message.fail(502, e.getMessage()));
             });
-
 
     Router experiments = Router.router(context.vertx());
     experiments.route().handler(BodyHandler.create().setBodyLimit(1024 * 1024));

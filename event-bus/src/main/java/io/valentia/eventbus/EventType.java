@@ -24,6 +24,7 @@ import io.valentia.eventbus.payload.LeaseRevoked;
 import io.valentia.eventbus.payload.LsmDenied;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
+import io.valentia.eventbus.payload.NotificationDelivery;
 import io.valentia.eventbus.payload.OsdPing;
 import io.valentia.eventbus.payload.PostmortemRevised;
 import io.valentia.eventbus.payload.PrometheusAlert;
@@ -77,6 +78,8 @@ public enum EventType {
   INCIDENT_RESOLVED("io.valentia.incident.resolved.v1", IncidentResolved.class, Severity.INFO),
   POSTMORTEM_REVISED("io.valentia.postmortem.revised.v1", PostmortemRevised.class, Severity.INFO),
   ALERT("io.valentia.alert.v1", PrometheusAlert.class, Severity.WARNING),
+  NOTIFICATION_DELIVERY(
+      "io.valentia.notification.delivery.v1", NotificationDelivery.class, Severity.INFO),
   AUDIT("io.valentia.audit.v1", Audit.class, Severity.INFO);
 
   /** The namespace of Valentia's own types; everything else belongs to users. */

@@ -28,10 +28,10 @@ import java.util.Map;
  * Alertmanager ({@code /api/v1/alertmanager}) and Slack's {@code /valentia} command ({@code
  * /api/v1/slack/commands}).
  *
- * <p>Its configuration is the {@code notifications:} section of Valentia's YAML, in
- * Alertmanager's shape ({@code route}, {@code receivers}, {@code inhibit_rules}) with {@code
- * external_url}, {@code delivery} and {@code slack}. Without a {@code route} nothing is sent; the
- * silences, the Alertmanager webhook and the API still work.
+ * <p>Its configuration is the {@code notifications:} section of Valentia's YAML, in Alertmanager's
+ * shape ({@code route}, {@code receivers}, {@code inhibit_rules}) with {@code external_url}, {@code
+ * delivery} and {@code slack}. Without a {@code route} nothing is sent; the silences, the
+ * Alertmanager webhook and the API still work.
  */
 public final class NotificationsService implements ValentiaService {
   @Override
@@ -79,7 +79,8 @@ public final class NotificationsService implements ValentiaService {
     if (parsed == null) {
       return Future.failedFuture(
           new IllegalArgumentException(
-              "notifications: the configuration is not valid:\n  " + String.join("\n  ", problems)));
+              "notifications: the configuration is not valid:\n  "
+                  + String.join("\n  ", problems)));
     }
     Clock clock = Clock.systemUTC();
     Outbox outbox =

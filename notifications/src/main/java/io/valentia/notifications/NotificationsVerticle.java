@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +51,7 @@ public final class NotificationsVerticle extends VerticleBase {
   public static final String GROUP = "valentia-notifications";
 
   private static final long TICK_MS = 200;
+  private static final java.time.Duration ASSIGNMENT_WAIT = java.time.Duration.ofSeconds(20);
 
   private final NotificationsConfig config;
   private final KafkaSettings kafka;
@@ -96,7 +98,7 @@ public final class NotificationsVerticle extends VerticleBase {
     return vertx
         .executeBlocking(this::restore)
         .compose(v -> outbox.start())
-        .onSuccess(
+        .compose(
             v -> {
               subscriber =
                   KafkaEventSubscriber.start(
@@ -108,13 +110,22 @@ public final class NotificationsVerticle extends VerticleBase {
                       this::onEvent,
                       publisher);
               timer = vertx.setPeriodic(TICK_MS, id -> tick());
-              health.service(
-                  "notifications",
-                  ServiceStatus.running(
-                      config.receivers().size()
-                          + " receiver(s), "
-                          + dispatcher.groups().size()
-                          + " group(s)"));
+              // a new group starts at the end of the log: ready once it knows where that is
+              return Future.fromCompletionStage(
+                      subscriber
+                          .firstAssignment()
+                          .completeOnTimeout(
+                              null, ASSIGNMENT_WAIT.toMillis(), TimeUnit.MILLISECONDS),
+                      context)
+                  .onSuccess(
+                      a ->
+                          health.service(
+                              "notifications",
+                              ServiceStatus.running(
+                                  config.receivers().size()
+                                      + " receiver(s), "
+                                      + dispatcher.groups().size()
+                                      + " group(s)")));
             });
   }
 
@@ -126,8 +137,8 @@ public final class NotificationsVerticle extends VerticleBase {
     StateMigration.await(silenceTable.restored(), "read " + Topics.STATE_SILENCES);
     List<Silence> known = List.copyOf(silenceTable.snapshot().values());
     silenceTable.listen(
-        (key, silence) ->
-            vertx.runOnContext(
+        (key, before, silence) ->
+            context.runOnContext(
                 v -> {
                   if (silence != null) {
                     silences.put(silence);
@@ -136,12 +147,11 @@ public final class NotificationsVerticle extends VerticleBase {
     List<GroupState> states = List.copyOf(groups.snapshot().values());
     List<Alert> alerts = new ArrayList<>();
     states.forEach(g -> alerts.addAll(g.alerts()));
-    vertx.runOnContext(
+    context.runOnContext(
         v -> {
           known.forEach(silences::put);
           dispatcher.restore(states);
           eventAlerts.restore(alerts);
-          changed.clear();
         });
     return null;
   }
@@ -191,7 +201,7 @@ public final class NotificationsVerticle extends VerticleBase {
   }
 
   /** The configuration this pipeline runs with. */
-  public NotificationsConfig config() {
+  public NotificationsConfig notificationsConfig() {
     return config;
   }
 
@@ -218,6 +228,11 @@ public final class NotificationsVerticle extends VerticleBase {
       return Future.succeededFuture();
     }
     Instant now = clock.instant();
+    LOG.debug(
+        "event {} ({}) raises {} alert(s)",
+        received.event().id(),
+        received.event().type(),
+        alerts.size());
     for (Alert alert : alerts) {
       dispatcher.put(alert, now);
     }
@@ -225,8 +240,8 @@ public final class NotificationsVerticle extends VerticleBase {
   }
 
   /**
-   * Flushes what is due: the notifications go to the outbox first, then the groups that record
-   * them as sent.
+   * Flushes what is due: the notifications go to the outbox first, then the groups that record them
+   * as sent.
    */
   private void tick() {
     if (flushing) {
@@ -238,6 +253,7 @@ public final class NotificationsVerticle extends VerticleBase {
     }
     flushing = true;
     List<Notification> batch = List.copyOf(flushed);
+    LOG.debug("{} notification(s) flushed, {} group(s) changed", batch.size(), changed.size());
     flushed.clear();
     Future<Void> recorded = Future.succeededFuture();
     for (Notification n : batch) {
@@ -249,8 +265,7 @@ public final class NotificationsVerticle extends VerticleBase {
             done -> {
               flushing = false;
               if (done.failed()) {
-                LOG.warn(
-                    "notifications not recorded, tried again: {}", done.cause().toString());
+                LOG.warn("notifications not recorded, tried again: {}", done.cause().toString());
                 flushed.addAll(0, batch);
               }
             });

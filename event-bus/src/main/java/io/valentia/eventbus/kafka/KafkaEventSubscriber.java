@@ -77,6 +77,8 @@ public final class KafkaEventSubscriber {
   private final KafkaConsumer<byte[], byte[]> consumer;
   private final Thread pollThread;
   private final Promise<Void> stopped = Promise.promise();
+  private final java.util.concurrent.CompletableFuture<Void> firstAssignment =
+      new java.util.concurrent.CompletableFuture<>();
 
   private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
   private final AtomicInteger pending = new AtomicInteger();
@@ -145,6 +147,15 @@ public final class KafkaEventSubscriber {
 
   public Options options() {
     return options;
+  }
+
+  /**
+   * Completes once the subscriber was first given partitions and knows where it reads them from:
+   * from then on, an event published is an event it will read (what a group that starts at the end
+   * of the log needs before it can promise not to miss one).
+   */
+  public java.util.concurrent.CompletableFuture<Void> firstAssignment() {
+    return firstAssignment;
   }
 
   /**
@@ -294,6 +305,11 @@ public final class KafkaEventSubscriber {
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
       if (paused) {
         consumer.pause(partitions);
+      }
+      if (!partitions.isEmpty() && !firstAssignment.isDone()) {
+        // fix the start position now (an "end of the log" reset would otherwise happen later)
+        partitions.forEach(consumer::position);
+        firstAssignment.complete(null);
       }
     }
 

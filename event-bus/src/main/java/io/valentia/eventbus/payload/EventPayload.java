@@ -36,6 +36,7 @@ public sealed interface EventPayload
         IncidentResolved,
         PostmortemRevised,
         PrometheusAlert,
+        NotificationDelivery,
         Audit {
 
   /** The CloudEvents {@code type} this payload is published under. */

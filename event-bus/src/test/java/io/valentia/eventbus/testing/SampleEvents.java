@@ -30,6 +30,7 @@ import io.valentia.eventbus.payload.Lessee;
 import io.valentia.eventbus.payload.LsmDenied;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
+import io.valentia.eventbus.payload.NotificationDelivery;
 import io.valentia.eventbus.payload.OsdPing;
 import io.valentia.eventbus.payload.PostmortemRevised;
 import io.valentia.eventbus.payload.PrometheusAlert;
@@ -258,6 +259,18 @@ public final class SampleEvents {
               "http://prometheus.example:9090/graph?g0.expr=ceph_osd_up+%3D%3D+0",
               "b5d3c4f21a0e9d87",
               "valentia");
+      case NOTIFICATION_DELIVERY ->
+          new NotificationDelivery(
+              "3f1c2a9b7d6e5f408192a3b4c5d6e7f8",
+              "storage-oncall",
+              "storage-oncall/slack/0",
+              "{}/{severity=\"critical\"}:{incident=\"inc-7\"}",
+              "attempt-failed",
+              2,
+              503,
+              "503 Service Unavailable",
+              java.time.Instant.parse("2026-03-14T09:27:00Z"),
+              java.time.Instant.parse("2026-03-14T09:27:02Z"));
       case AUDIT ->
           new Audit(
               "alice",
@@ -370,6 +383,18 @@ public final class SampleEvents {
               null,
               null,
               "0",
+              null);
+      case NOTIFICATION_DELIVERY ->
+          new NotificationDelivery(
+              "n1",
+              "team",
+              "team/webhook/0",
+              "{}:{}",
+              "recorded",
+              0,
+              null,
+              null,
+              java.time.Instant.parse("2026-03-14T09:27:00Z"),
               null);
       case AUDIT -> new Audit("valentia-cli", "admin", "halt", null, "denied", null, null);
     };

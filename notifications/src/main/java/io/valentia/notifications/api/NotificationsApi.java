@@ -20,8 +20,8 @@ import io.vertx.ext.web.handler.BodyHandler;
  *   <li>{@code GET /log?limit=N}: the latest deliveries (recorded, failed attempts, delivered,
  *       given up), newest first
  *   <li>{@code GET /groups}: the groups and their alerts
- *   <li>{@code POST /test} {@code {"receiver": NAME}}: sends a test message to every integration
- *       of a receiver (operator)
+ *   <li>{@code POST /test} {@code {"receiver": NAME}}: sends a test message to every integration of
+ *       a receiver (operator)
  * </ul>
  */
 public final class NotificationsApi {
@@ -43,26 +43,37 @@ public final class NotificationsApi {
 
   private void overview(RoutingContext ctx) {
     ObjectNode out = EventCodec.MAPPER.createObjectNode();
-    out.put("enabled", pipeline.config().route() != null);
-    out.put("externalUrl", pipeline.config().externalUrl().toString());
+    out.put("enabled", pipeline.notificationsConfig().route() != null);
+    out.put("externalUrl", pipeline.notificationsConfig().externalUrl().toString());
     ArrayNode receivers = out.putArray("receivers");
-    for (ReceiverConfig r : pipeline.config().receivers()) {
+    for (ReceiverConfig r : pipeline.notificationsConfig().receivers()) {
       ObjectNode receiver = receivers.addObject();
       receiver.put("name", r.name());
       ArrayNode integrations = receiver.putArray("integrations");
-      r.slack().forEach(c -> integrations.addObject().put("kind", "slack").put("url", redact(c.apiUrl())));
+      r.slack()
+          .forEach(
+              c -> integrations.addObject().put("kind", "slack").put("url", redact(c.apiUrl())));
       r.mattermost()
           .forEach(
-              c -> integrations.addObject().put("kind", "mattermost").put("url", redact(c.webhookUrl())));
+              c ->
+                  integrations
+                      .addObject()
+                      .put("kind", "mattermost")
+                      .put("url", redact(c.webhookUrl())));
       r.discord()
           .forEach(
-              c -> integrations.addObject().put("kind", "discord").put("url", redact(c.webhookUrl())));
+              c ->
+                  integrations
+                      .addObject()
+                      .put("kind", "discord")
+                      .put("url", redact(c.webhookUrl())));
       r.webhooks()
-          .forEach(c -> integrations.addObject().put("kind", "webhook").put("url", redact(c.url())));
+          .forEach(
+              c -> integrations.addObject().put("kind", "webhook").put("url", redact(c.url())));
     }
     out.set("delivery", EventCodec.MAPPER.valueToTree(pipeline.outbox().receivers()));
-    if (pipeline.config().route() != null) {
-      out.set("route", route(pipeline.config().route()));
+    if (pipeline.notificationsConfig().route() != null) {
+      out.set("route", route(pipeline.notificationsConfig().route()));
     }
     pipeline
         .groups()
@@ -81,7 +92,11 @@ public final class NotificationsApi {
     ArrayNode matchers = node.putArray("matchers");
     route.matchers().forEach(m -> matchers.add(m.toString()));
     ArrayNode groupBy = node.putArray("group_by");
-    route.groupBy().forEach(groupBy::add);
+    if (route.groupByAll()) {
+      groupBy.add("...");
+    } else {
+      route.groupBy().forEach(groupBy::add);
+    }
     node.put("group_wait", route.groupWait().toString());
     node.put("group_interval", route.groupInterval().toString());
     node.put("repeat_interval", route.repeatInterval().toString());
@@ -92,8 +107,8 @@ public final class NotificationsApi {
   }
 
   /**
-   * A webhook address without its secret part: Slack's, Mattermost's and Discord's webhook URLs
-   * are credentials, so only the scheme, host and the first path segment are shown.
+   * A webhook address without its secret part: Slack's, Mattermost's and Discord's webhook URLs are
+   * credentials, so only the scheme, host and the first path segment are shown.
    */
   static String redact(java.net.URI uri) {
     String path = uri.getPath() == null ? "" : uri.getPath();
@@ -105,7 +120,9 @@ public final class NotificationsApi {
   private void log(RoutingContext ctx) {
     int limit;
     try {
-      limit = Integer.parseInt(ctx.queryParams().get("limit") == null ? "50" : ctx.queryParams().get("limit"));
+      limit =
+          Integer.parseInt(
+              ctx.queryParams().get("limit") == null ? "50" : ctx.queryParams().get("limit"));
     } catch (NumberFormatException e) {
       Roles.Json.error(ctx, 400, "limit must be a number");
       return;
@@ -114,7 +131,8 @@ public final class NotificationsApi {
       Roles.Json.error(ctx, 400, "limit must be between 1 and 1000");
       return;
     }
-    Roles.Json.ok(ctx, 200, EventCodec.MAPPER.valueToTree(pipeline.outbox().recent(limit)).toString());
+    Roles.Json.ok(
+        ctx, 200, EventCodec.MAPPER.valueToTree(pipeline.outbox().recent(limit)).toString());
   }
 
   private void groups(RoutingContext ctx) {
@@ -135,14 +153,17 @@ public final class NotificationsApi {
       Roles.Json.error(ctx, 400, "the body is not JSON: " + e.getMessage());
       return;
     }
-    if (pipeline.config().receivers().stream().noneMatch(r -> r.name().equals(receiver))) {
+    if (pipeline.notificationsConfig().receivers().stream()
+        .noneMatch(r -> r.name().equals(receiver))) {
       Roles.Json.error(
           ctx,
           404,
           "no receiver "
               + (receiver.isEmpty() ? "named (give {\"receiver\": NAME})" : receiver)
               + "; configured: "
-              + pipeline.config().receivers().stream().map(ReceiverConfig::name).toList());
+              + pipeline.notificationsConfig().receivers().stream()
+                  .map(ReceiverConfig::name)
+                  .toList());
       return;
     }
     pipeline

@@ -6,9 +6,9 @@ import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 
 /**
- * The role check made again where the action happens: the web gateway checks every request, and
- * the notification routes check once more, so that a route reached some other way is not an open
- * door. Roles in rising order: viewer, responder, operator, admin.
+ * The role check made again where the action happens: the web gateway checks every request, and the
+ * notification routes check once more, so that a route reached some other way is not an open door.
+ * Roles in rising order: viewer, responder, operator, admin.
  */
 public final class Roles {
   private static final List<String> ORDER = List.of("viewer", "responder", "operator", "admin");

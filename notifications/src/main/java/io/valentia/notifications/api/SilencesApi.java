@@ -159,7 +159,8 @@ public final class SilencesApi {
                         Roles.Json.ok(ctx, 200, toJson(e, clock.instant()).toString());
                       });
             })
-        .onFailure(e -> Roles.Json.error(ctx, 503, "the silence was not expired: " + e.getMessage()));
+        .onFailure(
+            e -> Roles.Json.error(ctx, 503, "the silence was not expired: " + e.getMessage()));
   }
 
   /** A silence from its JSON form; adds what is wrong with it to {@code problems}. */
@@ -202,7 +203,8 @@ public final class SilencesApi {
   /** Alertmanager v2's matcher object as the matcher text. */
   private static String v2(JsonNode m) {
     if (!m.isObject() || !m.hasNonNull("name") || !m.has("value")) {
-      throw new IllegalArgumentException("a matcher is a string or {name, value, isRegex, isEqual}");
+      throw new IllegalArgumentException(
+          "a matcher is a string or {name, value, isRegex, isEqual}");
     }
     boolean regex = m.path("isRegex").asBoolean(false);
     boolean equal = m.path("isEqual").asBoolean(true);

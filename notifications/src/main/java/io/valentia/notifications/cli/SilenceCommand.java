@@ -24,7 +24,11 @@ import picocli.CommandLine.Spec;
       "(/api/v1/silences), as amtool does for Alertmanager.",
       "Exit 1 when the platform refuses."
     },
-    subcommands = {SilenceCommand.Add.class, SilenceCommand.ListSilences.class, SilenceCommand.Expire.class})
+    subcommands = {
+      SilenceCommand.Add.class,
+      SilenceCommand.ListSilences.class,
+      SilenceCommand.Expire.class
+    })
 public final class SilenceCommand implements Runnable {
   @Spec CommandSpec spec;
 
@@ -80,7 +84,10 @@ public final class SilenceCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "The silences, newest first.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "The silences, newest first.")
   static final class ListSilences implements Callable<Integer> {
     @Mixin PlatformClient platform;
     @Spec CommandSpec spec;
@@ -139,7 +146,8 @@ public final class SilenceCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer answer = platform.send("DELETE", "/silences/" + NotifyCommand.encode(id), null);
+      PlatformClient.Answer answer =
+          platform.send("DELETE", "/silences/" + NotifyCommand.encode(id), null);
       if (NotifyCommand.refused(answer, spec.commandLine().getErr()) != 0) {
         return 1;
       }

@@ -3,6 +3,7 @@ package io.valentia.notifications.events;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.EventHosts;
 import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.payload.ChaosHalt;
 import io.valentia.eventbus.payload.ExperimentAborted;
@@ -48,7 +49,9 @@ import java.util.Set;
  * {@code postmortem}. Not thread-safe: one instance per dispatcher, used on its context.
  */
 public final class EventAlerts {
-  /** How long an alert raised by a one-time event fires (Alertmanager's default resolve_timeout). */
+  /**
+   * How long an alert raised by a one-time event fires (Alertmanager's default resolve_timeout).
+   */
   public static final Duration ONE_SHOT = Duration.ofMinutes(5);
 
   /** The types this class raises alerts from; the others are not read. */
@@ -191,7 +194,9 @@ public final class EventAlerts {
     annotations.put("summary", "Chaos experiment running: " + started.title());
     annotations.put(
         "description",
-        started.targets().isEmpty() ? "no targets" : "targets " + String.join(", ", started.targets()));
+        started.targets().isEmpty()
+            ? "no targets"
+            : "targets " + String.join(", ", started.targets()));
     return fire(
         "run|" + started.runId(),
         labels,
@@ -239,7 +244,9 @@ public final class EventAlerts {
     Map<String, String> annotations = new LinkedHashMap<>();
     annotations.put(
         "summary",
-        rolledBack.succeeded() ? "Chaos experiment rolled back" : "Rollback of an experiment failed");
+        rolledBack.succeeded()
+            ? "Chaos experiment rolled back"
+            : "Rollback of an experiment failed");
     annotations.put(
         "description",
         rolledBack.succeeded()
@@ -406,10 +413,14 @@ public final class EventAlerts {
     return slash < 0 ? s : s.substring(0, slash);
   }
 
-  /** The host the event names in its data ({@code host} or {@code hostname}), if it names one. */
+  /**
+   * The host the event is about, as its type defines it ({@link EventHosts}), else the {@code host}
+   * or {@code hostname} its data names, if any.
+   */
   private static String hostOf(CloudEvent event) {
-    if (event.data() == null) {
-      return null;
+    String host = EventHosts.of(event);
+    if (host != null || event.data() == null) {
+      return host;
     }
     for (String field : List.of("host", "hostname")) {
       if (event.data().hasNonNull(field) && event.data().get(field).isTextual()) {

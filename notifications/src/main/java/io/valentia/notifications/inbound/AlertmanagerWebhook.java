@@ -113,7 +113,8 @@ public final class AlertmanagerWebhook {
       if (labels.isEmpty()) {
         problems.add(at + ".labels: an alert needs at least one label");
       }
-      Map<String, String> annotations = strings(a.path("annotations"), at + ".annotations", problems);
+      Map<String, String> annotations =
+          strings(a.path("annotations"), at + ".annotations", problems);
       String startsAt = a.path("startsAt").asText("");
       if (startsAt.isEmpty()) {
         problems.add(at + ".startsAt: missing");

@@ -30,18 +30,18 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * {@code POST /api/v1/slack/commands}: the {@code /valentia} slash command. Slack signs each request
- * (v0: HMAC-SHA256 of {@code v0:TIMESTAMP:BODY} with the app's signing secret); that signature is
- * the request's authentication, in place of an API token, so this route is served without one and
- * refuses anything unsigned, badly signed or older than five minutes. A command acts with the role
- * the configuration maps the Slack user to (unknown users are viewers) and is audited like an API
- * call.
+ * {@code POST /api/v1/slack/commands}: the {@code /valentia} slash command. Slack signs each
+ * request (v0: HMAC-SHA256 of {@code v0:TIMESTAMP:BODY} with the app's signing secret); that
+ * signature is the request's authentication, in place of an API token, so this route is served
+ * without one and refuses anything unsigned, badly signed or older than five minutes. A command
+ * acts with the role the configuration maps the Slack user to (unknown users are viewers) and is
+ * audited like an API call.
  *
  * <ul>
  *   <li>{@code /valentia status}: the platform's health (viewer)
  *   <li>{@code /valentia ack INCIDENT}: silences the incident's notifications for a day (responder)
- *   <li>{@code /valentia silence MATCHER... DURATION [COMMENT]}: a silence, e.g. {@code host="osd-3"
- *       2h switch maintenance} (responder)
+ *   <li>{@code /valentia silence MATCHER... DURATION [COMMENT]}: a silence, e.g. {@code
+ *       host="osd-3" 2h switch maintenance} (responder)
  *   <li>{@code /valentia halt REASON}: halts all chaos (operator; the chaos role must run in this
  *       process)
  * </ul>
@@ -130,7 +130,10 @@ public final class SlackCommands {
           Roles.Json.ok(
               ctx,
               200,
-              new JsonObject().put("response_type", r.responseType()).put("text", r.text()).encode());
+              new JsonObject()
+                  .put("response_type", r.responseType())
+                  .put("text", r.text())
+                  .encode());
         });
   }
 

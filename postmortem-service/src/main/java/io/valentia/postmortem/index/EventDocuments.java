@@ -2,6 +2,7 @@ package io.valentia.postmortem.index;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventHosts;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;

@@ -2,9 +2,9 @@ package io.valentia.postmortem.review;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.service.PlatformClient;
 import io.valentia.postmortem.documents.MarkdownPostmortem;
 import io.valentia.postmortem.documents.Postmortem;
-import io.valentia.eventbus.service.PlatformClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URLEncoder;

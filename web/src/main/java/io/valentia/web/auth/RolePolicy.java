@@ -7,8 +7,8 @@ import io.vertx.core.http.HttpMethod;
  * {@link Role#VIEWER}, except tokens (admin). Changes need: {@code halt}, {@code experiments},
  * {@code schedules}, {@code leases}, {@code notifications} (a test message): operator; {@code
  * postmortems}, {@code incidents}, {@code health}, {@code silences}, {@code alertmanager} (alerts
- * from Prometheus): responder; {@code session} (logout): viewer; {@code tokens}, {@code routes} and anything
- * not named here: admin. The same rules hold for routes other services mount.
+ * from Prometheus): responder; {@code session} (logout): viewer; {@code tokens}, {@code routes} and
+ * anything not named here: admin. The same rules hold for routes other services mount.
  */
 public final class RolePolicy {
   private RolePolicy() {}

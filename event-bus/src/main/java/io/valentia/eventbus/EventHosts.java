@@ -1,8 +1,6 @@
-package io.valentia.postmortem.index;
+package io.valentia.eventbus;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventType;
 
 /**
  * The host an event is about, as its type defines it; null when the type defines none. Never
