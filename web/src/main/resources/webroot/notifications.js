@@ -146,8 +146,8 @@ const notificationsPage = {
       box.appendChild(valentia.el("p", "nothing delivered yet", "empty"));
       return;
     }
-    const keys = notificationsPage.columns(entries, ["integration", "lastSuccess", "lastFailure",
-      "consecutiveFailures", "queued", "lastError"], ["receiver"]);
+    const keys = notificationsPage.columns(entries, ["integration", "kind", "host", "lastSuccess",
+      "lastFailure", "consecutiveFailures", "queued", "failing", "lastError"], ["receiver"]);
     box.appendChild(notificationsPage.table(keys, entries, "items delivery-state"));
   },
 
@@ -180,7 +180,7 @@ const notificationsPage = {
     for (const k of keys) {
       const value = notificationsPage.text(k, record[k]);
       const td = valentia.el("td", value);
-      if (/status|outcome/.test(k) && value) td.className = "outcome-" + value.toLowerCase().replace(/[^a-z-]/g, "");
+      if (/outcome|state/.test(k) && value) td.className = "outcome-" + value.toLowerCase().replace(/[^a-z-]/g, "");
       if (/error/i.test(k) && value) td.className = "error";
       tr.appendChild(td);
     }
@@ -189,6 +189,7 @@ const notificationsPage = {
 
   // lastSuccess -> last success; group_by -> group by
   label(key) {
+    if (key === "status") return "HTTP status";
     return key.replace(/_/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
   },
 
@@ -200,10 +201,12 @@ const notificationsPage = {
     notificationsPage.guard(button, "operator", "send test messages");
     if (answer.status >= 200 && answer.status < 300) {
       const r = answer.body || {};
-      const outcome = r.status || r.outcome || r.kind || "sent";
+      // a delivery record: its outcome (delivered, attempt-failed, ...) and the HTTP status
+      const outcome = r.outcome || r.state || "sent";
       result.textContent = "test message: " + outcome +
         (r.integration ? " via " + notificationsPage.text("integration", r.integration) : "") +
-        (r.error ? " (" + r.error + ")" : "");
+        (typeof r.status === "number" ? " (HTTP " + r.status + ")" : "") +
+        (r.error ? ": " + r.error : "");
       result.className = "test-result " + (r.error || /fail|given/.test(String(outcome)) ? "error" : "ok");
     } else {
       result.textContent = "test message refused (" + answer.status + "): " + notificationsPage.problem(answer);
@@ -386,8 +389,8 @@ const notificationsPage = {
       rows.appendChild(valentia.el("tr")).appendChild(valentia.el("td", "nothing sent yet", "empty"));
       return;
     }
-    const keys = notificationsPage.columns(list, ["at", "time", "receiver", "integration", "status",
-      "outcome", "kind", "attempt", "groupKey", "error", "id"]);
+    const keys = notificationsPage.columns(list, ["at", "time", "receiver", "integration", "outcome",
+      "status", "kind", "attempt", "error", "nextAttemptAt", "groupKey", "notificationId", "id"]);
     const header = valentia.el("tr");
     for (const k of keys) {
       const th = valentia.el("th", notificationsPage.label(k));
