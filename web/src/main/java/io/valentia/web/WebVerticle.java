@@ -14,6 +14,7 @@ import io.valentia.web.auth.Role;
 import io.valentia.web.auth.RolePolicy;
 import io.valentia.web.auth.Sessions;
 import io.valentia.web.auth.TokenStore;
+import io.valentia.web.ingest.EventsIngest;
 import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -127,6 +128,9 @@ public final class WebVerticle extends VerticleBase {
     }
     if (gateway.streams() != null) {
       router.get("/api/v1/events/stream").handler(gateway.streams()::handle);
+    }
+    if (gateway.audit() != null) {
+      router.post("/api/v1/events").handler(new EventsIngest(gateway.audit())::handle);
     }
     api.mounted().forEach((path, sub) -> router.route("/api/v1" + path + "*").subRouter(sub));
     router

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-@DisplayName("Routes a service authenticates by signature, and the roles of the notification routes")
+@DisplayName(
+    "Routes a service authenticates by signature, and the roles of the notification routes")
 class SignedRoutesTest {
   private static final String TOKEN = "vt_signed-routes-admin-token";
   private static Vertx vertx;
@@ -51,7 +52,8 @@ class SignedRoutesTest {
             new WebConfig("127.0.0.1", 0),
             () ->
                 Future.succeededFuture(
-                    HealthReport.of(Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
+                    HealthReport.of(
+                        Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
             AdminToken.configured(TOKEN),
             api);
     vertx.deployVerticle(web).toCompletionStage().toCompletableFuture().get(10, SECONDS);
