@@ -258,10 +258,11 @@ public final class WebVerticle extends VerticleBase {
             if (who == null && session != null) {
               who = session.principal();
             }
+            // a refusal without a valid token is audited too: actor "anonymous", role "none"
             Audit audit =
                 new Audit(
                     who == null ? "anonymous" : who.name(),
-                    who == null ? null : who.role(),
+                    who == null ? "none" : who.role(),
                     method + " " + path,
                     path,
                     status < 400

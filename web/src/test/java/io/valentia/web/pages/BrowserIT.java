@@ -149,4 +149,24 @@ class BrowserIT {
         .contains("ok - a viewer's halt-all is refused (403)")
         .contains("ok - an operator's halt-all works");
   }
+
+  @Test
+  @DisplayName(
+      "After a login the browser goes only to a path of this origin, whatever the next address"
+          + " holds")
+  void loginRedirectStaysHere() throws Exception {
+    Path log = dir.resolve("login.log");
+    String output =
+        BrowserScripts.run(
+            "login.test.mjs",
+            Map.of(
+                "BASE_URL",
+                "http://127.0.0.1:" + web.actualPort(),
+                "VIEWER_TOKEN",
+                tokens.create("login-viewer", Role.VIEWER, "test").token()),
+            log);
+    assertThat(output)
+        .contains("ok - no next address takes the browser to another site after the login")
+        .contains("ok - a path of this origin is kept with its query and fragment");
+  }
 }
