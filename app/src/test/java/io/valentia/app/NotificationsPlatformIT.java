@@ -255,6 +255,93 @@ class NotificationsPlatformIT {
     }
   }
 
+  @Test
+  @DisplayName(
+      "Slack's signed /valentia halt halts all chaos through the chaos role of the same process,"
+          + " as the mapped user; a viewer's is refused and halts nothing")
+  void slackHalt() throws Exception {
+    accepting.set(true);
+    Path config = dir.resolve("slack.yaml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "notifications:",
+            "  slack:",
+            "    signing_secret: it-slack-secret",
+            "    users: {U0OPERATOR: operator}",
+            ""));
+    ChildPlatform platform =
+        ChildPlatform.up(dir, "slack.log", config, TOKEN, "web", "notifications", "chaos");
+    try {
+      String viewer = slackCommand(platform, "U0VIEWER", "bob", "halt not allowed");
+      assertThat(EventCodec.MAPPER.readTree(viewer).path("text").asText()).contains("viewer");
+      assertThat(
+              EventCodec.MAPPER
+                  .readTree(platform.send("GET", "/api/v1/halt", null).body())
+                  .path("halted")
+                  .asBoolean())
+          .isFalse();
+
+      String answer = slackCommand(platform, "U0OPERATOR", "alice", "halt storage maintenance");
+      JsonNode reply = EventCodec.MAPPER.readTree(answer);
+      assertThat(reply.path("response_type").asText()).as(answer).isEqualTo("in_channel");
+      assertThat(reply.path("text").asText()).contains("All chaos halted by alice");
+      JsonNode halt = EventCodec.MAPPER.readTree(platform.send("GET", "/api/v1/halt", null).body());
+      assertThat(halt.path("halted").asBoolean()).as(halt.toString()).isTrue();
+      try (io.valentia.eventbus.kafka.StateTable<JsonNode> table =
+          io.valentia.eventbus.kafka.StateTable.open(
+              io.valentia.eventbus.kafka.KafkaSettings.forCommandLine(
+                  platform.bootstrap(), "notifications-it"),
+              io.valentia.eventbus.Topics.STATE_SCHEDULES,
+              JsonNode.class)) {
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(table.get("halt").map(JsonNode::toString).orElse(""))
+                        .contains("slack:alice")
+                        .contains("storage maintenance"));
+      }
+    } finally {
+      platform.stop();
+    }
+  }
+
+  private static String slackCommand(ChildPlatform platform, String user, String name, String text)
+      throws Exception {
+    String body =
+        "team_id=T0&user_id="
+            + user
+            + "&user_name="
+            + name
+            + "&command=%2Fvalentia&text="
+            + java.net.URLEncoder.encode(text, java.nio.charset.StandardCharsets.UTF_8);
+    String timestamp = Long.toString(java.time.Instant.now().getEpochSecond());
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(
+        new javax.crypto.spec.SecretKeySpec(
+            "it-slack-secret".getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+    String signature =
+        "v0="
+            + java.util.HexFormat.of()
+                .formatHex(
+                    mac.doFinal(
+                        ("v0:" + timestamp + ":" + body)
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    return java.net.http.HttpClient.newHttpClient()
+        .send(
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(platform.base() + "/api/v1/slack/commands"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("X-Slack-Request-Timestamp", timestamp)
+                .header("X-Slack-Signature", signature)
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                .build(),
+            java.net.http.HttpResponse.BodyHandlers.ofString())
+        .body();
+  }
+
   private static String[] concat(String[] a, String[] b) {
     String[] all = new String[a.length + b.length];
     System.arraycopy(a, 0, all, 0, a.length);
