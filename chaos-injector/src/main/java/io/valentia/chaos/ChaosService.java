@@ -231,7 +231,9 @@ public final class ChaosService implements ValentiaService {
                   EventCodec.MAPPER
                       .createObjectNode()
                       .put("run_id", runId)
-                      .put("status", "running"));
+                      .put("status", "running")
+                      .put("title", experiment.title())
+                      .put("start", java.time.Instant.now().toString()));
               runs.submit(
                   () -> {
                     try {
@@ -273,6 +275,7 @@ public final class ChaosService implements ValentiaService {
                 json(rc, 200, journal);
               }
             });
+    new ExperimentRunsApi(injector, journals, context.environment()).addTo(experiments);
     context.api().mount("/experiments", experiments);
 
     context
