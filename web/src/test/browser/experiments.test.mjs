@@ -200,7 +200,7 @@ try {
   check(stoppedDuring === "T", "the process was " + stoppedDuring + " while the page showed the fault");
   check(stateAfter === "S" || stateAfter === "R", "the process was " + stateAfter + " after the run");
   check((await page.textContent("#fault-rows")).includes("reverted"), "the fault shows reverted");
-  check((await page.textContent("#journal")).includes("\"status\": \"completed\""), "the journal is shown");
+  await page.waitForFunction(() => document.getElementById("journal").textContent.includes("\"status\": \"completed\""), null, { timeout: 30000 });
   console.log("ok - the process was stopped during the fault and continued after it (" + stoppedDuring + " then " + stateAfter + ")");
 
   // the hostile title is text everywhere it shows
@@ -243,7 +243,22 @@ try {
   const kept = (await page.locator("#schedule-rows tr[data-schedule='keep-" + run + "']").textContent()).replace(/\s+/g, " ");
   check(kept.includes("every 6h") && kept.includes("02:00-03:00") && kept.includes("forbid") && kept.includes("never fired"), "the schedule's row: " + kept);
   check(/\d{4}-\d\d-\d\d \d\d:\d\d/.test(await page.locator("#schedule-rows tr[data-schedule='keep-" + run + "'] td").nth(3).textContent()), "the next firing is shown");
-  console.log("ok - a schedule was created and is listed with its next firing: " + kept);
+  const firings = await page.locator("#schedule-rows tr[data-schedule='keep-" + run + "'] td:nth-child(4) li").count();
+  check(firings === 5, "the next five firings are listed: " + firings);
+  console.log("ok - a schedule was created and is listed with its next firings: " + kept);
+
+  // pause, resume, pause again
+  const keepRow = () => page.locator("#schedule-rows tr[data-schedule='keep-" + run + "']");
+  for (const [button, paused] of [["pause", true], ["resume", false], ["pause", true]]) {
+    await keepRow().locator("button." + button).click();
+    await page.waitForFunction(([id, want]) => {
+      const tr = document.querySelector("#schedule-rows tr[data-schedule='" + id + "']");
+      return tr && !!tr.querySelector(".schedule-paused") === want && tr.querySelector(want ? "button.resume" : "button.pause");
+    }, ["keep-" + run, paused], { timeout: 30000 });
+    const text = (await keepRow().textContent()).replace(/\s+/g, " ");
+    check(paused ? text.includes("none while paused") : /\d{4}-\d\d-\d\d \d\d:\d\d/.test(text), "after " + button + ": " + text);
+  }
+  console.log("ok - a schedule was paused (no next firing), resumed and paused again");
   await page.click("#schedule-rows tr[data-schedule='gone-" + run + "'] button.delete");
   await page.waitForFunction((id) => !document.querySelector("#schedule-rows tr[data-schedule='" + id + "']"), "gone-" + run, { timeout: 30000 });
   check(dialogs.some((d) => d.includes("gone-" + run)), "Delete asked first");
@@ -272,6 +287,8 @@ try {
   }
   const viewerDelete = viewerPage.locator("#schedule-rows tr[data-schedule='keep-" + run + "'] button.delete");
   check(await viewerDelete.isDisabled(), "a viewer's Delete is enabled");
+  const viewerResume = viewerPage.locator("#schedule-rows tr[data-schedule='keep-" + run + "'] button.resume");
+  check(await viewerResume.isDisabled() && /viewer.*operator/.test(await viewerResume.getAttribute("title")), "a viewer's Resume is enabled or says nothing");
   await viewerPage.click("#run-rows tr a >> nth=0");
   await viewerPage.locator("#run-section").waitFor();
   await viewerPage.waitForFunction(() => document.getElementById("run-status").textContent !== "");

@@ -1,7 +1,7 @@
 // The experiments page: an editor for a Chaos Toolkit experiment (JSON or YAML) whose problems are
 // shown at their line, a dry-run plan with what the allow-list refuses, runs (started here, listed,
 // each followed live from the event stream and its journal, aborted), and schedules (created,
-// listed with their next firings and history, deleted). Everything from the server or from the
+// listed with their next firings and history, paused, resumed, deleted). Everything from the server or from the
 // experiment is inserted as text, never as HTML. Controls the session's role may not use are
 // disabled and say why.
 "use strict";
@@ -452,6 +452,7 @@ const experimentsPage = {
       fill("steady-state-after", states.after && states.after.probes);
       fill("rollback", journal.rollbacks);
       document.getElementById("journal").textContent = JSON.stringify(journal, null, 2);
+      run.journalDone = true;
       experimentsPage.ended(run);
     } else {
       document.getElementById("journal").textContent = JSON.stringify(journal, null, 2);
@@ -467,7 +468,7 @@ const experimentsPage = {
     state.textContent = "ended";
     state.className = "state";
     experimentsPage.renderFaults();
-    experimentsPage.refreshRun(run);
+    if (!run.journalDone) experimentsPage.refreshRun(run);
     experimentsPage.loadRuns();
   },
 
@@ -512,10 +513,15 @@ const experimentsPage = {
     tr.dataset.schedule = s.id;
     tr.appendChild(experimentsPage.el("td", s.id));
     tr.appendChild(experimentsPage.el("td", s.title || ""));
-    tr.appendChild(experimentsPage.el("td", s.schedule));
+    const when = experimentsPage.el("td", s.schedule);
+    if (s.paused) {
+      when.appendChild(document.createTextNode(" "));
+      when.appendChild(experimentsPage.el("span", "paused", "badge schedule-paused"));
+    }
+    tr.appendChild(when);
     const next = document.createElement("td");
     const nextRuns = s.nextRuns || (s.nextRun ? [s.nextRun] : []);
-    if (!nextRuns.length) next.appendChild(experimentsPage.el("span", "none", "empty"));
+    if (!nextRuns.length) next.appendChild(experimentsPage.el("span", s.paused ? "none while paused" : "none", "empty"));
     const nextList = experimentsPage.el("ul", null, "firings");
     for (const n of nextRuns) nextList.appendChild(experimentsPage.el("li", experimentsPage.time(n)));
     next.appendChild(nextList);
@@ -523,7 +529,7 @@ const experimentsPage = {
     const o = s.options || {};
     const options = [
       "zone " + o.zone,
-      o.jitter && o.jitter !== "0ms" ? "jitter " + o.jitter : "no jitter",
+      o.jitter && o.jitter !== "0ms" ? "jitter " + experimentsPage.millis(o.jitter) : "no jitter",
       (o.blackouts || []).length ? "blackouts " + o.blackouts.join(", ") : "no blackout",
       "concurrency " + o.concurrency,
       "missed " + o.missed,
@@ -538,6 +544,13 @@ const experimentsPage = {
     history.appendChild(fired);
     tr.appendChild(history);
     const actions = document.createElement("td");
+    actions.className = "row-actions";
+    const toggle = experimentsPage.el("button", s.paused ? "Resume" : "Pause", s.paused ? "resume" : "pause");
+    toggle.type = "button";
+    toggle.setAttribute("aria-label", (s.paused ? "Resume" : "Pause") + " schedule " + s.id);
+    experimentsPage.guard(toggle, "operator", (s.paused ? "resume" : "pause") + " a schedule");
+    toggle.addEventListener("click", () => experimentsPage.pauseSchedule(s.id, !s.paused));
+    actions.appendChild(toggle);
     const remove = experimentsPage.el("button", "Delete", "danger delete");
     remove.type = "button";
     remove.setAttribute("aria-label", "Delete schedule " + s.id);
@@ -546,6 +559,27 @@ const experimentsPage = {
     actions.appendChild(remove);
     tr.appendChild(actions);
     return tr;
+  },
+
+  async pauseSchedule(id, pause) {
+    const answer = await valentia.api("POST", "/api/v1/schedules/" + encodeURIComponent(id) + (pause ? "/pause" : "/resume"));
+    const result = document.getElementById("schedule-result");
+    result.textContent = answer.status === 200 ? (pause ? "paused " : "resumed ") + id : "not changed: " + experimentsPage.problem(answer);
+    result.className = answer.status === 200 ? "ok" : "error";
+    await experimentsPage.loadSchedules();
+  },
+
+  // "60000ms" -> "1m"; anything else as it came.
+  millis(text) {
+    const m = /^(\d+)ms$/.exec(String(text));
+    if (!m) return String(text);
+    let ms = Number(m[1]);
+    const parts = [];
+    for (const [unit, size] of [["h", 3600000], ["m", 60000], ["s", 1000]]) {
+      if (ms >= size) { parts.push(Math.floor(ms / size) + unit); ms %= size; }
+    }
+    if (ms) parts.push(ms + "ms");
+    return parts.join("") || "0s";
   },
 
   async deleteSchedule(id) {
@@ -617,7 +651,8 @@ const experimentsPage = {
       const run = experimentsPage.run;
       if (run) {
         experimentsPage.renderFaults();
-        if (!run.ended) experimentsPage.refreshRun(run);
+        // the journal replaces the placeholder shortly after the run's last event
+        if (!run.journalDone) experimentsPage.refreshRun(run);
       }
     }, 1000);
     setInterval(() => { if (!document.hidden) experimentsPage.loadSchedules(); }, 10000);

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * experiments.test.mjs} from the web module's browser tests): a broken experiment shows its problem
  * at its line, a dry run shows what the allow-list refuses, a run started from the page shows its
  * steps live while the sleeper is really stopped and then continued, a long run is aborted from the
- * page, a schedule is created and deleted, a viewer's controls are disabled, and a hostile title
+ * page, schedules are created, paused, resumed and deleted, a viewer's controls are disabled, and a hostile title
  * stays text. A screenshot at 1280x800 goes to {@code target/screenshots}.
  */
 @DisplayName("The experiments page on a real platform with real processes to pause")
@@ -100,7 +100,8 @@ class ExperimentsPageIT {
   @DisplayName(
       "Shows a broken experiment's problem at its line and what the allow-list refuses, runs an"
           + " experiment whose steps appear live while the process is really paused and then"
-          + " continued, aborts a long run, creates and deletes a schedule, and keeps a viewer's"
+          + " continued, aborts a long run, creates, pauses, resumes and deletes schedules, and keeps a"
+          + " viewer's"
           + " controls disabled.")
   void experimentsPageWorks() throws Exception {
     BrowserScripts.requireBrowser();
@@ -133,6 +134,7 @@ class ExperimentsPageIT {
         .contains("ok - the process was stopped during the fault and continued after it")
         .contains("ok - the long run was aborted from the page")
         .contains("ok - a schedule was created")
+        .contains("ok - a schedule was paused (no next firing), resumed and paused again")
         .contains("ok - a schedule was deleted")
         .contains("ok - a viewer's controls are disabled and say why")
         .contains("ok - the hostile title is shown as text")
@@ -165,6 +167,12 @@ class ExperimentsPageIT {
     List<String> ids = new ArrayList<>();
     schedules.forEach(s -> ids.add(s.path("id").asText()));
     assertThat(ids).contains("keep-" + run).doesNotContain("gone-" + run);
+    JsonNode keep = api(base, ADMIN, "GET", "/api/v1/schedules/keep-" + run, null).body();
+    assertThat(keep.path("paused").asBoolean()).as(keep.toString()).isTrue();
+    assertThat(keep.path("nextRun").isNull()).isTrue();
+    assertThat(keep.path("options").path("jitter").asText()).isEqualTo("60000ms");
+    assertThat(keep.path("options").path("blackouts").get(0).asText()).isEqualTo("02:00-03:00");
+    assertThat(keep.path("options").path("concurrency").asText()).isEqualTo("forbid");
     // a viewer's token is refused by the API as well
     assertThat(api(base, viewer, "DELETE", "/api/v1/schedules/keep-" + run, null).status())
         .isEqualTo(403);
