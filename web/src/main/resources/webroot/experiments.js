@@ -321,7 +321,9 @@ const experimentsPage = {
 
   // The run's events, live: every event whose experimentid is the run, from its start.
   follow(run) {
-    const from = run.start ? new Date(Date.parse(run.start) - 5000).toISOString() : "beginning";
+    // from a little before the run started; a run whose start is not known yet (a schedule's)
+    // from an hour ago, its journal fills in the rest once it ends
+    const from = new Date(run.start ? Date.parse(run.start) - 5000 : Date.now() - 3600000).toISOString();
     const filter = "experimentid == '" + run.id.replace(/'/g, "") + "'";
     const url = "/api/v1/events/stream?from=" + encodeURIComponent(from) + "&filter=" + encodeURIComponent(filter);
     const state = document.getElementById("run-stream");

@@ -34,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * experiments.test.mjs} from the web module's browser tests): a broken experiment shows its problem
  * at its line, a dry run shows what the allow-list refuses, a run started from the page shows its
  * steps live while the sleeper is really stopped and then continued, a long run is aborted from the
- * page, schedules are created, paused, resumed and deleted, a viewer's controls are disabled, and a hostile title
- * stays text. A screenshot at 1280x800 goes to {@code target/screenshots}.
+ * page, schedules are created, paused, resumed and deleted, a viewer's controls are disabled, and a
+ * hostile title stays text. A screenshot at 1280x800 goes to {@code target/screenshots}.
  */
 @DisplayName("The experiments page on a real platform with real processes to pause")
 class ExperimentsPageIT {
@@ -118,14 +118,22 @@ class ExperimentsPageIT {
         BrowserScripts.run(
             "experiments.test.mjs",
             Map.of(
-                "BASE_URL", base,
-                "OPERATOR_TOKEN", operator,
-                "VIEWER_TOKEN", viewer,
-                "SHORT_PID", Long.toString(shortSleeper),
-                "LONG_PID", Long.toString(longSleeper),
-                "STRANGER_PID", Long.toString(stranger),
-                "RUN", run,
-                "SCREENSHOTS", screenshots.toString()),
+                "BASE_URL",
+                base,
+                "OPERATOR_TOKEN",
+                operator,
+                "VIEWER_TOKEN",
+                viewer,
+                "SHORT_PID",
+                Long.toString(shortSleeper),
+                "LONG_PID",
+                Long.toString(longSleeper),
+                "STRANGER_PID",
+                Long.toString(stranger),
+                "RUN",
+                run,
+                "SCREENSHOTS",
+                screenshots.toString()),
             log);
     assertThat(output)
         .contains("ok - a broken experiment shows its problem at line")
@@ -176,8 +184,7 @@ class ExperimentsPageIT {
     // a viewer's token is refused by the API as well
     assertThat(api(base, viewer, "DELETE", "/api/v1/schedules/keep-" + run, null).status())
         .isEqualTo(403);
-    assertThat(api(base, viewer, "POST", "/api/v1/experiments/plan", "{}").status())
-        .isEqualTo(403);
+    assertThat(api(base, viewer, "POST", "/api/v1/experiments/plan", "{}").status()).isEqualTo(403);
   }
 
   private static long sleeper() throws IOException {

@@ -75,7 +75,11 @@ final class ExperimentRunsApi {
       List<ExperimentProblem> problems = loaded.valid() ? e.problems() : loaded.problems();
       for (ExperimentProblem p : problems) {
         ObjectNode o =
-            answer.withArray("problems").addObject().put("path", p.path()).put("message", p.message());
+            answer
+                .withArray("problems")
+                .addObject()
+                .put("path", p.path())
+                .put("message", p.message());
         if (p.location() != null) {
           o.put("location", p.location());
         }
@@ -134,7 +138,8 @@ final class ExperimentRunsApi {
 
   private void step(
       ArrayNode steps, ArrayNode refused, String phase, Activity a, FaultCatalog catalog) {
-    ObjectNode s = steps.addObject().put("phase", phase).put("type", a.type()).put("name", a.name());
+    ObjectNode s =
+        steps.addObject().put("phase", phase).put("type", a.type()).put("name", a.name());
     Provider p = a.provider();
     String does;
     if (p instanceof Provider.Http h) {
@@ -143,7 +148,10 @@ final class ExperimentRunsApi {
       does = "run " + pr.path() + " " + String.join(" ", pr.arguments());
     } else if (p instanceof Provider.Fault f) {
       List<Target> targets =
-          catalog.find(f.fault()).map(x -> x.targets(Arguments.of(f.arguments()))).orElse(List.of());
+          catalog
+              .find(f.fault())
+              .map(x -> x.targets(Arguments.of(f.arguments())))
+              .orElse(List.of());
       s.put("fault", f.fault());
       s.put("duration", f.arguments().path("duration").asText(null));
       does =
@@ -170,6 +178,16 @@ final class ExperimentRunsApi {
   private void list(RoutingContext rc) {
     List<ObjectNode> runs = new ArrayList<>();
     journals.forEach((id, journal) -> runs.add(summary(id, journal)));
+    // runs a schedule started are in the journals once they end
+    injector.runner().runningIds().stream()
+        .filter(id -> !journals.containsKey(id))
+        .forEach(
+            id ->
+                runs.add(
+                    EventCodec.MAPPER
+                        .createObjectNode()
+                        .put("runId", id)
+                        .put("status", "running")));
     runs.sort(
         Comparator.comparing((ObjectNode r) -> r.path("start").asText(""))
             .thenComparing(r -> r.path("runId").asText())
@@ -201,11 +219,6 @@ final class ExperimentRunsApi {
 
   private void abort(RoutingContext rc) {
     String id = rc.pathParam("id");
-    ObjectNode journal = journals.get(id);
-    if (journal == null) {
-      json(rc, 404, error("no run " + id + " in this process"));
-      return;
-    }
     JsonNode body = body(rc);
     Object principal = rc.get(ApiRoutes.PRINCIPAL_NAME);
     String by = principal != null ? principal.toString() : "api";
@@ -214,6 +227,11 @@ final class ExperimentRunsApi {
             ? body.path("reason").asText()
             : "aborted by " + by;
     if (!injector.runner().stop(id, "aborted", reason, by)) {
+      ObjectNode journal = journals.get(id);
+      if (journal == null) {
+        json(rc, 404, error("no run " + id + " in this process"));
+        return;
+      }
       json(
           rc,
           409,

@@ -188,7 +188,9 @@ class ChaosServiceRunsIT {
     assertThat(posted.statusCode()).as(posted.bodyAsString()).isEqualTo(202);
     String runId = EventCodec.MAPPER.readTree(posted.bodyAsString()).path("runId").asText();
     await().atMost(Duration.ofSeconds(30)).until(() -> Sleepers.state(pid).equals("T"));
-    JsonNode listed = EventCodec.MAPPER.readTree(send(HttpMethod.GET, "/api/v1/experiments/runs", null).bodyAsString());
+    JsonNode listed =
+        EventCodec.MAPPER.readTree(
+            send(HttpMethod.GET, "/api/v1/experiments/runs", null).bodyAsString());
     JsonNode run = null;
     for (JsonNode r : listed) {
       if (r.path("runId").asText().equals(runId)) {
@@ -217,7 +219,9 @@ class ChaosServiceRunsIT {
     assertThat(journal.path("status").asText()).isEqualTo("aborted");
     assertThat(journal.path("reason").asText()).contains("enough");
     assertThat(Sleepers.state(pid)).isIn("S", "R");
-    assertThat(send(HttpMethod.POST, "/api/v1/experiments/runs/" + runId + "/abort", null).statusCode())
+    assertThat(
+            send(HttpMethod.POST, "/api/v1/experiments/runs/" + runId + "/abort", null)
+                .statusCode())
         .isEqualTo(409);
     assertThat(send(HttpMethod.POST, "/api/v1/experiments/runs/nope/abort", null).statusCode())
         .isEqualTo(404);

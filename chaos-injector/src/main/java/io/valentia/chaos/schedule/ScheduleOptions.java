@@ -84,8 +84,7 @@ public record ScheduleOptions(
 
   /** These options, paused or resumed. */
   public ScheduleOptions withPaused(boolean paused) {
-    return new ScheduleOptions(
-        zone, jitter, blackouts, concurrency, missed, historyLimit, paused);
+    return new ScheduleOptions(zone, jitter, blackouts, concurrency, missed, historyLimit, paused);
   }
 
   /** Whether {@code t} is in a blackout window. */
