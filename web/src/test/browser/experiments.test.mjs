@@ -160,8 +160,13 @@ try {
   await page.waitForFunction(() => document.querySelectorAll("#problems li[data-line]").length > 0);
   console.log("ok - a YAML syntax error is shown at line " + await page.locator("#problems li[data-line]").first().getAttribute("data-line"));
 
-  // the dry run: the stranger is refused, nothing is paused
-  await paste(page, REFUSED, "yaml");
+  // the dry run of an uploaded file: the stranger is refused, nothing is paused
+  await page.fill("#experiment-source", "");
+  await page.selectOption("#experiment-format", "auto");
+  await page.setInputFiles("#experiment-file", { name: "refused.yaml", mimeType: "application/yaml", buffer: Buffer.from(REFUSED) });
+  await page.waitForFunction(() => document.getElementById("experiment-source").value.startsWith("title: refused"));
+  check(await page.inputValue("#experiment-format") === "yaml", "a .yaml file is read as YAML");
+  console.log("ok - an uploaded file fills the editor");
   await page.click("#plan");
   await page.waitForFunction(() => !document.getElementById("plan-section").hidden && document.querySelectorAll("#plan-rows tr").length === 2);
   const refused = await page.locator("#plan-refused li").allTextContents();
