@@ -90,49 +90,6 @@ class ChaosServiceRunsIT {
 
   @Test
   @DisplayName(
-      "A run posted to the API whose fault the allow-list refuses ends failed, not completed, and its journal names the refused activity")
-  void refusedFaultFailsTheRun() throws Exception {
-    long stranger = sleepers.start();
-    JsonNode journal =
-        runToTheEnd(
-            """
-            {"title": "pause a stranger", "method": [
-              {"type": "action", "name": "pause-a-stranger", "provider": {"type": "valentia",
-                "fault": "process-pause", "arguments": {"pid": %d, "duration": "2s"}}}]}
-            """
-                .formatted(stranger));
-
-    assertThat(journal.path("status").asText()).isEqualTo("failed");
-    assertThat(journal.path("deviated").asBoolean()).isFalse();
-    assertThat(journal.path("reason").asText())
-        .contains("pause-a-stranger", "pid:" + stranger + " is not on the allow-list");
-    assertThat(journal.path("failed_activity").path("name").asText()).isEqualTo("pause-a-stranger");
-    assertThat(Sleepers.state(stranger)).isIn("S", "R");
-  }
-
-  @Test
-  @DisplayName(
-      "A run posted to the API keeps its method until its fault's duration is over: the process stays stopped past the method's last activity and the run completes")
-  void faultDurationIsHonoured() throws Exception {
-    JsonNode journal =
-        runToTheEnd(
-            """
-            {"title": "pause the sleeper", "method": [
-              {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia",
-                "fault": "process-pause", "arguments": {"pid": %d, "duration": "2s"}}}]}
-            """
-                .formatted(pid));
-
-    assertThat(journal.path("status").asText()).isEqualTo("completed");
-    JsonNode run = journal.path("run");
-    assertThat(run.findValuesAsText("name")).containsExactly("pause-sleeper", "wait-for-faults");
-    assertThat(java.time.Instant.parse(run.get(1).path("end").asText()))
-        .isAfter(java.time.Instant.parse(run.get(0).path("output").path("until").asText()));
-    assertThat(Sleepers.state(pid)).isIn("S", "R");
-  }
-
-  @Test
-  @DisplayName(
       "A dry run over the API shows each step with its targets and when each fault starts and ends, names what the allow-list refuses, runs nothing, and reports a bad experiment with its line")
   void planShowsStepsAndRefusals() throws Exception {
     long stranger = sleepers.start();
@@ -225,6 +182,49 @@ class ChaosServiceRunsIT {
         .isEqualTo(409);
     assertThat(send(HttpMethod.POST, "/api/v1/experiments/runs/nope/abort", null).statusCode())
         .isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName(
+      "A run posted to the API whose fault the allow-list refuses ends failed, not completed, and its journal names the refused activity")
+  void refusedFaultFailsTheRun() throws Exception {
+    long stranger = sleepers.start();
+    JsonNode journal =
+        runToTheEnd(
+            """
+            {"title": "pause a stranger", "method": [
+              {"type": "action", "name": "pause-a-stranger", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "2s"}}}]}
+            """
+                .formatted(stranger));
+
+    assertThat(journal.path("status").asText()).isEqualTo("failed");
+    assertThat(journal.path("deviated").asBoolean()).isFalse();
+    assertThat(journal.path("reason").asText())
+        .contains("pause-a-stranger", "pid:" + stranger + " is not on the allow-list");
+    assertThat(journal.path("failed_activity").path("name").asText()).isEqualTo("pause-a-stranger");
+    assertThat(Sleepers.state(stranger)).isIn("S", "R");
+  }
+
+  @Test
+  @DisplayName(
+      "A run posted to the API keeps its method until its fault's duration is over: the process stays stopped past the method's last activity and the run completes")
+  void faultDurationIsHonoured() throws Exception {
+    JsonNode journal =
+        runToTheEnd(
+            """
+            {"title": "pause the sleeper", "method": [
+              {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "2s"}}}]}
+            """
+                .formatted(pid));
+
+    assertThat(journal.path("status").asText()).isEqualTo("completed");
+    JsonNode run = journal.path("run");
+    assertThat(run.findValuesAsText("name")).containsExactly("pause-sleeper", "wait-for-faults");
+    assertThat(java.time.Instant.parse(run.get(1).path("end").asText()))
+        .isAfter(java.time.Instant.parse(run.get(0).path("output").path("until").asText()));
+    assertThat(Sleepers.state(pid)).isIn("S", "R");
   }
 
   /** Posts {@code experiment}, then reads its journal until the run has ended. */
