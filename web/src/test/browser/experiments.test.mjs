@@ -109,9 +109,9 @@ method:
     name: pause-sleeper
     provider: {type: valentia, fault: process-pause, arguments: {pid: ${shortPid}, duration: 6s}}
 rollbacks:
-  - type: action
-    name: say-done
-    provider: {type: process, path: "true"}
+  - type: probe
+    name: count-after
+    provider: {type: valentia, probe: event-count, arguments: {type: io.valentia.test.none, window: 10s}}
 `;
 
 const LONG = JSON.stringify({
@@ -200,7 +200,7 @@ try {
   await page.screenshot({ path: screenshots + "/experiments-running.png" });
   console.log("ok - the run's steps appear live: " + during);
   await page.waitForFunction(() => document.getElementById("run-status").textContent === "completed", null, { timeout: 60000 });
-  await page.locator("#phase-rollback li", { hasText: "say-done" }).waitFor();
+  await page.locator("#phase-rollback li", { hasText: "count-after" }).waitFor();
   const stateAfter = procState(shortPid);
   check(stoppedDuring === "T", "the process was " + stoppedDuring + " while the page showed the fault");
   check(stateAfter === "S" || stateAfter === "R", "the process was " + stateAfter + " after the run");

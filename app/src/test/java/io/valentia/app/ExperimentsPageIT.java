@@ -162,7 +162,7 @@ class ExperimentsPageIT {
       }
       if (journal.path("status").asText().equals("completed")) {
         assertThat(journal.path("run").findValuesAsText("name")).contains("pause-sleeper");
-        assertThat(journal.path("rollbacks").findValuesAsText("name")).contains("say-done");
+        assertThat(journal.path("rollbacks").findValuesAsText("name")).contains("count-after");
       }
     }
     assertThat(statuses).containsExactlyInAnyOrder("completed", "aborted");
