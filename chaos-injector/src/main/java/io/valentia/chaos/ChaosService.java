@@ -45,8 +45,8 @@ import java.util.concurrent.Executors;
  * valentia.state.schedules} (read at start; built once from valentia.control after an upgrade). API
  * under {@code /api/v1}: {@code GET|POST /halt}, {@code POST /experiments/validate}, {@code POST
  * /experiments/runs}, {@code GET /experiments/runs/ID}, {@code GET|POST /schedules}, {@code
- * GET|DELETE /schedules/ID} (see {@link ScheduleApi}). Journals are kept in {@code
- * DATA/chaos/journals}.
+ * GET|DELETE /schedules/ID} (see {@link ScheduleApi}); the plan, list and abort routes of {@link
+ * ExperimentRunsApi}. Journals are kept in {@code DATA/chaos/journals}.
  */
 public final class ChaosService implements ValentiaService {
   public static final String ROLE = "chaos";
@@ -231,7 +231,9 @@ public final class ChaosService implements ValentiaService {
                   EventCodec.MAPPER
                       .createObjectNode()
                       .put("run_id", runId)
-                      .put("status", "running"));
+                      .put("status", "running")
+                      .put("title", experiment.title())
+                      .put("start", java.time.Instant.now().toString()));
               runs.submit(
                   () -> {
                     try {
@@ -273,6 +275,7 @@ public final class ChaosService implements ValentiaService {
                 json(rc, 200, journal);
               }
             });
+    new ExperimentRunsApi(injector, journals, context.environment()).addTo(experiments);
     context.api().mount("/experiments", experiments);
 
     context

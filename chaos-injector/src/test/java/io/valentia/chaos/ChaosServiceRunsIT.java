@@ -90,6 +90,102 @@ class ChaosServiceRunsIT {
 
   @Test
   @DisplayName(
+      "A dry run over the API shows each step with its targets and when each fault starts and ends, names what the allow-list refuses, runs nothing, and reports a bad experiment with its line")
+  void planShowsStepsAndRefusals() throws Exception {
+    long stranger = sleepers.start();
+    HttpResponse<Buffer> planned =
+        send(
+            HttpMethod.POST,
+            "/api/v1/experiments/plan",
+            """
+            {"title": "plan two pauses", "method": [
+              {"type": "action", "name": "pause-allowed", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "5s"}}},
+              {"type": "action", "name": "pause-stranger", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "3s"}},
+               "pauses": {"before": 1}}]}
+            """
+                .formatted(pid, stranger));
+    assertThat(planned.statusCode()).as(planned.bodyAsString()).isEqualTo(200);
+    JsonNode plan = EventCodec.MAPPER.readTree(planned.bodyAsString());
+    assertThat(plan.path("title").asText()).isEqualTo("plan two pauses");
+    assertThat(plan.path("steps").findValuesAsText("name"))
+        .containsExactly("pause-allowed", "pause-stranger");
+    assertThat(plan.path("steps").get(0).path("targets").get(0).asText()).isEqualTo("pid:" + pid);
+    assertThat(plan.path("refused")).hasSize(1);
+    assertThat(plan.path("refused").get(0).asText())
+        .contains("pause-stranger", "pid:" + stranger, "not on the allow-list");
+    JsonNode faults = plan.path("timeline").path("faults");
+    assertThat(faults.get(1).path("start").asDouble()).isEqualTo(1.0);
+    assertThat(faults.get(1).path("end").asDouble()).isEqualTo(4.0);
+    assertThat(plan.path("timeline").path("methodEnd").asDouble()).isEqualTo(5.0);
+    assertThat(Sleepers.state(pid)).isIn("S", "R");
+
+    HttpResponse<Buffer> bad =
+        send(HttpMethod.POST, "/api/v1/experiments/plan", "{\"title\": \"x\",\n \"method\": 3}");
+    assertThat(bad.statusCode()).isEqualTo(422);
+    JsonNode problems = EventCodec.MAPPER.readTree(bad.bodyAsString()).path("problems");
+    assertThat(problems.findValuesAsText("location")).anyMatch(l -> l.startsWith("2:"));
+  }
+
+  @Test
+  @DisplayName(
+      "A run in progress is listed with its title and status, an abort over the API ends it aborted with its fault reverted, and a second abort or an unknown run is refused")
+  void listAndAbort() throws Exception {
+    HttpResponse<Buffer> posted =
+        send(
+            HttpMethod.POST,
+            "/api/v1/experiments/runs",
+            """
+            {"title": "a long pause", "method": [
+              {"type": "action", "name": "pause-long", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "5m"}}}]}
+            """
+                .formatted(pid));
+    assertThat(posted.statusCode()).as(posted.bodyAsString()).isEqualTo(202);
+    String runId = EventCodec.MAPPER.readTree(posted.bodyAsString()).path("runId").asText();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Sleepers.state(pid).equals("T"));
+    JsonNode listed =
+        EventCodec.MAPPER.readTree(
+            send(HttpMethod.GET, "/api/v1/experiments/runs", null).bodyAsString());
+    JsonNode run = null;
+    for (JsonNode r : listed) {
+      if (r.path("runId").asText().equals(runId)) {
+        run = r;
+      }
+    }
+    assertThat(run).as(listed.toString()).isNotNull();
+    assertThat(run.path("status").asText()).isEqualTo("running");
+    assertThat(run.path("title").asText()).isEqualTo("a long pause");
+
+    HttpResponse<Buffer> aborted =
+        send(
+            HttpMethod.POST,
+            "/api/v1/experiments/runs/" + runId + "/abort",
+            "{\"reason\": \"enough\"}");
+    assertThat(aborted.statusCode()).as(aborted.bodyAsString()).isEqualTo(202);
+    JsonNode journal =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    EventCodec.MAPPER.readTree(
+                        send(HttpMethod.GET, "/api/v1/experiments/runs/" + runId, null)
+                            .bodyAsString()),
+                j -> !j.path("status").asText().equals("running"));
+    assertThat(journal.path("status").asText()).isEqualTo("aborted");
+    assertThat(journal.path("reason").asText()).contains("enough");
+    assertThat(Sleepers.state(pid)).isIn("S", "R");
+    assertThat(
+            send(HttpMethod.POST, "/api/v1/experiments/runs/" + runId + "/abort", null)
+                .statusCode())
+        .isEqualTo(409);
+    assertThat(send(HttpMethod.POST, "/api/v1/experiments/runs/nope/abort", null).statusCode())
+        .isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName(
       "A run posted to the API whose fault the allow-list refuses ends failed, not completed, and its journal names the refused activity")
   void refusedFaultFailsTheRun() throws Exception {
     long stranger = sleepers.start();
