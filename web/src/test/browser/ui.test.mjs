@@ -122,11 +122,13 @@ try {
   check(frameSummary.includes("88 frames") && frameSummary.includes("3 over the budget"), "frame summary: " + frameSummary);
   console.log("ok - the frame-time distribution shows the frames and those over the budget");
 
-  // a viewer cannot halt
+  // a viewer cannot halt: the button is disabled and says why, and the server refuses anyway
   await page.goto(base + "/");
-  await page.waitForFunction(() => !document.getElementById("halt").disabled);
-  await page.click("#halt");
-  await page.waitForFunction(() => document.getElementById("halt-result").textContent.includes("403"));
+  await page.waitForFunction(() => document.getElementById("chaos-state").textContent.startsWith("armed"));
+  check(await page.locator("#halt").isDisabled(), "a viewer's halt button is enabled");
+  check(/viewer.*operator/.test(await page.getAttribute("#halt", "title")), "the halt button says why: " + await page.getAttribute("#halt", "title"));
+  const refused = await page.evaluate(async () => (await valentia.api("POST", "/api/v1/halt", { reason: "viewer" })).status);
+  check(refused === 403, "a viewer's halt answered " + refused);
   console.log("ok - a viewer's halt-all is refused (403)");
 
   // CSRF: a change made with the session but without the token is refused
@@ -143,7 +145,9 @@ try {
   await login(page, operator, "/");
   await page.waitForFunction(() => !document.getElementById("halt").disabled);
   await page.click("#halt");
-  await page.waitForFunction(() => document.getElementById("halt-result").textContent === "halted");
+  await page.fill("#halt-reason", "browser test");
+  await page.click("#halt-confirm");
+  await page.waitForFunction(() => document.getElementById("halt-result").textContent.startsWith("Halted"));
   console.log("ok - an operator's halt-all works");
 
   // the record pages say when the postmortem service is absent

@@ -58,14 +58,25 @@ class BrowserIT {
     AccessState access = AccessState.open(tables, dir, ADMIN, line -> {});
     tokens = access.tokens();
     ApiRoutes api = new ApiRoutes();
-    // the chaos service's API as its issue documents it: GET /experiments, POST /halt
-    Router experiments = Router.router(vertx);
-    experiments
-        .get("/")
-        .handler(ctx -> ctx.json(new JsonObject().put("experiments", java.util.List.of())));
-    api.mount("/experiments", experiments);
+    // the chaos role's halt switch as ChaosService answers it: GET /halt, POST /halt
     Router halt = Router.router(vertx);
-    halt.post("/").handler(ctx -> ctx.response().setStatusCode(202).end("{\"halted\":true}"));
+    halt.get("/")
+        .handler(
+            ctx ->
+                ctx.json(
+                    new JsonObject()
+                        .put("halted", false)
+                        .put("activeFaults", 0)
+                        .put("runs", java.util.List.of())));
+    halt.post("/")
+        .handler(
+            ctx ->
+                ctx.json(
+                    new JsonObject()
+                        .put("halted", true)
+                        .put("activeFaults", 0)
+                        .put("revertedFaults", 0)
+                        .put("command", "test")));
     api.mount("/halt", halt);
     // how the browser test publishes an event (as ./valentia emit does: through the publisher)
     Router emit = Router.router(vertx);
