@@ -97,7 +97,7 @@ try {
   console.log("ok - markup in event data is text on the dashboard");
 
   // no card stretched past its content, no detail broken inside a word
-  const stretched = await page.evaluate(() => [...document.querySelectorAll("main.dashboard > section")].map((s) => {
+  const stretched = await page.evaluate(() => [...document.querySelectorAll("main.dashboard section")].map((s) => {
     const last = [...s.children].filter((c) => c.offsetParent !== null && c.tagName !== "DIALOG").pop();
     const gap = s.getBoundingClientRect().bottom - last.getBoundingClientRect().bottom;
     return [s.querySelector("h2").textContent, Math.round(gap)];
@@ -108,6 +108,7 @@ try {
   check(breaking.length === 0, "text broken anywhere inside words: " + breaking.join(", "));
   await labelled(page, "the dashboard");
   await page.screenshot({ path: env.SCREENSHOTS + "/dashboard.png" });
+  await page.screenshot({ path: env.SCREENSHOTS + "/dashboard-full.png", fullPage: true });
   console.log("ok - cards end with their content and words are not broken");
 
   // Halt all chaos: confirm with a reason, then the fault is reverted and the switch is on
@@ -117,6 +118,7 @@ try {
   check(await page.evaluate(() => document.activeElement.id) === "halt-reason", "the reason box has the focus");
   await page.click("#halt-confirm"); // without a reason: refused by the form
   check(await page.locator("#halt-dialog").isVisible(), "a halt without a reason was sent");
+  await page.screenshot({ path: env.SCREENSHOTS + "/dashboard-halt-dialog.png" });
   await page.keyboard.type("game day " + env.RUN + " is over");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => document.getElementById("halt-result").textContent.startsWith("Halted"), null, { timeout: 15000 });
@@ -128,6 +130,7 @@ try {
   check(switchState.halted === true && switchState.activeFaults === 0, "the halt switch: " + JSON.stringify(switchState));
   await page.waitForFunction(() => document.getElementById("chaos-state").textContent.startsWith("HALTED"));
   check(await page.locator("#release").isVisible(), "no Release control while halted");
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: env.SCREENSHOTS + "/dashboard-halted.png" });
   console.log("ok - Halt all chaos reverted the fault: the sleeper runs again (state " + resumed + "), the switch is on: " + result);
 

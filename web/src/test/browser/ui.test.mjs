@@ -131,6 +131,32 @@ try {
   check(refused === 403, "a viewer's halt answered " + refused);
   console.log("ok - a viewer's halt-all is refused (403)");
 
+  // a health check's detail: the first lines shown, the rest folded, no word broken across lines
+  await page.waitForFunction(() => document.querySelectorAll("#checks li.check").length === 1);
+  check(await page.locator("#checks li.check > ul.check-detail > li").count() === 5, "five detail lines shown");
+  check((await page.textContent("#checks details.check-more summary")) === "2 more detail lines", "the folded lines");
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    const split = await page.evaluate(() => {
+      const bad = [];
+      for (const node of document.querySelectorAll("#checks .check-summary, #checks li.check > ul.check-detail > li")) {
+        const text = node.firstChild;
+        const words = /\S+/g;
+        let m;
+        while ((m = words.exec(text.data))) {
+          const range = document.createRange();
+          range.setStart(text, m.index);
+          range.setEnd(text, m.index + m[0].length);
+          if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) bad.push(m[0]);
+        }
+      }
+      return bad;
+    });
+    check(split.length === 0, "words broken across lines at " + width + " px: " + split.join(" "));
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  console.log("ok - a health check's detail lines break between words only, also at phone width");
+
   // CSRF: a change made with the session but without the token is refused
   const forged = await page.evaluate(async () => (await fetch("/api/v1/halt", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).status);
   check(forged === 403, "a change without the CSRF token answered " + forged);

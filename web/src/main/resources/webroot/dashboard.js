@@ -128,8 +128,9 @@ const dashboard = {
     tileFaults.className = chaos.activeFaults ? "warn" : "good";
     const operator = dashboard.may("operator");
     const why = "the " + (valentia.session && valentia.session.role) + " role may not halt (needs operator)";
-    halt.disabled = !operator;
-    halt.title = operator ? "revert every active fault on every injector and refuse new runs" : why;
+    halt.disabled = !operator || chaos.halted;
+    halt.title = !operator ? why : chaos.halted ? "already halted"
+      : "revert every active fault on every injector and refuse new runs";
     release.hidden = !chaos.halted;
     release.disabled = !operator;
     release.title = operator ? "let runs and faults start again" : why;

@@ -108,6 +108,9 @@ const health = {
     document.getElementById("kafka").className = "kafka " + (kafka.reachable ? "ok" : "error");
     const topics = document.getElementById("topics");
     topics.replaceChildren();
+    const all = Object.values(kafka.topics || {});
+    const records = all.reduce((sum, t) => sum + (t.records >= 0 ? t.records : 0), 0);
+    document.getElementById("topics-summary").textContent = all.length + " topics, " + records + " records";
     for (const [name, topic] of Object.entries(kafka.topics || {})) {
       const tr = health.el("tr");
       tr.appendChild(health.el("td", name.replace(/^valentia\./, "")));

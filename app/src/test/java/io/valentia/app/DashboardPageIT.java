@@ -9,7 +9,11 @@ import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.Severity;
+import io.valentia.eventbus.payload.LeaseRevoked;
+import io.valentia.eventbus.payload.Lessee;
+import io.valentia.eventbus.payload.MtuMismatch;
+import io.valentia.eventbus.payload.MtuPing;
+import io.valentia.eventbus.payload.SyscallDenied;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.testing.BrowserScripts;
@@ -134,24 +138,35 @@ class DashboardPageIT {
     String word = "wombat" + run;
     String incidentId = "inc-" + run;
     publish(
-        CloudEvent.builder("io.valentia.lease.revoked.v1")
+        CloudEvent.of(
+                new LeaseRevoked(
+                    "l-" + run,
+                    "/dev/dri/card0",
+                    new Lessee("vr-" + run, 4242L),
+                    "lessor-revoke",
+                    word + " " + HOSTILE))
             .source("/leases/test")
-            .subject("hmd-" + run + " " + HOSTILE)
-            .severity(Severity.WARNING)
-            .data(
-                json(
-                    "{\"leaseId\":\"l-%s\",\"resource\":\"/dev/dri/card0\",\"reason\":\"lessor-revoke\",\"detail\":%s}"
-                        .formatted(run, quoted(word + " " + HOSTILE)))));
+            .subject("hmd-" + run + " " + HOSTILE));
     publish(
-        CloudEvent.builder("io.valentia.probe.syscall.denied.v1")
+        CloudEvent.of(
+                new SyscallDenied(
+                    "ptrace",
+                    101,
+                    "x86_64",
+                    "KILL_PROCESS",
+                    null,
+                    4242,
+                    word + " " + HOSTILE,
+                    "/usr/bin/renderer",
+                    1000L,
+                    null,
+                    null,
+                    1,
+                    Instant.now(),
+                    Instant.now()))
             .source("/probes/seccomp/test")
             .subject("renderer-" + run)
-            .severity(Severity.WARNING)
-            .incidentId(incidentId)
-            .data(
-                json(
-                    "{\"syscall\":\"ptrace\",\"syscallNr\":101,\"arch\":\"x86_64\",\"action\":\"KILL_PROCESS\",\"pid\":4242,\"comm\":%s,\"count\":1}"
-                        .formatted(quoted(word + " " + HOSTILE)))));
+            .incidentId(incidentId));
     // events to page through: more than one page of 20
     Instant first = Instant.now();
     for (int i = 0; i < PAGED_EVENTS; i++) {
@@ -164,22 +179,14 @@ class DashboardPageIT {
     // an MTU black hole whose subject carries markup, so that an incident opens
     String subject = "osd-1->" + HOSTILE + "-" + run;
     publish(
-        CloudEvent.builder("io.valentia.probe.mtu.mismatch.v1")
+        CloudEvent.of(new MtuMismatch("osd-7", 1472, 8972, 1500, "out"))
             .source("/probes/mtu/test")
-            .subject(subject)
-            .data(
-                json(
-                    "{\"peer\":\"osd-7\",\"largestPassingBytes\":1472,\"smallestFailingBytes\":8972,"
-                        + "\"estimatedPathMtu\":1500,\"direction\":\"out\"}")));
+            .subject(subject));
     for (int i = 0; i < 3; i++) {
       publish(
-          CloudEvent.builder("io.valentia.probe.mtu.ping.v1")
+          CloudEvent.of(new MtuPing("10.0.1.7:7", 8972, false, null, "out", "udp"))
               .source("/probes/mtu/test")
-              .subject(subject)
-              .data(
-                  json(
-                      "{\"peer\":\"10.0.1.7:7\",\"sizeBytes\":8972,\"ok\":false,"
-                          + "\"direction\":\"out\",\"mode\":\"udp\"}")));
+              .subject(subject));
     }
     await()
         .atMost(Duration.ofSeconds(60))
@@ -268,10 +275,6 @@ class DashboardPageIT {
 
   private static JsonNode json(String text) throws IOException {
     return EventCodec.MAPPER.readTree(text);
-  }
-
-  private static String quoted(String text) {
-    return EventCodec.MAPPER.getNodeFactory().textNode(text).toString();
   }
 
   private static long total(String base, String query) throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
@@ -41,6 +42,20 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The pages in a real headless Chromium")
 class BrowserIT {
   private static final String ADMIN = "vt_browser-test-admin";
+
+  /** A check as Ceph raises it, with more detail lines than the dashboard shows at once. */
+  private static final HealthCheck SLOW_PINGS =
+      new HealthCheck(
+          HealthReport.WARN,
+          "Slow OSD heartbeats on back (longest 1118.001ms): path MTU 1500 below the configured 9000",
+          java.util.stream.IntStream.range(0, 7)
+              .mapToObj(
+                  i ->
+                      "Slow OSD heartbeats on back from osd."
+                          + i
+                          + " [dc1,rack1] to osd.7 [dc1,rack2] 1118.001 msec possibly improving;"
+                          + " path MTU 1500, interface MTU 9000")
+              .toList());
 
   @TempDir static Path dir;
   private static Vertx vertx;
@@ -106,7 +121,9 @@ class BrowserIT {
             () ->
                 Future.succeededFuture(
                     HealthReport.of(
-                        Map.of(), Map.of(), new KafkaStatus("k", true, true, Map.of()))),
+                        Map.of("OSD_SLOW_PING_TIME_BACK", SLOW_PINGS),
+                        Map.of(),
+                        new KafkaStatus("k", true, true, Map.of()))),
             access.admin(),
             api,
             new WebVerticle.Gateway(
