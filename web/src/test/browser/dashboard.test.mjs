@@ -174,6 +174,17 @@ try {
   check(JSON.stringify(await page.locator("#results > li").allTextContents()) === JSON.stringify(firstPage), "back to page 1");
   console.log("ok - the search page pages through " + paged + " events by cursor, each once, and the histogram counts them all");
 
+  // a bar of the histogram, chosen with the keyboard, searches its slice of time
+  const bars = await page.evaluate(() => [...document.querySelectorAll("#histogram rect.bar title")].map((t) => Number(t.textContent.split(" ")[0])));
+  const busy = bars.findIndex((c) => c > 0);
+  await page.locator("#histogram rect.bar-target").nth(busy).focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((n) => document.getElementById("summary").textContent.startsWith(n + " event"), bars[busy]);
+  check(await page.inputValue("#range") === "custom" && (await page.inputValue("#from")) !== "", "the slice's time is in the form");
+  console.log("ok - a histogram bar chosen with the keyboard searches its slice: " + await page.textContent("#summary"));
+  await page.selectOption("#range", "all");
+  await page.waitForFunction((n) => document.getElementById("summary").textContent.startsWith(n + " events match"), paged);
+
   // a facet narrows the query
   const chip = page.locator("#facets button.chip", { hasText: "page-" + env.RUN + "-0" });
   await chip.click();
@@ -184,6 +195,7 @@ try {
   // the time range: events before SINCE are left out
   await page.fill("#q", env.PAGED_WORD);
   await page.selectOption("#range", "custom");
+  await page.fill("#from", "");
   await page.fill("#to", await page.evaluate((iso) => searchPage.local(iso), env.SINCE));
   await page.press("#q", "Enter");
   await page.waitForFunction(() => document.getElementById("summary").textContent === "no events match");
@@ -204,8 +216,26 @@ try {
   await labelled(page, "the search page");
   console.log("ok - markup in event data is text on the search page, and a hit links to its incident");
 
+  // from the dashboard's recent revocation to its event
+  await page.click("header nav a[href='/']");
+  await page.waitForURL(base + "/");
+  await page.locator("#recent a", { hasText: "lease revoked" }).first().click();
+  await page.waitForURL(/\/search\?q=id/);
+  await page.waitForFunction(() => document.getElementById("summary").textContent.startsWith("1 event matches"));
+  const revocation = await page.textContent("#results");
+  check(revocation.includes("lease.revoked") && revocation.includes("hmd-" + env.RUN) && revocation.includes("lessor-revoke"),
+    "the revocation: " + revocation);
+  console.log("ok - a recent revocation on the dashboard links to its event on the search page");
+
   check(problems.length === 0, "the pages had trouble: " + problems.join("; "));
   console.log("ok - no console error and no failing request (the favicon included)");
+
+  // a query that does not parse says why (its 400 comes after the check above)
+  await page.fill("#q", "type:(");
+  await page.press("#q", "Enter");
+  await page.waitForFunction(() => document.getElementById("notice").textContent.includes("does not parse"));
+  check(await page.locator("#results > li").count() === 0, "results of a bad query");
+  console.log("ok - a query that does not parse shows the server's reason: " + await page.textContent("#notice"));
 
   // the other pages, for a reviewer to look at
   for (const name of ["incidents", "postmortems", "live", "notifications"]) {

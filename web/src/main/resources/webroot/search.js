@@ -35,8 +35,10 @@ const searchPage = {
   local(iso) {
     const d = new Date(iso);
     const pad = (n) => String(n).padStart(2, "0");
+    const ms = d.getMilliseconds();
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" +
-      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds());
+      pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()) +
+      (ms ? "." + String(ms).padStart(3, "0") : "");
   },
 
   url(request, cursor, extra) {
@@ -98,7 +100,7 @@ const searchPage = {
     const hits = body.hits || [];
     const first = searchPage.page * request.size + 1;
     document.getElementById("summary").textContent = body.total === 0 ? "no events match"
-      : body.total + " event" + (body.total === 1 ? "" : "s") + " match; " + first + "–" + (first + hits.length - 1) + " shown";
+      : body.total + (body.total === 1 ? " event matches" : " events match") + "; " + first + "–" + (first + hits.length - 1) + " shown";
     results.start = first;
     results.replaceChildren(...hits.map(searchPage.hit));
     if (body.nextCursor) searchPage.cursors[searchPage.page + 1] = body.nextCursor;
@@ -124,7 +126,8 @@ const searchPage = {
     if (e.experimentid) head.appendChild(valentia.el("span", "run " + e.experimentid, "when"));
     li.appendChild(head);
     const line = valentia.el("div", null, "snippet-line");
-    if (hit.snippet) {
+    // a snippet without a highlight (a query on exact fields only) says less than the data
+    if (hit.snippet && hit.snippet.includes("<b>")) {
       line.appendChild(records.snippet(hit.snippet));
     } else {
       const data = e.data === undefined ? "" : JSON.stringify(e.data);
@@ -238,9 +241,18 @@ const searchPage = {
       title.textContent = (c === null ? "?" : c) + " from " + new Date(s.from).toISOString() + " to " + new Date(s.to).toISOString();
       bar.appendChild(title);
       // the whole column is the target, so a slice with few matches is still easy to click
-      const hit = node("rect", { x: left + i * barWidth, y: 0, width: barWidth, height: height - bottom, class: "bar-target" });
+      const hit = node("rect", {
+        x: left + i * barWidth, y: 0, width: barWidth, height: height - bottom, class: "bar-target",
+        tabindex: 0, role: "button", "aria-label": "search the " + title.textContent,
+      });
       hit.appendChild(title.cloneNode(true));
       hit.addEventListener("click", () => searchPage.zoom(s));
+      hit.addEventListener("keydown", (e) => {
+        if (e.key === "Enter" || e.key === " ") {
+          e.preventDefault();
+          searchPage.zoom(s);
+        }
+      });
     });
     const label = (t) => new Date(t).toISOString().slice(0, 19).replace("T", " ");
     node("text", { x: left, y: height - 6, class: "axis-label", "text-anchor": "start" }, label(slices[0].from));
@@ -251,8 +263,7 @@ const searchPage = {
   zoom(slice) {
     document.getElementById("range").value = "custom";
     document.getElementById("from").value = searchPage.local(new Date(slice.from).toISOString());
-    // datetime-local has whole seconds: round the end up so the slice's last match stays in
-    document.getElementById("to").value = searchPage.local(new Date(Math.ceil(slice.to / 1000) * 1000).toISOString());
+    document.getElementById("to").value = searchPage.local(new Date(slice.to).toISOString());
     searchPage.start();
   },
 
