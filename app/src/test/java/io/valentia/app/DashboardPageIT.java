@@ -9,13 +9,13 @@ import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.payload.LeaseRevoked;
 import io.valentia.eventbus.payload.Lessee;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
 import io.valentia.eventbus.payload.SyscallDenied;
-import io.valentia.eventbus.kafka.KafkaEventPublisher;
-import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.testing.BrowserScripts;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
@@ -46,9 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * on the embedded broker), in headless Chromium ({@code dashboard.test.mjs} from the web module's
  * browser tests). A chaos run pauses a {@code sleep} process this test started (the only pid the
  * configuration allows); the dashboard shows the run and its fault, and its "Halt all chaos"
- * button, confirmed with a reason, reverts the fault: the process runs again. The search page
- * finds and pages events this test published. Event data with markup renders as text on both
- * pages. Screenshots at 1280×800 go to {@code target/screenshots}.
+ * button, confirmed with a reason, reverts the fault: the process runs again. The search page finds
+ * and pages events this test published. Event data with markup renders as text on both pages.
+ * Screenshots at 1280×800 go to {@code target/screenshots}.
  */
 @DisplayName("The dashboard and the search page on a real platform with a real chaos fault")
 class DashboardPageIT {
@@ -211,9 +211,7 @@ class DashboardPageIT {
                 .formatted(run, sleeper.pid()));
     assertThat(posted.status()).as(posted.body().toString()).isEqualTo(202);
     String runId = posted.body().path("runId").asText();
-    await()
-        .atMost(Duration.ofSeconds(30))
-        .until(() -> state(sleeper.pid()), "T"::equals);
+    await().atMost(Duration.ofSeconds(30)).until(() -> state(sleeper.pid()), "T"::equals);
     JsonNode armed = api(base, operator, "GET", "/api/v1/halt", null).body();
     assertThat(armed.path("halted").asBoolean()).as(armed.toString()).isFalse();
     assertThat(armed.path("activeFaults").asInt()).as(armed.toString()).isEqualTo(1);
