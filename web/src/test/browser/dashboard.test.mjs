@@ -237,6 +237,19 @@ try {
   check(await page.locator("#results > li").count() === 0, "results of a bad query");
   console.log("ok - a query that does not parse shows the server's reason: " + await page.textContent("#notice"));
 
+  // at phone width both pages fit the screen: nothing scrolls sideways but inside its card
+  await page.setViewportSize({ width: 390, height: 800 });
+  for (const [path, name] of [["/", "dashboard"], ["/search?q=" + encodeURIComponent(env.PAGED_WORD), "search"]]) {
+    await page.goto(base + path);
+    await page.waitForFunction(() => document.getElementById("who").textContent.length > 0);
+    await page.waitForTimeout(1000);
+    const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+    check(wide <= 391, "the " + name + " page is " + wide + " px wide at 390 px");
+    await page.screenshot({ path: env.SCREENSHOTS + "/" + name + "-phone.png", fullPage: true });
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+  console.log("ok - the dashboard and the search page fit a phone-width screen");
+
   // the other pages, for a reviewer to look at
   for (const name of ["incidents", "postmortems", "live", "notifications"]) {
     await page.goto(base + "/" + name);
