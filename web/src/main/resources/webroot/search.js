@@ -200,9 +200,10 @@ const searchPage = {
       if (token !== searchPage.histogramToken) return;
     }
     searchPage.drawHistogram(box, slices, counts);
-    const width = step >= 86400e3 ? Math.round(step / 86400e3 * 10) / 10 + " days"
-      : step >= 3600e3 ? Math.round(step / 3600e3 * 10) / 10 + " hours"
-        : step >= 60e3 ? Math.round(step / 60e3 * 10) / 10 + " minutes" : Math.round(step / 1000) + " seconds";
+    const [unit, ms] = [["day", 86400e3], ["hour", 3600e3], ["minute", 60e3], ["second", 1e3], ["millisecond", 1]]
+      .find(([, size]) => step >= size) || ["millisecond", 1];
+    const amount = Math.round(step / ms * 10) / 10;
+    const width = amount + " " + unit + (amount === 1 ? "" : "s");
     note.textContent = "matches over time: " + BUCKETS + " bars of " + width + ", each counted exactly by the search API; click a bar to search its time.";
   },
 
