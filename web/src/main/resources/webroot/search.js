@@ -167,6 +167,9 @@ const searchPage = {
     const box = document.getElementById("histogram");
     const note = document.getElementById("histogram-note");
     const request = searchPage.request;
+    // the bars of the previous search go at once, never shown as this one's
+    box.replaceChildren();
+    note.textContent = "counting the matches over time…";
     let from = request.from ? Date.parse(request.from) : NaN;
     const to = request.to ? Date.parse(request.to) : Date.now();
     if (!Number.isFinite(from)) {
