@@ -70,6 +70,7 @@ const searchPage = {
     history.replaceState(null, "", "/search" + (shown.toString() ? "?" + shown.toString() : ""));
     searchPage.cursors = [null];
     searchPage.page = 0;
+    document.getElementById("summary").textContent = "searching…";
     searchPage.show();
     searchPage.histogram();
   },
