@@ -41,7 +41,7 @@ public final class WebVerticle extends VerticleBase {
   /** Pages served at {@code /NAME} from {@code webroot/NAME.html}. */
   static final java.util.List<String> PAGES =
       java.util.List.of(
-          "live", "experiments", "incidents", "postmortems", "notifications", "login");
+          "live", "experiments", "incidents", "postmortems", "search", "notifications", "login");
 
   static final String PRINCIPAL = AccessApi.PRINCIPAL;
   static final String CONTENT_SECURITY_POLICY =
