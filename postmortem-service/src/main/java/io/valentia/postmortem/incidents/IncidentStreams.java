@@ -88,6 +88,9 @@ public final class IncidentStreams implements AutoCloseable {
     Properties props = new Properties();
     props.putAll(kafka.streamsProperties(settings.applicationId(), settings.stateDir()));
     props.put("statestore.cache.max.bytes", 0L);
+    // a start restores the stores of each batch of tasks in one round; with the default 500 ms
+    // fetch wait each round of (mostly empty) changelogs took 0.6-1 s, with 50 ms about 0.3 s
+    props.put("restore.consumer.fetch.max.wait.ms", 50);
     props.putAll(settings.overrides());
     KafkaStreams streams = new KafkaStreams(IncidentTopology.build(rules, seed), props);
     IncidentStreams detection = new IncidentStreams(streams, health);
