@@ -58,33 +58,40 @@ public final class PostmortemService implements ValentiaService {
             DetectionRules.parse(config.incidents()),
             IncidentStreams.Settings.of(
                 config.incidents(), context.dataDir().resolve(INCIDENT_STREAMS)));
-    return context
-        .vertx()
-        .deployVerticle(indexer)
-        .compose(id -> context.vertx().deployVerticle(incidents))
-        .compose(
-            id -> {
-              PostmortemVerticle postmortems =
-                  new PostmortemVerticle(
-                      context.dataDir().resolve(POSTMORTEMS_INDEX),
-                      context.kafka(),
-                      context.publisher(),
-                      indexer.search(),
-                      incidents::describe,
-                      context.stateTables(),
-                      context.console()::println);
-              return context
-                  .vertx()
-                  .deployVerticle(postmortems)
-                  .onSuccess(
-                      d -> context.api().mount(PostmortemVerticle.PATH, postmortems.router()));
-            })
-        .onSuccess(
-            id -> {
-              context
-                  .api()
-                  .mount(SearchRoutes.PATH, SearchRoutes.router(context.vertx(), indexer.search()));
-              context.api().mount(IncidentVerticle.PATH, incidents.router());
-            });
+    // detection (Kafka Streams) needs neither the index nor the postmortems: it starts beside them
+    Future<String> detection =
+        context
+            .vertx()
+            .deployVerticle(incidents)
+            .onSuccess(id -> context.api().mount(IncidentVerticle.PATH, incidents.router()));
+    Future<String> record =
+        context
+            .vertx()
+            .deployVerticle(indexer)
+            .compose(
+                id -> {
+                  PostmortemVerticle postmortems =
+                      new PostmortemVerticle(
+                          context.dataDir().resolve(POSTMORTEMS_INDEX),
+                          context.kafka(),
+                          context.publisher(),
+                          indexer.search(),
+                          incidents::describe,
+                          context.stateTables(),
+                          context.console()::println);
+                  return context
+                      .vertx()
+                      .deployVerticle(postmortems)
+                      .onSuccess(
+                          d -> context.api().mount(PostmortemVerticle.PATH, postmortems.router()));
+                })
+            .onSuccess(
+                id ->
+                    context
+                        .api()
+                        .mount(
+                            SearchRoutes.PATH,
+                            SearchRoutes.router(context.vertx(), indexer.search())));
+    return Future.all(detection, record);
   }
 }
