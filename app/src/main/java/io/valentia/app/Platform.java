@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,8 +101,18 @@ public final class Platform implements AutoCloseable {
     if (!config.kafka().embedded()) {
       out.println("valentia: using the Kafka cluster at " + config.kafka().described());
     }
+    List<ValentiaService> services =
+        catalog.services().stream().filter(s -> config.roles().contains(s.role())).toList();
+    // while the broker starts (one core, mostly), Vert.x and the services' preparations take the
+    // other
+    CompletableFuture<Vertx> vertxReady = prepare(services, times);
     if (config.kafka().embedded()) {
-      broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+      try {
+        broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+      } catch (RuntimeException e) {
+        vertxReady.thenAccept(Vertx::close);
+        throw e;
+      }
       bootstrap = broker.bootstrapServers();
       times.lap("broker");
     }
@@ -122,7 +133,7 @@ public final class Platform implements AutoCloseable {
             "Kafka at " + config.kafka().described() + ": " + e.getMessage(), e);
       }
       times.lap("topics");
-      vertx = Vertx.vertx();
+      vertx = vertxReady.join();
       publisher = new KafkaEventPublisher(vertx, settings, "platform");
       health = new PlatformHealth(vertx, settings, broker != null, topics);
       stateTables = new StateTables(settings);
@@ -137,8 +148,6 @@ public final class Platform implements AutoCloseable {
       api.mount(
           "/health", new HealthApi(publisher, health.healthTables(), health::report).router(vertx));
       int httpPort = -1;
-      List<ValentiaService> services =
-          catalog.services().stream().filter(s -> config.roles().contains(s.role())).toList();
       for (List<ValentiaService> group : ServiceCatalog.byOrder(services)) {
         Map<ValentiaService, Future<?>> starting = new LinkedHashMap<>();
         for (ValentiaService service : group) {
@@ -193,9 +202,43 @@ public final class Platform implements AutoCloseable {
       LOG.info("start-up, ms since the JVM started: {}", times);
       return platform;
     } catch (RuntimeException e) {
+      if (vertx == null) {
+        vertxReady.thenAccept(Vertx::close);
+      }
       new Platform(broker, vertx, publisher, health, stateTables, bootstrap, -1).close();
       throw e;
     }
+  }
+
+  /**
+   * Creates Vert.x and runs each service's {@link ValentiaService#prepare} on a thread of their
+   * own; the future completes with Vert.x (a failed preparation is only logged).
+   */
+  private static CompletableFuture<Vertx> prepare(
+      List<ValentiaService> services, StartTimes times) {
+    CompletableFuture<Vertx> vertx = new CompletableFuture<>();
+    Thread preparing =
+        new Thread(
+            () -> {
+              try {
+                vertx.complete(Vertx.vertx());
+              } catch (RuntimeException | Error e) {
+                vertx.completeExceptionally(e);
+                return;
+              }
+              for (ValentiaService service : services) {
+                try {
+                  service.prepare();
+                } catch (RuntimeException | LinkageError e) {
+                  LOG.warn("{} could not prepare its start: {}", service.role(), e.toString());
+                }
+              }
+              times.lap("preparations");
+            },
+            "valentia-prepare");
+    preparing.setDaemon(true);
+    preparing.start();
+    return vertx;
   }
 
   public String bootstrapServers() {
