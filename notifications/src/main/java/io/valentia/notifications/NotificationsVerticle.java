@@ -51,7 +51,7 @@ public final class NotificationsVerticle extends VerticleBase {
   public static final String GROUP = "valentia-notifications";
 
   private static final long TICK_MS = 200;
-  private static final java.time.Duration ASSIGNMENT_WAIT = java.time.Duration.ofSeconds(20);
+  private static final java.time.Duration ASSIGNMENT_WAIT = java.time.Duration.ofSeconds(10);
 
   private final NotificationsConfig config;
   private final KafkaSettings kafka;
