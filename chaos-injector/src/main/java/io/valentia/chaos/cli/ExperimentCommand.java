@@ -21,12 +21,12 @@ import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.faults.Target;
 import io.valentia.chaos.journal.ActivityRun;
 import io.valentia.chaos.journal.Journal;
+import io.valentia.chaos.journal.JournalFiles;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -153,7 +153,9 @@ public final class ExperimentCommand implements Runnable {
 
     @Option(
         names = "--dry-run",
-        description = "show the plan (and what the allow-list refuses); run nothing")
+        description =
+            "show the plan (and what the allow-list refuses: fault targets, executables, URLs);"
+                + " run nothing")
     boolean dryRun;
 
     @Option(names = "--json", description = "print the journal (or the plan) as JSON")
@@ -302,7 +304,7 @@ public final class ExperimentCommand implements Runnable {
       }
       ObjectNode journalJson = journal.toJson();
       try {
-        Files.writeString(
+        JournalFiles.write(
             journalFile,
             EventCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(journalJson));
       } catch (IOException e) {
@@ -376,6 +378,9 @@ public final class ExperimentCommand implements Runnable {
             .forEach(a -> step(steps, "steady-state-after", a, catalog, config, refused));
       }
       experiment.rollbacks().forEach(a -> step(steps, "rollback", a, catalog, config, refused));
+      config.policy().providers().allowList().refusals(experiment).stream()
+          .map(ExperimentProblem::message)
+          .forEach(refused::add);
       refused.forEach(r -> plan.withArray("refused").add(r));
       MethodTimeline timeline = MethodTimeline.of(experiment, catalog);
       ObjectNode times = plan.putObject("timeline");
@@ -409,7 +414,7 @@ public final class ExperimentCommand implements Runnable {
         }
         printTimeline(out, timeline);
         if (refused.isEmpty()) {
-          out.println("every fault target is on the allow-list");
+          out.println("every fault target, executable and URL is on the allow-list (chaos.allow)");
         } else {
           out.println("the allow-list refuses:");
           refused.forEach(r -> out.println("  " + r));

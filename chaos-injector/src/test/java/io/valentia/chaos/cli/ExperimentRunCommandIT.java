@@ -39,7 +39,7 @@ class ExperimentRunCommandIT {
               - type: probe
                 name: sleeper-state
                 tolerance: {type: regex, pattern: "^[RS]"}
-                provider: {type: process, path: sh, arguments: ["-c", "cut -d' ' -f3 /proc/${target}/stat"]}
+                provider: {type: process, path: /bin/sh, arguments: ["-c", "cut -d' ' -f3 /proc/${target}/stat"]}
           method:
             - type: action
               name: pause-sleeper
@@ -60,6 +60,8 @@ class ExperimentRunCommandIT {
               KafkaTestSupport.bootstrapServers(),
               "--allow",
               "pid=" + pid,
+              "--allow",
+              "executable=/bin/sh",
               "--journal",
               journalFile.toString(),
               experiment.toString());
