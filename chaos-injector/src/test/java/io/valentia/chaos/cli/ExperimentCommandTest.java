@@ -113,6 +113,73 @@ class ExperimentCommandTest {
   }
 
   @Test
+  @DisplayName(
+      "A dry run shows which executables and URLs the allow-list refuses, naming chaos.allow.executables and chaos.allow.urls, and passes those --allow lists")
+  void dryRunProviders(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("calls.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        title: calls
+        method:
+          - {type: action, name: say, provider: {type: process, path: /bin/echo, arguments: hi}}
+          - {type: action, name: shell, provider: {type: process, path: /bin/sh, arguments: [-c, id]}}
+          - {type: probe, name: health, provider: {type: http, url: "http://localhost:9090/health"}}
+          - {type: probe, name: leak, provider: {type: http, url: "https://evil.example/"}}
+        """);
+
+    int code =
+        run(
+            "run",
+            "--dry-run",
+            "--allow",
+            "executable=/bin/echo",
+            "--allow",
+            "url=http://localhost:9090/",
+            file.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .contains(
+            "the allow-list refuses:",
+            "shell: process /bin/sh is not on the allow-list of executables (chaos.allow.executables)",
+            "leak: URL https://evil.example/ is not on the allow-list of URL prefixes (chaos.allow.urls)")
+        .doesNotContain("say: process", "health: URL");
+
+    out.getBuffer().setLength(0);
+    assertThat(
+            run(
+                "run",
+                "--dry-run",
+                "--allow",
+                "executable=/bin/echo",
+                "--allow",
+                "executable=/bin/sh",
+                "--allow",
+                "url=http://localhost:9090/",
+                "--allow",
+                "url=https://evil.example/",
+                file.toString()))
+        .isZero();
+    assertThat(out.toString()).contains("every fault target, executable and URL is on the allow-list");
+  }
+
+  @Test
+  @DisplayName("--allow executable= takes an absolute path only")
+  void badExecutable() {
+    assertThat(
+            run(
+                "run",
+                "--dry-run",
+                "--allow",
+                "executable=sh",
+                "src/test/resources/experiments/every-feature.yaml"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("must be an absolute path");
+  }
+
+  @Test
   @DisplayName("--allow with an unknown kind is bad usage")
   void badAllow() {
     assertThat(
