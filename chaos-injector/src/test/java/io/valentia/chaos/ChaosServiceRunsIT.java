@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.chaos.testing.Runs;
 import io.valentia.chaos.testing.Sleepers;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
@@ -15,6 +14,7 @@ import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTables;
+import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.testing.KafkaTestSupport;
@@ -164,9 +164,7 @@ class ChaosServiceRunsIT {
     }
     assertThat(java.nio.file.Files.exists(mark)).as("nothing ran").isFalse();
     List<Audit> audits =
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> audits(title), list -> list.size() == 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> audits(title), list -> list.size() == 2);
     assertThat(audits)
         .extracting(Audit::action)
         .containsExactlyInAnyOrder("experiment.validate", "experiment.run");
@@ -199,7 +197,14 @@ class ChaosServiceRunsIT {
     String runId = journal.path("run_id").asText();
     String shown = journal.toString();
     assertThat(shown).doesNotContain(inlineSecret, envSecret).contains("[redacted]");
-    assertThat(journal.path("experiment").path("secrets").path("vault").path("other").path("key").asText())
+    assertThat(
+            journal
+                .path("experiment")
+                .path("secrets")
+                .path("vault")
+                .path("other")
+                .path("key")
+                .asText())
         .as("a reference to the environment is kept")
         .isEqualTo("CHAOS_IT_TOKEN");
     assertThat(journal.path("run").get(0).path("output").path("stdout").asText().strip())
@@ -227,8 +232,7 @@ class ChaosServiceRunsIT {
                                         io.valentia.eventbus.EventType.CHAOS_EXPERIMENT_COMPLETED
                                             .type())));
     assertThat(events)
-        .allSatisfy(
-            e -> assertThat(e.data().toString()).doesNotContain(inlineSecret, envSecret));
+        .allSatisfy(e -> assertThat(e.data().toString()).doesNotContain(inlineSecret, envSecret));
   }
 
   @Test

@@ -141,8 +141,8 @@ public final class ProviderAllowList {
     if (path == null || !path.startsWith("/")) {
       return "process "
           + path
-          + " is refused: a process provider names an absolute path that is on the allow-list"
-          + " of executables (chaos.allow.executables)";
+          + " is refused: name the executable by its absolute path, and list that path in the"
+          + " allow-list of executables (chaos.allow.executables)";
     }
     String normalized = Path.of(path).normalize().toString();
     if (executables.contains(normalized)) {

@@ -115,8 +115,7 @@ class ExperimentCommandTest {
   @Test
   @DisplayName(
       "A dry run shows which executables and URLs the allow-list refuses, naming chaos.allow.executables and chaos.allow.urls, and passes those --allow lists")
-  void dryRunProviders(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-      throws Exception {
+  void dryRunProviders(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
     java.nio.file.Path file = dir.resolve("calls.yaml");
     java.nio.file.Files.writeString(
         file,
@@ -162,7 +161,8 @@ class ExperimentCommandTest {
                 "url=https://evil.example/",
                 file.toString()))
         .isZero();
-    assertThat(out.toString()).contains("every fault target, executable and URL is on the allow-list");
+    assertThat(out.toString())
+        .contains("every fault target, executable and URL is on the allow-list");
   }
 
   @Test

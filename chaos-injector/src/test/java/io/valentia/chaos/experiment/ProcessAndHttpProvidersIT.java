@@ -61,7 +61,9 @@ class ProcessAndHttpProvidersIT {
                 rq -> {
                   switch (rq.path()) {
                     case "/api/health" ->
-                        rq.response().putHeader("Content-Type", "application/json").end("{\"ok\":1}");
+                        rq.response()
+                            .putHeader("Content-Type", "application/json")
+                            .end("{\"ok\":1}");
                     case "/api/moved" ->
                         rq.response().setStatusCode(302).putHeader("Location", "/api/health").end();
                     case "/api/away" ->
@@ -196,6 +198,33 @@ class ProcessAndHttpProvidersIT {
 
   @Test
   @DisplayName(
+      "A process user that does not exist fails the activity naming chaos.processUser, rather than running it as root")
+  void unknownUser() throws Exception {
+    ChaosConfig config =
+        ChaosConfig.read(
+            EventCodec.MAPPER.readTree(
+                "{\"allow\": {\"executables\": [\"/usr/bin/id\"]}, \"processUser\": \"no-such-user-here\"}"));
+    Journal journal =
+        run(
+            config,
+            """
+            {"title": "who", "method": [
+              {"type": "probe", "name": "who", "provider": {"type": "process", "path": "/usr/bin/id", "arguments": ["-u"]}}]}
+            """);
+
+    if ("0".equals(ownUid())) {
+      assertThat(journal.status()).isEqualTo("failed");
+      assertThat(journal.run().get(0).exception())
+          .contains("no user no-such-user-here on this machine (chaos.processUser)");
+    } else {
+      assertThat(journal.run().get(0).output().path("stdout").asText().strip())
+          .as("only root can change user: the process runs as the injector's user")
+          .isEqualTo(ownUid());
+    }
+  }
+
+  @Test
+  @DisplayName(
       "A process that outlives its activity's timeout, or the configured providerTimeout when it has none, is killed and fails its activity")
   void timeouts() throws Exception {
     ChaosConfig config =
@@ -284,5 +313,4 @@ class ProcessAndHttpProvidersIT {
     }
     throw new AssertionError("no nobody in /etc/passwd");
   }
-
 }

@@ -88,8 +88,7 @@ class ProviderAllowListTest {
   void executablesExactly() {
     ProviderAllowList list = new ProviderAllowList(List.of("/usr/bin/curl"), List.of());
 
-    assertThat(list.executableRefusal("curl"))
-        .contains("absolute path", "chaos.allow.executables");
+    assertThat(list.executableRefusal("curl")).contains("absolute path", "chaos.allow.executables");
     assertThat(list.executableRefusal("/usr/bin/../../tmp/curl"))
         .contains("not on the allow-list of executables (chaos.allow.executables)");
     assertThat(list.executableRefusal("/usr/bin/./curl")).isNull();
