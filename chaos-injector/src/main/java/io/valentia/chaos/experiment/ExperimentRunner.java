@@ -991,12 +991,19 @@ public final class ExperimentRunner {
     }
 
     private void emit(EventPayload payload, String activity) {
+      EventPayload shown = hide(payload);
+      if (shown == null) {
+        return;
+      }
       CloudEvent event =
-          CloudEvent.of(hide(payload)).source(source).subject(runId).experimentId(runId).build();
+          CloudEvent.of(shown).source(source).subject(runId).experimentId(runId).build();
       events.emit(event);
     }
 
-    /** {@code payload} with the experiment's secret values hidden. */
+    /**
+     * {@code payload} with the experiment's secret values hidden; null (the event is not published,
+     * the journal still has the step) when they cannot be hidden.
+     */
     private EventPayload hide(EventPayload payload) {
       if (redaction().isEmpty()) {
         return payload;
@@ -1005,7 +1012,12 @@ public final class ExperimentRunner {
         JsonNode tree = EventCodec.MAPPER.valueToTree(payload);
         return EventCodec.MAPPER.treeToValue(redaction().apply(tree), payload.getClass());
       } catch (IOException | IllegalArgumentException e) {
-        throw new IllegalStateException("cannot hide the secrets of " + payload.getClass(), e);
+        LOG.warn(
+            "run {}: a {} event is not published: its secrets could not be hidden: {}",
+            runId,
+            payload.eventType().type(),
+            e.toString());
+        return null;
       }
     }
 
@@ -1042,12 +1054,11 @@ public final class ExperimentRunner {
               "denied",
               null,
               details);
-      events.emit(
-          CloudEvent.of(hide(audit))
-              .source(source)
-              .subject(audit.actor())
-              .experimentId(runId)
-              .build());
+      EventPayload shown = hide(audit);
+      if (shown != null) {
+        events.emit(
+            CloudEvent.of(shown).source(source).subject(audit.actor()).experimentId(runId).build());
+      }
       LOG.warn("run {}: {} refused: {}", runId, hide(target), hide(why));
     }
   }
