@@ -228,7 +228,7 @@ public final class ChaosService implements ValentiaService {
               List<ExperimentProblem> refused = refusals(injector, experiment);
               if (!refused.isEmpty()) {
                 auditRefused(context, rc, "experiment.validate", experiment, refused);
-                json(rc, 422, refusedAnswer(refused));
+                json(rc, 422, refusedAnswer(experiment, refused));
                 return;
               }
               json(rc, 200, problems(loaded));
@@ -255,7 +255,7 @@ public final class ChaosService implements ValentiaService {
               List<ExperimentProblem> refused = refusals(injector, experiment);
               if (!refused.isEmpty()) {
                 auditRefused(context, rc, "experiment.run", experiment, refused);
-                json(rc, 422, refusedAnswer(refused));
+                json(rc, 422, refusedAnswer(experiment, refused));
                 return;
               }
               if (injector.faults().refusal() != null) {
@@ -442,11 +442,13 @@ public final class ChaosService implements ValentiaService {
     return injector.config().policy().providers().allowList().refusals(experiment);
   }
 
-  private static ObjectNode refusedAnswer(List<ExperimentProblem> refused) {
+  /** The answer to a refused experiment; its secrets hidden (a refused URL may hold one). */
+  private static ObjectNode refusedAnswer(Experiment experiment, List<ExperimentProblem> refused) {
     ObjectNode json = EventCodec.MAPPER.createObjectNode().put("valid", false);
     for (ExperimentProblem p : refused) {
-      json.withArray("problems").addObject().put("path", p.path()).put("message", p.message());
-      json.withArray("refused").add(p.message());
+      String message = experiment.redaction().apply(p.message());
+      json.withArray("problems").addObject().put("path", p.path()).put("message", message);
+      json.withArray("refused").add(message);
     }
     return json;
   }

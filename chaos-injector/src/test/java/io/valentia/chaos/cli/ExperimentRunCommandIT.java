@@ -22,7 +22,7 @@ class ExperimentRunCommandIT {
 
   @Test
   @DisplayName(
-      "experiment run pauses a real process, writes the journal file, publishes the run on Kafka and exits 0")
+      "experiment run pauses a real process, writes the journal file (0600), publishes the run on Kafka and exits 0")
   void runsFromTheCommandLine(@TempDir Path dir) throws Exception {
     try (Sleepers sleepers = new Sleepers()) {
       long pid = sleepers.start();
@@ -68,6 +68,11 @@ class ExperimentRunCommandIT {
 
       assertThat(code).as(out.toString()).isZero();
       assertThat(out.toString()).contains("pause-sleeper", "status: completed");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(journalFile)))
+          .as("the journal is readable by its owner only")
+          .isEqualTo("rw-------");
       JsonNode journal = EventCodec.MAPPER.readTree(journalFile.toFile());
       assertThat(journal.path("status").asText()).isEqualTo("completed");
       assertThat(journal.path("deviated").asBoolean()).isFalse();
