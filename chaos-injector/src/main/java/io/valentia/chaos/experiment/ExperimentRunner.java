@@ -870,7 +870,8 @@ public final class ExperimentRunner {
           auditRefusal("experiment.http", next.toString(), activity.name(), why);
           throw new ActivityFailedException("HTTP " + h.method() + " " + why);
         }
-        if (status != 307 && status != 308 && !method.equals("HEAD")) {
+        if (status == 303 && !method.equals("HEAD")
+            || (status == 301 || status == 302) && method.equals("POST")) {
           method = "GET";
           body = HttpRequest.BodyPublishers.noBody();
         }
