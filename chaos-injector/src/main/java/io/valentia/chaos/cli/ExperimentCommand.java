@@ -98,7 +98,8 @@ public final class ExperimentCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Check an experiment without running anything: every problem is listed with its line,"
-            + " column and path.",
+            + " column and path. With --config or --allow, the process and http calls the"
+            + " allow-list refuses are problems too.",
         "Exit 0 when it is valid, 1 when it has problems, 2 when the file cannot be read."
       })
   static final class Validate implements Callable<Integer> {
@@ -108,11 +109,26 @@ public final class ExperimentCommand implements Runnable {
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
+    @Mixin InjectorOptions injectorOptions;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
       ExperimentLoader.Loaded loaded = load(spec, file);
+      if (loaded.valid() && injectorOptions.given()) {
+        // with a configuration, what its allow-list refuses is a problem too
+        List<ExperimentProblem> refused =
+            injectorOptions
+                .read(spec)
+                .policy()
+                .providers()
+                .allowList()
+                .refusals(loaded.experiment());
+        if (!refused.isEmpty()) {
+          loaded = new ExperimentLoader.Loaded(null, refused, loaded.document());
+        }
+      }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(problemsJson(file, loaded.problems()));

@@ -38,6 +38,11 @@ public final class InjectorOptions {
               + " (--allow url=http://localhost:9090/api/)")
   List<String> allow = new ArrayList<>();
 
+  /** Whether {@code --config} or {@code --allow} was given. */
+  public boolean given() {
+    return config != null || !allow.isEmpty();
+  }
+
   /** The configuration, or a usage error listing every problem. */
   public ChaosConfig read(CommandSpec spec) {
     ChaosConfig base = ChaosConfig.defaults();

@@ -189,6 +189,32 @@ class ExperimentCommandTest {
   }
 
   @Test
+  @DisplayName(
+      "validate with a configuration lists the process and http calls its allow-list refuses as problems and exits 1; without one it checks the document only")
+  void validateWithConfig(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("calls.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        title: calls
+        method:
+          - {type: action, name: shell, provider: {type: process, path: /bin/sh, arguments: [-c, id]}}
+        """);
+    java.nio.file.Path config = dir.resolve("valentia.yaml");
+    java.nio.file.Files.writeString(config, "chaos:\n  allow:\n    executables: [/usr/bin/curl]\n");
+
+    assertThat(run("validate", file.toString())).isZero();
+    assertThat(run("validate", "--config", config.toString(), file.toString())).isEqualTo(1);
+    assertThat(out.toString())
+        .contains(
+            "method[0].provider.path: shell: process /bin/sh is not on the allow-list of"
+                + " executables (chaos.allow.executables)");
+    assertThat(run("validate", "--allow", "executable=/bin/sh", "--json", file.toString()))
+        .isZero();
+  }
+
+  @Test
   @DisplayName("--allow executable= takes an absolute path only")
   void badExecutable() {
     assertThat(
