@@ -115,6 +115,14 @@ final class ExperimentRunsApi {
           .forEach(a -> step(steps, refused, "steady-state-after", a, catalog));
     }
     experiment.rollbacks().forEach(a -> step(steps, refused, "rollback", a, catalog));
+    // what the process and http allow-lists refuse, as validate and run report it
+    injector
+        .config()
+        .policy()
+        .providers()
+        .allowList()
+        .refusals(experiment)
+        .forEach(p -> refused.add(experiment.redaction().apply(p.path() + ": " + p.message())));
     MethodTimeline timeline = MethodTimeline.of(experiment, catalog);
     ObjectNode times = plan.putObject("timeline");
     ArrayNode faults = times.putArray("faults");
