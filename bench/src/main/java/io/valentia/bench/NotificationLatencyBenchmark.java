@@ -49,8 +49,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * <p>Usage: {@code java -cp bench/target/valentia-bench.jar
  * io.valentia.bench.NotificationLatencyBenchmark [--rate 1000] [--seconds 60] [--group-wait 1s]
  * [--warmup 10] [--drain 60]}: a warm-up of {@code --warmup} seconds at the same rate (not
- * measured, waited for until delivered), then {@code --seconds} measured; after the last event
- * the receiver is given {@code group_wait} plus {@code --drain} seconds to get the rest.
+ * measured, waited for until delivered), then {@code --seconds} measured; after the last event the
+ * receiver is given {@code group_wait} plus {@code --drain} seconds to get the rest.
  */
 public final class NotificationLatencyBenchmark {
   private static final String RECEIVER = "bench";
@@ -71,10 +71,11 @@ public final class NotificationLatencyBenchmark {
         case "--group-wait" -> groupWaitText = args[++i];
         case "--warmup" -> warmup = Integer.parseInt(args[++i]);
         case "--drain" -> drain = Integer.parseInt(args[++i]);
-        default -> throw new IllegalArgumentException(
-            "unknown option "
-                + args[i]
-                + "; usage: [--rate N] [--seconds S] [--group-wait 1s] [--warmup S] [--drain S]");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + args[i]
+                    + "; usage: [--rate N] [--seconds S] [--group-wait 1s] [--warmup S] [--drain S]");
       }
     }
     Duration groupWait = PrometheusDuration.parse(groupWaitText);
@@ -85,86 +86,86 @@ public final class NotificationLatencyBenchmark {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(work.resolve("kafka"), 0)) {
       BenchServiceContext context = null;
       try {
-      KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers());
-      new TopicProvisioner(kafka).ensureTopics(Duration.ofSeconds(60));
+        KafkaSettings kafka = KafkaSettings.local(broker.bootstrapServers());
+        new TopicProvisioner(kafka).ensureTopics(Duration.ofSeconds(60));
 
-      Receiver receiver = new Receiver(rate * seconds);
-      HttpServer server = receiver.listen(receivers);
-      JsonNode config =
-          new YAMLMapper()
-              .readTree(
-                  String.join(
-                      "\n",
-                      "external_url: https://valentia.example",
-                      "route:",
-                      "  receiver: " + RECEIVER,
-                      "  group_by: [incident]",
-                      "  group_wait: " + groupWaitText,
-                      "  group_interval: 5m",
-                      "  repeat_interval: 4h",
-                      "receivers:",
-                      "  - name: " + RECEIVER,
-                      "    webhook_configs:",
-                      "      - url: 'http://127.0.0.1:" + server.actualPort() + "/hook'"));
-      context =
-          BenchServiceContext.create(
-              vertx, kafka, "notifications-bench", work.resolve("notifications"), config);
-      long startedAt = System.nanoTime();
-      new NotificationsService()
-          .start(context)
-          .toCompletionStage()
-          .toCompletableFuture()
-          .get(120, TimeUnit.SECONDS);
-      System.err.printf(
-          Locale.ROOT,
-          "notifications service started in %.1f s%n",
-          (System.nanoTime() - startedAt) / 1e9);
-
-      Publisher publisher = new Publisher(context);
-      if (warmup > 0) {
-        int n = rate * warmup;
-        System.err.printf(Locale.ROOT, "warm-up: %,d events at %,d/s%n", n, rate);
-        publisher.run("warm", rate, n, null);
-        long deadline = System.nanoTime() + groupWait.toNanos() + TimeUnit.SECONDS.toNanos(drain);
-        while (receiver.warmupReceived.get() < n && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-        }
+        Receiver receiver = new Receiver(rate * seconds);
+        HttpServer server = receiver.listen(receivers);
+        JsonNode config =
+            new YAMLMapper()
+                .readTree(
+                    String.join(
+                        "\n",
+                        "external_url: https://valentia.example",
+                        "route:",
+                        "  receiver: " + RECEIVER,
+                        "  group_by: [incident]",
+                        "  group_wait: " + groupWaitText,
+                        "  group_interval: 5m",
+                        "  repeat_interval: 4h",
+                        "receivers:",
+                        "  - name: " + RECEIVER,
+                        "    webhook_configs:",
+                        "      - url: 'http://127.0.0.1:" + server.actualPort() + "/hook'"));
+        context =
+            BenchServiceContext.create(
+                vertx, kafka, "notifications-bench", work.resolve("notifications"), config);
+        long startedAt = System.nanoTime();
+        new NotificationsService()
+            .start(context)
+            .toCompletionStage()
+            .toCompletableFuture()
+            .get(120, TimeUnit.SECONDS);
         System.err.printf(
             Locale.ROOT,
-            "warm-up: %,d of %,d notifications received%n",
-            receiver.warmupReceived.get(),
-            n);
-        Thread.sleep(groupWait.toMillis() + 2_000);
-      }
+            "notifications service started in %.1f s%n",
+            (System.nanoTime() - startedAt) / 1e9);
 
-      int total = rate * seconds;
-      System.err.printf(
-          Locale.ROOT, "measuring: %,d events at %,d/s for %d s%n", total, rate, seconds);
-      CpuSampler cpu = new CpuSampler();
-      long sendStart = System.nanoTime();
-      publisher.run("inc", rate, total, receiver.eventMicros);
-      double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
-      long deadline = System.nanoTime() + groupWait.toNanos() + TimeUnit.SECONDS.toNanos(drain);
-      while (receiver.distinct.get() < total && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      double lastReceivedAfter =
-          (receiver.lastReceivedNanos.get() - sendStart) / 1e9 - sendSeconds;
-      String cpuReport = cpu.report("measured phase (sending and draining)");
-      String loadAfter = loadAverage();
-      report(
-          receiver,
-          total,
-          rate,
-          seconds,
-          sendSeconds,
-          groupWait,
-          lastReceivedAfter,
-          context.health().everRaised(),
-          loadBefore,
-          loadAfter);
-      System.out.print(cpuReport);
-      System.out.print(Stages.of(kafka, receiver, total, groupWait));
+        Publisher publisher = new Publisher(context);
+        if (warmup > 0) {
+          int n = rate * warmup;
+          System.err.printf(Locale.ROOT, "warm-up: %,d events at %,d/s%n", n, rate);
+          publisher.run("warm", rate, n, null);
+          long deadline = System.nanoTime() + groupWait.toNanos() + TimeUnit.SECONDS.toNanos(drain);
+          while (receiver.warmupReceived.get() < n && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+          }
+          System.err.printf(
+              Locale.ROOT,
+              "warm-up: %,d of %,d notifications received%n",
+              receiver.warmupReceived.get(),
+              n);
+          Thread.sleep(groupWait.toMillis() + 2_000);
+        }
+
+        int total = rate * seconds;
+        System.err.printf(
+            Locale.ROOT, "measuring: %,d events at %,d/s for %d s%n", total, rate, seconds);
+        CpuSampler cpu = new CpuSampler();
+        long sendStart = System.nanoTime();
+        publisher.run("inc", rate, total, receiver.eventMicros);
+        double sendSeconds = (System.nanoTime() - sendStart) / 1e9;
+        long deadline = System.nanoTime() + groupWait.toNanos() + TimeUnit.SECONDS.toNanos(drain);
+        while (receiver.distinct.get() < total && System.nanoTime() < deadline) {
+          Thread.sleep(100);
+        }
+        double lastReceivedAfter =
+            (receiver.lastReceivedNanos.get() - sendStart) / 1e9 - sendSeconds;
+        String cpuReport = cpu.report("measured phase (sending and draining)");
+        String loadAfter = loadAverage();
+        report(
+            receiver,
+            total,
+            rate,
+            seconds,
+            sendSeconds,
+            groupWait,
+            lastReceivedAfter,
+            context.health().everRaised(),
+            loadBefore,
+            loadAfter);
+        System.out.print(cpuReport);
+        System.out.print(Stages.of(kafka, receiver, total, groupWait));
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         if (context != null) {

@@ -65,8 +65,11 @@ public final class NotificationOutageBenchmark {
         case "--notifications" -> count = Integer.parseInt(args[++i]);
         case "--down" -> down = PrometheusDuration.parse(args[++i]);
         case "--restart" -> restart = true;
-        default -> throw new IllegalArgumentException(
-            "unknown option " + args[i] + "; usage: [--notifications N] [--down 1h] [--restart]");
+        default ->
+            throw new IllegalArgumentException(
+                "unknown option "
+                    + args[i]
+                    + "; usage: [--notifications N] [--down 1h] [--restart]");
       }
     }
     String loadBefore = NotificationLatencyBenchmark.loadAverage();
@@ -131,8 +134,7 @@ public final class NotificationOutageBenchmark {
         // the notifications falling due by now (simulated), evenly over the outage, the last at
         // the last step before it ends
         long elapsed = Duration.between(start, clock.now()).toMillis();
-        int due =
-            (int) Math.min(count, (elapsed * count) / down.minus(STEP).toMillis() + 1);
+        int due = (int) Math.min(count, (elapsed * count) / down.minus(STEP).toMillis() + 1);
         while (ids.size() < due) {
           Notification n = notification(ids.size() + 1, receiver.name(), clock.now());
           ids.add(n.id());
