@@ -100,12 +100,12 @@ class CommandLineTest {
     }
 
     @Test
-    @DisplayName("valentia notify --help exits 2 saying unknown command 'notify'.")
-    void notifyHelp() {
-      Run run = run("notify", "--help");
+    @DisplayName("valentia frobnicate --help exits 2 saying unknown command 'frobnicate'.")
+    void unknownCommandHelp() {
+      Run run = run("frobnicate", "--help");
 
       assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
-      assertThat(run.err).contains("unknown command 'notify'", "commands: up, status");
+      assertThat(run.err).contains("unknown command 'frobnicate'", "commands: up, status");
       assertThat(run.out).doesNotContain("Usage:");
     }
 
