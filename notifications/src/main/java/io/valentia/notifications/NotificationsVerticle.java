@@ -246,7 +246,7 @@ public final class NotificationsVerticle extends VerticleBase {
    * record them as sent. While a flush is being recorded, the groups it changed are not written (an
    * event handled meanwhile writes only the others), so no group says "sent" before its
    * notification is in the outbox. A notification the outbox did not take is tried again at the
-   * next tick, with the ones after it.
+   * next tick.
    */
   private void tick() {
     if (flushing) {
@@ -261,21 +261,33 @@ public final class NotificationsVerticle extends VerticleBase {
     LOG.debug("{} notification(s) flushed, {} group(s) changed", batch.size(), changed.size());
     flushed.clear();
     inFlight.addAll(changed.keySet());
-    Promise<Integer> taken = Promise.promise();
-    enqueue(batch, 0, taken);
-    taken
-        .future()
+    // all at once: the outbox numbers them in the order of these calls and sends in that order
+    List<Future<Void>> recorded = new ArrayList<>(batch.size());
+    for (Notification n : batch) {
+      recorded.add(outbox.enqueue(n));
+    }
+    Future.join(recorded)
         .onComplete(
-            done -> {
-              int n = done.result();
-              if (n < batch.size()) {
-                LOG.warn(
-                    "{} of {} notification(s) not recorded in the outbox yet; tried again",
-                    batch.size() - n,
-                    batch.size());
-                flushed.addAll(0, batch.subList(n, batch.size()));
-              } else {
+            all -> {
+              List<Notification> failed = new ArrayList<>();
+              for (int i = 0; i < batch.size(); i++) {
+                if (recorded.get(i).failed()) {
+                  failed.add(batch.get(i));
+                }
+              }
+              if (failed.isEmpty()) {
                 inFlight.clear();
+              } else {
+                LOG.warn(
+                    "{} of {} notification(s) not recorded in the outbox yet ({}); tried again",
+                    failed.size(),
+                    batch.size(),
+                    recorded.stream()
+                        .filter(Future::failed)
+                        .findFirst()
+                        .map(f -> f.cause().toString())
+                        .orElse(""));
+                flushed.addAll(0, failed);
               }
               persistGroups()
                   .onComplete(
@@ -287,30 +299,6 @@ public final class NotificationsVerticle extends VerticleBase {
                         }
                       });
             });
-  }
-
-  /**
-   * Records {@code batch} from {@code from} on, one after the other, and completes {@code taken} on
-   * this verticle's context with how many the outbox took.
-   */
-  private void enqueue(List<Notification> batch, int from, Promise<Integer> taken) {
-    if (from == batch.size()) {
-      taken.complete(from);
-      return;
-    }
-    outbox
-        .enqueue(batch.get(from))
-        .onComplete(
-            done ->
-                context.runOnContext(
-                    v -> {
-                      if (done.succeeded()) {
-                        enqueue(batch, from + 1, taken);
-                      } else {
-                        LOG.debug("outbox refused a notification: {}", done.cause().toString());
-                        taken.complete(from);
-                      }
-                    }));
   }
 
   /**
