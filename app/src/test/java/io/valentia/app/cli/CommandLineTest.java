@@ -72,19 +72,19 @@ class CommandLineTest {
     @Test
     @DisplayName("An unknown option is bad usage: exit 2 naming the option.")
     void unknownOption() {
-      Run run = run("--frobnicate");
+      Run run = run("--zzqx");
 
       assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
-      assertThat(run.err).contains("--frobnicate");
+      assertThat(run.err).contains("--zzqx");
     }
 
     @Test
     @DisplayName("An unknown command is bad usage: exit 2.")
     void unknownCommand() {
-      Run run = run("frobnicate");
+      Run run = run("zzqx");
 
       assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
-      assertThat(run.err).contains("frobnicate");
+      assertThat(run.err).contains("zzqx");
     }
 
     @Test
@@ -100,12 +100,12 @@ class CommandLineTest {
     }
 
     @Test
-    @DisplayName("valentia frobnicate --help exits 2 saying unknown command 'frobnicate'.")
+    @DisplayName("valentia zzqx --help exits 2 saying unknown command 'zzqx'.")
     void unknownCommandHelp() {
-      Run run = run("frobnicate", "--help");
+      Run run = run("zzqx", "--help");
 
       assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
-      assertThat(run.err).contains("unknown command 'frobnicate'", "commands: up, status");
+      assertThat(run.err).contains("unknown command 'zzqx'", "commands: up, status");
       assertThat(run.out).doesNotContain("Usage:");
     }
 
