@@ -184,6 +184,18 @@ final class CpuSampler implements AutoCloseable {
     if (name.startsWith("raw-")) {
       return "raw indexing threads";
     }
+    if (name.startsWith("valentia-stream-")) {
+      return "live streams: shared reader, catch-ups";
+    }
+    if (name.startsWith("vert.x-eventloop")) {
+      return "vert.x event loops (HTTP, stream writes)";
+    }
+    if (name.startsWith("bench-sse-client")) {
+      return "bench: SSE clients (in this JVM)";
+    }
+    if (name.startsWith("bench-publisher") || name.startsWith("valentia-kafka-bench")) {
+      return "bench: paced publisher";
+    }
     if (name.startsWith("GC") || name.startsWith("G1")) {
       return "gc";
     }
