@@ -137,6 +137,9 @@ final class StreamHub implements AutoCloseable {
       }
       return;
     }
+    if (thread == null && command instanceof Leave) {
+      return; // not reading: nobody is a member
+    }
     commands.add(command);
     if (thread == null) {
       thread = new Thread(this::run, "valentia-stream-hub");
