@@ -343,13 +343,13 @@ public final class StreamBenchmark {
   /**
    * A war room: {@code --streams} clients (50) of the live stream while events arrive at {@code
    * --rate} (10,000/s) for {@code --seconds} (30) and, at the same time, the real {@link
-   * KafkaIndexer} catches up on a backlog of {@code --backlog} events (600,000) produced before.
-   * One JVM holds the embedded broker, the web server, the indexer, the paced publisher and the
-   * clients. Scenarios: {@code none} (no viewer: the indexer's reference rate), {@code selective}
-   * (stream i filters {@code subject == "hmd-(i % 25)"}: 25 distinct filters, 100 events/s each),
-   * {@code unfiltered} (every event to every stream) and {@code sampled} (every event, as the live
-   * page asks: {@code sample=200}). Run each scenario in a JVM of its own so that their memory
-   * figures do not mix.
+   * KafkaIndexer} catches up on a backlog of {@code --backlog} events (2,000,000) produced before;
+   * its rate is what it indexed while the events were published. One JVM holds the embedded broker,
+   * the web server, the indexer, the paced publisher and the clients. Scenarios: {@code none} (no
+   * viewer: the indexer's reference rate), {@code selective} (stream i filters {@code subject ==
+   * "hmd-(i % 25)"}: 25 distinct filters, 100 events/s each), {@code unfiltered} (every event to
+   * every stream) and {@code sampled} (every event, as the live page asks: {@code sample=200}). Run
+   * each scenario in a JVM of its own so that their memory figures do not mix.
    */
   static final class WarRoom {
     private static final byte[] ID_MARK = "\"id\":\"b".getBytes(StandardCharsets.US_ASCII);
@@ -366,7 +366,7 @@ public final class StreamBenchmark {
       if (args.length == 0) {
         throw new IllegalArgumentException(
             "usage: --war-room none|selective|unfiltered|sampled [--streams 50] [--rate 10000]"
-                + " [--seconds 30] [--backlog 600000]");
+                + " [--seconds 30] [--backlog 2000000]");
       }
       String scenario = args[0];
       if (!List.of("none", "selective", "unfiltered", "sampled").contains(scenario)) {
@@ -375,7 +375,7 @@ public final class StreamBenchmark {
       int streams = scenario.equals("none") ? 0 : option(args, "--streams", 50);
       int rate = option(args, "--rate", 10_000);
       int seconds = option(args, "--seconds", 30);
-      int backlog = option(args, "--backlog", 600_000);
+      int backlog = option(args, "--backlog", 2_000_000);
       String loadBefore = loadAverage();
       Path work = Files.createTempDirectory("valentia-war-room");
       Vertx vertx = Vertx.vertx();
@@ -401,11 +401,16 @@ public final class StreamBenchmark {
             .toCompletableFuture()
             .get(30, TimeUnit.SECONDS);
 
-        List<byte[]> corpus = IndexingBenchmark.generate(backlog);
-        double produceRate = IndexingBenchmark.produce(broker.bootstrapServers(), corpus);
+        // the backlog: the same simulated day's first 200,000 events over and over (the indexer
+        // upserts by event id, so each copy costs what a new event costs)
+        List<byte[]> corpus = IndexingBenchmark.generate(Math.min(backlog, 200_000));
+        for (int produced = 0; produced < backlog; produced += corpus.size()) {
+          IndexingBenchmark.produce(
+              broker.bootstrapServers(),
+              corpus.subList(0, Math.min(corpus.size(), backlog - produced)));
+        }
         corpus = null;
-        System.err.printf(
-            Locale.ROOT, "backlog: %,d events produced at %,.0f/s%n", backlog, produceRate);
+        System.err.printf(Locale.ROOT, "backlog: %,d events produced%n", backlog);
 
         long total = (long) (WARM_UP_SECONDS * WARM_UP_RATE) + (long) rate * seconds;
         AtomicLongArray sentAt = new AtomicLongArray((int) total);
@@ -428,7 +433,7 @@ public final class StreamBenchmark {
           synchronized (latencyHistogram) {
             Arrays.fill(latencyHistogram, 0);
           }
-          System.gc();
+          long heapBefore = heapAfterGcMib();
           long rssBefore = rssKib();
           AtomicLong rssPeak = new AtomicLong(rssBefore);
           AtomicBoolean sampling = new AtomicBoolean(true);
@@ -446,6 +451,7 @@ public final class StreamBenchmark {
           CpuSampler cpu = new CpuSampler();
           double indexRate;
           double achieved;
+          long indexedAtEnd;
           try (EventIndex index = EventIndex.open(work.resolve("index"), new EventAnalyzer());
               KafkaIndexer indexer =
                   new KafkaIndexer(
@@ -455,8 +461,16 @@ public final class StreamBenchmark {
                       index,
                       RecordMapper.EVENTS,
                       new KafkaIndexer.Settings(Duration.ofMillis(250), Duration.ofSeconds(5)))) {
-            long start = System.nanoTime();
             indexer.start();
+            // the indexer at full speed on the backlog first, then measured during the run
+            while (indexer.indexedCount() < 50_000) {
+              if (indexer.failure().isPresent()) {
+                throw new IllegalStateException("indexer failed", indexer.failure().get());
+              }
+              Thread.sleep(20);
+            }
+            long start = System.nanoTime();
+            long indexedBefore = indexer.indexedCount();
             double[] achievedRate = new double[1];
             Thread pacer =
                 new Thread(
@@ -466,14 +480,10 @@ public final class StreamBenchmark {
                     },
                     "bench-publisher");
             pacer.start();
-            while (index.documentCount() < backlog) {
-              if (indexer.failure().isPresent()) {
-                throw new IllegalStateException("indexer failed", indexer.failure().get());
-              }
-              Thread.sleep(20);
-            }
-            indexRate = backlog / ((System.nanoTime() - start) / 1e9);
             pacer.join();
+            indexRate =
+                (indexer.indexedCount() - indexedBefore) / ((System.nanoTime() - start) / 1e9);
+            indexedAtEnd = indexer.indexedCount();
             achieved = achievedRate[0];
             // what is still on its way: until no client received anything for 2 s (at most 20 s)
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -492,6 +502,7 @@ public final class StreamBenchmark {
           sampling.set(false);
           String cpuReport = cpu.report("war room, " + scenario);
           long rssAfter = rssKib();
+          long heapAfter = heapAfterGcMib();
           report(
               scenario,
               streams,
@@ -505,6 +516,9 @@ public final class StreamBenchmark {
               rssBefore,
               rssPeak.get(),
               rssAfter,
+              heapBefore,
+              heapAfter,
+              indexedAtEnd,
               cpuReport,
               loadBefore,
               loadAverage());
@@ -561,6 +575,9 @@ public final class StreamBenchmark {
         long rssBefore,
         long rssPeak,
         long rssAfter,
+        long heapBefore,
+        long heapAfter,
+        long indexedAtEnd,
         String cpuReport,
         String loadBefore,
         String loadAfter) {
@@ -577,8 +594,20 @@ public final class StreamBenchmark {
               achieved,
               backlog));
       out.append(
-          String.format(Locale.ROOT, "indexer: %,.0f events/s over the backlog%n", indexRate));
+          String.format(
+              Locale.ROOT,
+              "indexer: %,.0f events/s while the events were published (%,d of the %,d-event"
+                  + " backlog indexed by the end%s)%n",
+              indexRate,
+              Math.min(indexedAtEnd, backlog),
+              backlog,
+              indexedAtEnd >= backlog ? ": it ran out of backlog, so the rate is a floor" : ""));
       if (!clients.isEmpty()) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "streams the server ended before the run was over: %d%n",
+                clients.stream().filter(c -> c.ended.get()).count()));
         long[] received = clients.stream().mapToLong(c -> c.received.get()).sorted().toArray();
         long[] drops = clients.stream().mapToLong(c -> c.dropNotices.get()).sorted().toArray();
         long droppedEvents = clients.stream().mapToLong(c -> c.droppedEvents.get()).sum();
@@ -649,6 +678,13 @@ public final class StreamBenchmark {
               rssPeak / 1024,
               (rssPeak - rssBefore) / 1024,
               rssAfter / 1024));
+      out.append(
+          String.format(
+              Locale.ROOT,
+              "heap in use after a full GC: %,d MiB before, %,d MiB after (the streams still"
+                  + " open)%n",
+              heapBefore,
+              heapAfter));
       out.append(cpuReport);
       out.append(
           String.format(
@@ -685,6 +721,12 @@ public final class StreamBenchmark {
       return fallback;
     }
 
+    private static long heapAfterGcMib() {
+      System.gc();
+      return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed()
+          >> 20;
+    }
+
     private static long rssKib() {
       try {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -709,6 +751,11 @@ public final class StreamBenchmark {
 
     /** One SSE client that scans the bytes it reads (no JSON parsing), on a thread of its own. */
     static final class Client {
+      /** HTTP/1.1, as a browser's EventSource over plain HTTP; one connection per stream. */
+      private static final HttpClient HTTP =
+          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+      final AtomicBoolean ended = new AtomicBoolean();
       final AtomicLong received = new AtomicLong();
       final AtomicLong dropNotices = new AtomicLong();
       final AtomicLong droppedEvents = new AtomicLong();
@@ -740,14 +787,12 @@ public final class StreamBenchmark {
             };
         Client client = new Client(sentAt, histogram);
         client.response =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(
-                            URI.create(
-                                "http://127.0.0.1:" + port + "/api/v1/events/stream?" + query))
-                        .header("Authorization", "Bearer " + TOKEN)
-                        .build(),
-                    HttpResponse.BodyHandlers.ofInputStream());
+            HTTP.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/api/v1/events/stream?" + query))
+                    .header("Authorization", "Bearer " + TOKEN)
+                    .build(),
+                HttpResponse.BodyHandlers.ofInputStream());
         if (client.response.statusCode() != 200) {
           throw new IllegalStateException(
               "stream " + index + " answered " + client.response.statusCode());
@@ -789,6 +834,7 @@ public final class StreamBenchmark {
           while (true) {
             int n = in.read(buffer, filled, buffer.length - filled);
             if (n < 0) {
+              ended.set(true);
               return;
             }
             filled += n;
@@ -814,7 +860,7 @@ public final class StreamBenchmark {
             filled -= lineStart;
           }
         } catch (IOException closed) {
-          // the run is over
+          ended.set(true); // the run is over, or the server cut the stream off
         }
       }
 

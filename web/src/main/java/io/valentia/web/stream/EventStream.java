@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * EventStreams.Limits#stallTimeout()} while frames wait is disconnected.
  */
 final class EventStream {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStream.class);
   private static final int FRAMES_PER_WRITE = 512;
   private static final long TICK_MILLIS = 1000;
 
@@ -208,6 +209,10 @@ final class EventStream {
     boolean waiting = !events.isEmpty() || !control.isEmpty() || dropped.get() > 0;
     if (waiting && now - lastProgress > limits.stallTimeout().toNanos()) {
       // the client took nothing for that long: free its buffer and its connection
+      LOG.info(
+          "a live stream's client ({}) took nothing for {} s: disconnected",
+          principal.isEmpty() ? "anonymous" : principal,
+          limits.stallTimeout().toSeconds());
       response.reset();
       close();
       return;
