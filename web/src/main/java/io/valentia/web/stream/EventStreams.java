@@ -229,11 +229,6 @@ public final class EventStreams {
     return dropped.get();
   }
 
-  /** Records the shared reader read from the topic (each once, however many streams watch). */
-  public long recordsRead() {
-    return hub.recordsRead();
-  }
-
   /** Readers of the topic open now: the shared one (if any stream is open) and catch-ups. */
   int openReaders() {
     return (hub.reading() ? 1 : 0) + catchingUp.get();

@@ -18,7 +18,6 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,7 +56,6 @@ final class StreamHub implements AutoCloseable {
   private final String topic;
   private final Duration linger;
   private final ConcurrentLinkedQueue<Command> commands = new ConcurrentLinkedQueue<>();
-  private final AtomicLong records = new AtomicLong();
   private final AtomicInteger readers = new AtomicInteger();
   private Thread thread; // guarded by this
   private boolean closed; // guarded by this
@@ -98,11 +96,6 @@ final class StreamHub implements AutoCloseable {
   /** Removes {@code stream}; any thread. */
   void leave(EventStream stream) {
     submit(new Leave(stream));
-  }
-
-  /** Records read from the topic since the start (each once, however many streams watch). */
-  long recordsRead() {
-    return records.get();
   }
 
   /** Whether the shared reader is running now. */
@@ -281,7 +274,6 @@ final class StreamHub implements AutoCloseable {
   private void dispatch(List<LogRecord> batch, long second) {
     EventCodec codec = EventCodec.instance();
     for (LogRecord record : batch) {
-      records.incrementAndGet();
       lastSeen.put(record.partition(), record.offset());
       JsonNode tree = validEvent(codec, record.value());
       if (tree == null) {
