@@ -103,23 +103,18 @@ final class StreamHub implements AutoCloseable {
     return readers.get() > 0;
   }
 
+  /**
+   * Stops the reading and ends every stream with an error frame; returns at once (the hub's thread
+   * closes the reader), so it may be called on an event loop.
+   */
   @Override
   public void close() {
-    Thread running;
     synchronized (this) {
       closed = true;
-      running = thread;
     }
     TopicReader r = reader;
     if (r != null) {
       r.wakeup();
-    }
-    if (running != null) {
-      try {
-        running.join(5_000);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
