@@ -50,6 +50,15 @@ try {
   await page.waitForURL(/\/postmortems\?id=/);
   check(page.url().includes(encodeURIComponent(postmortemId)), "the incident leads to its postmortem, got " + page.url());
   await page.waitForFunction(() => document.querySelectorAll("#testimonies .testimony").length === 2);
+  const headText = await page.locator(".pm-head").textContent();
+  check(headText.includes("2026-11-29") && headText.includes("Ada, Brunel"),
+    "the postmortem's date and authors are shown: " + headText);
+  const items = await page.locator("table.items").textContent();
+  check(items.includes("prevent") && items.includes("NET-4711"),
+    "an action item's type and bug are shown: " + items);
+  const pageText = await page.locator("#document").textContent();
+  check(pageText.includes("Switch port counters, 09:00-10:00"), "supporting information is shown");
+  console.log("ok - the date, authors, supporting information and action items' type and bug are shown");
   const boxes = await page.locator("#testimonies .testimony").evaluateAll((cards) => cards.map((c) => c.getBoundingClientRect().toJSON()));
   check(Math.abs(boxes[0].top - boxes[1].top) < 2 && boxes[1].left > boxes[0].right - 1,
     "the testimonies stand side by side: " + JSON.stringify(boxes));

@@ -136,12 +136,40 @@ try {
   check(shown >= 2 && shown < 12, "the sampled list received " + shown + " of 12 events");
   console.log("ok - a busy stream's list is sampled with a notice while the rate chart counts all " + 12 + " events");
 
-  // a viewer cannot halt
+  // a viewer cannot halt: the button is disabled and says why, and the server refuses anyway
   await page.goto(base + "/");
-  await page.waitForFunction(() => !document.getElementById("halt").disabled);
-  await page.click("#halt");
-  await page.waitForFunction(() => document.getElementById("halt-result").textContent.includes("403"));
+  await page.waitForFunction(() => document.getElementById("chaos-state").textContent.startsWith("armed"));
+  check(await page.locator("#halt").isDisabled(), "a viewer's halt button is enabled");
+  check(/viewer.*operator/.test(await page.getAttribute("#halt", "title")), "the halt button says why: " + await page.getAttribute("#halt", "title"));
+  const refused = await page.evaluate(async () => (await valentia.api("POST", "/api/v1/halt", { reason: "viewer" })).status);
+  check(refused === 403, "a viewer's halt answered " + refused);
   console.log("ok - a viewer's halt-all is refused (403)");
+
+  // a health check's detail: the first lines shown, the rest folded, no word broken across lines
+  await page.waitForFunction(() => document.querySelectorAll("#checks li.check").length === 1);
+  check(await page.locator("#checks li.check > ul.check-detail > li").count() === 5, "five detail lines shown");
+  check((await page.textContent("#checks details.check-more summary")) === "2 more detail lines", "the folded lines");
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    const split = await page.evaluate(() => {
+      const bad = [];
+      for (const node of document.querySelectorAll("#checks .check-summary, #checks li.check > ul.check-detail > li")) {
+        const text = node.firstChild;
+        const words = /\S+/g;
+        let m;
+        while ((m = words.exec(text.data))) {
+          const range = document.createRange();
+          range.setStart(text, m.index);
+          range.setEnd(text, m.index + m[0].length);
+          if (new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) bad.push(m[0]);
+        }
+      }
+      return bad;
+    });
+    check(split.length === 0, "words broken across lines at " + width + " px: " + split.join(" "));
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  console.log("ok - a health check's detail lines break between words only, also at phone width");
 
   // CSRF: a change made with the session but without the token is refused
   const forged = await page.evaluate(async () => (await fetch("/api/v1/halt", { method: "POST", headers: { "Content-Type": "application/json" }, body: "{}" })).status);
@@ -157,7 +185,9 @@ try {
   await login(page, operator, "/");
   await page.waitForFunction(() => !document.getElementById("halt").disabled);
   await page.click("#halt");
-  await page.waitForFunction(() => document.getElementById("halt-result").textContent === "halted");
+  await page.fill("#halt-reason", "browser test");
+  await page.click("#halt-confirm");
+  await page.waitForFunction(() => document.getElementById("halt-result").textContent.startsWith("Halted"));
   console.log("ok - an operator's halt-all works");
 
   // the record pages say when the postmortem service is absent

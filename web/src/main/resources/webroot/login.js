@@ -1,5 +1,15 @@
 "use strict";
 
+// Where to go after the login: a path of this origin only. The browser's own URL parser decides,
+// so "/\\evil.example", "/\t/evil.example" and other forms a browser reads as another host go home.
+function valentiaNext(next) {
+  if (!next || !next.startsWith("/")) return "/";
+  let url;
+  try { url = new URL(next, location.origin); } catch (e) { return "/"; }
+  if (url.origin !== location.origin) return "/";
+  return url.pathname + url.search + url.hash;
+}
+
 document.getElementById("login").addEventListener("submit", async (event) => {
   event.preventDefault();
   const token = document.getElementById("token").value;
@@ -14,7 +24,5 @@ document.getElementById("login").addEventListener("submit", async (event) => {
     document.getElementById("error").textContent = message;
     return;
   }
-  const next = new URLSearchParams(location.search).get("next");
-  // only same-site paths: never an absolute or protocol-relative address
-  location.assign(next && next.startsWith("/") && !next.startsWith("//") ? next : "/");
+  location.assign(valentiaNext(new URLSearchParams(location.search).get("next")));
 });

@@ -61,8 +61,11 @@ const postmortemsPage = {
     const head = valentia.el("div", null, "pm-head");
     head.appendChild(valentia.el("h2", d.title || pm.title || id));
     head.appendChild(valentia.el("span", d.status || pm.status, "badge status-" + (d.status || pm.status)));
-    head.appendChild(valentia.el("span", " revision " + pm.revision + " of " + pm.latestRevision +
-      (pm.authors ? " · by " + pm.authors.join(", ") : "") + " · updated " + (pm.updated || ""), "when"));
+    // the document's own date and authors (the SRE template's header), then who revised it
+    const authors = (d.authors && d.authors.length) ? d.authors : (pm.authors || []);
+    head.appendChild(valentia.el("span", (d.date ? " " + d.date + " ·" : "") +
+      " revision " + pm.revision + " of " + pm.latestRevision +
+      (authors.length ? " · by " + authors.join(", ") : "") + " · updated " + (pm.updated || ""), "when"));
     if (d.incidentId || pm.incidentId) {
       const link = valentia.el("a", " incident " + (d.incidentId || pm.incidentId));
       link.href = "/incidents?id=" + encodeURIComponent(d.incidentId || pm.incidentId);
@@ -115,11 +118,11 @@ const postmortemsPage = {
     const actions = records.section(doc, "Action items");
     const table = valentia.el("table", null, "items");
     const header = table.createTHead().insertRow();
-    for (const h of ["action", "owner", "due", "status"]) header.appendChild(valentia.el("th", h));
+    for (const h of ["action", "type", "owner", "due", "status", "bug"]) header.appendChild(valentia.el("th", h));
     const body = table.createTBody();
     for (const a of d.actionItems || []) {
       const row = body.insertRow();
-      for (const v of [a.action, a.owner, a.due, a.status]) row.appendChild(valentia.el("td", v || ""));
+      for (const v of [a.action, a.type, a.owner, a.due, a.status, a.bug]) row.appendChild(valentia.el("td", v || ""));
     }
     if (!(d.actionItems || []).length) body.insertRow().appendChild(valentia.el("td", "none written", "empty"));
     actions.appendChild(table);
@@ -132,7 +135,11 @@ const postmortemsPage = {
       postmortemsPage.remarks(lessons, remarksAt(key));
     }
 
-    const other = remarks.filter((r) => !/^(summary|impact|trigger|detection|resolution|contributingFactors|findings\[|testimonies\[|timeline|wentWell|wentWrong|gotLucky|recommendations|actionItems)/.test(r.where));
+    const supporting = records.section(doc, "Supporting information");
+    records.list(supporting, d.supportingInformation);
+    postmortemsPage.remarks(supporting, remarksAt("supportingInformation"));
+
+    const other = remarks.filter((r) => !/^(summary|impact|trigger|detection|resolution|contributingFactors|findings\[|testimonies\[|timeline|wentWell|wentWrong|gotLucky|recommendations|actionItems|supportingInformation)/.test(r.where));
     if (other.length) postmortemsPage.remarks(review_, other);
 
     postmortemsPage.revisions(doc, id, pm, revisions);

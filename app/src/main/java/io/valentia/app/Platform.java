@@ -26,9 +26,12 @@ import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,14 +95,26 @@ public final class Platform implements AutoCloseable {
       Map<String, String> environment,
       PrintStream out) {
     long started = System.nanoTime();
+    StartTimes times = new StartTimes();
     RestartableBroker broker = null;
     String bootstrap = config.kafka().bootstrap();
     if (!config.kafka().embedded()) {
       out.println("valentia: using the Kafka cluster at " + config.kafka().described());
     }
+    List<ValentiaService> services =
+        catalog.services().stream().filter(s -> config.roles().contains(s.role())).toList();
+    // while the broker starts (one core, mostly), Vert.x and the services' preparations take the
+    // other
+    CompletableFuture<Vertx> vertxReady = prepare(services, times);
     if (config.kafka().embedded()) {
-      broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+      try {
+        broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+      } catch (RuntimeException e) {
+        vertxReady.thenAccept(Vertx::close);
+        throw e;
+      }
       bootstrap = broker.bootstrapServers();
+      times.lap("broker");
     }
     Vertx vertx = null;
     KafkaEventPublisher publisher = null;
@@ -107,7 +122,6 @@ public final class Platform implements AutoCloseable {
     StateTables stateTables = null;
     try {
       KafkaSettings settings = config.kafka().settings(bootstrap);
-      long provisioning = System.nanoTime();
       List<TopicStatus> topics;
       try {
         topics = new TopicProvisioner(settings).ensureTopics(Duration.ofSeconds(60));
@@ -118,47 +132,62 @@ public final class Platform implements AutoCloseable {
         throw new ValentiaException(
             "Kafka at " + config.kafka().described() + ": " + e.getMessage(), e);
       }
-      LOG.info(
-          "topics ready in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - provisioning));
-      vertx = Vertx.vertx();
+      times.lap("topics");
+      vertx = vertxReady.join();
       publisher = new KafkaEventPublisher(vertx, settings, "platform");
       health = new PlatformHealth(vertx, settings, broker != null, topics);
       stateTables = new StateTables(settings);
       health.stateTables(stateTables);
-      await(
+      // the dead-letter gate and the health tables start beside the services, which need neither
+      Future<String> core =
           vertx.deployVerticle(
               new EventBusCore(
-                  settings, publisher, health, new StateMigration(stateTables, out::println))));
+                  settings, publisher, health, new StateMigration(stateTables, out::println)));
       health.start();
       ApiRoutes api = new ApiRoutes();
       api.mount(
           "/health", new HealthApi(publisher, health.healthTables(), health::report).router(vertx));
       int httpPort = -1;
-      for (ValentiaService service : catalog.services()) {
-        if (!config.roles().contains(service.role())) {
-          continue;
+      for (List<ValentiaService> group : ServiceCatalog.byOrder(services)) {
+        Map<ValentiaService, Future<?>> starting = new LinkedHashMap<>();
+        for (ValentiaService service : group) {
+          Context context =
+              new Context(
+                  vertx,
+                  settings,
+                  publisher,
+                  config.dataDir().resolve(service.role()),
+                  config.section(service.configSection()),
+                  environment,
+                  health,
+                  stateTables,
+                  api,
+                  out,
+                  broker);
+          long serviceStart = System.nanoTime();
+          starting.put(
+              service,
+              service.start(context).onSuccess(r -> times.took(service.role(), serviceStart)));
         }
-        Context context =
-            new Context(
-                vertx,
-                settings,
-                publisher,
-                config.dataDir().resolve(service.role()),
-                config.section(service.configSection()),
-                environment,
-                health,
-                stateTables,
-                api,
-                out,
-                broker);
-        Object result = await(service.start(context));
-        if (WebService.ROLE.equals(service.role()) && result instanceof Integer port) {
-          httpPort = port; // the web service answers with the port it bound
+        if (group.get(0).order() > 0) {
+          // a later group (the web server) serves /health: the core's tables are read by then
+          await(core);
+          times.lap(EVENT_BUS_SERVICE);
         }
-        if (!health.hasService(service.role())) {
-          health.service(service.role(), ServiceStatus.running(service.description()));
+        await(Future.all(new ArrayList<>(starting.values())));
+        for (Map.Entry<ValentiaService, Future<?>> entry : starting.entrySet()) {
+          ValentiaService service = entry.getKey();
+          if (WebService.ROLE.equals(service.role())
+              && entry.getValue().result() instanceof Integer port) {
+            httpPort = port; // the web service answers with the port it bound
+          }
+          if (!health.hasService(service.role())) {
+            health.service(service.role(), ServiceStatus.running(service.description()));
+          }
         }
+        times.lap("services " + group.stream().map(ValentiaService::role).toList());
       }
+      await(core);
       Platform platform =
           new Platform(broker, vertx, publisher, health, stateTables, bootstrap, httpPort);
       out.printf(
@@ -170,11 +199,46 @@ public final class Platform implements AutoCloseable {
               : " (from " + config.kafka().bootstrapOrigin() + ")",
           httpPort > 0 ? ", http://" + config.http().host() + ":" + httpPort : "",
           config.roles());
+      LOG.info("start-up, ms since the JVM started: {}", times);
       return platform;
     } catch (RuntimeException e) {
+      if (vertx == null) {
+        vertxReady.thenAccept(Vertx::close);
+      }
       new Platform(broker, vertx, publisher, health, stateTables, bootstrap, -1).close();
       throw e;
     }
+  }
+
+  /**
+   * Creates Vert.x and runs each service's {@link ValentiaService#prepare} on a thread of their
+   * own; the future completes with Vert.x (a failed preparation is only logged).
+   */
+  private static CompletableFuture<Vertx> prepare(
+      List<ValentiaService> services, StartTimes times) {
+    CompletableFuture<Vertx> vertx = new CompletableFuture<>();
+    Thread preparing =
+        new Thread(
+            () -> {
+              try {
+                vertx.complete(Vertx.vertx());
+              } catch (RuntimeException | Error e) {
+                vertx.completeExceptionally(e);
+                return;
+              }
+              for (ValentiaService service : services) {
+                try {
+                  service.prepare();
+                } catch (RuntimeException | LinkageError e) {
+                  LOG.warn("{} could not prepare its start: {}", service.role(), e.toString());
+                }
+              }
+              times.lap("preparations");
+            },
+            "valentia-prepare");
+    preparing.setDaemon(true);
+    preparing.start();
+    return vertx;
   }
 
   public String bootstrapServers() {
@@ -224,6 +288,50 @@ public final class Platform implements AutoCloseable {
       throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
     } catch (Exception e) {
       throw new IllegalStateException("a service did not start in time", e);
+    }
+  }
+
+  /**
+   * Where a start's time goes, for the log: each step as milliseconds since the JVM started (when
+   * it ended), and each service's own start time (services of one order start together).
+   */
+  private static final class StartTimes {
+    private final long jvmStart =
+        java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
+    private final StringBuffer steps = new StringBuffer();
+
+    StartTimes() {
+      lap("launcher");
+    }
+
+    /** Records that {@code step} ended now. */
+    void lap(String step) {
+      append(step + " done at " + (System.currentTimeMillis() - jvmStart));
+    }
+
+    /**
+     * Records that {@code service} started, {@code since} (nanoTime) being when it was asked to.
+     */
+    void took(String service, long since) {
+      append(
+          service
+              + " took "
+              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since)
+              + " (done at "
+              + (System.currentTimeMillis() - jvmStart)
+              + ")");
+    }
+
+    private synchronized void append(String step) {
+      if (steps.length() > 0) {
+        steps.append("; ");
+      }
+      steps.append(step);
+    }
+
+    @Override
+    public synchronized String toString() {
+      return steps.toString();
     }
   }
 

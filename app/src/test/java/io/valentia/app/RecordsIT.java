@@ -130,6 +130,18 @@ class RecordsIT {
     sections.put(
         "summary",
         "Jumbo frames were black-holed between two storage hosts, like the 1858 cable's silence.");
+    sections.put("date", "2026-11-29");
+    sections.putArray("authors").add("Ada").add("Brunel");
+    sections.putArray("supportingInformation").add("Switch port counters, 09:00-10:00");
+    sections
+        .putArray("actionItems")
+        .addObject()
+        .put("action", "Check MTU on every switch port after a change")
+        .put("type", "prevent")
+        .put("owner", "network")
+        .put("due", "2026-12-15")
+        .put("status", "open")
+        .put("bug", "NET-4711");
     var testimonies = sections.putArray("testimonies");
     testimonies
         .addObject()
@@ -161,6 +173,9 @@ class RecordsIT {
     assertThat(output)
         .contains("ok - the incident's evidence is drawn as a timeline")
         .contains("ok - testimonies are shown side by side")
+        .contains(
+            "ok - the date, authors, supporting information and action items' type and bug are"
+                + " shown")
         .contains("ok - two revisions are compared section by section");
   }
 

@@ -105,8 +105,9 @@ class StateCrashIT {
               base + "/api/v1/schedules",
               """
               {"id": "%s", "schedule": "every 2s",
-               "experiment": {"title": "%s", "method": [{"type": "action", "name": "nothing",
-                 "provider": {"type": "process", "path": "true"}}]},
+               "experiment": {"title": "%s", "method": [{"type": "probe", "name": "nothing",
+                 "provider": {"type": "valentia", "probe": "event-count",
+                   "arguments": {"type": "com.example.none.v1", "window": "1s"}}}]},
                "options": {"historyLimit": 1000, "missed": "skip"}}
               """
                   .formatted(scheduleId, experimentTitle));

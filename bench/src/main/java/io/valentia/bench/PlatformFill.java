@@ -217,10 +217,14 @@ final class PlatformFill {
       ObjectNode body = EventCodec.MAPPER.createObjectNode();
       body.put("id", "bench-schedule-" + i).put("schedule", "0 3 1 1 *");
       ObjectNode experiment = body.putObject("experiment");
-      experiment.put("title", "bench schedule " + i).put("description", "runs true once a year");
-      ObjectNode action = experiment.putArray("method").addObject();
-      action.put("type", "action").put("name", "run-true");
-      action.putObject("provider").put("type", "process").put("path", "true");
+      experiment
+          .put("title", "bench schedule " + i)
+          .put("description", "counts events once a year (needs nothing on the allow-lists)");
+      ObjectNode probe = experiment.putArray("method").addObject();
+      probe.put("type", "probe").put("name", "count-nothing");
+      ObjectNode provider = probe.putObject("provider");
+      provider.put("type", "valentia").put("probe", "event-count");
+      provider.putObject("arguments").put("type", "com.example.none.v1").put("window", "1s");
       call("POST", "schedules", body, 201);
     }
     muteChecks(counts.mutes());

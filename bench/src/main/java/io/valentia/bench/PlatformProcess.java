@@ -129,7 +129,14 @@ final class PlatformProcess implements AutoCloseable {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     if (launch.classDataSharing()) {
-      // as the valentia command does: use the archive, or write it when this JVM exits
+      // as the valentia command does: an archive is valid only for the jar it was written with
+      if (Files.isRegularFile(launch.archive())
+          && Files.getLastModifiedTime(launch.archive())
+                  .compareTo(Files.getLastModifiedTime(launch.jar()))
+              < 0) {
+        Files.delete(launch.archive());
+      }
+      // use the archive, or write it when this JVM exits
       command.add(
           (Files.isRegularFile(launch.archive())
                   ? "-XX:SharedArchiveFile="

@@ -2,6 +2,8 @@ package io.valentia.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.chaos.experiment.Durations;
+import io.valentia.chaos.safety.ProviderAllowList;
+import io.valentia.chaos.safety.ProviderPolicy;
 import io.valentia.chaos.safety.SafetyPolicy;
 import io.valentia.chaos.safety.TargetAllowList;
 import java.time.Duration;
@@ -20,6 +22,11 @@ import java.util.Set;
  *     namespaces: [chaos-*]
  *     interfaces: [veth*]
  *     hosts: [10.0.0.0/8]
+ *     executables: [/usr/bin/curl]  # process providers may run these (absolute paths, exactly);
+ *                                   # nothing by default; a shell runs only when it is listed
+ *     urls: [http://localhost:9090/api/]  # http providers may call URLs under these prefixes
+ *   processUser: nobody         # processes run as this user when the injector runs as root
+ *   providerTimeout: 30s        # limit of a process or http call whose activity sets none
  *   maxConcurrentFaults: 5      # blast radius: faults active at once
  *   maxFaultDuration: 1h        # the longest one fault may last
  *   steadyStateInterval: 5s     # how often the hypothesis is checked during the method; 0 = never
@@ -57,7 +64,9 @@ public record ChaosConfig(
           "steadyStateInterval",
           "controlLease",
           "scheduleGroup",
-          "leaderSessionTimeout");
+          "leaderSessionTimeout",
+          "processUser",
+          "providerTimeout");
 
   /** The defaults: nothing allowed. */
   public static ChaosConfig defaults() {
@@ -102,7 +111,20 @@ public record ChaosConfig(
             });
     List<String> allowProblems = new ArrayList<>();
     TargetAllowList allow = TargetAllowList.read(section.path("allow"), allowProblems);
+    ProviderAllowList providers = ProviderAllowList.read(section.path("allow"), allowProblems);
     allowProblems.forEach(p -> problems.add("allow." + p));
+    String user = defaults.policy().providers().processUser();
+    JsonNode u = section.path("processUser");
+    if (!u.isMissingNode()) {
+      if (!u.isTextual() || !u.asText().matches("[a-z_][a-z0-9_.-]*\\$?|[0-9]+")) {
+        problems.add("processUser: must be a user name or a numeric uid, found " + u);
+      } else {
+        user = u.asText();
+      }
+    }
+    Duration providerTimeout =
+        duration(
+            section, "providerTimeout", defaults.policy().providers().timeout(), false, problems);
     int max = defaults.policy().maxConcurrentFaults();
     JsonNode m = section.path("maxConcurrentFaults");
     if (!m.isMissingNode()) {
@@ -137,7 +159,12 @@ public record ChaosConfig(
       session = defaults.leaderSessionTimeout();
     }
     return new ChaosConfig(
-        new SafetyPolicy(allow, max, maxDuration), interval, lease, group, session);
+        new SafetyPolicy(
+            allow, max, maxDuration, new ProviderPolicy(providers, user, providerTimeout)),
+        interval,
+        lease,
+        group,
+        session);
   }
 
   private static Duration duration(
@@ -159,14 +186,35 @@ public record ChaosConfig(
     return parsed.get();
   }
 
-  /** A copy with more allowed targets (the command line's {@code --allow kind=pattern}). */
+  /**
+   * A copy with more allowed targets, executables and URL prefixes (the command line's {@code
+   * --allow kind=pattern}), by configuration key ({@code pids}, ..., {@code executables}, {@code
+   * urls}).
+   *
+   * @throws IllegalArgumentException when an executable or URL prefix is not well formed
+   */
   public ChaosConfig allowing(java.util.Map<String, List<String>> more) {
     java.util.Map<String, List<String>> merged = new java.util.LinkedHashMap<>();
     policy.allowList().patterns().forEach((k, v) -> merged.put(k, new ArrayList<>(v)));
-    more.forEach((k, v) -> merged.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v));
+    more.forEach(
+        (k, v) -> {
+          if (!ProviderAllowList.KEYS.contains(k)) {
+            merged.computeIfAbsent(k, x -> new ArrayList<>()).addAll(v);
+          }
+        });
+    ProviderPolicy providers = policy.providers();
+    ProviderAllowList list =
+        providers
+            .allowList()
+            .with(
+                more.getOrDefault(ProviderAllowList.EXECUTABLES, List.of()),
+                more.getOrDefault(ProviderAllowList.URLS, List.of()));
     return new ChaosConfig(
         new SafetyPolicy(
-            new TargetAllowList(merged), policy.maxConcurrentFaults(), policy.maxFaultDuration()),
+            new TargetAllowList(merged),
+            policy.maxConcurrentFaults(),
+            policy.maxFaultDuration(),
+            providers.withAllowList(list)),
         steadyStateInterval,
         controlLease,
         scheduleGroup,

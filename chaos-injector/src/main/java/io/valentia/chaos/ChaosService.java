@@ -4,12 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.experiment.Experiment;
 import io.valentia.chaos.experiment.ExperimentLoader;
+import io.valentia.chaos.experiment.ExperimentProblem;
 import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.experiment.InvalidExperimentException;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.journal.Journal;
+import io.valentia.chaos.journal.JournalFiles;
 import io.valentia.chaos.safety.HaltBroadcast;
 import io.valentia.chaos.schedule.Schedule;
 import io.valentia.chaos.schedule.ScheduleApi;
@@ -22,6 +24,7 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventIds;
 import io.valentia.eventbus.health.ServiceStatus;
+import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.payload.ChaosHalt;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
@@ -30,7 +33,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,8 +47,8 @@ import java.util.concurrent.Executors;
  * valentia.state.schedules} (read at start; built once from valentia.control after an upgrade). API
  * under {@code /api/v1}: {@code GET|POST /halt}, {@code POST /experiments/validate}, {@code POST
  * /experiments/runs}, {@code GET /experiments/runs/ID}, {@code GET|POST /schedules}, {@code
- * GET|DELETE /schedules/ID} (see {@link ScheduleApi}). Journals are kept in {@code
- * DATA/chaos/journals}.
+ * GET|DELETE /schedules/ID} (see {@link ScheduleApi}); the plan, list and abort routes of {@link
+ * ExperimentRunsApi}. Journals are kept in {@code DATA/chaos/journals}.
  */
 public final class ChaosService implements ValentiaService {
   public static final String ROLE = "chaos";
@@ -150,7 +152,9 @@ public final class ChaosService implements ValentiaService {
     halt.post("/")
         .handler(
             rc -> {
-              JsonNode body = body(rc);
+              // fail safe: a body that cannot be read still halts (never releases), with no reason
+              String unreadable = unreadableBody(rc);
+              JsonNode body = unreadable == null ? body(rc) : EventCodec.MAPPER.createObjectNode();
               boolean release = body.path("release").asBoolean(false);
               // who asked is who the request authenticated as; "by" only where no one did
               Object principal = rc.get(io.valentia.eventbus.service.ApiRoutes.PRINCIPAL_NAME);
@@ -160,7 +164,18 @@ public final class ChaosService implements ValentiaService {
                       ? body.path("reason").asText()
                       : release ? "released by " + by : null;
               haltAll(context, injector, broadcast, source, release, by, reason)
-                  .onSuccess(answer -> json(rc, 200, answer))
+                  .onSuccess(
+                      answer -> {
+                        if (unreadable != null) {
+                          answer.put(
+                              "warning",
+                              "the body was not read ("
+                                  + unreadable
+                                  + "): halted anyway, with no reason; a release needs a JSON"
+                                  + " body {\"release\": true}");
+                        }
+                        json(rc, 200, answer);
+                      })
                   .onFailure(
                       e ->
                           json(
@@ -200,7 +215,23 @@ public final class ChaosService implements ValentiaService {
             rc -> {
               ExperimentLoader.Loaded loaded =
                   injector.loader().parse(rc.body().asString(), isYaml(rc));
-              json(rc, loaded.valid() ? 200 : 422, problems(loaded));
+              if (!loaded.valid()) {
+                json(rc, 422, problems(loaded));
+                return;
+              }
+              Experiment experiment;
+              try {
+                experiment = injector.loader().resolve(loaded, context.environment(), "request");
+              } catch (InvalidExperimentException e) {
+                experiment = loaded.experiment(); // placeholders are checked when it runs
+              }
+              List<ExperimentProblem> refused = refusals(injector, experiment);
+              if (!refused.isEmpty()) {
+                auditRefused(context, rc, "experiment.validate", experiment, refused);
+                json(rc, 422, refusedAnswer(experiment, refused));
+                return;
+              }
+              json(rc, 200, problems(loaded));
             });
     experiments
         .post("/runs")
@@ -221,17 +252,27 @@ public final class ChaosService implements ValentiaService {
                             : loaded));
                 return;
               }
+              List<ExperimentProblem> refused = refusals(injector, experiment);
+              if (!refused.isEmpty()) {
+                auditRefused(context, rc, "experiment.run", experiment, refused);
+                json(rc, 422, refusedAnswer(experiment, refused));
+                return;
+              }
               if (injector.faults().refusal() != null) {
                 json(rc, 409, error("no new runs: " + injector.faults().refusal()));
                 return;
               }
+              String by = principalName(rc);
+              String role = principalRole(rc);
               String runId = EventIds.next();
               journals.put(
                   runId,
                   EventCodec.MAPPER
                       .createObjectNode()
                       .put("run_id", runId)
-                      .put("status", "running"));
+                      .put("status", "running")
+                      .put("title", experiment.title())
+                      .put("start", java.time.Instant.now().toString()));
               runs.submit(
                   () -> {
                     try {
@@ -241,7 +282,7 @@ public final class ChaosService implements ValentiaService {
                               .run(
                                   experiment,
                                   new ExperimentRunner.RunOptions(
-                                      runId, config.steadyStateInterval()));
+                                      runId, config.steadyStateInterval(), by, role));
                       journals.put(runId, journal.toJson());
                       save(context, journal);
                     } catch (FaultException.Refused e) {
@@ -273,6 +314,7 @@ public final class ChaosService implements ValentiaService {
                 json(rc, 200, journal);
               }
             });
+    new ExperimentRunsApi(injector, journals, context.environment()).addTo(experiments);
     context.api().mount("/experiments", experiments);
 
     context
@@ -321,7 +363,11 @@ public final class ChaosService implements ValentiaService {
                       .runner()
                       .run(
                           experiment,
-                          new ExperimentRunner.RunOptions(runId, config.steadyStateInterval()));
+                          new ExperimentRunner.RunOptions(
+                              runId,
+                              config.steadyStateInterval(),
+                              "schedule " + schedule.id(),
+                              "scheduler"));
               journals.put(runId, journal.toJson());
               save(context, journal);
             });
@@ -386,12 +432,81 @@ public final class ChaosService implements ValentiaService {
   private static void save(ServiceContext context, Journal journal) {
     try {
       var dir = context.dataDir().resolve("journals");
-      Files.createDirectories(dir);
-      Files.writeString(dir.resolve(journal.runId() + ".json"), journal.toJson().toPrettyString());
+      JournalFiles.write(dir.resolve(journal.runId() + ".json"), journal.toJson().toPrettyString());
     } catch (IOException e) {
       context
           .console()
           .println("chaos: cannot keep journal " + journal.runId() + ": " + e.getMessage());
+    }
+  }
+
+  /** What the allow-list of the process and http providers refuses in {@code experiment}. */
+  private static List<ExperimentProblem> refusals(ChaosInjector injector, Experiment experiment) {
+    return injector.config().policy().providers().allowList().refusals(experiment);
+  }
+
+  /** The answer to a refused experiment; its secrets hidden (a refused URL may hold one). */
+  private static ObjectNode refusedAnswer(Experiment experiment, List<ExperimentProblem> refused) {
+    ObjectNode json = EventCodec.MAPPER.createObjectNode().put("valid", false);
+    for (ExperimentProblem p : refused) {
+      String message = experiment.redaction().apply(p.message());
+      json.withArray("problems").addObject().put("path", p.path()).put("message", message);
+      json.withArray("refused").add(message);
+    }
+    return json;
+  }
+
+  /** Audits a request the allow-list refused: outcome {@code denied}, by the caller. */
+  private static void auditRefused(
+      ServiceContext context,
+      RoutingContext rc,
+      String action,
+      Experiment experiment,
+      List<ExperimentProblem> refused) {
+    ObjectNode details = EventCodec.MAPPER.createObjectNode().put("experiment", experiment.title());
+    refused.forEach(p -> details.withArray("refused").add(p.path() + ": " + p.message()));
+    Audit audit =
+        new Audit(
+            principalName(rc),
+            principalRole(rc),
+            action,
+            experiment.title(),
+            "denied",
+            rc.request().remoteAddress() == null
+                ? null
+                : rc.request().remoteAddress().hostAddress(),
+            experiment.redaction().apply(details));
+    context
+        .publisher()
+        .publish(CloudEvent.of(audit).source("/chaos/" + hostname()).subject(audit.actor()).build())
+        .onFailure(
+            e ->
+                context
+                    .console()
+                    .println("chaos: the audit of a refused " + action + " was lost: " + e));
+  }
+
+  private static String principalName(RoutingContext rc) {
+    Object name = rc.get(io.valentia.eventbus.service.ApiRoutes.PRINCIPAL_NAME);
+    return name == null ? "anonymous" : name.toString();
+  }
+
+  private static String principalRole(RoutingContext rc) {
+    Object role = rc.get(io.valentia.eventbus.service.ApiRoutes.PRINCIPAL_ROLE);
+    return role == null ? "unknown" : role.toString();
+  }
+
+  /** Why the body cannot be read as a JSON object; null when it can (or is empty). */
+  private static String unreadableBody(RoutingContext rc) {
+    String text = rc.body() == null ? null : rc.body().asString();
+    if (text == null || text.isBlank()) {
+      return null;
+    }
+    try {
+      JsonNode node = EventCodec.MAPPER.readTree(text);
+      return node != null && node.isObject() ? null : "not a JSON object";
+    } catch (IOException e) {
+      return "not JSON";
     }
   }
 

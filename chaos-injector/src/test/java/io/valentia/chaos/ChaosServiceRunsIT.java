@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.chaos.testing.Runs;
 import io.valentia.chaos.testing.Sleepers;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.health.HealthCheck;
@@ -13,6 +14,7 @@ import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTables;
+import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.testing.KafkaTestSupport;
@@ -28,6 +30,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -48,9 +51,13 @@ class ChaosServiceRunsIT {
   private HttpServer server;
   private WebClient client;
   private long pid;
+  private Path dataDir;
+  private final String inlineSecret = "inline-" + java.util.UUID.randomUUID();
+  private final String envSecret = "env-" + java.util.UUID.randomUUID();
 
   @BeforeEach
   void start(@TempDir Path dir) throws Exception {
+    dataDir = dir;
     pid = sleepers.start();
     vertx = Vertx.vertx();
     publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "chaos-runs-it");
@@ -59,7 +66,7 @@ class ChaosServiceRunsIT {
     JsonNode config =
         EventCodec.MAPPER.readTree(
             """
-            {"allow": {"pids": ["%d"]}, "steadyStateInterval": "300ms",
+            {"allow": {"pids": ["%d"], "executables": ["/bin/echo"]}, "steadyStateInterval": "300ms",
              "scheduleGroup": "chaos-runs-it-%s"}
             """
                 .formatted(pid, java.util.UUID.randomUUID()));
@@ -86,6 +93,102 @@ class ChaosServiceRunsIT {
     publisher.close();
     stateTables.close();
     sleepers.close();
+  }
+
+  @Test
+  @DisplayName(
+      "A dry run over the API shows each step with its targets and when each fault starts and ends, names what the allow-list refuses, runs nothing, and reports a bad experiment with its line")
+  void planShowsStepsAndRefusals() throws Exception {
+    long stranger = sleepers.start();
+    HttpResponse<Buffer> planned =
+        send(
+            HttpMethod.POST,
+            "/api/v1/experiments/plan",
+            """
+            {"title": "plan two pauses", "method": [
+              {"type": "action", "name": "pause-allowed", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "5s"}}},
+              {"type": "action", "name": "pause-stranger", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "3s"}},
+               "pauses": {"before": 1}}]}
+            """
+                .formatted(pid, stranger));
+    assertThat(planned.statusCode()).as(planned.bodyAsString()).isEqualTo(200);
+    JsonNode plan = EventCodec.MAPPER.readTree(planned.bodyAsString());
+    assertThat(plan.path("title").asText()).isEqualTo("plan two pauses");
+    assertThat(plan.path("steps").findValuesAsText("name"))
+        .containsExactly("pause-allowed", "pause-stranger");
+    assertThat(plan.path("steps").get(0).path("targets").get(0).asText()).isEqualTo("pid:" + pid);
+    assertThat(plan.path("refused")).hasSize(1);
+    assertThat(plan.path("refused").get(0).asText())
+        .contains("pause-stranger", "pid:" + stranger, "not on the allow-list");
+    JsonNode faults = plan.path("timeline").path("faults");
+    assertThat(faults.get(1).path("start").asDouble()).isEqualTo(1.0);
+    assertThat(faults.get(1).path("end").asDouble()).isEqualTo(4.0);
+    assertThat(plan.path("timeline").path("methodEnd").asDouble()).isEqualTo(5.0);
+    assertThat(Sleepers.state(pid)).isIn("S", "R");
+
+    HttpResponse<Buffer> bad =
+        send(HttpMethod.POST, "/api/v1/experiments/plan", "{\"title\": \"x\",\n \"method\": 3}");
+    assertThat(bad.statusCode()).isEqualTo(422);
+    JsonNode problems = EventCodec.MAPPER.readTree(bad.bodyAsString()).path("problems");
+    assertThat(problems.findValuesAsText("location")).anyMatch(l -> l.startsWith("2:"));
+  }
+
+  @Test
+  @DisplayName(
+      "A run in progress is listed with its title and status, an abort over the API ends it aborted with its fault reverted, and a second abort or an unknown run is refused")
+  void listAndAbort() throws Exception {
+    HttpResponse<Buffer> posted =
+        send(
+            HttpMethod.POST,
+            "/api/v1/experiments/runs",
+            """
+            {"title": "a long pause", "method": [
+              {"type": "action", "name": "pause-long", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "5m"}}}]}
+            """
+                .formatted(pid));
+    assertThat(posted.statusCode()).as(posted.bodyAsString()).isEqualTo(202);
+    String runId = EventCodec.MAPPER.readTree(posted.bodyAsString()).path("runId").asText();
+    await().atMost(Duration.ofSeconds(30)).until(() -> Sleepers.state(pid).equals("T"));
+    JsonNode listed =
+        EventCodec.MAPPER.readTree(
+            send(HttpMethod.GET, "/api/v1/experiments/runs", null).bodyAsString());
+    JsonNode run = null;
+    for (JsonNode r : listed) {
+      if (r.path("runId").asText().equals(runId)) {
+        run = r;
+      }
+    }
+    assertThat(run).as(listed.toString()).isNotNull();
+    assertThat(run.path("status").asText()).isEqualTo("running");
+    assertThat(run.path("title").asText()).isEqualTo("a long pause");
+
+    HttpResponse<Buffer> aborted =
+        send(
+            HttpMethod.POST,
+            "/api/v1/experiments/runs/" + runId + "/abort",
+            "{\"reason\": \"enough\"}");
+    assertThat(aborted.statusCode()).as(aborted.bodyAsString()).isEqualTo(202);
+    JsonNode journal =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () ->
+                    EventCodec.MAPPER.readTree(
+                        send(HttpMethod.GET, "/api/v1/experiments/runs/" + runId, null)
+                            .bodyAsString()),
+                j -> !j.path("status").asText().equals("running"));
+    assertThat(journal.path("status").asText()).isEqualTo("aborted");
+    assertThat(journal.path("reason").asText()).contains("enough");
+    assertThat(Sleepers.state(pid)).isIn("S", "R");
+    assertThat(
+            send(HttpMethod.POST, "/api/v1/experiments/runs/" + runId + "/abort", null)
+                .statusCode())
+        .isEqualTo(409);
+    assertThat(send(HttpMethod.POST, "/api/v1/experiments/runs/nope/abort", null).statusCode())
+        .isEqualTo(404);
   }
 
   @Test
@@ -129,6 +232,144 @@ class ChaosServiceRunsIT {
     assertThat(java.time.Instant.parse(run.get(1).path("end").asText()))
         .isAfter(java.time.Instant.parse(run.get(0).path("output").path("until").asText()));
     assertThat(Sleepers.state(pid)).isIn("S", "R");
+  }
+
+  @Test
+  @DisplayName(
+      "An experiment whose process is not on chaos.allow.executables is refused by validation and by a run with 422 naming the list to change, nothing runs, and both refusals are audited")
+  void refusedProcessOverTheApi() throws Exception {
+    String title = "a shell " + java.util.UUID.randomUUID();
+    Path mark = Runs.openToAll(dataDir).resolve("pwned");
+    String experiment =
+        """
+        {"title": "%s", "method": [
+          {"type": "action", "name": "shell", "provider": {"type": "process", "path": "/bin/sh",
+            "arguments": ["-c", "touch %s"]}}]}
+        """
+            .formatted(title, mark);
+
+    for (String path : List.of("/api/v1/experiments/validate", "/api/v1/experiments/runs")) {
+      HttpResponse<Buffer> answer = send(HttpMethod.POST, path, experiment);
+      assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(422);
+      JsonNode body = EventCodec.MAPPER.readTree(answer.bodyAsString());
+      assertThat(body.path("valid").asBoolean()).isFalse();
+      assertThat(body.path("problems").get(0).path("path").asText())
+          .isEqualTo("method[0].provider.path");
+      assertThat(body.path("problems").get(0).path("message").asText())
+          .contains("/bin/sh is not on the allow-list of executables (chaos.allow.executables)");
+    }
+    assertThat(java.nio.file.Files.exists(mark)).as("nothing ran").isFalse();
+    List<Audit> audits =
+        await().atMost(Duration.ofSeconds(30)).until(() -> audits(title), list -> list.size() == 2);
+    assertThat(audits)
+        .extracting(Audit::action)
+        .containsExactlyInAnyOrder("experiment.validate", "experiment.run");
+    assertThat(audits)
+        .allSatisfy(
+            a -> {
+              assertThat(a.outcome()).isEqualTo("denied");
+              assertThat(a.actor()).isEqualTo("anonymous");
+              assertThat(a.details().path("refused").get(0).asText())
+                  .contains("chaos.allow.executables");
+            });
+  }
+
+  @Test
+  @DisplayName(
+      "Secrets never show: the run's API answer, its journal on disk (0600) and its events hide inline and environment secrets, also where an activity printed them")
+  void secretsAreRedacted() throws Exception {
+    String experiment =
+        """
+        {"title": "secrets", "secrets": {"vault": {"token": "%s", "other": {"type": "env", "key": "CHAOS_IT_TOKEN"}}},
+         "method": [
+          {"type": "action", "name": "say-it", "secrets": ["vault"],
+           "provider": {"type": "process", "path": "/bin/echo", "arguments": ["${token}", "${other}"]}}]}
+        """
+            .formatted(inlineSecret);
+
+    JsonNode journal = runToTheEnd(experiment);
+
+    assertThat(journal.path("status").asText()).as(journal.toString()).isEqualTo("completed");
+    String runId = journal.path("run_id").asText();
+    String shown = journal.toString();
+    assertThat(shown).doesNotContain(inlineSecret, envSecret).contains("[redacted]");
+    assertThat(
+            journal
+                .path("experiment")
+                .path("secrets")
+                .path("vault")
+                .path("other")
+                .path("key")
+                .asText())
+        .as("a reference to the environment is kept")
+        .isEqualTo("CHAOS_IT_TOKEN");
+    assertThat(journal.path("run").get(0).path("output").path("stdout").asText().strip())
+        .isEqualTo("[redacted] [redacted]");
+
+    Path file = dataDir.resolve("journals").resolve(runId + ".json");
+    await().atMost(Duration.ofSeconds(10)).until(() -> java.nio.file.Files.exists(file));
+    assertThat(java.nio.file.Files.readString(file)).doesNotContain(inlineSecret, envSecret);
+    assertThat(
+            java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+
+    List<io.valentia.eventbus.CloudEvent> events =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> Runs.eventsOf(runId),
+                list ->
+                    list.stream()
+                        .anyMatch(
+                            e ->
+                                e.type()
+                                    .equals(
+                                        io.valentia.eventbus.EventType.CHAOS_EXPERIMENT_COMPLETED
+                                            .type())));
+    assertThat(events)
+        .allSatisfy(e -> assertThat(e.data().toString()).doesNotContain(inlineSecret, envSecret));
+  }
+
+  @Test
+  @DisplayName(
+      "A halt whose body is not JSON still halts (it fails safe) and says so in its answer, with no reason; a release needs a JSON body")
+  void haltWithAnUnreadableBody() throws Exception {
+    try {
+      HttpResponse<Buffer> answer = send(HttpMethod.POST, "/api/v1/halt", "{stop everything");
+
+      assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(200);
+      JsonNode body = EventCodec.MAPPER.readTree(answer.bodyAsString());
+      assertThat(body.path("halted").asBoolean()).isTrue();
+      assertThat(body.path("warning").asText())
+          .contains("not JSON", "halted anyway, with no reason");
+      JsonNode state =
+          EventCodec.MAPPER.readTree(send(HttpMethod.GET, "/api/v1/halt", null).bodyAsString());
+      assertThat(state.path("halted").asBoolean()).isTrue();
+    } finally {
+      HttpResponse<Buffer> released =
+          send(HttpMethod.POST, "/api/v1/halt", "{\"release\": true, \"reason\": \"test over\"}");
+      assertThat(released.statusCode()).as(released.bodyAsString()).isEqualTo(200);
+      assertThat(EventCodec.MAPPER.readTree(released.bodyAsString()).path("halted").asBoolean())
+          .isFalse();
+    }
+  }
+
+  /** The audit events on valentia.events about the experiment titled {@code title}. */
+  private static List<Audit> audits(String title) {
+    return KafkaTestSupport.readAll(io.valentia.eventbus.Topics.EVENTS).stream()
+        .map(
+            r -> {
+              try {
+                return EventCodec.instance().decode(r.value());
+              } catch (io.valentia.eventbus.InvalidEventException e) {
+                return null;
+              }
+            })
+        .filter(e -> e != null && e.type().equals(io.valentia.eventbus.EventType.AUDIT.type()))
+        .map(e -> EventCodec.instance().payload(e, Audit.class))
+        .filter(a -> title.equals(a.target()))
+        .toList();
   }
 
   /** Posts {@code experiment}, then reads its journal until the run has ended. */
@@ -204,7 +445,7 @@ class ChaosServiceRunsIT {
 
       @Override
       public Map<String, String> environment() {
-        return Map.of();
+        return Map.of("CHAOS_IT_TOKEN", envSecret);
       }
 
       @Override

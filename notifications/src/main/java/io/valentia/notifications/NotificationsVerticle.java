@@ -51,7 +51,7 @@ public final class NotificationsVerticle extends VerticleBase {
   public static final String GROUP = "valentia-notifications";
 
   private static final long TICK_MS = 200;
-  private static final java.time.Duration ASSIGNMENT_WAIT = java.time.Duration.ofSeconds(20);
+  private static final java.time.Duration ASSIGNMENT_WAIT = java.time.Duration.ofSeconds(10);
 
   private final NotificationsConfig config;
   private final KafkaSettings kafka;
@@ -63,6 +63,7 @@ public final class NotificationsVerticle extends VerticleBase {
   private final Silences silences = new Silences();
   private final List<Notification> flushed = new ArrayList<>();
   private final Map<String, GroupState> changed = new LinkedHashMap<>();
+  private final java.util.Set<String> inFlight = new java.util.HashSet<>();
   private io.vertx.core.Context context;
   private Dispatcher dispatcher;
   private EventAlerts eventAlerts;
@@ -98,6 +99,7 @@ public final class NotificationsVerticle extends VerticleBase {
     return vertx
         .executeBlocking(this::restore)
         .compose(v -> outbox.start())
+        .compose(v -> onContext(() -> null)) // the rest runs on this verticle's context
         .compose(
             v -> {
               subscriber =
@@ -240,8 +242,11 @@ public final class NotificationsVerticle extends VerticleBase {
   }
 
   /**
-   * Flushes what is due: the notifications go to the outbox first, then the groups that record them
-   * as sent.
+   * Flushes what is due: the notifications go to the outbox first, in order, then the groups that
+   * record them as sent. While a flush is being recorded, the groups it changed are not written (an
+   * event handled meanwhile writes only the others), so no group says "sent" before its
+   * notification is in the outbox. A notification the outbox did not take is tried again at the
+   * next tick, with the ones after it.
    */
   private void tick() {
     if (flushing) {
@@ -255,44 +260,95 @@ public final class NotificationsVerticle extends VerticleBase {
     List<Notification> batch = List.copyOf(flushed);
     LOG.debug("{} notification(s) flushed, {} group(s) changed", batch.size(), changed.size());
     flushed.clear();
-    Future<Void> recorded = Future.succeededFuture();
-    for (Notification n : batch) {
-      recorded = recorded.compose(v -> outbox.enqueue(n));
-    }
-    recorded
-        .compose(v -> persistGroups())
+    inFlight.addAll(changed.keySet());
+    Promise<Integer> taken = Promise.promise();
+    enqueue(batch, 0, taken);
+    taken
+        .future()
         .onComplete(
             done -> {
-              flushing = false;
-              if (done.failed()) {
-                LOG.warn("notifications not recorded, tried again: {}", done.cause().toString());
-                flushed.addAll(0, batch);
+              int n = done.result();
+              if (n < batch.size()) {
+                LOG.warn(
+                    "{} of {} notification(s) not recorded in the outbox yet; tried again",
+                    batch.size() - n,
+                    batch.size());
+                flushed.addAll(0, batch.subList(n, batch.size()));
+              } else {
+                inFlight.clear();
               }
+              persistGroups()
+                  .onComplete(
+                      written -> {
+                        flushing = false;
+                        if (written.failed()) {
+                          LOG.warn(
+                              "groups not stored, tried again: {}", written.cause().toString());
+                        }
+                      });
             });
   }
 
+  /**
+   * Records {@code batch} from {@code from} on, one after the other, and completes {@code taken} on
+   * this verticle's context with how many the outbox took.
+   */
+  private void enqueue(List<Notification> batch, int from, Promise<Integer> taken) {
+    if (from == batch.size()) {
+      taken.complete(from);
+      return;
+    }
+    outbox
+        .enqueue(batch.get(from))
+        .onComplete(
+            done ->
+                context.runOnContext(
+                    v -> {
+                      if (done.succeeded()) {
+                        enqueue(batch, from + 1, taken);
+                      } else {
+                        LOG.debug("outbox refused a notification: {}", done.cause().toString());
+                        taken.complete(from);
+                      }
+                    }));
+  }
+
+  /**
+   * Writes the changed groups to their state topic, except those of a flush still being recorded;
+   * completes on this verticle's context.
+   */
   private Future<Void> persistGroups() {
     if (changed.isEmpty()) {
       return Future.succeededFuture();
     }
     List<CompletableFuture<Void>> writes = new ArrayList<>();
-    for (Map.Entry<String, GroupState> group : changed.entrySet()) {
+    Map<String, GroupState> written = new LinkedHashMap<>();
+    for (var it = changed.entrySet().iterator(); it.hasNext(); ) {
+      Map.Entry<String, GroupState> group = it.next();
+      if (inFlight.contains(group.getKey())) {
+        continue;
+      }
       writes.add(
           group.getValue() == null
               ? groups.remove(group.getKey())
               : groups.put(group.getKey(), group.getValue()));
+      written.put(group.getKey(), group.getValue());
+      it.remove();
     }
-    changed.clear();
     Promise<Void> promise = Promise.promise();
     CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new))
         .whenComplete(
-            (v, e) -> {
-              if (e != null) {
-                promise.fail(e);
-              } else {
-                promise.complete();
-              }
-            });
+            (v, e) ->
+                context.runOnContext(
+                    x -> {
+                      if (e != null) {
+                        // written again next time, unless a newer state replaced it meanwhile
+                        written.forEach(changed::putIfAbsent);
+                        promise.fail(e);
+                      } else {
+                        promise.complete();
+                      }
+                    }));
     return promise.future();
   }
 }

@@ -10,6 +10,10 @@ import java.util.List;
 public final class PostmortemCommands implements ValentiaCommands {
   @Override
   public List<Object> commands() {
-    return List.of(new SearchCommand(), new ReindexCommand(), new PostmortemCommand());
+    return List.of(
+        new SearchCommand(),
+        new ReindexCommand(),
+        new PostmortemCommand(),
+        new io.valentia.postmortem.incidents.IncidentCommand());
   }
 }

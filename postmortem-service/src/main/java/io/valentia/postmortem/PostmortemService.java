@@ -5,6 +5,7 @@ import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.postmortem.incidents.DetectionRules;
 import io.valentia.postmortem.incidents.IncidentStreams;
+import io.valentia.postmortem.incidents.IncidentTopology;
 import io.valentia.postmortem.incidents.IncidentVerticle;
 import io.valentia.postmortem.index.IndexerVerticle;
 import io.valentia.postmortem.search.SearchRoutes;
@@ -46,6 +47,16 @@ public final class PostmortemService implements ValentiaService {
     return PostmortemConfig.check(section);
   }
 
+  /**
+   * Loads RocksDB's native library (extracted from its jar, a fifth of a second) and Kafka Streams'
+   * classes for incident detection, whose start is the longest of the role.
+   */
+  @Override
+  public void prepare() {
+    org.rocksdb.RocksDB.loadLibrary();
+    IncidentTopology.build(DetectionRules.DEFAULT, List::of).describe();
+  }
+
   @Override
   public Future<?> start(ServiceContext context) {
     PostmortemConfig config = PostmortemConfig.parse(context.config());
@@ -58,33 +69,40 @@ public final class PostmortemService implements ValentiaService {
             DetectionRules.parse(config.incidents()),
             IncidentStreams.Settings.of(
                 config.incidents(), context.dataDir().resolve(INCIDENT_STREAMS)));
-    return context
-        .vertx()
-        .deployVerticle(indexer)
-        .compose(id -> context.vertx().deployVerticle(incidents))
-        .compose(
-            id -> {
-              PostmortemVerticle postmortems =
-                  new PostmortemVerticle(
-                      context.dataDir().resolve(POSTMORTEMS_INDEX),
-                      context.kafka(),
-                      context.publisher(),
-                      indexer.search(),
-                      incidents::describe,
-                      context.stateTables(),
-                      context.console()::println);
-              return context
-                  .vertx()
-                  .deployVerticle(postmortems)
-                  .onSuccess(
-                      d -> context.api().mount(PostmortemVerticle.PATH, postmortems.router()));
-            })
-        .onSuccess(
-            id -> {
-              context
-                  .api()
-                  .mount(SearchRoutes.PATH, SearchRoutes.router(context.vertx(), indexer.search()));
-              context.api().mount(IncidentVerticle.PATH, incidents.router());
-            });
+    // detection (Kafka Streams) needs neither the index nor the postmortems: it starts beside them
+    Future<String> detection =
+        context
+            .vertx()
+            .deployVerticle(incidents)
+            .onSuccess(id -> context.api().mount(IncidentVerticle.PATH, incidents.router()));
+    Future<String> record =
+        context
+            .vertx()
+            .deployVerticle(indexer)
+            .compose(
+                id -> {
+                  PostmortemVerticle postmortems =
+                      new PostmortemVerticle(
+                          context.dataDir().resolve(POSTMORTEMS_INDEX),
+                          context.kafka(),
+                          context.publisher(),
+                          indexer.search(),
+                          incidents::describe,
+                          context.stateTables(),
+                          context.console()::println);
+                  return context
+                      .vertx()
+                      .deployVerticle(postmortems)
+                      .onSuccess(
+                          d -> context.api().mount(PostmortemVerticle.PATH, postmortems.router()));
+                })
+            .onSuccess(
+                id ->
+                    context
+                        .api()
+                        .mount(
+                            SearchRoutes.PATH,
+                            SearchRoutes.router(context.vertx(), indexer.search())));
+    return Future.all(detection, record);
   }
 }

@@ -663,4 +663,76 @@ class PostmortemServiceIT {
     }
     return null;
   }
+
+  /**
+   * Runs a command of the command line against this test's server; returns exit code and output.
+   */
+  private static String[] cli(Object command, String... args) {
+    java.io.StringWriter out = new java.io.StringWriter();
+    picocli.CommandLine line = new picocli.CommandLine(command);
+    line.setOut(new java.io.PrintWriter(out, true));
+    line.setErr(new java.io.PrintWriter(out, true));
+    String[] all = new String[args.length + 2];
+    System.arraycopy(args, 0, all, 0, args.length);
+    all[args.length] = "--url";
+    all[args.length + 1] = "http://127.0.0.1:" + server.actualPort();
+    int code = line.execute(all);
+    return new String[] {Integer.toString(code), out.toString()};
+  }
+
+  @Test
+  @DisplayName(
+      "valentia incident list, show and resolve, and postmortem list, show and export --id work"
+          + " against the API")
+  void incidentAndPostmortemCommands() throws Exception {
+    String subject = "osd-cli-" + UUID.randomUUID() + "->osd-8";
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              publish(
+                  CloudEvent.of(new MtuMismatch("10.0.0.8:7", 1472, 1473, 1500, "out"))
+                      .source("/probes/mtu/osd-cli")
+                      .subject(subject)
+                      .build());
+              return incidentOf(subject) != null;
+            });
+    String id = incidentOf(subject).path("id").asText();
+    var incidents = new io.valentia.postmortem.incidents.IncidentCommand();
+
+    String[] list = cli(incidents, "list");
+    assertThat(list[0]).as(list[1]).isEqualTo("0");
+    assertThat(list[1]).contains(id).contains("open");
+    String[] show = cli(new io.valentia.postmortem.incidents.IncidentCommand(), "show", id);
+    assertThat(show[0]).as(show[1]).isEqualTo("0");
+    assertThat(show[1]).contains("rule:      mtu-mismatch").contains(subject);
+    String[] resolve = cli(new io.valentia.postmortem.incidents.IncidentCommand(), "resolve", id);
+    assertThat(resolve[0]).as(resolve[1]).isEqualTo("0");
+    assertThat(resolve[1]).contains(id + " is resolved");
+    String[] missing =
+        cli(new io.valentia.postmortem.incidents.IncidentCommand(), "show", "no-such-incident");
+    assertThat(missing[0]).isEqualTo("1");
+    assertThat(missing[1]).contains("404");
+
+    String pm = "pm-cli-" + UUID.randomUUID();
+    assertThat(
+            post(
+                    "/postmortems",
+                    "{\"id\": \""
+                        + pm
+                        + "\", \"author\": \"dana\", \"document\": {\"title\": \"Jumbo frames"
+                        + " lost\", \"summary\": \"Large packets were dropped.\"}}")
+                .statusCode())
+        .isEqualTo(201);
+    String[] pms = cli(new io.valentia.postmortem.review.PostmortemCommand(), "list");
+    assertThat(pms[0]).as(pms[1]).isEqualTo("0");
+    assertThat(pms[1]).contains(pm).contains("Jumbo frames lost");
+    String[] markdown = cli(new io.valentia.postmortem.review.PostmortemCommand(), "show", pm);
+    assertThat(markdown[0]).as(markdown[1]).isEqualTo("0");
+    assertThat(markdown[1]).contains("Jumbo frames lost").contains("Large packets were dropped.");
+    String[] exported =
+        cli(new io.valentia.postmortem.review.PostmortemCommand(), "export", "--id", pm);
+    assertThat(exported[1]).isEqualTo(markdown[1]);
+  }
 }

@@ -14,6 +14,7 @@ import io.valentia.web.auth.Role;
 import io.valentia.web.auth.RolePolicy;
 import io.valentia.web.auth.Sessions;
 import io.valentia.web.auth.TokenStore;
+import io.valentia.web.ingest.EventsIngest;
 import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,7 +40,8 @@ public final class WebVerticle extends VerticleBase {
 
   /** Pages served at {@code /NAME} from {@code webroot/NAME.html}. */
   static final java.util.List<String> PAGES =
-      java.util.List.of("live", "incidents", "postmortems", "login");
+      java.util.List.of(
+          "live", "experiments", "incidents", "postmortems", "search", "notifications", "login");
 
   static final String PRINCIPAL = AccessApi.PRINCIPAL;
   static final String CONTENT_SECURITY_POLICY =
@@ -127,6 +129,9 @@ public final class WebVerticle extends VerticleBase {
     }
     if (gateway.streams() != null) {
       router.get("/api/v1/events/stream").handler(gateway.streams()::handle);
+    }
+    if (gateway.audit() != null) {
+      router.post("/api/v1/events").handler(new EventsIngest(gateway.audit())::handle);
     }
     api.mounted().forEach((path, sub) -> router.route("/api/v1" + path + "*").subRouter(sub));
     router
@@ -254,10 +259,11 @@ public final class WebVerticle extends VerticleBase {
             if (who == null && session != null) {
               who = session.principal();
             }
+            // a refusal without a valid token is audited too: actor "anonymous", role "none"
             Audit audit =
                 new Audit(
                     who == null ? "anonymous" : who.name(),
-                    who == null ? null : who.role(),
+                    who == null ? "none" : who.role(),
                     method + " " + path,
                     path,
                     status < 400

@@ -486,6 +486,37 @@ class WebVerticleTest {
     }
 
     @Test
+    @DisplayName("/search serves the event search page without a login (its script asks for one).")
+    void searchPageIsServed() throws Exception {
+      HttpResponse<String> response = get("/search");
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(contentType(response)).startsWith("text/html");
+      assertThat(response.body()).isEqualTo(resource("webroot/search.html"));
+    }
+
+    @Test
+    @DisplayName("/favicon.ico is a real icon, served without a login.")
+    void faviconIsServed() throws Exception {
+      HttpResponse<byte[]> response =
+          client
+              .sendAsync(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + verticle.actualPort() + "/favicon.ico"))
+                      .timeout(TIMEOUT)
+                      .GET()
+                      .build(),
+                  HttpResponse.BodyHandlers.ofByteArray())
+              .get(15, SECONDS);
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(contentType(response)).startsWith("image/");
+      // an ICO file: reserved 0, type 1 (icon), at least one image
+      assertThat(response.body()).startsWith(0, 0, 1, 0);
+      assertThat(response.body()[4]).isPositive();
+    }
+
+    @Test
     @DisplayName("An unknown page is 404.")
     void unknownPageIs404() throws Exception {
       assertThat(get("/no-such-page.html").statusCode()).isEqualTo(404);

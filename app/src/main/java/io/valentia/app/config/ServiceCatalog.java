@@ -8,7 +8,12 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.stream.Collectors;
 
-/** The services (roles) of this build, found on the class path, in start order. */
+/**
+ * The services (roles) of this build, found on the class path, in start order: ascending {@link
+ * ValentiaService#order()}. Services of one order do not depend on each other and start together; a
+ * higher order starts once every lower one answers (the web server, order 1000, serves the routes
+ * the others mounted).
+ */
 public record ServiceCatalog(List<ValentiaService> services) {
 
   public ServiceCatalog {
@@ -18,6 +23,16 @@ public record ServiceCatalog(List<ValentiaService> services) {
                 Comparator.comparingInt(ValentiaService::order)
                     .thenComparing(ValentiaService::role))
             .toList();
+  }
+
+  /** {@code services} (in start order) in groups of one order each, ascending. */
+  public static List<List<ValentiaService>> byOrder(List<ValentiaService> services) {
+    return List.copyOf(
+        services.stream()
+            .collect(
+                Collectors.groupingBy(
+                    ValentiaService::order, java.util.TreeMap::new, Collectors.toList()))
+            .values());
   }
 
   /** Every service registered with {@link ServiceLoader}. */

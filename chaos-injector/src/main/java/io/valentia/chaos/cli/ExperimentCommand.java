@@ -15,18 +15,19 @@ import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.experiment.InvalidExperimentException;
 import io.valentia.chaos.experiment.MethodTimeline;
 import io.valentia.chaos.experiment.Provider;
+import io.valentia.chaos.experiment.Redaction;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.faults.Target;
 import io.valentia.chaos.journal.ActivityRun;
 import io.valentia.chaos.journal.Journal;
+import io.valentia.chaos.journal.JournalFiles;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -97,7 +98,8 @@ public final class ExperimentCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {
         "Check an experiment without running anything: every problem is listed with its line,"
-            + " column and path.",
+            + " column and path. With --config or --allow, the process and http calls the"
+            + " allow-list refuses are problems too.",
         "Exit 0 when it is valid, 1 when it has problems, 2 when the file cannot be read."
       })
   static final class Validate implements Callable<Integer> {
@@ -107,11 +109,26 @@ public final class ExperimentCommand implements Runnable {
     @Option(names = "--json", description = "print the result as JSON")
     boolean json;
 
+    @Mixin InjectorOptions injectorOptions;
+
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
       ExperimentLoader.Loaded loaded = load(spec, file);
+      if (loaded.valid() && injectorOptions.given()) {
+        // with a configuration, what its allow-list refuses is a problem too
+        List<ExperimentProblem> refused =
+            injectorOptions
+                .read(spec)
+                .policy()
+                .providers()
+                .allowList()
+                .refusals(loaded.experiment());
+        if (!refused.isEmpty()) {
+          loaded = new ExperimentLoader.Loaded(null, refused, loaded.document());
+        }
+      }
       PrintWriter out = spec.commandLine().getOut();
       if (json) {
         out.println(problemsJson(file, loaded.problems()));
@@ -153,7 +170,9 @@ public final class ExperimentCommand implements Runnable {
 
     @Option(
         names = "--dry-run",
-        description = "show the plan (and what the allow-list refuses); run nothing")
+        description =
+            "show the plan (and what the allow-list refuses: fault targets, executables, URLs);"
+                + " run nothing")
     boolean dryRun;
 
     @Option(names = "--json", description = "print the journal (or the plan) as JSON")
@@ -302,7 +321,7 @@ public final class ExperimentCommand implements Runnable {
       }
       ObjectNode journalJson = journal.toJson();
       try {
-        Files.writeString(
+        JournalFiles.write(
             journalFile,
             EventCodec.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(journalJson));
       } catch (IOException e) {
@@ -376,6 +395,9 @@ public final class ExperimentCommand implements Runnable {
             .forEach(a -> step(steps, "steady-state-after", a, catalog, config, refused));
       }
       experiment.rollbacks().forEach(a -> step(steps, "rollback", a, catalog, config, refused));
+      config.policy().providers().allowList().refusals(experiment).stream()
+          .map(ExperimentProblem::message)
+          .forEach(refused::add);
       refused.forEach(r -> plan.withArray("refused").add(r));
       MethodTimeline timeline = MethodTimeline.of(experiment, catalog);
       ObjectNode times = plan.putObject("timeline");
@@ -395,11 +417,12 @@ public final class ExperimentCommand implements Runnable {
       times
           .put("activitiesEnd", Durations.seconds(timeline.activitiesEnd()))
           .put("methodEnd", Durations.seconds(timeline.methodEnd()));
+      Redaction secrets = experiment.redaction();
       if (json) {
-        out.println(plan);
+        out.println(secrets.apply(plan));
       } else {
         out.printf("plan of '%s' (dry run: nothing is run)%n", experiment.title());
-        for (JsonNode s : steps) {
+        for (JsonNode s : secrets.apply(steps)) {
           out.printf(
               "  %-20s %-6s %-28s %s%n",
               s.path("phase").asText(),
@@ -409,10 +432,10 @@ public final class ExperimentCommand implements Runnable {
         }
         printTimeline(out, timeline);
         if (refused.isEmpty()) {
-          out.println("every fault target is on the allow-list");
+          out.println("every fault target, executable and URL is on the allow-list (chaos.allow)");
         } else {
           out.println("the allow-list refuses:");
-          refused.forEach(r -> out.println("  " + r));
+          refused.forEach(r -> out.println("  " + secrets.apply(r)));
         }
       }
       out.flush();

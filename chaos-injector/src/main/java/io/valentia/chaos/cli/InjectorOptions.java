@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.chaos.ChaosConfig;
+import io.valentia.chaos.safety.ProviderAllowList;
 import io.valentia.chaos.safety.TargetAllowList;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -31,8 +32,16 @@ public final class InjectorOptions {
       paramLabel = "KIND=PATTERN",
       description =
           "allow faults on matching targets (repeatable); KIND is pid, cgroup, namespace,"
-              + " interface or host; PATTERN a glob, e.g. --allow namespace=chaos-*")
+              + " interface or host; PATTERN a glob, e.g. --allow namespace=chaos-*; or allow"
+              + " the process provider to run an executable (--allow executable=/usr/bin/curl,"
+              + " an absolute path) or the http provider to call URLs under a prefix"
+              + " (--allow url=http://localhost:9090/api/)")
   List<String> allow = new ArrayList<>();
+
+  /** Whether {@code --config} or {@code --allow} was given. */
+  public boolean given() {
+    return config != null || !allow.isEmpty();
+  }
 
   /** The configuration, or a usage error listing every problem. */
   public ChaosConfig read(CommandSpec spec) {
@@ -57,16 +66,26 @@ public final class InjectorOptions {
     for (String entry : allow) {
       int eq = entry.indexOf('=');
       String kind = eq < 0 ? "" : entry.substring(0, eq);
-      String key = TargetAllowList.KEYS.get(kind);
+      String key =
+          switch (kind) {
+            case "executable" -> ProviderAllowList.EXECUTABLES;
+            case "url" -> ProviderAllowList.URLS;
+            default -> TargetAllowList.KEYS.get(kind);
+          };
       if (key == null || eq == entry.length() - 1) {
         throw new ParameterException(
             spec.commandLine(),
             "--allow "
                 + entry
-                + ": must be KIND=PATTERN with KIND one of pid, cgroup, namespace, interface, host");
+                + ": must be KIND=PATTERN with KIND one of pid, cgroup, namespace, interface,"
+                + " host, executable, url");
       }
       more.computeIfAbsent(key, k -> new ArrayList<>()).add(entry.substring(eq + 1));
     }
-    return base.allowing(more);
+    try {
+      return base.allowing(more);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(spec.commandLine(), "--allow: " + e.getMessage());
+    }
   }
 }

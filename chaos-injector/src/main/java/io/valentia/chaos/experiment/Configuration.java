@@ -21,9 +21,11 @@ public final class Configuration {
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
 
   private final Map<String, JsonNode> values;
+  private final List<JsonNode> secrets;
 
-  private Configuration(Map<String, JsonNode> values) {
+  private Configuration(Map<String, JsonNode> values, List<JsonNode> secrets) {
     this.values = values;
+    this.secrets = secrets;
   }
 
   /**
@@ -38,6 +40,7 @@ public final class Configuration {
       List<ExperimentProblem> problems,
       SourceLocations locations) {
     Map<String, JsonNode> values = new LinkedHashMap<>();
+    List<JsonNode> secretValues = new java.util.ArrayList<>();
     JsonNode configuration = document.path("configuration");
     for (Iterator<Map.Entry<String, JsonNode>> it = configuration.fields(); it.hasNext(); ) {
       var entry = it.next();
@@ -57,15 +60,37 @@ public final class Configuration {
         JsonNode value = value(entry.getValue(), environment, path, problems, locations);
         if (value != null) {
           values.putIfAbsent(entry.getKey(), value);
+          secretValues.add(value);
         }
       }
     }
-    return new Configuration(values);
+    return new Configuration(values, List.copyOf(secretValues));
   }
 
   /** For tests and dry runs: fixed values. */
   public static Configuration of(Map<String, JsonNode> values) {
-    return new Configuration(Map.copyOf(values));
+    return new Configuration(Map.copyOf(values), List.of());
+  }
+
+  /**
+   * What hides the resolved values of the secrets: each one as text, and each string inside a
+   * structured one.
+   */
+  public Redaction redaction() {
+    List<String> texts = new java.util.ArrayList<>();
+    secrets.forEach(v -> collect(v, texts));
+    return Redaction.of(texts);
+  }
+
+  private static void collect(JsonNode value, List<String> texts) {
+    if (value.isValueNode()) {
+      if (!value.isNull()) {
+        texts.add(value.asText());
+      }
+    } else {
+      texts.add(value.toString());
+      value.forEach(v -> collect(v, texts));
+    }
   }
 
   private static JsonNode value(

@@ -14,7 +14,8 @@ import java.util.List;
  * @param hypothesis the steady-state hypothesis; null when the experiment has none
  * @param method the method's activities, in order; never empty
  * @param rollbacks the rollback activities, in order
- * @param document the document as read (the journal embeds it)
+ * @param document the document as read
+ * @param redaction what hides its secret values wherever a run shows or keeps them
  */
 public record Experiment(
     String title,
@@ -23,7 +24,25 @@ public record Experiment(
     Hypothesis hypothesis,
     List<Activity> method,
     List<Activity> rollbacks,
-    JsonNode document) {
+    JsonNode document,
+    Redaction redaction) {
+
+  /** An experiment with no resolved secrets to hide. */
+  public Experiment(
+      String title,
+      String description,
+      List<String> tags,
+      Hypothesis hypothesis,
+      List<Activity> method,
+      List<Activity> rollbacks,
+      JsonNode document) {
+    this(title, description, tags, hypothesis, method, rollbacks, document, Redaction.none());
+  }
+
+  /** The document as it may be shown or kept: secret values hidden. */
+  public JsonNode shownDocument() {
+    return (redaction == null ? Redaction.none() : redaction).document(document);
+  }
 
   /**
    * The steady-state hypothesis.

@@ -157,7 +157,8 @@ public final class ExperimentLoader {
         experiment.hypothesis(),
         experiment.method(),
         experiment.rollbacks(),
-        loaded.document());
+        loaded.document(),
+        configuration.redaction());
   }
 
   private Loaded check(JsonNode document, SourceLocations locations) {
@@ -518,7 +519,30 @@ public final class ExperimentLoader {
           } else if (!a.isMissingNode()) {
             problem(path + ".arguments", "must be a string, a list or a mapping");
           }
-          return new Provider.Process(exe, List.copyOf(args), timeout(node, path));
+          Map<String, String> env = new java.util.LinkedHashMap<>();
+          JsonNode e = node.path("env");
+          if (!e.isMissingNode()) {
+            if (!e.isObject()) {
+              problem(path + ".env", "must be a mapping of variable names to values");
+            } else {
+              e.fields()
+                  .forEachRemaining(
+                      v -> {
+                        if (!v.getKey().matches("[A-Za-z_][A-Za-z0-9_]*")) {
+                          problem(path + ".env." + v.getKey(), "not a variable name");
+                        } else if (!v.getValue().isValueNode() || v.getValue().isNull()) {
+                          problem(path + ".env." + v.getKey(), "must be a string or a number");
+                        } else {
+                          env.put(v.getKey(), v.getValue().asText());
+                        }
+                      });
+            }
+          }
+          return new Provider.Process(
+              exe,
+              List.copyOf(args),
+              timeout(node, path),
+              java.util.Collections.unmodifiableMap(env));
         }
         case "python" -> {
           String module = node.path("module").asText("?");
@@ -593,10 +617,11 @@ public final class ExperimentLoader {
       }
     }
 
+    /** The activity's timeout; null when it gives none (the configured default applies). */
     private Duration timeout(JsonNode node, String path) {
       JsonNode t = node.path("timeout");
-      if (t.isMissingNode()) {
-        return Duration.ofSeconds(30);
+      if (t.isMissingNode() || t.isNull()) {
+        return null;
       }
       if (t.isArray() && t.size() == 2 && t.get(1).isNumber()) {
         return Durations.parse(t.get(0))
@@ -604,14 +629,14 @@ public final class ExperimentLoader {
             .plus(Durations.parse(t.get(1)).orElse(Duration.ZERO));
       }
       if (checking && t.isTextual() && t.asText().contains("${")) {
-        return Duration.ofSeconds(30);
+        return null;
       }
       return Durations.parse(t)
           .filter(d -> !d.isZero())
           .orElseGet(
               () -> {
                 problem(path + ".timeout", "must be a positive number of seconds, found " + t);
-                return Duration.ofSeconds(30);
+                return null;
               });
     }
 

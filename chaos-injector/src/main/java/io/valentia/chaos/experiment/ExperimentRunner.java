@@ -8,9 +8,12 @@ import io.valentia.chaos.faults.FaultInjector;
 import io.valentia.chaos.faults.FaultInjector.ActiveFault;
 import io.valentia.chaos.journal.ActivityRun;
 import io.valentia.chaos.journal.Journal;
+import io.valentia.chaos.safety.ProviderAllowList;
+import io.valentia.chaos.safety.ProviderPolicy;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventIds;
+import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.ExperimentAborted;
 import io.valentia.eventbus.payload.ExperimentCompleted;
@@ -30,8 +33,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,8 +72,16 @@ public final class ExperimentRunner {
   private final RunEvents events;
   private final Clock clock;
   private final String source;
+  private static final int MAX_REDIRECTS = 5;
+
+  /** Redirects are followed by hand, each one checked against the allow-list. */
   private final HttpClient http =
-      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+      HttpClient.newBuilder()
+          .connectTimeout(Duration.ofSeconds(10))
+          .followRedirects(HttpClient.Redirect.NEVER)
+          .build();
+
+  private final ProcessLauncher launcher;
   private final Set<RunControl> running = ConcurrentHashMap.newKeySet();
 
   public ExperimentRunner(
@@ -82,6 +95,11 @@ public final class ExperimentRunner {
     this.events = events;
     this.clock = clock;
     this.source = source;
+    this.launcher = new ProcessLauncher(injector.policy().providers());
+  }
+
+  private ProviderPolicy providers() {
+    return injector.policy().providers();
   }
 
   /**
@@ -89,8 +107,15 @@ public final class ExperimentRunner {
    *
    * @param runId the run's id; null for a new one
    * @param duringInterval how often the hypothesis is checked during the method; zero for never
+   * @param by who started the run (the actor of its audit events)
+   * @param role the role of {@code by}
    */
-  public record RunOptions(String runId, Duration duringInterval) {
+  public record RunOptions(String runId, Duration duringInterval, String by, String role) {
+    /** Options of a run started by this injector's own user. */
+    public RunOptions(String runId, Duration duringInterval) {
+      this(runId, duringInterval, System.getProperty("user.name", "chaos"), "chaos");
+    }
+
     public static RunOptions defaults() {
       return new RunOptions(null, Duration.ofSeconds(5));
     }
@@ -290,7 +315,7 @@ public final class ExperimentRunner {
       Journal journal =
           new Journal(
               runId,
-              experiment.document(),
+              experiment.shownDocument(),
               start,
               end,
               status,
@@ -317,7 +342,7 @@ public final class ExperimentRunner {
           runId,
           status,
           deviated ? " (deviated)" : "",
-          reason == null ? "" : ": " + reason);
+          reason == null ? "" : ": " + hide(reason));
       return journal;
     }
 
@@ -378,7 +403,7 @@ public final class ExperimentRunner {
               run.phase(),
               run.status(),
               run.output(),
-              verdict.met() ? null : verdict.reason(),
+              verdict.met() ? null : hide(verdict.reason()),
               run.start(),
               run.end(),
               verdict.met());
@@ -661,7 +686,7 @@ public final class ExperimentRunner {
 
     /** Runs one activity with its pauses; never throws. */
     private ActivityRun execute(Activity activity, String phase, boolean interruptible) {
-      JsonNode shown = describe(activity);
+      JsonNode shown = hide(describe(activity));
       if (interruptible && !pause(activity.pauseBefore())) {
         Instant now = clock.instant();
         return new ActivityRun(
@@ -675,9 +700,9 @@ public final class ExperimentRunner {
       JsonNode output = null;
       String error = null;
       try {
-        output = invoke(activity, null);
+        output = hide(invoke(activity, null));
       } catch (RuntimeException e) {
-        error = e.getMessage() == null ? e.toString() : e.getMessage();
+        error = hide(e.getMessage() == null ? e.toString() : e.getMessage());
       }
       Instant end = clock.instant();
       String status = error == null ? "succeeded" : "failed";
@@ -719,10 +744,10 @@ public final class ExperimentRunner {
     private JsonNode invoke(Activity activity, JsonNode toleranceValue) {
       Provider provider = activity.provider();
       if (provider instanceof Provider.Http h) {
-        return http(h, toleranceValue, activity.isProbe());
+        return http(h, toleranceValue, activity);
       }
       if (provider instanceof Provider.Process p) {
-        return process(p, toleranceValue, activity.isProbe());
+        return process(p, toleranceValue, activity);
       }
       if (provider instanceof Provider.Fault f) {
         try {
@@ -747,7 +772,15 @@ public final class ExperimentRunner {
       throw new ActivityFailedException("the " + provider.type() + " provider is not supported");
     }
 
-    private JsonNode http(Provider.Http h, JsonNode toleranceValue, boolean probe) {
+    private JsonNode http(Provider.Http h, JsonNode toleranceValue, Activity activity) {
+      ProviderAllowList allowList = providers().allowList();
+      String refusal = allowList.urlRefusal(h.url());
+      if (refusal != null) {
+        auditRefusal("experiment.http", h.url(), activity.name(), refusal);
+        throw new ActivityFailedException(refusal);
+      }
+      Duration timeout = h.timeout() != null ? h.timeout() : providers().timeout();
+      long deadline = System.nanoTime() + timeout.toNanos();
       String url = h.url();
       HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.noBody();
       boolean query = List.of("GET", "HEAD", "DELETE").contains(h.method());
@@ -779,23 +812,70 @@ public final class ExperimentRunner {
       } else if (arguments != null && !query) {
         body = HttpRequest.BodyPublishers.ofString(arguments.toString());
       }
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(url)).timeout(h.timeout()).method(h.method(), body);
-      h.headers().forEach(request::header);
-      if (arguments != null
-          && !query
-          && !h.headers().keySet().stream().anyMatch(k -> k.equalsIgnoreCase("content-type"))) {
-        request.header("Content-Type", "application/json");
-      }
+      String method = h.method();
+      URI target = URI.create(url);
       HttpResponse<String> response;
-      try {
-        response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new ActivityFailedException("HTTP " + h.method() + " " + h.url() + " failed: " + e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ActivityFailedException(
-            "HTTP " + h.method() + " " + h.url() + " was interrupted: the run was stopped");
+      for (int hops = 0; ; hops++) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        if (left.isNegative() || left.isZero()) {
+          throw new ActivityFailedException(
+              "HTTP " + h.method() + " " + h.url() + " did not answer within " + timeout);
+        }
+        HttpRequest.Builder request =
+            HttpRequest.newBuilder(target).timeout(left).method(method, body);
+        h.headers().forEach(request::header);
+        if (arguments != null
+            && !query
+            && !method.equals("GET")
+            && !h.headers().keySet().stream().anyMatch(k -> k.equalsIgnoreCase("content-type"))) {
+          request.header("Content-Type", "application/json");
+        }
+        try {
+          response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (java.net.http.HttpTimeoutException e) {
+          throw new ActivityFailedException(
+              "HTTP " + h.method() + " " + h.url() + " did not answer within " + timeout);
+        } catch (IOException e) {
+          throw new ActivityFailedException("HTTP " + h.method() + " " + h.url() + " failed: " + e);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new ActivityFailedException(
+              "HTTP " + h.method() + " " + h.url() + " was interrupted: the run was stopped");
+        }
+        int status = response.statusCode();
+        var location = response.headers().firstValue("location");
+        if (status < 300 || status > 399 || status == 304 || location.isEmpty()) {
+          break;
+        }
+        if (hops >= MAX_REDIRECTS) {
+          throw new ActivityFailedException(
+              "HTTP "
+                  + h.method()
+                  + " "
+                  + h.url()
+                  + " redirected more than "
+                  + MAX_REDIRECTS
+                  + " times");
+        }
+        URI next;
+        try {
+          next = target.resolve(location.get());
+        } catch (IllegalArgumentException e) {
+          throw new ActivityFailedException(
+              "HTTP " + h.method() + " " + h.url() + " redirected to a bad URL: " + location.get());
+        }
+        String redirectRefusal = allowList.urlRefusal(next.toString());
+        if (redirectRefusal != null) {
+          String why = h.url() + " redirected (" + status + ") to " + redirectRefusal;
+          auditRefusal("experiment.http", next.toString(), activity.name(), why);
+          throw new ActivityFailedException("HTTP " + h.method() + " " + why);
+        }
+        if (status == 303 && !method.equals("HEAD")
+            || (status == 301 || status == 302) && method.equals("POST")) {
+          method = "GET";
+          body = HttpRequest.BodyPublishers.noBody();
+        }
+        target = next;
       }
       ObjectNode out = EventCodec.MAPPER.createObjectNode().put("status", response.statusCode());
       ObjectNode headers = out.putObject("headers");
@@ -827,18 +907,25 @@ public final class ExperimentRunner {
       return TextNode.valueOf(text);
     }
 
-    private JsonNode process(Provider.Process p, JsonNode toleranceValue, boolean probe) {
-      List<String> argv = new ArrayList<>();
-      argv.add(p.path());
-      argv.addAll(p.arguments());
-      ProcessBuilder builder = new ProcessBuilder(argv);
-      if (toleranceValue != null) {
-        builder
-            .environment()
-            .put(
-                "CHAOS_TOLERANCE_VALUE",
-                toleranceValue.isValueNode() ? toleranceValue.asText() : toleranceValue.toString());
+    private JsonNode process(Provider.Process p, JsonNode toleranceValue, Activity activity) {
+      String refusal = providers().allowList().executableRefusal(p.path());
+      if (refusal != null) {
+        auditRefusal("experiment.process", p.path(), activity.name(), refusal);
+        throw new ActivityFailedException(refusal);
       }
+      Duration timeout = p.timeout() != null ? p.timeout() : providers().timeout();
+      Map<String, String> extra = new HashMap<>();
+      if (toleranceValue != null) {
+        extra.put(
+            "CHAOS_TOLERANCE_VALUE",
+            toleranceValue.isValueNode() ? toleranceValue.asText() : toleranceValue.toString());
+      }
+      ProcessBuilder builder =
+          launcher.builder(
+              java.nio.file.Path.of(p.path()).normalize().toString(),
+              p.arguments(),
+              p.env(),
+              extra);
       java.lang.Process process;
       try {
         process = builder.start();
@@ -849,12 +936,12 @@ public final class ExperimentRunner {
         process.getOutputStream().close();
         CompletableFuture<String> out = readAll(process.getInputStream());
         CompletableFuture<String> err = readAll(process.getErrorStream());
-        if (!process.waitFor(p.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-          process.destroyForcibly();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+          kill(process);
           throw new ActivityFailedException(
               p.path()
                   + " did not end within "
-                  + p.timeout().toMillis() / 1000.0
+                  + timeout.toMillis() / 1000.0
                   + " s and was killed");
         }
         ObjectNode output =
@@ -863,19 +950,24 @@ public final class ExperimentRunner {
                 .put("status", process.exitValue())
                 .put("stdout", out.join())
                 .put("stderr", err.join());
-        if (!probe && process.exitValue() != 0) {
+        if (!activity.isProbe() && process.exitValue() != 0) {
           throw new ActivityFailedException(
               p.path() + " exited with " + process.exitValue() + ": " + err.join().strip());
         }
         return output;
       } catch (IOException e) {
-        process.destroyForcibly();
+        kill(process);
         throw new ActivityFailedException("cannot run " + p.path() + ": " + e.getMessage());
       } catch (InterruptedException e) {
-        process.destroyForcibly();
+        kill(process);
         Thread.currentThread().interrupt();
         throw new ActivityFailedException(p.path() + " was killed: the run was stopped");
       }
+    }
+
+    private void kill(java.lang.Process process) {
+      process.descendants().forEach(ProcessHandle::destroyForcibly);
+      process.destroyForcibly();
     }
 
     private CompletableFuture<String> readAll(java.io.InputStream in) {
@@ -900,9 +992,75 @@ public final class ExperimentRunner {
     }
 
     private void emit(EventPayload payload, String activity) {
+      EventPayload shown = hide(payload);
+      if (shown == null) {
+        return;
+      }
       CloudEvent event =
-          CloudEvent.of(payload).source(source).subject(runId).experimentId(runId).build();
+          CloudEvent.of(shown).source(source).subject(runId).experimentId(runId).build();
       events.emit(event);
+    }
+
+    /**
+     * {@code payload} with the experiment's secret values hidden; null (the event is not published,
+     * the journal still has the step) when they cannot be hidden.
+     */
+    private EventPayload hide(EventPayload payload) {
+      if (redaction().isEmpty()) {
+        return payload;
+      }
+      try {
+        JsonNode tree = EventCodec.MAPPER.valueToTree(payload);
+        return EventCodec.MAPPER.treeToValue(redaction().apply(tree), payload.getClass());
+      } catch (IOException | IllegalArgumentException e) {
+        LOG.warn(
+            "run {}: a {} event is not published: its secrets could not be hidden: {}",
+            runId,
+            payload.eventType().type(),
+            e.toString());
+        return null;
+      }
+    }
+
+    private JsonNode hide(JsonNode node) {
+      return redaction().apply(node);
+    }
+
+    private String hide(String text) {
+      return redaction().apply(text);
+    }
+
+    private Redaction redaction() {
+      return experiment.redaction() == null ? Redaction.none() : experiment.redaction();
+    }
+
+    /**
+     * Audits a call the allow-list refused: an {@code io.valentia.audit.v1} event, outcome {@code
+     * denied}, by whoever started the run.
+     */
+    private void auditRefusal(String action, String target, String activity, String why) {
+      ObjectNode details =
+          EventCodec.MAPPER
+              .createObjectNode()
+              .put("runId", runId)
+              .put("experiment", experiment.title())
+              .put("activity", activity)
+              .put("reason", why);
+      Audit audit =
+          new Audit(
+              options.by() == null || options.by().isBlank() ? "unknown" : options.by(),
+              options.role() == null || options.role().isBlank() ? "unknown" : options.role(),
+              action,
+              target,
+              "denied",
+              null,
+              details);
+      EventPayload shown = hide(audit);
+      if (shown != null) {
+        events.emit(
+            CloudEvent.of(shown).source(source).subject(audit.actor()).experimentId(runId).build());
+      }
+      LOG.warn("run {}: {} refused: {}", runId, hide(target), hide(why));
     }
   }
 

@@ -21,7 +21,8 @@ public sealed interface Provider {
    * @param method the HTTP method, upper case
    * @param headers request headers
    * @param arguments query parameters for GET/HEAD/DELETE, else the JSON body; null when none
-   * @param timeout the whole call's limit
+   * @param timeout the whole call's limit; null for the configured default ({@code
+   *     chaos.providerTimeout})
    * @param expectedStatus the status the call must answer with; null to accept any
    */
   record Http(
@@ -39,13 +40,23 @@ public sealed interface Provider {
   }
 
   /**
-   * A process run on this machine. Output: {@code {"status": exit code, "stdout", "stderr"}}.
+   * A process run on this machine, without a shell, with a clean environment. Output: {@code
+   * {"status": exit code, "stdout", "stderr"}}.
    *
    * @param path the executable
    * @param arguments its arguments
-   * @param timeout after which it is killed and the activity fails
+   * @param timeout after which it is killed and the activity fails; null for the configured default
+   *     ({@code chaos.providerTimeout})
+   * @param env the variables it gets besides {@code PATH} (Valentia's {@code env} key); nothing of
+   *     the injector's environment is passed on
    */
-  record Process(String path, List<String> arguments, Duration timeout) implements Provider {
+  record Process(String path, List<String> arguments, Duration timeout, Map<String, String> env)
+      implements Provider {
+    /** A process with nothing in its environment but {@code PATH}. */
+    public Process(String path, List<String> arguments, Duration timeout) {
+      this(path, arguments, timeout, Map.of());
+    }
+
     @Override
     public String type() {
       return "process";

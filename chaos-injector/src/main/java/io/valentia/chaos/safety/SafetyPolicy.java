@@ -8,9 +8,19 @@ import java.time.Duration;
  * @param allowList the targets faults may touch
  * @param maxConcurrentFaults how many faults may be active at once
  * @param maxFaultDuration the longest a single fault may last
+ * @param providers what the process and http providers may call, and how
  */
 public record SafetyPolicy(
-    TargetAllowList allowList, int maxConcurrentFaults, Duration maxFaultDuration) {
+    TargetAllowList allowList,
+    int maxConcurrentFaults,
+    Duration maxFaultDuration,
+    ProviderPolicy providers) {
+
+  /** A policy whose process and http providers may call nothing. */
+  public SafetyPolicy(
+      TargetAllowList allowList, int maxConcurrentFaults, Duration maxFaultDuration) {
+    this(allowList, maxConcurrentFaults, maxFaultDuration, ProviderPolicy.closed());
+  }
 
   /** Nothing allowed, 5 concurrent faults, 1 hour. */
   public static SafetyPolicy closed() {

@@ -59,10 +59,14 @@ public final class TargetAllowList {
     node.fields()
         .forEachRemaining(
             e -> {
+              if (ProviderAllowList.KEYS.contains(e.getKey())) {
+                return; // read by ProviderAllowList
+              }
               if (!KEYS.containsValue(e.getKey())) {
                 problems.add(
                     e.getKey()
-                        + ": unknown target kind (known: pids, cgroups, namespaces, interfaces, hosts)");
+                        + ": unknown target kind (known: pids, cgroups, namespaces, interfaces,"
+                        + " hosts; and executables, urls for the process and http providers)");
                 return;
               }
               List<String> list = new ArrayList<>();

@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
  *       "options"?: {"zone", "jitter", "blackouts", "concurrency", "missed", "historyLimit"}}}:
  *       adds or replaces a schedule; 201 with its id and next run; 400 listing every problem
  *       (nothing is scheduled then);
+ *   <li>{@code POST /ID/pause}, {@code POST /ID/resume}: stops firing it until resumed (runs in
+ *       progress go on), or fires it again from now; 200 {@code {id, paused, nextRun}}; 404 when
+ *       there is none;
  *   <li>{@code DELETE /ID} removes it (runs in progress go on); 404 when there is none.
  * </ul>
  *
@@ -81,6 +84,16 @@ public final class ScheduleApi {
                     .onSuccess(states -> getOne(rc, states))
                     .onFailure(rc::fail));
     router.post("/").handler(rc -> add(vertx, rc));
+    for (boolean pause : new boolean[] {true, false}) {
+      router
+          .post(pause ? "/:id/pause" : "/:id/resume")
+          .handler(
+              rc ->
+                  vertx
+                      .executeBlocking(scheduler::states)
+                      .onSuccess(states -> pause(rc, states, pause))
+                      .onFailure(rc::fail));
+    }
     router
         .delete("/:id")
         .handler(
@@ -157,6 +170,38 @@ public final class ScheduleApi {
                   rc, 200, EventCodec.MAPPER.createObjectNode().put("id", id).put("removed", true));
             })
         .onFailure(e -> json(rc, 503, error("Kafka did not take the removal: " + e.getMessage())));
+  }
+
+  /** Stores {@code id}'s schedule paused (no firing until resumed) or resumed. */
+  private void pause(RoutingContext rc, List<Scheduler.State> states, boolean pause) {
+    String id = rc.pathParam("id");
+    Scheduler.State state =
+        states.stream().filter(s -> s.schedule().id().equals(id)).findFirst().orElse(null);
+    if (state == null) {
+      json(rc, 404, error("no schedule " + id));
+      return;
+    }
+    Schedule old = state.schedule();
+    Schedule schedule =
+        new Schedule(
+            old.id(),
+            old.title(),
+            old.spec(),
+            old.trigger(),
+            old.experiment(),
+            old.options().withPaused(pause));
+    ZonedDateTime next =
+        pause ? null : schedule.trigger().next(ZonedDateTime.now(clock), schedule.options().zone());
+    changes
+        .apply(ScheduleRecords.record(schedule, next == null ? null : next.toInstant()))
+        .onSuccess(
+            v -> {
+              ObjectNode answer =
+                  EventCodec.MAPPER.createObjectNode().put("id", id).put("paused", pause);
+              answer.put("nextRun", next == null ? null : next.toInstant().toString());
+              json(rc, 200, answer);
+            })
+        .onFailure(e -> json(rc, 503, error("Kafka did not take the change: " + e.getMessage())));
   }
 
   /**
@@ -237,6 +282,8 @@ public final class ScheduleApi {
             .put("title", state.schedule().title())
             .put("schedule", state.schedule().spec());
     o.put("nextRun", state.nextRun() == null ? null : state.nextRun().toString());
+    o.put("paused", state.schedule().options().paused());
+    o.set("nextRuns", nextRuns(state));
     o.set("options", state.schedule().options().toJson());
     ArrayNode history = o.putArray("history");
     state
@@ -249,6 +296,30 @@ public final class ScheduleApi {
                     .put("outcome", f.outcome())
                     .put("runId", f.runId()));
     return o;
+  }
+
+  /**
+   * The next firings: the scheduled one (with its jitter), then up to four more as the trigger
+   * gives them (before jitter), leaving out those a blackout skips.
+   */
+  private static ArrayNode nextRuns(Scheduler.State state) {
+    ArrayNode runs = EventCodec.MAPPER.createArrayNode();
+    if (state.nextRun() == null) {
+      return runs;
+    }
+    runs.add(state.nextRun().toString());
+    ScheduleOptions options = state.schedule().options();
+    ZonedDateTime at = state.nextRun().atZone(options.zone());
+    for (int i = 0; i < 50 && runs.size() < 5; i++) {
+      at = state.schedule().trigger().next(at, options.zone());
+      if (at == null) {
+        break;
+      }
+      if (!options.blackedOut(at)) {
+        runs.add(at.toInstant().toString());
+      }
+    }
+    return runs;
   }
 
   private static JsonNode body(RoutingContext rc, List<String> problems) {

@@ -23,6 +23,7 @@ import java.util.Set;
  * @param concurrency what to do when the previous run is still going
  * @param missed what to do when firings were missed (the injector was down or stalled)
  * @param historyLimit how many past firings to remember
+ * @param paused whether firing is paused: no next firing until it is resumed
  */
 public record ScheduleOptions(
     ZoneId zone,
@@ -30,9 +31,10 @@ public record ScheduleOptions(
     List<Blackout> blackouts,
     Concurrency concurrency,
     Missed missed,
-    int historyLimit) {
+    int historyLimit,
+    boolean paused) {
   private static final Set<String> KEYS =
-      Set.of("zone", "jitter", "blackouts", "concurrency", "missed", "historyLimit");
+      Set.of("zone", "jitter", "blackouts", "concurrency", "missed", "historyLimit", "paused");
 
   /** When the previous run is still going. */
   public enum Concurrency {
@@ -77,7 +79,12 @@ public record ScheduleOptions(
 
   public static ScheduleOptions defaults() {
     return new ScheduleOptions(
-        ZoneId.of("UTC"), Duration.ZERO, List.of(), Concurrency.FORBID, Missed.SKIP, 20);
+        ZoneId.of("UTC"), Duration.ZERO, List.of(), Concurrency.FORBID, Missed.SKIP, 20, false);
+  }
+
+  /** These options, paused or resumed. */
+  public ScheduleOptions withPaused(boolean paused) {
+    return new ScheduleOptions(zone, jitter, blackouts, concurrency, missed, historyLimit, paused);
   }
 
   /** Whether {@code t} is in a blackout window. */
@@ -151,7 +158,16 @@ public record ScheduleOptions(
         history = node.get("historyLimit").asInt();
       }
     }
-    return new ScheduleOptions(zone, jitter, List.copyOf(blackouts), concurrency, missed, history);
+    boolean paused = d.paused();
+    if (node.has("paused")) {
+      if (!node.get("paused").isBoolean()) {
+        problems.add("paused: must be true or false");
+      } else {
+        paused = node.get("paused").asBoolean();
+      }
+    }
+    return new ScheduleOptions(
+        zone, jitter, List.copyOf(blackouts), concurrency, missed, history, paused);
   }
 
   /** The options as JSON (what {@link #read} reads). */
@@ -163,6 +179,9 @@ public record ScheduleOptions(
     json.put("concurrency", concurrency.name().toLowerCase(Locale.ROOT));
     json.put("missed", missed.name().toLowerCase(Locale.ROOT).replace('_', '-'));
     json.put("historyLimit", historyLimit);
+    if (paused) {
+      json.put("paused", true);
+    }
     return json;
   }
 }

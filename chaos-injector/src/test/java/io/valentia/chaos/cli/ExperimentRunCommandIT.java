@@ -22,7 +22,7 @@ class ExperimentRunCommandIT {
 
   @Test
   @DisplayName(
-      "experiment run pauses a real process, writes the journal file, publishes the run on Kafka and exits 0")
+      "experiment run pauses a real process, writes the journal file (0600), publishes the run on Kafka and exits 0")
   void runsFromTheCommandLine(@TempDir Path dir) throws Exception {
     try (Sleepers sleepers = new Sleepers()) {
       long pid = sleepers.start();
@@ -39,7 +39,7 @@ class ExperimentRunCommandIT {
               - type: probe
                 name: sleeper-state
                 tolerance: {type: regex, pattern: "^[RS]"}
-                provider: {type: process, path: sh, arguments: ["-c", "cut -d' ' -f3 /proc/${target}/stat"]}
+                provider: {type: process, path: /bin/sh, arguments: ["-c", "cut -d' ' -f3 /proc/${target}/stat"]}
           method:
             - type: action
               name: pause-sleeper
@@ -60,12 +60,19 @@ class ExperimentRunCommandIT {
               KafkaTestSupport.bootstrapServers(),
               "--allow",
               "pid=" + pid,
+              "--allow",
+              "executable=/bin/sh",
               "--journal",
               journalFile.toString(),
               experiment.toString());
 
       assertThat(code).as(out.toString()).isZero();
       assertThat(out.toString()).contains("pause-sleeper", "status: completed");
+      assertThat(
+              java.nio.file.attribute.PosixFilePermissions.toString(
+                  Files.getPosixFilePermissions(journalFile)))
+          .as("the journal is readable by its owner only")
+          .isEqualTo("rw-------");
       JsonNode journal = EventCodec.MAPPER.readTree(journalFile.toFile());
       assertThat(journal.path("status").asText()).isEqualTo("completed");
       assertThat(journal.path("deviated").asBoolean()).isFalse();

@@ -194,4 +194,39 @@ class ExperimentLoaderTest {
             "a fault is injected by an action, not a probe",
             "an event-query probe is a probe, not an action");
   }
+
+  @Test
+  @DisplayName(
+      "A process provider's env is a mapping of variable names to strings or numbers, and a process without a timeout leaves it to the configuration")
+  void processEnv() {
+    ExperimentLoader.Loaded good =
+        loader.parse(
+            """
+            {"title": "t", "method": [{"type": "action", "name": "a",
+              "provider": {"type": "process", "path": "/bin/true", "env": {"LANG": "C", "N": 3}}}]}
+            """,
+            false);
+    ExperimentLoader.Loaded bad =
+        loader.parse(
+            """
+            {"title": "t", "method": [
+              {"type": "action", "name": "a", "provider": {"type": "process", "path": "/bin/true", "env": ["LANG=C"]}},
+              {"type": "action", "name": "b", "provider": {"type": "process", "path": "/bin/true",
+                "env": {"1BAD": "x", "OK": {"nested": 1}}}}]}
+            """,
+            false);
+
+    Provider.Process process = (Provider.Process) good.experiment().method().get(0).provider();
+    assertThat(process.env()).containsExactly(Map.entry("LANG", "C"), Map.entry("N", "3"));
+    assertThat(process.timeout()).isNull();
+    assertThat(bad.problems())
+        .extracting(ExperimentProblem::path, ExperimentProblem::message)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple(
+                "method[0].provider.env", "must be a mapping of variable names to values"),
+            org.assertj.core.groups.Tuple.tuple(
+                "method[1].provider.env.1BAD", "not a variable name"),
+            org.assertj.core.groups.Tuple.tuple(
+                "method[1].provider.env.OK", "must be a string or a number"));
+  }
 }

@@ -32,13 +32,25 @@ class ExperimentRunIT {
   private ChaosInjector chaos;
   private final Sleepers sleepers = new Sleepers();
 
+  /** What the experiments of these tests run. */
+  private static final String[] EXECUTABLES = {
+    "/bin/sh",
+    "/bin/true",
+    "/bin/false",
+    "/bin/echo",
+    "/bin/touch",
+    "/usr/bin/test",
+    "/bin/rm",
+    "/bin/sleep"
+  };
+
   @BeforeEach
   void start() {
     vertx = Vertx.vertx();
     publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings());
     chaos =
         new ChaosInjector(
-            Runs.allowing("pids"),
+            Runs.running(Runs.allowing("pids"), EXECUTABLES),
             FaultCatalog.standard(),
             KafkaTestSupport.settings(),
             RunEvents.publishing(publisher),
@@ -56,7 +68,7 @@ class ExperimentRunIT {
 
   private static String stateProbe(String name, long pid) {
     return """
-        {"type": "probe", "name": "%s", "provider": {"type": "process", "path": "sh",
+        {"type": "probe", "name": "%s", "provider": {"type": "process", "path": "/bin/sh",
           "arguments": ["-c", "cut -d' ' -f3 /proc/%d/stat"]}}"""
         .formatted(name, pid);
   }
@@ -72,13 +84,13 @@ class ExperimentRunIT {
             {"title": "a paused sleeper comes back",
              "steady-state-hypothesis": {"title": "the sleeper is not stopped", "probes": [
                {"type": "probe", "name": "sleeper-runs", "tolerance": {"type": "regex", "pattern": "^[RS]"},
-                "provider": {"type": "process", "path": "sh", "arguments": ["-c", "cut -d' ' -f3 /proc/%d/stat"]}}]},
+                "provider": {"type": "process", "path": "/bin/sh", "arguments": ["-c", "cut -d' ' -f3 /proc/%d/stat"]}}]},
              "method": [
                {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia", "fault": "process-pause",
                  "arguments": {"pid": %d, "duration": "1500ms"}}},
                %s,
-               {"type": "action", "name": "wait-for-revert", "provider": {"type": "process", "path": "true"}, "pauses": {"after": 2}}],
-             "rollbacks": [{"type": "action", "name": "say-done", "provider": {"type": "process", "path": "echo", "arguments": "done"}}]}
+               {"type": "action", "name": "wait-for-revert", "provider": {"type": "process", "path": "/bin/true"}, "pauses": {"after": 2}}],
+             "rollbacks": [{"type": "action", "name": "say-done", "provider": {"type": "process", "path": "/bin/echo", "arguments": "done"}}]}
             """
                 .formatted(pid, pid, stateProbe("sleeper-state", pid)));
 
@@ -153,6 +165,7 @@ class ExperimentRunIT {
   @DisplayName(
       "A failed action fails the run and skips the rest of the method; the rollbacks still run, and a fault still active is reverted at once instead of at the end of its duration")
   void rollbacksAfterFailure(@TempDir Path dir) throws Exception {
+    Runs.openToAll(dir);
     long pid = sleepers.start();
     Path marker = dir.resolve("rolled-back");
     Path skipped = dir.resolve("never-made");
@@ -163,9 +176,9 @@ class ExperimentRunIT {
              "method": [
                {"type": "action", "name": "pause-for-a-minute", "provider": {"type": "valentia", "fault": "process-pause",
                  "arguments": {"pid": %d, "duration": "60s"}}},
-               {"type": "action", "name": "this-fails", "provider": {"type": "process", "path": "false"}},
-               {"type": "action", "name": "never-runs", "provider": {"type": "process", "path": "touch", "arguments": ["%s"]}}],
-             "rollbacks": [{"type": "action", "name": "leave-a-mark", "provider": {"type": "process", "path": "touch", "arguments": ["%s"]}}]}
+               {"type": "action", "name": "this-fails", "provider": {"type": "process", "path": "/bin/false"}},
+               {"type": "action", "name": "never-runs", "provider": {"type": "process", "path": "/bin/touch", "arguments": ["%s"]}}],
+             "rollbacks": [{"type": "action", "name": "leave-a-mark", "provider": {"type": "process", "path": "/bin/touch", "arguments": ["%s"]}}]}
             """
                 .formatted(pid, skipped, marker));
 
@@ -173,7 +186,7 @@ class ExperimentRunIT {
 
     assertThat(journal.status()).isEqualTo("failed");
     assertThat(journal.deviated()).isFalse();
-    assertThat(journal.reason()).contains("this-fails", "false exited with 1");
+    assertThat(journal.reason()).contains("this-fails", "/bin/false exited with 1");
     assertThat(journal.failure())
         .isEqualTo(
             new Journal.Failure(
@@ -197,6 +210,7 @@ class ExperimentRunIT {
   @DisplayName(
       "A steady state that deviates during the method aborts the run, and the rollbacks repair it")
   void deviationDuringAborts(@TempDir Path dir) throws Exception {
+    Runs.openToAll(dir);
     Path healthy = dir.resolve("healthy");
     Files.createFile(healthy);
     Experiment experiment =
@@ -205,11 +219,11 @@ class ExperimentRunIT {
             {"title": "deviation aborts",
              "steady-state-hypothesis": {"title": "healthy", "probes": [
                {"type": "probe", "name": "healthy-file-exists", "tolerance": 0,
-                "provider": {"type": "process", "path": "test", "arguments": ["-f", "%1$s"]}}]},
+                "provider": {"type": "process", "path": "/usr/bin/test", "arguments": ["-f", "%1$s"]}}]},
              "method": [
-               {"type": "action", "name": "break-it", "provider": {"type": "process", "path": "rm", "arguments": ["%1$s"]}},
-               {"type": "action", "name": "wait-long", "provider": {"type": "process", "path": "sleep", "arguments": "30"}}],
-             "rollbacks": [{"type": "action", "name": "repair-it", "provider": {"type": "process", "path": "touch", "arguments": ["%1$s"]}}]}
+               {"type": "action", "name": "break-it", "provider": {"type": "process", "path": "/bin/rm", "arguments": ["%1$s"]}},
+               {"type": "action", "name": "wait-long", "provider": {"type": "process", "path": "/bin/sleep", "arguments": "30"}}],
+             "rollbacks": [{"type": "action", "name": "repair-it", "provider": {"type": "process", "path": "/bin/touch", "arguments": ["%1$s"]}}]}
             """
                 .formatted(healthy));
 
@@ -293,6 +307,7 @@ class ExperimentRunIT {
   @DisplayName(
       "An activity that says tolerate_failure may fail: the run goes on with the next activity and completes")
   void toleratedFailure(@TempDir Path dir) throws Exception {
+    Runs.openToAll(dir);
     Path after = dir.resolve("after");
     Experiment experiment =
         Runs.experiment(
@@ -300,8 +315,8 @@ class ExperimentRunIT {
             {"title": "a tolerated failure",
              "method": [
                {"type": "action", "name": "may-fail", "tolerate_failure": true,
-                "provider": {"type": "process", "path": "false"}},
-               {"type": "action", "name": "runs-after", "provider": {"type": "process", "path": "touch", "arguments": ["%s"]}}]}
+                "provider": {"type": "process", "path": "/bin/false"}},
+               {"type": "action", "name": "runs-after", "provider": {"type": "process", "path": "/bin/touch", "arguments": ["%s"]}}]}
             """
                 .formatted(after));
 
@@ -325,7 +340,7 @@ class ExperimentRunIT {
             {"title": "a pause outlives the method",
              "steady-state-hypothesis": {"title": "the probe answers", "probes": [
                {"type": "probe", "name": "true-answers", "tolerance": 0,
-                "provider": {"type": "process", "path": "true"}}]},
+                "provider": {"type": "process", "path": "/bin/true"}}]},
              "method": [
                {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia", "fault": "process-pause",
                  "arguments": {"pid": %d, "duration": "2500ms"}}}]}

@@ -26,6 +26,7 @@ class SyscallExperimentIT {
   @DisplayName(
       "A syscall-inject experiment journals the fault with its target, shows the command failing with EACCES, and publishes every step")
   void journalsTheFault(@TempDir Path dir) throws Exception {
+    Runs.openToAll(dir);
     Path in = Files.writeString(dir.resolve("in"), "hello\n");
     Path result = dir.resolve("result");
     Experiment experiment =
@@ -36,7 +37,7 @@ class SyscallExperimentIT {
                {"type": "action", "name": "deny-open", "provider": {"type": "valentia", "fault": "syscall-inject",
                  "arguments": {"syscall": "openat", "error": "EACCES", "paths": ["%s"],
                    "command": ["sh", "-c", "cat %s > /dev/null 2>&1; echo $? > %s"], "duration": "5s"}}},
-               {"type": "probe", "name": "reader-exit-code", "provider": {"type": "process", "path": "sh",
+               {"type": "probe", "name": "reader-exit-code", "provider": {"type": "process", "path": "/bin/sh",
                  "arguments": ["-c", "for i in $(seq 50); do [ -s %s ] && break; sleep 0.1; done; cat %s"]}}]}
             """
                 .formatted(in, in, result, result, result));
@@ -45,7 +46,7 @@ class SyscallExperimentIT {
     Journal journal;
     try (ChaosInjector chaos =
         new ChaosInjector(
-            Runs.allowing("hosts"),
+            Runs.running(Runs.allowing("hosts"), "/bin/sh"),
             FaultCatalog.standard(),
             KafkaTestSupport.settings(),
             RunEvents.publishing(publisher),

@@ -55,7 +55,7 @@ class HaltIT {
 
   private ChaosInjector injector(KafkaSettings kafka) {
     return new ChaosInjector(
-        Runs.allowing("pids"),
+        Runs.running(Runs.allowing("pids"), "/bin/echo"),
         FaultCatalog.standard(),
         kafka,
         RunEvents.publishing(publisher),
@@ -70,7 +70,7 @@ class HaltIT {
          "method": [
            {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia", "fault": "process-pause",
              "arguments": {"pid": %d, "duration": "60s"}}, "pauses": {"after": 60}}],
-         "rollbacks": [{"type": "action", "name": "echo", "provider": {"type": "process", "path": "echo", "arguments": "rolled back"}}]}
+         "rollbacks": [{"type": "action", "name": "echo", "provider": {"type": "process", "path": "/bin/echo", "arguments": "rolled back"}}]}
         """
             .formatted(pid));
   }

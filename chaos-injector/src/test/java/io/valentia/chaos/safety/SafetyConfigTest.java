@@ -49,10 +49,10 @@ class SafetyConfigTest {
 
     assertThat(problems)
         .containsExactlyInAnyOrder(
-            "colour: unknown key (known: allow, controlLease, leaderSessionTimeout, maxConcurrentFaults, maxFaultDuration, scheduleGroup, steadyStateInterval)",
+            "colour: unknown key (known: allow, controlLease, leaderSessionTimeout, maxConcurrentFaults, maxFaultDuration, processUser, providerTimeout, scheduleGroup, steadyStateInterval)",
             "scheduleGroup: must be a Kafka consumer group name, found \"\"",
             "leaderSessionTimeout: must be between 6s and 5m (Kafka's session limits), found \"2s\"",
-            "allow.planets: unknown target kind (known: pids, cgroups, namespaces, interfaces, hosts)",
+            "allow.planets: unknown target kind (known: pids, cgroups, namespaces, interfaces, hosts; and executables, urls for the process and http providers)",
             "maxConcurrentFaults: must be a positive integer, found 0",
             "controlLease: must be a positive duration such as 30s, found \"soon\"");
     assertThat(ChaosConfig.defaults().policy().allowList().allows(new Target("pid", "1")))

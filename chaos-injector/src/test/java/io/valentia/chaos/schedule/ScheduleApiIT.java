@@ -172,6 +172,54 @@ class ScheduleApiIT {
     assertThat(state.control().get(ControlState.scheduleKey(id))).isEmpty();
   }
 
+  @Test
+  @DisplayName(
+      "A schedule lists its next five firings without those a blackout skips; paused over the API it has no next firing, in the scheduler and in valentia.state.schedules, until it is resumed")
+  void pausesAndResumes() throws Exception {
+    String id = "paused-" + UUID.randomUUID();
+    HttpResponse<Buffer> created =
+        send(
+            "POST",
+            "/api/v1/schedules",
+            """
+            {"id": "%s", "schedule": "every 1h", "experiment": %s,
+             "options": {"blackouts": ["03:30-04:30"]}}
+            """
+                .formatted(id, EXPERIMENT));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    JsonNode one = json(send("GET", "/api/v1/schedules/" + id, null));
+    assertThat(one.path("paused").asBoolean()).isFalse();
+    List<String> next = new java.util.ArrayList<>();
+    one.path("nextRuns").forEach(n -> next.add(n.asText()));
+    assertThat(next)
+        .containsExactly(
+            "2026-11-29T02:00:00Z",
+            "2026-11-29T03:00:00Z",
+            "2026-11-29T05:00:00Z",
+            "2026-11-29T06:00:00Z",
+            "2026-11-29T07:00:00Z");
+
+    HttpResponse<Buffer> paused = send("POST", "/api/v1/schedules/" + id + "/pause", null);
+    assertThat(paused.statusCode()).as(paused.bodyAsString()).isEqualTo(200);
+    one = json(send("GET", "/api/v1/schedules/" + id, null));
+    assertThat(one.path("paused").asBoolean()).isTrue();
+    assertThat(one.path("nextRun").isNull()).isTrue();
+    assertThat(one.path("nextRuns")).isEmpty();
+    assertThat(one.path("options").path("blackouts").get(0).asText()).isEqualTo("03:30-04:30");
+    assertThat(state.control().get(ControlState.scheduleKey(id)))
+        .hasValueSatisfying(
+            v -> assertThat(v.schedule().options().path("paused").asBoolean()).isTrue());
+
+    HttpResponse<Buffer> resumed = send("POST", "/api/v1/schedules/" + id + "/resume", null);
+    assertThat(resumed.statusCode()).as(resumed.bodyAsString()).isEqualTo(200);
+    assertThat(json(resumed).path("nextRun").asText()).isEqualTo("2026-11-29T02:00:00Z");
+    one = json(send("GET", "/api/v1/schedules/" + id, null));
+    assertThat(one.path("paused").asBoolean()).isFalse();
+    assertThat(one.path("nextRun").asText()).isEqualTo("2026-11-29T02:00:00Z");
+    assertThat(send("POST", "/api/v1/schedules/nope-" + id + "/pause", null).statusCode())
+        .isEqualTo(404);
+  }
+
   private static List<ExperimentScheduled> controlRecords(String id) {
     List<ExperimentScheduled> out = new java.util.ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readAll(Topics.CONTROL)) {

@@ -101,6 +101,36 @@ class SchedulerTest {
   }
 
   @Test
+  @DisplayName(
+      "A paused schedule has no next firing and starts nothing however much time passes; resumed, it fires again from then on")
+  void pausedFiresNothing() throws Exception {
+    MovableClock clock = new MovableClock(Instant.parse("2026-11-29T01:00:00Z"));
+    FakeRuns runs = new FakeRuns();
+    Scheduler scheduler = new Scheduler(clock, runs, new Random(1));
+    Schedule paused = schedule("every 10m", "{\"paused\": true}");
+    assertThat(scheduler.put(paused)).isNull();
+    for (int i = 0; i < 12; i++) {
+      clock.advance(Duration.ofMinutes(10));
+      scheduler.tick();
+    }
+    assertThat(runs.started).isEmpty();
+    assertThat(scheduler.states().get(0).history()).isEmpty();
+
+    Schedule resumed =
+        new Schedule(
+            paused.id(),
+            paused.title(),
+            paused.spec(),
+            paused.trigger(),
+            paused.experiment(),
+            paused.options().withPaused(false));
+    assertThat(scheduler.put(resumed)).isEqualTo(Instant.parse("2026-11-29T03:10:00Z"));
+    clock.advance(Duration.ofMinutes(10));
+    scheduler.tick();
+    assertThat(runs.started).hasSize(1);
+  }
+
+  @Test
   @DisplayName("UNIX cron: every 15 minutes on weekdays, names, ranges, lists and Sunday as 0 or 7")
   void unixCron() {
     CronExpression cron = CronExpression.parse("*/15 9-17 * * MON-FRI");

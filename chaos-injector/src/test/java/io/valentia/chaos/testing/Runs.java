@@ -11,6 +11,7 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.testing.KafkaTestSupport;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,21 @@ public final class Runs {
         new SafetyPolicy(new TargetAllowList(patterns), 5, Duration.ofMinutes(5)),
         Duration.ZERO,
         Duration.ofSeconds(30));
+  }
+
+  /** {@code config} that also lets the process provider run {@code executables}. */
+  public static ChaosConfig running(ChaosConfig config, String... executables) {
+    return config.allowing(Map.of("executables", List.of(executables)));
+  }
+
+  /**
+   * Lets every user into {@code dir} ({@code 0777}): processes of experiments run as {@code nobody}
+   * when the tests run as root.
+   */
+  public static Path openToAll(Path dir) throws java.io.IOException {
+    java.nio.file.Files.setPosixFilePermissions(
+        dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    return dir;
   }
 
   /** The events of one run (by experiment id) on valentia.events, in offset order per partition. */

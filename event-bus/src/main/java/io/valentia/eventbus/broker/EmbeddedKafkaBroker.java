@@ -84,6 +84,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("offsets.topic.num.partitions", "5");
     props.put("transaction.state.log.replication.factor", "1");
     props.put("transaction.state.log.min.isr", "1");
+    // one node needs no 50 transaction-log partitions to load at every start (Kafka uses the
+    // count of an existing topic, so an older data directory keeps its 50)
+    props.put("transaction.state.log.num.partitions", "1");
     props.put("share.coordinator.state.topic.replication.factor", "1");
     props.put("share.coordinator.state.topic.min.isr", "1");
     props.put("group.initial.rebalance.delay.ms", "0");

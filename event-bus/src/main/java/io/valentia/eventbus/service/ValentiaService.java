@@ -44,6 +44,14 @@ public interface ValentiaService {
   }
 
   /**
+   * Called once before {@link #start}, on a thread of its own while the process starts its Kafka
+   * broker: loads what the start will need and does not depend on Kafka (native libraries, large
+   * class graphs), so that the start, which waits for Kafka, has less to do. Must not touch Kafka,
+   * the network or shared state; a failure is only logged. Nothing by default.
+   */
+  default void prepare() {}
+
+  /**
    * Deploys the service's verticles. The future completes once the service answers; a failed future
    * stops the process's start. The process stops it by closing Vert.x.
    */

@@ -9,6 +9,7 @@ import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.payload.Audit;
 import io.valentia.notifications.NotificationsVerticle;
+import io.valentia.notifications.config.PrometheusDuration;
 import io.valentia.notifications.route.Matcher;
 import io.valentia.notifications.silence.Silence;
 import io.vertx.core.http.HttpMethod;
@@ -233,31 +234,11 @@ public final class SilencesApi {
 
   /** {@code 90m}, {@code 2h}, {@code 1d}, {@code 1h30m}: Prometheus's duration form. */
   public static Duration parseDuration(String text) {
-    java.util.regex.Matcher m =
-        java.util.regex.Pattern.compile("(\\d+)(ms|s|m|h|d|w)").matcher(text.trim());
-    Duration total = Duration.ZERO;
-    int at = 0;
-    while (m.find()) {
-      if (m.start() != at) {
-        break;
-      }
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-              });
-      at = m.end();
+    Duration d = PrometheusDuration.parse(text.trim());
+    if (d.isZero() || d.isNegative()) {
+      throw new IllegalArgumentException("not a positive duration (like 30m, 2h, 1d): " + text);
     }
-    if (at == 0 || at != text.trim().length() || total.isZero()) {
-      throw new IllegalArgumentException("not a duration (like 30m, 2h, 1d): " + text);
-    }
-    return total;
+    return d;
   }
 
   /** A silence with its state ({@code active}, {@code pending}, {@code expired}). */

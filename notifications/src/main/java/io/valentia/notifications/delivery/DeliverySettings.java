@@ -1,6 +1,7 @@
 package io.valentia.notifications.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.notifications.config.PrometheusDuration;
 import io.valentia.notifications.receiver.Integration;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -8,8 +9,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * How the outbox retries ({@code notifications.delivery}).
@@ -42,7 +41,6 @@ public record DeliverySettings(
           "jitter",
           "rate_per_second",
           "failing_after");
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
 
   public DeliverySettings {
     Map<Integration.Kind, Double> rates = new EnumMap<>(DEFAULT_RATES);
@@ -192,35 +190,12 @@ public record DeliverySettings(
     return d;
   }
 
-  /**
-   * A Prometheus-style duration ({@code 500ms}, {@code 30s}, {@code 5m}, {@code 24h}, {@code 1d},
-   * {@code 1w}, {@code 1h30m}); null when {@code text} is not one.
-   */
+  /** A Prometheus-style duration; null when {@code text} is not one. */
   static Duration parseDuration(String text) {
-    String t = text.trim();
-    if (t.isEmpty()) {
+    try {
+      return PrometheusDuration.parse(text.trim());
+    } catch (IllegalArgumentException e) {
       return null;
     }
-    Matcher m = DURATION.matcher(t);
-    Duration total = Duration.ZERO;
-    int end = 0;
-    while (m.find()) {
-      if (m.start() != end) {
-        return null;
-      }
-      end = m.end();
-      long n = Long.parseLong(m.group(1));
-      total =
-          total.plus(
-              switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                case "d" -> Duration.ofDays(n);
-                default -> Duration.ofDays(7 * n);
-              });
-    }
-    return end == t.length() ? total : null;
   }
 }

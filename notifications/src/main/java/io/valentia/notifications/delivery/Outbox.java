@@ -234,6 +234,24 @@ public final class Outbox {
    *     take the record
    */
   public Future<Void> enqueue(Notification n) {
+    return onCallers(enqueueHere(n));
+  }
+
+  /**
+   * {@code work}, completed on the context of whoever called (a verticle goes on on its own
+   * context, not on the outbox's).
+   */
+  private static <T> Future<T> onCallers(Future<T> work) {
+    Context caller = Vertx.currentContext();
+    if (caller == null) {
+      return work;
+    }
+    Promise<T> promise = Promise.promise();
+    work.onComplete(done -> caller.runOnContext(v -> promise.handle(done)));
+    return promise.future();
+  }
+
+  private Future<Void> enqueueHere(Notification n) {
     return onContext(
         () -> {
           if (closed || !started) {

@@ -71,6 +71,10 @@ public final class Dispatcher {
   private final Consumer<Notification> out;
   private final Map<String, AggregationGroup> groups = new TreeMap<>();
   private final Map<String, Alert> alerts = new HashMap<>();
+
+  /** The keys of the groups that hold each alert, by fingerprint (so an update finds them). */
+  private final Map<String, Set<String>> holders = new HashMap<>();
+
   private BiConsumer<String, GroupState> listener = (key, state) -> {};
 
   /**
@@ -121,13 +125,14 @@ public final class Dispatcher {
         Instant wait = merged.startsAt().plus(route.groupWait());
         group.nextFlush = wait.isBefore(now) ? now : now.plus(route.groupWait());
       }
-      group.alerts.put(fingerprint, merged);
+      hold(group, fingerprint, merged);
       changed.add(group.key());
     }
-    for (AggregationGroup group : groups.values()) {
-      if (!changed.contains(group.key()) && group.alerts.containsKey(fingerprint)) {
-        group.alerts.put(fingerprint, merged); // routed there by an earlier configuration
-        changed.add(group.key());
+    for (String key : List.copyOf(holders.getOrDefault(fingerprint, Set.of()))) {
+      AggregationGroup group = groups.get(key);
+      if (group != null && !changed.contains(key)) {
+        hold(group, fingerprint, merged); // routed there by an earlier configuration
+        changed.add(key);
       }
     }
     changed.forEach(key -> listener.accept(key, groups.get(key).state()));
@@ -205,7 +210,7 @@ public final class Dispatcher {
         group.sequence = state.sequence();
         for (Alert alert : state.alerts()) {
           Alert a = latest.get(alert.fingerprint());
-          group.alerts.put(alert.fingerprint(), a);
+          hold(group, alert.fingerprint(), a);
           alerts.put(alert.fingerprint(), a);
         }
         groups.put(group.key(), group);
@@ -229,7 +234,7 @@ public final class Dispatcher {
                   a.labels(),
                   createdAt,
                   Objects.requireNonNullElse(state.nextFlush(), createdAt));
-          group.alerts.put(alert.fingerprint(), a);
+          hold(group, alert.fingerprint(), a);
           changed.add(group.key());
         }
       }
@@ -300,7 +305,7 @@ public final class Dispatcher {
       // Resolved alerts were notified (or needed not be): they leave the group.
       for (Alert alert : current) {
         if (alert.resolvedAt(now)) {
-          group.alerts.remove(alert.fingerprint());
+          release(group, alert.fingerprint());
         }
       }
     }
@@ -406,9 +411,25 @@ public final class Dispatcher {
   }
 
   private void forgetUngroupedAlerts() {
-    Set<String> grouped = new HashSet<>();
-    groups.values().forEach(g -> grouped.addAll(g.alerts.keySet()));
-    alerts.keySet().retainAll(grouped);
+    alerts.keySet().retainAll(holders.keySet());
+  }
+
+  /** Puts {@code alert} in {@code group} and records that the group holds it. */
+  private void hold(AggregationGroup group, String fingerprint, Alert alert) {
+    group.alerts.put(fingerprint, alert);
+    holders.computeIfAbsent(fingerprint, k -> new HashSet<>()).add(group.key());
+  }
+
+  /** Takes the alert out of {@code group}. */
+  private void release(AggregationGroup group, String fingerprint) {
+    group.alerts.remove(fingerprint);
+    Set<String> keys = holders.get(fingerprint);
+    if (keys != null) {
+      keys.remove(group.key());
+      if (keys.isEmpty()) {
+        holders.remove(fingerprint);
+      }
+    }
   }
 
   private static Set<String> fingerprints(List<Alert> alerts) {
@@ -483,6 +504,7 @@ public final class Dispatcher {
     final Route route;
     final Map<String, String> groupLabels;
     final String groupKey;
+    final String key;
     final Instant createdAt;
     final Map<String, Alert> alerts = new TreeMap<>();
     Instant nextFlush;
@@ -495,6 +517,7 @@ public final class Dispatcher {
       this.route = route;
       this.groupLabels = Map.copyOf(groupLabels);
       this.groupKey = route.groupKey(groupLabels);
+      this.key = GroupState.key(route.receiver(), groupKey);
       this.createdAt = createdAt;
     }
 
@@ -509,7 +532,7 @@ public final class Dispatcher {
     }
 
     String key() {
-      return GroupState.key(route.receiver(), groupKey);
+      return key;
     }
 
     GroupState state() {

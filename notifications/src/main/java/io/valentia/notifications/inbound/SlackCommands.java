@@ -98,7 +98,13 @@ public final class SlackCommands {
           ctx, 401, "not signed by Slack (X-Slack-Signature), or older than five minutes");
       return;
     }
-    Map<String, String> form = form(raw);
+    Map<String, String> form;
+    try {
+      form = form(raw);
+    } catch (IllegalArgumentException e) {
+      Roles.Json.error(ctx, 400, "the body is not a form: " + e.getMessage());
+      return;
+    }
     String userId = form.getOrDefault("user_id", "");
     String userName = form.getOrDefault("user_name", userId);
     String role = config.roleOf(userId);

@@ -14,10 +14,13 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,6 +69,8 @@ public final class IncidentStreams implements AutoCloseable {
   private final KafkaStreams streams;
   private final HealthRegistry health;
   private final CompletableFuture<Void> running = new CompletableFuture<>();
+  private final Map<String, Long> restored = new ConcurrentHashMap<>();
+  private final long created = System.nanoTime();
   private volatile boolean closing;
 
   private IncidentStreams(KafkaStreams streams, HealthRegistry health) {
@@ -88,10 +93,14 @@ public final class IncidentStreams implements AutoCloseable {
     Properties props = new Properties();
     props.putAll(kafka.streamsProperties(settings.applicationId(), settings.stateDir()));
     props.put("statestore.cache.max.bytes", 0L);
+    // a start restores the stores of each batch of tasks in one round; with the default 500 ms
+    // fetch wait each round of (mostly empty) changelogs took 0.6-1 s, with 50 ms about 0.3 s
+    props.put("restore.consumer.fetch.max.wait.ms", 50);
     props.putAll(settings.overrides());
     KafkaStreams streams = new KafkaStreams(IncidentTopology.build(rules, seed), props);
     IncidentStreams detection = new IncidentStreams(streams, health);
     streams.setStateListener(detection::changed);
+    streams.setGlobalStateRestoreListener(detection.new Restores());
     streams.setUncaughtExceptionHandler(
         e -> {
           LOG.error("an incident detection thread failed; it is replaced", e);
@@ -106,7 +115,12 @@ public final class IncidentStreams implements AutoCloseable {
     LOG.info("incident detection: {} -> {}", before, now);
     switch (now) {
       case RUNNING -> {
-        running.complete(null);
+        if (running.complete(null)) {
+          LOG.info(
+              "incident detection runs {} ms after its start; records restored per store: {}",
+              TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - created),
+              restored);
+        }
         if (health != null) {
           health.clear(HEALTH_CHECK);
         }
@@ -137,6 +151,31 @@ public final class IncidentStreams implements AutoCloseable {
    */
   public CompletableFuture<Void> running() {
     return running;
+  }
+
+  /**
+   * The records restored from changelogs since this instance started, per store that restored any:
+   * the in-memory burst windows are rebuilt at every start; a persistent store restores only what
+   * its own copy lacks. Safe from any thread.
+   */
+  public Map<String, Long> restoredRecords() {
+    return Map.copyOf(restored);
+  }
+
+  /** Counts what each store restored (called from Kafka Streams' restoring thread). */
+  private final class Restores implements StateRestoreListener {
+    @Override
+    public void onRestoreStart(
+        TopicPartition partition, String store, long startingOffset, long endingOffset) {}
+
+    @Override
+    public void onBatchRestored(
+        TopicPartition partition, String store, long batchEndOffset, long numRestored) {
+      restored.merge(store, numRestored, Long::sum);
+    }
+
+    @Override
+    public void onRestoreEnd(TopicPartition partition, String store, long totalRestored) {}
   }
 
   public KafkaStreams.State state() {

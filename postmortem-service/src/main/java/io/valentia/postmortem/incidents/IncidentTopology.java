@@ -50,6 +50,15 @@ import org.apache.kafka.streams.state.WindowStore;
  * the correlation exact; its limit is one task's throughput. Its task moves like any other when an
  * instance dies, restoring its stores from their changelogs.
  *
+ * <p>The two burst windows are kept in memory and rebuilt from their changelogs at each start, a
+ * read bounded by the windows' retention (a window changelog is compacted and deleted after the
+ * retention plus {@code windowstore.changelog.additional.retention.ms}), not by the log. A
+ * persistent window store would be kept on disk, but under {@code exactly_once_v2} Kafka Streams
+ * 4.4 keeps a window store's committed offset inside its segments: a window store without a live
+ * segment (no burst events within its retention, the usual case) has nowhere to keep it, so every
+ * restart after a clean stop found the task "corrupted", wiped its state directory and restored
+ * every store of the task from scratch, with an extra rebalance.
+ *
  * <p>Event time: windows follow each event's {@code time}. An event later than the grace period
  * ({@code correlationWindow}) behind the newest event of its partition does not count toward a
  * burst.
@@ -173,7 +182,8 @@ public final class IncidentTopology {
             Materialized.<String, BurstCount, WindowStore<Bytes, byte[]>>as(name)
                 .withKeySerde(KEYS)
                 .withValueSerde(BURSTS)
-                .withCachingDisabled())
+                .withCachingDisabled()
+                .withStoreType(Materialized.StoreType.IN_MEMORY))
         .toStream(Named.as(name + "-windows"))
         .filter((w, count) -> count.endsWithLatest(w.window().end()), Named.as(name + "-own"))
         .map(

@@ -16,26 +16,31 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * Incident detection and {@code /api/v1/incidents}: {@code GET /} lists, {@code GET /:id} shows,
  * {@code POST /:id/status} with {@code {"status": "mitigated", "by": "dana"}} moves an incident
  * along its lifecycle.
  *
- * <p>Start: opens {@code valentia.state.incidents} and waits until it is restored, builds it once
- * from the history of an older release ({@link IncidentMigration}), then starts {@link
- * IncidentStreams} and completes when it runs. Reads come from the state table, so every process
- * with the postmortem role answers the same. A status move is checked against the table, sent as a
- * status command ({@link IncidentDetector#command}) that detection applies exactly once, and
- * answered when the table shows the new status; 409 when another move took effect first and the
- * lifecycle no longer allows this one; 503 when nothing decides within {@link #MOVE_TIMEOUT} (the
- * command stays on the log and applies once detection runs, if the lifecycle still allows it).
+ * <p>Start: opens {@code valentia.state.incidents}, builds it once from the history of an older
+ * release ({@link IncidentMigration}) and starts {@link IncidentStreams}; completes when the table
+ * is read and detection runs (its stores restored). Once the table was built, detection starts
+ * while the table is still being read. Reads come from the state table, so every process with the
+ * postmortem role answers the same. A status move is checked against the table, sent as a status
+ * command ({@link IncidentDetector#command}) that detection applies exactly once, and answered when
+ * the table shows the new status; 409 when another move took effect first and the lifecycle no
+ * longer allows this one; 503 when nothing decides within {@link #MOVE_TIMEOUT} (the command stays
+ * on the log and applies once detection runs, if the lifecycle still allows it).
  *
  * <p>A status command is an {@code incident.updated} event on {@code valentia.events}, and is the
  * record of the change there; a command that the lifecycle refuses when detection applies it (two
@@ -84,27 +89,51 @@ public final class IncidentVerticle extends VerticleBase {
           StateTable<IncidentState> incidents =
               services.stateTables().open(Topics.STATE_INCIDENTS, IncidentState.class);
           incidents.listen(this::changed);
-          StateMigration.await(incidents.restored(), "read " + Topics.STATE_INCIDENTS);
-          IncidentMigration.run(
-              new StateMigration(services.stateTables(), services.console()::println), incidents);
-          table = incidents;
-          streams =
-              IncidentStreams.start(
-                  services.kafka(),
-                  settings,
-                  rules,
-                  () -> incidents.snapshot().values(),
-                  services.health());
+          StateMigration migration =
+              new StateMigration(services.stateTables(), services.console()::println);
+          if (migration.done(Topics.STATE_INCIDENTS)) {
+            // the usual restart: detection starts while the table is read; its processor reads
+            // the table only when its own stores are new, and then waits for it
+            streams = startDetection(() -> restored(incidents).snapshot().values());
+          }
           try {
+            StateMigration.await(incidents.restored(), "read " + Topics.STATE_INCIDENTS);
+            IncidentMigration.run(migration, incidents);
+            table = incidents;
+            if (streams == null) {
+              streams = startDetection(() -> incidents.snapshot().values());
+            }
             streams.running().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
           } catch (Exception e) {
-            streams.close();
-            streams = null;
-            throw new IllegalStateException(
-                "incident detection did not run within " + START_TIMEOUT.toMinutes() + " min", e);
+            if (streams != null) {
+              streams.close();
+              streams = null;
+            }
+            throw e instanceof TimeoutException || e instanceof ExecutionException
+                ? new IllegalStateException(
+                    "incident detection did not run within " + START_TIMEOUT.toMinutes() + " min",
+                    e)
+                : e;
           }
           return null;
         });
+  }
+
+  private IncidentStreams startDetection(Supplier<Collection<IncidentState>> seed) {
+    return IncidentStreams.start(services.kafka(), settings, rules, seed, services.health());
+  }
+
+  /** {@code table} once it is read; blocking, for at most {@link #START_TIMEOUT}. */
+  private static StateTable<IncidentState> restored(StateTable<IncidentState> table) {
+    try {
+      table.restored().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      return table;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while reading " + Topics.STATE_INCIDENTS, e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("could not read " + Topics.STATE_INCIDENTS, e);
+    }
   }
 
   @Override

@@ -33,14 +33,17 @@ import picocli.CommandLine.Spec;
     subcommands = {
       PostmortemCommand.Lint.class,
       PostmortemCommand.Import.class,
-      PostmortemCommand.Export.class
+      PostmortemCommand.Export.class,
+      PostmortemCommand.ListPostmortems.class,
+      PostmortemCommand.Show.class
     })
 public final class PostmortemCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "name a subcommand: lint, import or export");
+    throw new ParameterException(
+        spec.commandLine(), "name a subcommand: lint, import, export, list or show");
   }
 
   static String read(CommandSpec spec, Path file) {
@@ -205,32 +208,64 @@ public final class PostmortemCommand implements Runnable {
     }
   }
 
-  /** {@code postmortem export FILE.json}: the JSON document to Markdown (or JSON). */
+  /**
+   * {@code postmortem export FILE.json} or {@code postmortem export --id ID}: a postmortem document
+   * (a file, or the platform's latest revision) to Markdown (or JSON).
+   */
   @Command(
       name = "export",
       mixinStandardHelpOptions = true,
       description = {
-        "Write a postmortem JSON document as Markdown in the SRE-book template (or, with --json,"
-            + " as normalised JSON).",
-        "Exit 0 when written, 2 when the file is not a postmortem document."
+        "Write a postmortem as Markdown in the SRE-book template (or, with --json, as normalised"
+            + " JSON): a JSON document FILE, or with --id the running platform's latest revision.",
+        "Exit 0 when written, 1 when the platform has no such postmortem, 2 when the file is not a"
+            + " postmortem document."
       })
   static final class Export implements Callable<Integer> {
-    @Parameters(paramLabel = "FILE.json")
+    @Parameters(paramLabel = "FILE.json", arity = "0..1")
     Path file;
+
+    @Option(
+        names = "--id",
+        paramLabel = "ID",
+        description = "export this postmortem of the platform")
+    String id;
 
     @Option(names = "--json", description = "write JSON instead of Markdown")
     boolean json;
 
+    @Mixin PlatformClient platform;
+
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
+      if ((file == null) == (id == null)) {
+        throw new ParameterException(spec.commandLine(), "give either FILE.json or --id ID");
+      }
       Postmortem postmortem;
-      try {
-        postmortem = EventCodec.MAPPER.readValue(read(spec, file), Postmortem.class);
-      } catch (IOException e) {
-        throw new ParameterException(
-            spec.commandLine(), file + " is not a postmortem document: " + e.getMessage());
+      if (id != null) {
+        PlatformClient.Answer answer =
+            platform.get("/postmortems/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+        if (answer.status() >= 300) {
+          spec.commandLine()
+              .getErr()
+              .println(
+                  "the platform answered "
+                      + answer.status()
+                      + ": "
+                      + answer.body().path("error").asText());
+          return 1;
+        }
+        postmortem =
+            EventCodec.MAPPER.treeToValue(answer.body().path("document"), Postmortem.class);
+      } else {
+        try {
+          postmortem = EventCodec.MAPPER.readValue(read(spec, file), Postmortem.class);
+        } catch (IOException e) {
+          throw new ParameterException(
+              spec.commandLine(), file + " is not a postmortem document: " + e.getMessage());
+        }
       }
       PrintWriter out = spec.commandLine().getOut();
       out.print(
@@ -239,6 +274,84 @@ public final class PostmortemCommand implements Runnable {
               : MarkdownPostmortem.render(postmortem));
       out.flush();
       return 0;
+    }
+  }
+
+  /** {@code postmortem list}: the platform's postmortems. */
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description = "The running platform's postmortems, most recently changed first.")
+  static final class ListPostmortems implements Callable<Integer> {
+    @Mixin PlatformClient platform;
+
+    @Option(names = "--json", description = "print the API's JSON answer")
+    boolean json;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      PlatformClient.Answer answer = platform.get("/postmortems/");
+      PrintWriter out = spec.commandLine().getOut();
+      if (answer.status() >= 300) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "the platform answered "
+                    + answer.status()
+                    + ": "
+                    + answer.body().path("error").asText());
+        return 1;
+      }
+      if (json) {
+        out.println(answer.body());
+        return 0;
+      }
+      java.util.List<com.fasterxml.jackson.databind.JsonNode> all = new java.util.ArrayList<>();
+      answer.body().path("postmortems").forEach(all::add);
+      all.sort(
+          java.util.Comparator.comparing(
+                  (com.fasterxml.jackson.databind.JsonNode p) -> p.path("updated").asText())
+              .reversed());
+      if (all.isEmpty()) {
+        out.println("no postmortem");
+      }
+      for (var p : all) {
+        out.println(
+            String.join(
+                "  ",
+                p.path("id").asText(),
+                p.path("status").asText(),
+                "r" + p.path("revision").asInt(),
+                p.path("updated").asText(),
+                p.path("incidentId").asText("-"),
+                p.path("title").asText()));
+      }
+      return 0;
+    }
+  }
+
+  /** {@code postmortem show ID}: one postmortem as Markdown. */
+  @Command(
+      name = "show",
+      mixinStandardHelpOptions = true,
+      description = "One postmortem of the running platform as Markdown (same as export --id).")
+  static final class Show implements Callable<Integer> {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Mixin PlatformClient platform;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+      Export export = new Export();
+      export.id = id;
+      export.platform = platform;
+      export.spec = spec;
+      return export.call();
     }
   }
 }

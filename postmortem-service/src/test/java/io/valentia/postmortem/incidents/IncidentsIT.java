@@ -19,6 +19,7 @@ import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicReader;
+import io.valentia.eventbus.payload.FrameDropped;
 import io.valentia.eventbus.payload.IncidentOpened;
 import io.valentia.eventbus.payload.IncidentUpdated;
 import io.valentia.eventbus.payload.MtuMismatch;
@@ -141,6 +142,13 @@ class IncidentsIT {
         .get(30, TimeUnit.SECONDS);
   }
 
+  private static CloudEvent frames(String subject) {
+    return CloudEvent.of(new FrameDropped(90, 4, 100, 103, 9_000, "loop"))
+        .source("/probes/frames/it")
+        .subject(subject)
+        .build();
+  }
+
   private static CloudEvent mismatch(String subject) {
     return CloudEvent.of(new MtuMismatch("10.0.0.7:7", 1472, 1473, 1500, "out"))
         .source("/probes/mtu/it")
@@ -221,6 +229,41 @@ class IncidentsIT {
               return !incidentsOf(table, subject).isEmpty();
             });
     return incidentsOf(table, subject).get(0);
+  }
+
+  @Test
+  @DisplayName(
+      "An instance restarted on its state directory after a clean stop keeps its persistent stores, even when a burst window has never held an event, and rebuilds only the in-memory burst windows")
+  void cleanRestartKeepsItsStores() throws Exception {
+    String app = "valentia-incidents-clean-restart-" + UUID.randomUUID();
+    String subject = "loop-restart-" + UUID.randomUUID();
+    StateTables tables = closeLater(new StateTables(kafka));
+    StateTable<IncidentState> table = table(tables);
+    IncidentStreams first = detection(app, "clean-restart", table);
+    closeLater(first::close);
+    // a frame-drop burst: the frame window and the burst marks get records, the KILL-denial
+    // window none (a persistent window store without a segment had nowhere to keep its offset)
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .pollInterval(Duration.ofSeconds(2))
+        .until(
+            () -> {
+              for (int i = 0; i < DetectionRules.DEFAULT.frameBursts(); i++) {
+                publish(frames(subject));
+              }
+              return !incidentsOf(table, subject).isEmpty();
+            });
+    first.close();
+
+    IncidentStreams second = detection(app, "clean-restart", table);
+    closeLater(second::close);
+    assertThat(second.restoredRecords())
+        .as("the burst windows are rebuilt from their changelog")
+        .hasEntrySatisfying(
+            IncidentTopology.FRAME_BURSTS, restored -> assertThat(restored).isPositive());
+    assertThat(second.restoredRecords())
+        .as("the persistent stores kept their state and their offsets")
+        .doesNotContainKeys(BurstGate.STORE, IncidentProcessor.INCIDENTS);
   }
 
   @Test

@@ -5,10 +5,11 @@ import io.vertx.core.http.HttpMethod;
 /**
  * Which role a request under {@code /api/v1} needs. Reading ({@code GET}, {@code HEAD}) needs
  * {@link Role#VIEWER}, except tokens (admin). Changes need: {@code halt}, {@code experiments},
- * {@code schedules}, {@code leases}, {@code notifications} (a test message): operator; {@code
- * postmortems}, {@code incidents}, {@code health}, {@code silences}, {@code alertmanager} (alerts
- * from Prometheus): responder; {@code session} (logout): viewer; {@code tokens}, {@code routes} and
- * anything not named here: admin. The same rules hold for routes other services mount.
+ * {@code schedules}, {@code leases}, {@code notifications} (a test message), {@code events}
+ * (publishing CloudEvents over HTTP): operator; {@code postmortems}, {@code incidents}, {@code
+ * health}, {@code silences}, {@code alertmanager} (alerts from Prometheus): responder; {@code
+ * session} (logout): viewer; {@code tokens}, {@code routes} and anything not named here: admin. The
+ * same rules hold for routes other services mount.
  */
 public final class RolePolicy {
   private RolePolicy() {}
@@ -36,7 +37,7 @@ public final class RolePolicy {
     return switch (resource) {
       case "session" -> Role.VIEWER;
       case "postmortems", "incidents", "health", "silences", "alertmanager" -> Role.RESPONDER;
-      case "halt", "experiments", "schedules", "leases", "notifications" -> Role.OPERATOR;
+      case "halt", "experiments", "schedules", "leases", "notifications", "events" -> Role.OPERATOR;
       default -> Role.ADMIN;
     };
   }

@@ -148,6 +148,34 @@ class GatewayIT {
   }
 
   @Test
+  @DisplayName(
+      "A change refused for want of a valid token is audited too, as actor anonymous with role"
+          + " none, and its audit event passes its schema")
+  void anonymousRefusalIsAudited() throws Exception {
+    String marker = "/api/v1/halt?probe=" + java.util.UUID.randomUUID();
+    HttpResponse<String> refused = request("POST", marker, bearer("vt_not-a-token"), "{}");
+    assertThat(refused.statusCode()).isEqualTo(401);
+    await()
+        .atMost(Duration.ofSeconds(15))
+        .untilAsserted(
+            () ->
+                assertThat(audits())
+                    .anySatisfy(
+                        a -> {
+                          assertThat(a.path("actor").asText()).isEqualTo("anonymous");
+                          assertThat(a.path("role").asText()).isEqualTo("none");
+                          assertThat(a.path("outcome").asText()).isEqualTo("denied");
+                          assertThat(a.path("action").asText()).isEqualTo("POST /api/v1/halt");
+                        }));
+    for (ConsumerRecord<byte[], byte[]> record : KafkaTestSupport.readAll(Topics.EVENTS)) {
+      JsonNode event = EventCodec.MAPPER.readTree(record.value());
+      if (EventType.AUDIT.type().equals(event.path("type").asText())) {
+        EventCodec.instance().decode(record.value()); // throws when it fails its schema
+      }
+    }
+  }
+
+  @Test
   @DisplayName("Only admins manage tokens: a viewer or operator gets 403 on /api/v1/tokens.")
   void onlyAdminsManageTokens() throws Exception {
     String operator = createToken("operator").getString("token");

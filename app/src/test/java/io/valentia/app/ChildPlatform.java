@@ -1,0 +1,129 @@
+package io.valentia.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * {@code valentia up} in a child JVM on a test's data directory, on an embedded broker and ports of
+ * its own, for tests that kill it with SIGKILL and start it again on the same data.
+ *
+ * @param process the child
+ * @param bootstrap the Kafka address it printed
+ * @param base its web address, e.g. {@code http://127.0.0.1:41234}
+ * @param token the admin token it was started with
+ */
+public record ChildPlatform(Process process, String bootstrap, String base, String token) {
+  private static final Pattern UP =
+      Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) .*http://[^:]+:(\\d+)");
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  /**
+   * Starts the platform and waits until it is up.
+   *
+   * @param dir the test's directory: the data directory is {@code dir/data}, the log {@code
+   *     dir/LOG}
+   * @param config a configuration file, or null for none
+   * @param roles the roles to run
+   */
+  public static ChildPlatform up(
+      Path dir, String logName, Path config, String token, String... roles) throws Exception {
+    Path log = dir.resolve(logName);
+    String classpath = System.getProperty("surefire.test.class.path");
+    if (classpath == null || classpath.isBlank()) {
+      classpath = System.getProperty("java.class.path");
+    }
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-cp",
+                classpath,
+                Valentia.class.getName(),
+                "up",
+                "--data",
+                dir.resolve("data").toString(),
+                "--kafka-port",
+                "0",
+                "--http-port",
+                "0",
+                "--http-host",
+                "127.0.0.1"));
+    if (config != null) {
+      command.add("--config");
+      command.add(config.toString());
+    }
+    for (String role : roles) {
+      command.add("--role");
+      command.add(role);
+    }
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("VALENTIA_ADMIN_TOKEN", token);
+    Process process = builder.start();
+    Matcher up =
+        await()
+            .atMost(Duration.ofSeconds(120))
+            .until(
+                () -> {
+                  assertThat(process.isAlive()).as(() -> read(log)).isTrue();
+                  Matcher m = UP.matcher(read(log));
+                  return m.find() ? m : null;
+                },
+                m -> m != null);
+    return new ChildPlatform(process, up.group(1), "http://127.0.0.1:" + up.group(2), token);
+  }
+
+  /** SIGKILL: no shutdown hook runs. */
+  public void kill() throws InterruptedException {
+    process.destroyForcibly().waitFor();
+  }
+
+  /** SIGTERM, and waits for the end. */
+  public void stop() throws InterruptedException {
+    process.destroy();
+    process.waitFor();
+  }
+
+  /** Sends {@code method} to {@code path} (under the base) with the admin token. */
+  public HttpResponse<String> send(String method, String path, String body) throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + token);
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    return HTTP.send(
+        request
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  /** The text of a log file, or what went wrong reading it. */
+  public static String read(Path log) {
+    try {
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      return e.toString();
+    }
+  }
+}

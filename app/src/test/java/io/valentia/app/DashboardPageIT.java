@@ -1,0 +1,346 @@
+package io.valentia.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.valentia.app.config.ConfigLoader;
+import io.valentia.app.config.ValentiaConfig;
+import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
+import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.payload.LeaseRevoked;
+import io.valentia.eventbus.payload.Lessee;
+import io.valentia.eventbus.payload.MtuMismatch;
+import io.valentia.eventbus.payload.MtuPing;
+import io.valentia.eventbus.payload.SyscallDenied;
+import io.valentia.web.testing.BrowserScripts;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The dashboard and the event search page on a real platform (the web, postmortem and chaos roles
+ * on the embedded broker), in headless Chromium ({@code dashboard.test.mjs} from the web module's
+ * browser tests). A chaos run pauses a {@code sleep} process this test started (the only pid the
+ * configuration allows); the dashboard shows the run and its fault, and its "Halt all chaos"
+ * button, confirmed with a reason, reverts the fault: the process runs again. The search page finds
+ * and pages events this test published. Event data with markup renders as text on both pages.
+ * Screenshots at 1280×800 go to {@code target/screenshots}.
+ */
+@DisplayName("The dashboard and the search page on a real platform with a real chaos fault")
+class DashboardPageIT {
+  private static final String ADMIN = "vt_dashboard-page-admin";
+  private static final String HOSTILE = "<img src=x onerror=\"window.__pwned=1\">";
+  private static final int PAGED_EVENTS = 27;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @TempDir static Path data;
+  private static Process sleeper;
+  private static Platform platform;
+  private static Vertx vertx;
+  private static KafkaEventPublisher publisher;
+
+  @BeforeAll
+  static void start() throws Exception {
+    sleeper = new ProcessBuilder("sleep", "600").start();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .pollInterval(Duration.ofMillis(5))
+        .until(() -> stat(sleeper.pid()), "(sleep) S"::equals);
+    Path file = data.resolve("valentia.yaml");
+    Files.writeString(
+        file,
+        """
+        chaos:
+          allow:
+            pids: ["%d"]
+          steadyStateInterval: 0s
+          scheduleGroup: dashboard-page-it-%s
+        """
+            .formatted(sleeper.pid(), UUID.randomUUID()));
+    ValentiaConfig config =
+        ConfigLoader.load(
+            file,
+            Map.of(),
+            Map.of(
+                "data",
+                data.resolve("platform").toString(),
+                "kafka.port",
+                0,
+                "http.port",
+                0,
+                "roles",
+                List.of("web", "postmortem", "chaos")));
+    platform =
+        Platform.start(
+            config,
+            Map.of("VALENTIA_ADMIN_TOKEN", ADMIN),
+            new PrintStream(new ByteArrayOutputStream()));
+    vertx = Vertx.vertx();
+    publisher =
+        new KafkaEventPublisher(
+            vertx, KafkaSettings.local(platform.bootstrapServers()), "dashboard-page-it");
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (platform != null) {
+      platform.close();
+    }
+    if (publisher != null) {
+      publisher.close();
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
+    if (sleeper != null) {
+      new ProcessBuilder("kill", "-CONT", Long.toString(sleeper.pid())).start().waitFor();
+      sleeper.destroyForcibly().waitFor();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "The dashboard's Halt all chaos, confirmed with a reason, reverts a running process-pause"
+          + " fault (the paused process runs again) and sets the halt switch, which Release lifts;"
+          + " the search page finds, facets and pages published events; markup in event data"
+          + " stays text on both pages.")
+  void dashboardHaltsAndSearchPages() throws Exception {
+    BrowserScripts.requireBrowser();
+    String base = "http://127.0.0.1:" + platform.httpPort();
+    String run = UUID.randomUUID().toString().substring(0, 8);
+    String operator = token(base, "dashboard-operator-" + run, "operator");
+
+    // hostile data in a lease revocation and a seccomp denial, and an event of an incident
+    String word = "wombat" + run;
+    String incidentId = "inc-" + run;
+    publish(
+        CloudEvent.of(
+                new LeaseRevoked(
+                    "l-" + run,
+                    "/dev/dri/card0",
+                    new Lessee("vr-" + run, 4242L),
+                    "lessor-revoke",
+                    word + " " + HOSTILE))
+            .source("/leases/test")
+            .subject("hmd-" + run + " " + HOSTILE));
+    publish(
+        CloudEvent.of(
+                new SyscallDenied(
+                    "ptrace",
+                    101,
+                    "x86_64",
+                    "KILL_PROCESS",
+                    null,
+                    4242,
+                    word + " " + HOSTILE,
+                    "/usr/bin/renderer",
+                    1000L,
+                    null,
+                    null,
+                    1,
+                    Instant.now(),
+                    Instant.now()))
+            .source("/probes/seccomp/test")
+            .subject("renderer-" + run)
+            .incidentId(incidentId));
+    // events to page through: more than one page of 20
+    Instant first = Instant.now();
+    for (int i = 0; i < PAGED_EVENTS; i++) {
+      publish(
+          CloudEvent.builder("com.example.dashboard.page.v1")
+              .source("/test/dashboard")
+              .subject("page-" + run + "-" + (i % 3))
+              .data(json("{\"n\":%d,\"note\":\"capybara%s number %d\"}".formatted(i, run, i))));
+    }
+    // an MTU black hole whose subject carries markup, so that an incident opens
+    String subject = "osd-1->" + HOSTILE + "-" + run;
+    publish(
+        CloudEvent.of(new MtuMismatch("osd-7", 1472, 8972, 1500, "out"))
+            .source("/probes/mtu/test")
+            .subject(subject));
+    for (int i = 0; i < 3; i++) {
+      publish(
+          CloudEvent.of(new MtuPing("10.0.1.7:7", 8972, false, null, "out", "udp"))
+              .source("/probes/mtu/test")
+              .subject(subject));
+    }
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .until(() -> total(base, "capybara" + run) == PAGED_EVENTS && total(base, word) == 2);
+    String openedIncident =
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> incidentOf(base, subject), id -> id != null);
+
+    // a chaos run pausing the sleeper for ten minutes: only a halt ends it sooner
+    Answer posted =
+        api(
+            base,
+            operator,
+            "POST",
+            "/api/v1/experiments/runs",
+            """
+            {"title": "pause the sleeper %s", "method": [
+              {"type": "action", "name": "pause-sleeper", "provider": {"type": "valentia",
+                "fault": "process-pause", "arguments": {"pid": %d, "duration": "10m"}}}]}
+            """
+                .formatted(run, sleeper.pid()));
+    assertThat(posted.status()).as(posted.body().toString()).isEqualTo(202);
+    String runId = posted.body().path("runId").asText();
+    await().atMost(Duration.ofSeconds(30)).until(() -> state(sleeper.pid()), "T"::equals);
+    JsonNode armed = api(base, operator, "GET", "/api/v1/halt", null).body();
+    assertThat(armed.path("halted").asBoolean()).as(armed.toString()).isFalse();
+    assertThat(armed.path("activeFaults").asInt()).as(armed.toString()).isEqualTo(1);
+
+    Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
+    Files.createDirectories(screenshots);
+    Path log = data.resolve("dashboard-browser.log");
+    String output =
+        BrowserScripts.run(
+            "dashboard.test.mjs",
+            Map.ofEntries(
+                Map.entry("BASE_URL", base),
+                Map.entry("OPERATOR_TOKEN", operator),
+                Map.entry("RUN", run),
+                Map.entry("RUN_ID", runId),
+                Map.entry("SLEEPER_PID", Long.toString(sleeper.pid())),
+                Map.entry("INCIDENT_ID", incidentId),
+                Map.entry("OPENED_INCIDENT", openedIncident),
+                Map.entry("WORD", word),
+                Map.entry("PAGED_WORD", "capybara" + run),
+                Map.entry("PAGED_EVENTS", Integer.toString(PAGED_EVENTS)),
+                Map.entry("SINCE", first.minusSeconds(1).toString()),
+                Map.entry("SCREENSHOTS", screenshots.toString())),
+            log);
+    assertThat(output)
+        .contains("ok - the dashboard shows the run and its process-pause fault")
+        .contains("ok - Halt all chaos reverted the fault: the sleeper runs again")
+        .contains("ok - Release lifts the halt")
+        .contains("ok - the search page pages through")
+        .contains("ok - markup in event data is text on the dashboard")
+        .contains("ok - markup in event data is text on the search page")
+        .contains("ok - no console error and no failing request");
+
+    // on the machine: the process runs, the run was interrupted by the halt, and the page's
+    // release left the switch off
+    assertThat(state(sleeper.pid())).isIn("S", "R");
+    JsonNode journal =
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(
+                () -> api(base, operator, "GET", "/api/v1/experiments/runs/" + runId, null).body(),
+                j -> !j.path("status").asText().equals("running"));
+    assertThat(journal.path("status").asText()).as(journal.toString()).isEqualTo("interrupted");
+    JsonNode after = api(base, operator, "GET", "/api/v1/halt", null).body();
+    assertThat(after.path("halted").asBoolean()).as(after.toString()).isFalse();
+    assertThat(after.path("activeFaults").asInt()).as(after.toString()).isZero();
+    for (String page : List.of("dashboard.png", "dashboard-halted.png", "search.png")) {
+      assertThat(screenshots.resolve(page)).isNotEmptyFile();
+    }
+  }
+
+  private static void publish(CloudEvent.Builder event) throws Exception {
+    publisher
+        .publish(event.build())
+        .toCompletionStage()
+        .toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+  }
+
+  private static JsonNode json(String text) throws IOException {
+    return EventCodec.MAPPER.readTree(text);
+  }
+
+  private static long total(String base, String query) throws Exception {
+    return api(
+            base,
+            ADMIN,
+            "GET",
+            "/api/v1/events/search?facet=none&size=1&q="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8),
+            null)
+        .body()
+        .path("total")
+        .asLong();
+  }
+
+  private static String incidentOf(String base, String subject) throws Exception {
+    for (JsonNode i : api(base, ADMIN, "GET", "/api/v1/incidents", null).body().path("incidents")) {
+      for (JsonNode s : i.path("subjects")) {
+        if (s.asText().equals(subject)) {
+          return i.path("id").asText();
+        }
+      }
+    }
+    return null;
+  }
+
+  /** The state letter of {@code /proc/PID/stat}: {@code S} sleeping, {@code T} stopped. */
+  private static String state(long pid) {
+    String stat = stat(pid);
+    return stat.equals("gone") ? stat : stat.substring(stat.length() - 1);
+  }
+
+  private static String stat(long pid) {
+    try {
+      String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.indexOf('('), stat.lastIndexOf(')') + 3);
+    } catch (IOException e) {
+      return "gone";
+    }
+  }
+
+  private static String token(String base, String name, String role) throws Exception {
+    ObjectNode body = EventCodec.MAPPER.createObjectNode().put("name", name).put("role", role);
+    Answer created = api(base, ADMIN, "POST", "/api/v1/tokens", body.toString());
+    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
+    return created.body().path("token").asText();
+  }
+
+  private record Answer(int status, JsonNode body) {}
+
+  private static Answer api(String base, String token, String method, String path, String body)
+      throws Exception {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .timeout(Duration.ofSeconds(30))
+            .header("Authorization", "Bearer " + token)
+            .header("Content-Type", "application/json")
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body))
+            .build();
+    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+    return new Answer(
+        response.statusCode(),
+        response.body().isEmpty()
+            ? EventCodec.MAPPER.nullNode()
+            : EventCodec.MAPPER.readTree(response.body()));
+  }
+}
