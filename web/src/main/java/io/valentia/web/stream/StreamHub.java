@@ -140,8 +140,14 @@ final class StreamHub implements AutoCloseable {
   // the hub's thread
 
   private void run() {
+    // batches of at least 16 kB or 10 ms: at 10,000 events/s the broker answers a few hundred
+    // fetches a second instead of one per handful of events, for at most 10 ms more latency
     try (TopicReader kafka =
-        TopicReader.open(settings, "sse", topic, Map.of("max.poll.records", 2000))) {
+        TopicReader.open(
+            settings,
+            "sse",
+            topic,
+            Map.of("max.poll.records", 2000, "fetch.min.bytes", 16_384, "fetch.max.wait.ms", 10))) {
       readers.incrementAndGet();
       try {
         lastSeen = new TreeMap<>();
