@@ -122,6 +122,20 @@ try {
   check(frameSummary.includes("88 frames") && frameSummary.includes("3 over the budget"), "frame summary: " + frameSummary);
   console.log("ok - the frame-time distribution shows the frames and those over the budget");
 
+  // a busy stream: the list gets a sample and says so, the rate chart counts every event
+  await page.goto(base + "/live?sample=2");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  const busy = "busy-" + Date.now();
+  await page.fill("#filter", "subject == '" + busy + "'");
+  await page.click("#apply");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  await Promise.all(Array.from({ length: 12 }, (_, n) => emit({ type: "com.example.ui.busy.v1", subject: busy, data: { n } })));
+  await page.waitForFunction(() => /showing \d+ of \d+ per second/.test(document.getElementById("sampling").textContent), null, { timeout: 5000 });
+  await page.waitForFunction(() => rateChart && rateChart.data[1] && rateChart.data[1].reduce((a, b) => a + b, 0) === 12, null, { timeout: 5000 });
+  const shown = await page.evaluate(() => Number(/(\d+) received/.exec(document.getElementById("counts").textContent)[1]));
+  check(shown >= 2 && shown < 12, "the sampled list received " + shown + " of 12 events");
+  console.log("ok - a busy stream's list is sampled with a notice while the rate chart counts all " + 12 + " events");
+
   // a viewer cannot halt: the button is disabled and says why, and the server refuses anyway
   await page.goto(base + "/");
   await page.waitForFunction(() => document.getElementById("chaos-state").textContent.startsWith("armed"));

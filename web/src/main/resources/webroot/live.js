@@ -1,10 +1,14 @@
 // The live viewer: Server-Sent Events from /api/v1/events/stream, a virtualized list (only the
 // visible rows exist in the DOM, so thousands of events per second stay smooth), a detail pane,
 // charts. Event data is untrusted: every value goes in with textContent, never as HTML.
+// The list asks the server for at most SAMPLE events a second, evenly spread; the charts are drawn
+// from the server's per-second summaries, which count every matching event.
 "use strict";
 
 const ROW = 22;            // px per row (see .row in valentia.css)
 const KEEP = 50000;        // events kept in memory
+// events per second the list gets at most (?sample=N in the page's address asks for another rate)
+const SAMPLE = Math.min(100000, Math.max(1, Number(new URLSearchParams(location.search).get("sample")) || 200));
 const events = [];         // newest last
 let selected = null;
 let paused = false;
@@ -12,6 +16,7 @@ let source = null;
 let dirty = false;
 let received = 0;
 let dropped = 0;
+let lastSummary = null;    // {matched, sent, at}: the last second the server summed up
 
 const list = document.getElementById("list");
 const spacer = document.getElementById("spacer");
@@ -26,7 +31,7 @@ async function connect() {
   state.textContent = "connecting";
   state.className = "state";
   const filter = document.getElementById("filter").value.trim();
-  const url = "/api/v1/events/stream?from=end" + (filter ? "&filter=" + encodeURIComponent(filter) : "");
+  const url = "/api/v1/events/stream?from=end&sample=" + SAMPLE + (filter ? "&filter=" + encodeURIComponent(filter) : "");
   const errorBox = document.getElementById("filter-error");
   errorBox.textContent = "";
   // EventSource cannot read an error body: ask once with fetch so a bad filter shows its message
@@ -40,6 +45,7 @@ async function connect() {
   events.length = 0;
   received = 0;
   dropped = 0;
+  lastSummary = null;
   selected = null;
   dirty = true;
   source = new EventSource(url);
@@ -49,11 +55,18 @@ async function connect() {
     let event;
     try { event = JSON.parse(m.data); } catch (e) { return; }
     received++;
-    chartsTake(event);
     dirty = true; // the counts move on even while paused
     if (paused) return;
     events.push(event);
     if (events.length > KEEP) events.splice(0, events.length - KEEP);
+    dirty = true;
+  });
+  // once a second: every matching event counted for the charts, and how many the list got
+  source.addEventListener("summary", (m) => {
+    let summary;
+    try { summary = JSON.parse(m.data); } catch (e) { return; }
+    chartsTake(summary);
+    lastSummary = { matched: summary.matched, sent: summary.sent, at: Date.now() };
     dirty = true;
   });
   source.addEventListener("dropped", (m) => {
@@ -93,6 +106,10 @@ function render() {
   spacer.replaceChildren(...rows);
   document.getElementById("counts").textContent =
     events.length + " shown, " + received + " received" + (dropped ? ", " + dropped + " dropped by the server" : "");
+  const sampled = lastSummary && Date.now() - lastSummary.at < 3000 && lastSummary.sent < lastSummary.matched;
+  document.getElementById("sampling").textContent = sampled
+    ? "showing " + lastSummary.sent + " of " + lastSummary.matched + " per second (the charts count every event)"
+    : "";
 }
 
 function show(event) {
@@ -111,22 +128,22 @@ const frameTimes = [];                     // {second, hz, bucket, counts, p99} 
 const mtu = new Map();                     // "from\u0000to" -> {ok, size}
 let rateChart = null;
 
-function chartsTake(event) {
-  const second = Math.floor(Date.now() / 1000);
-  const type = event.type;
-  if (!perType.has(type)) perType.set(type, new Map());
-  const counts = perType.get(type);
-  counts.set(second, (counts.get(second) || 0) + 1);
-  const data = event.data || {};
-  if (type === "io.valentia.probe.frame.stats.v1" && data.histogram && Array.isArray(data.histogram.counts)) {
-    frameTimes.push({ second, hz: data.hz, bucket: data.histogram.bucketMicros, counts: data.histogram.counts,
-      p99: data.p99Micros, subject: event.subject || "" });
+// One second's summary from the server: counts by type, frame-time histograms summed by rate and
+// bucket width, the last MTU result of each pair.
+function chartsTake(summary) {
+  const second = summary.second;
+  for (const [type, n] of Object.entries(summary.types || {})) {
+    if (!perType.has(type)) perType.set(type, new Map());
+    const counts = perType.get(type);
+    counts.set(second, (counts.get(second) || 0) + n);
+  }
+  for (const f of summary.frames || []) {
+    if (!Array.isArray(f.counts)) continue;
+    frameTimes.push({ second, hz: f.hz, bucket: f.bucketMicros, counts: f.counts });
     if (frameTimes.length > 600) frameTimes.shift();
   }
-  if ((type === "io.valentia.probe.mtu.ping.v1" || type === "io.valentia.probe.mtu.mismatch.v1") && data.peer) {
-    const from = (event.subject || event.source || "?").split("->")[0];
-    const ok = type === "io.valentia.probe.mtu.ping.v1" ? data.ok === true : false;
-    mtu.set(from + "\u0000" + data.peer, { ok, size: data.sizeBytes || data.smallestFailingBytes });
+  for (const cell of summary.mtu || []) {
+    mtu.set(cell.from + "\u0000" + cell.peer, { ok: cell.ok === true, size: cell.size });
   }
 }
 
@@ -137,6 +154,7 @@ function topTypes() {
 }
 
 function drawCharts() {
+  dirty = true; // the sampling notice ages
   const now = Math.floor(Date.now() / 1000);
   const xs = [];
   for (let s = now - WINDOW; s <= now; s++) xs.push(s);

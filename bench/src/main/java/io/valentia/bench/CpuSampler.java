@@ -184,13 +184,28 @@ final class CpuSampler implements AutoCloseable {
     if (name.startsWith("raw-")) {
       return "raw indexing threads";
     }
+    if (name.startsWith("valentia-stream-")) {
+      return "live streams: shared reader, catch-ups";
+    }
+    if (name.startsWith("vert.x-eventloop")) {
+      return "vert.x event loops (HTTP, stream writes)";
+    }
+    if (name.startsWith("bench-sse-client") || name.startsWith("HttpClient-")) {
+      return "bench: SSE clients (in this JVM)";
+    }
+    if (name.startsWith("bench-publisher") || name.startsWith("valentia-kafka-bench")) {
+      return "bench: paced publisher";
+    }
     if (name.startsWith("GC") || name.startsWith("G1")) {
       return "gc";
     }
     if (name.startsWith("C1") || name.startsWith("C2")) {
       return "jit";
     }
-    if (name.startsWith("kafka-") || name.contains("broker") || name.contains("Raft")) {
+    if (name.startsWith("kafka-")
+        || name.startsWith("data-plane-kafka")
+        || name.contains("broker")
+        || name.contains("Raft")) {
       return "kafka (broker and clients)";
     }
     return "other: " + name.replaceAll("[-0-9]+$", "");

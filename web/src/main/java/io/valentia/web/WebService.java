@@ -11,7 +11,9 @@ import io.vertx.core.Future;
 
 /**
  * The {@code web} role: the HTTP server with {@code /health}, the API (and every route the other
- * services of the process contributed) and the pages. Configured by the {@code http} section.
+ * services of the process contributed) and the pages. Configured by the {@code http} section
+ * ({@code host}, {@code port}, and {@code streams}: the live stream's caps, see {@link
+ * EventStreams.Limits#of}).
  */
 public final class WebService implements ValentiaService {
   public static final String ROLE = "web";
@@ -68,7 +70,8 @@ public final class WebService implements ValentiaService {
                 access.tokens(),
                 access.sessions(),
                 context.publisher(),
-                new EventStreams(context.kafka(), EventStreams.Limits.DEFAULT)));
+                new EventStreams(
+                    context.kafka(), EventStreams.Limits.of(context.config().path("streams")))));
     return context
         .vertx()
         .deployVerticle(web)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.WebConfig;
+import io.valentia.web.stream.EventStreams;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +44,7 @@ public final class ConfigLoader {
           "roles",
           "http.host",
           "http.port",
+          "http.streams",
           "kafka.bootstrap",
           "kafka.port",
           "kafka.replication",
@@ -169,6 +171,8 @@ public final class ConfigLoader {
         new WebConfig(
             string("http.host", WebConfig.DEFAULT_HOST),
             integer("http.port", WebConfig.DEFAULT_PORT, 0, 65535));
+    JsonNode streams = tree.path("http.streams");
+    EventStreams.Limits.check(streams).forEach(p -> problem("http.streams", p));
     String bootstrap = string("kafka.bootstrap", null);
     if (bootstrap != null && bootstrap.isBlank()) {
       bootstrap = null;
@@ -196,7 +200,12 @@ public final class ConfigLoader {
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
-    sections.put("http", YAML.createObjectNode().put("host", http.host()).put("port", http.port()));
+    ObjectNode httpSection =
+        YAML.createObjectNode().put("host", http.host()).put("port", http.port());
+    if (!streams.isMissingNode()) {
+      httpSection.set("streams", streams);
+    }
+    sections.put("http", httpSection);
     return new ValentiaConfig(data, roles, http, kafka, sections);
   }
 

@@ -20,6 +20,9 @@ import java.util.Set;
  * http:
  *   host: 127.0.0.1             # VALENTIA_HTTP_HOST, --http-host
  *   port: 8080                  # VALENTIA_HTTP_PORT, --http-port
+ *   streams:                    # the live stream (GET /api/v1/events/stream)
+ *     max: 400                  # streams open at once in this process
+ *     per-principal: 8          # streams open at once for one user or token
  * kafka:
  *   bootstrap: host:9092,...    # VALENTIA_KAFKA_BOOTSTRAP, --kafka; absent: the embedded broker
  *   port: 9092                  # VALENTIA_KAFKA_PORT, --kafka-port: the embedded broker's port

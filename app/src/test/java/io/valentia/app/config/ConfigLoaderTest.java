@@ -142,6 +142,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName(
+        "The live stream's caps are read from http.streams and reach the web section; without"
+            + " them the web section has none and the defaults apply.")
+    void streamCaps() throws IOException {
+      Path file = yaml("http:\n  streams:\n    max: 300\n    per-principal: 4\n");
+
+      ValentiaConfig config = ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of());
+
+      var limits =
+          io.valentia.web.stream.EventStreams.Limits.of(config.section("http").path("streams"));
+      assertThat(limits.maxStreams()).isEqualTo(300);
+      assertThat(limits.maxPerPrincipal()).isEqualTo(4);
+      var defaults =
+          io.valentia.web.stream.EventStreams.Limits.of(
+              ConfigLoader.load(WEB_ONLY, null, Map.of(), Map.of())
+                  .section("http")
+                  .path("streams"));
+      assertThat(defaults.maxStreams()).isEqualTo(400);
+      assertThat(defaults.maxPerPrincipal()).isEqualTo(8);
+    }
+
+    @Test
+    @DisplayName("Bad stream caps are reported together, each with its key.")
+    void badStreamCaps() throws IOException {
+      Path file = yaml("http:\n  streams:\n    max: 0\n    per-principal: lots\n    size: 3\n");
+
+      ConfigException e = loadFails(file, Map.of(), Map.of());
+
+      assertThat(e.problems())
+          .hasSize(3)
+          .anySatisfy(p -> assertThat(p).startsWith("http.streams").contains("max: must be"))
+          .anySatisfy(p -> assertThat(p).contains("per-principal: must be"))
+          .anySatisfy(p -> assertThat(p).contains("size: unknown key"));
+    }
+
+    @Test
     @DisplayName("Port 0 is accepted, so the web server and the broker can pick a free port.")
     void portZero() throws IOException {
       Path file = yaml("http:\n  port: 0\nkafka:\n  port: 0\n");

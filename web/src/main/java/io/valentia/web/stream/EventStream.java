@@ -1,216 +1,250 @@
 package io.valentia.web.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.InvalidEventException;
-import io.valentia.eventbus.kafka.KafkaSettings;
-import io.valentia.eventbus.kafka.LogRecord;
-import io.valentia.eventbus.kafka.TopicReader;
 import io.vertx.core.Context;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.time.Duration;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One client's Server-Sent Events stream. A dedicated thread reads the topic with a {@link
- * TopicReader} (no consumer group; committed records only), validates and filters each record and
- * puts the ready frame in a bounded buffer; the event loop moves frames from the buffer to the
- * connection as fast as the client takes them. When the buffer is full the newest frames are
- * dropped and counted, and the client gets an {@code event: dropped} frame with the count, so a
- * slow client never costs unbounded memory. Each event frame's {@code id} is a cursor ({@link
- * StreamStart}) that resumes the stream right after it.
+ * One client's Server-Sent Events connection. Frames arrive ready-made from one producer thread at
+ * a time (the stream's own {@link CatchUpReader}, then the shared {@link StreamHub}) and wait in a
+ * bounded buffer, by count and by bytes; the event loop moves them to the connection as fast as the
+ * client takes them. When the buffer is full, new event frames are dropped for this client only and
+ * counted, and the client gets an {@code event: dropped} frame with the count, so a slow client
+ * never slows the others nor costs unbounded memory. Control frames ({@code ready}, per-second
+ * {@code summary}, {@code error}) are never dropped; a client that takes nothing for {@link
+ * EventStreams.Limits#stallTimeout()} while frames wait is disconnected.
  */
 final class EventStream {
-  private static final Logger LOG = LoggerFactory.getLogger(EventStream.class);
-  private static final Duration POLL = Duration.ofMillis(100);
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(EventStream.class);
   private static final int FRAMES_PER_WRITE = 512;
+  private static final long TICK_MILLIS = 1000;
 
   private final Context context;
   private final HttpServerResponse response;
-  private final KafkaSettings settings;
-  private final String topic;
   private final EventFilter filter;
-  private final StreamStart start;
-  private final ArrayBlockingQueue<String> buffer;
+  private final int sample;
+  private final EventStreams.Limits limits;
+  private final String principal;
+  private final ArrayBlockingQueue<byte[]> events;
+  private final ConcurrentLinkedQueue<byte[]> control = new ConcurrentLinkedQueue<>();
+  private final AtomicLong bufferedBytes = new AtomicLong();
   private final AtomicLong dropped = new AtomicLong();
+  private final AtomicLong droppedTotal;
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final Runnable onClose;
-  private final AtomicLong droppedTotal;
-  private volatile TopicReader reader;
-  private long heartbeatTimer = -1;
+  private volatile Runnable onStop = () -> {};
+  private long timer = -1;
+  private long lastHeartbeat = System.nanoTime();
+  private long lastProgress = System.nanoTime();
 
   EventStream(
       Context context,
       HttpServerResponse response,
-      KafkaSettings settings,
-      String topic,
       EventFilter filter,
-      StreamStart start,
-      int bufferSize,
+      int sample,
+      EventStreams.Limits limits,
+      String principal,
       AtomicLong droppedTotal,
       Runnable onClose) {
     this.context = context;
     this.response = response;
-    this.settings = settings;
-    this.topic = topic;
     this.filter = filter;
-    this.start = start;
-    this.buffer = new ArrayBlockingQueue<>(bufferSize);
-    this.onClose = onClose;
+    this.sample = sample;
+    this.limits = limits;
+    this.principal = principal;
+    this.events = new ArrayBlockingQueue<>(limits.bufferSize());
     this.droppedTotal = droppedTotal;
+    this.onClose = onClose;
   }
 
-  /** Sends the headers and starts reading; call on the request's event loop. */
-  void open(Duration heartbeat) {
+  EventFilter filter() {
+    return filter;
+  }
+
+  /** Events per second the list may get before it is sampled; 0: every matching event. */
+  int sample() {
+    return sample;
+  }
+
+  String principal() {
+    return principal;
+  }
+
+  boolean running() {
+    return running.get();
+  }
+
+  /** Called once when the stream stops, on any thread (to leave the hub, stop a catch-up). */
+  void onStop(Runnable action) {
+    this.onStop = action;
+  }
+
+  /** Sends the headers and starts the heartbeat; call on the request's event loop. */
+  void open() {
     response
         .setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
+        .putHeader("Cache-Control", "no-store")
         .putHeader("X-Accel-Buffering", "no");
     response.closeHandler(v -> close());
     response.exceptionHandler(e -> close());
     response.write("retry: 2000\n: valentia event stream\n\n");
-    heartbeatTimer =
-        context
-            .owner()
-            .setPeriodic(
-                heartbeat.toMillis(),
-                id -> {
-                  if (running.get() && !response.writeQueueFull()) {
-                    response.write(": heartbeat\n\n");
-                  }
-                });
-    Thread reader = new Thread(this::read, "valentia-sse-" + Integer.toHexString(hashCode()));
-    reader.setDaemon(true);
-    reader.start();
+    timer = context.owner().setPeriodic(TICK_MILLIS, id -> tick());
   }
 
-  /** Stops reading and ends the response if it is still open; idempotent, any thread. */
+  /** Stops the stream and ends the response if it is still open; idempotent, any thread. */
   void close() {
     if (!running.compareAndSet(true, false)) {
       return;
     }
-    TopicReader r = reader;
-    if (r != null) {
-      r.wakeup();
-    }
+    onStop.run();
     context.runOnContext(
         v -> {
-          context.owner().cancelTimer(heartbeatTimer);
+          context.owner().cancelTimer(timer);
           try {
             response.end();
           } catch (IllegalStateException ignored) {
             // already closed by the client
           }
+          events.clear();
+          control.clear();
           onClose.run();
         });
   }
 
   // ------------------------------------------------------------------------------------------
-  // the reader thread
+  // the producer side (one thread at a time)
 
-  private void read() {
-    try (TopicReader kafka =
-        TopicReader.open(
-            settings,
-            "sse",
-            topic,
-            // only records of committed transactions
-            Map.of("max.poll.records", 2000, "isolation.level", "read_committed"))) {
-      reader = kafka;
-      if (!running.get()) {
+  /** Queues an event frame, or drops and counts it when this client's buffer is full. */
+  void offerEvent(byte[] frame) {
+    if (!running.get()) {
+      return;
+    }
+    if (bufferedBytes.get() + frame.length > limits.bufferBytes() || !events.offer(frame)) {
+      dropped.incrementAndGet();
+      droppedTotal.incrementAndGet();
+      return;
+    }
+    bufferedBytes.addAndGet(frame.length);
+  }
+
+  /** Queues a frame that is never dropped (ready, summary, error). */
+  void offerControl(byte[] frame) {
+    control.add(frame);
+  }
+
+  /** Asks the event loop to move what waits to the connection. */
+  void scheduleDrain() {
+    if ((!events.isEmpty() || !control.isEmpty() || dropped.get() > 0)
+        && drainScheduled.compareAndSet(false, true)) {
+      context.runOnContext(v -> drain());
+    }
+  }
+
+  /** Sends an error frame and ends the stream. */
+  void fail(String message) {
+    offerControl(
+        frame("error", new JsonObject().put("error", "the stream stopped: " + message).encode()));
+    scheduleDrain();
+    context.runOnContext(v -> close());
+  }
+
+  // ------------------------------------------------------------------------------------------
+  // the event loop side
+
+  private void drain() {
+    drainScheduled.set(false);
+    if (!running.get()) {
+      return;
+    }
+    while (!response.writeQueueFull()) {
+      Buffer chunk = Buffer.buffer(16 * 1024);
+      for (byte[] frame = control.poll(); frame != null; frame = control.poll()) {
+        chunk.appendBytes(frame);
+      }
+      long lost = dropped.getAndSet(0);
+      if (lost > 0) {
+        chunk.appendString(
+            "event: dropped\ndata: {\"dropped\":"
+                + lost
+                + ",\"reason\":\"the client did not keep up\"}\n\n");
+      }
+      for (int i = 0; i < FRAMES_PER_WRITE; i++) {
+        byte[] frame = events.poll();
+        if (frame == null) {
+          break;
+        }
+        bufferedBytes.addAndGet(-frame.length);
+        chunk.appendBytes(frame);
+      }
+      if (chunk.length() == 0) {
+        lastProgress = System.nanoTime();
         return;
       }
-      Map<Integer, Long> lastSeen = position(kafka);
-      offer(
-          "event: ready\ndata: "
-              + new JsonObject()
-                  .put("cursor", cursor(lastSeen, -1))
-                  .put("filter", filter.source())
-                  .encode()
-              + "\n\n");
-      EventCodec codec = EventCodec.instance();
-      while (running.get()) {
-        for (LogRecord record : kafka.poll(POLL)) {
-          lastSeen.put(record.partition(), record.offset());
-          JsonNode tree = validEvent(codec, record.value());
-          if (tree != null && filter.test(tree)) {
-            String frame =
-                "id: "
-                    + cursor(lastSeen, record.partition())
-                    + "\ndata: "
-                    + oneLine(record.value(), tree)
-                    + "\n\n";
-            offerQuietly(frame);
-          }
-        }
-        scheduleDrain();
+      lastProgress = System.nanoTime();
+      try {
+        response.write(chunk);
+      } catch (IllegalStateException closed) {
+        close();
+        return;
       }
-    } catch (RuntimeException e) {
-      if (running.get()) {
-        LOG.warn("event stream stopped: {}", e.toString());
-        fail(e);
+    }
+    response.drainHandler(v -> drain());
+  }
+
+  private void tick() {
+    if (!running.get()) {
+      return;
+    }
+    long now = System.nanoTime();
+    boolean waiting = !events.isEmpty() || !control.isEmpty() || dropped.get() > 0;
+    if (waiting && now - lastProgress > limits.stallTimeout().toNanos()) {
+      // the client took nothing for that long: free its buffer and its connection
+      LOG.info(
+          "a live stream's client ({}) took nothing for {} s: disconnected",
+          principal.isEmpty() ? "anonymous" : principal,
+          limits.stallTimeout().toSeconds());
+      response.reset();
+      close();
+      return;
+    }
+    if (now - lastHeartbeat >= limits.heartbeat().toNanos()) {
+      lastHeartbeat = now;
+      if (!response.writeQueueFull()) {
+        response.write(": heartbeat\n\n");
       }
-      // else: closed while opening or positioning (a wakeup ends those calls too)
-    } finally {
-      reader = null;
+    }
+    if (waiting) {
+      scheduleDrain();
     }
   }
 
-  /** Seeks every partition to the start and answers the last offset seen of each. */
-  private Map<Integer, Long> position(TopicReader kafka) {
-    Map<Integer, Long> begin = kafka.beginningOffsets();
-    Map<Integer, Long> end = kafka.endOffsets();
-    Map<Integer, Long> at = new TreeMap<>(end);
-    if (start instanceof StreamStart.Beginning) {
-      at.putAll(begin);
-    } else if (start instanceof StreamStart.AtOffset o) {
-      kafka
-          .partitions()
-          .forEach(p -> at.put(p, Math.max(begin.get(p), Math.min(end.get(p), o.offset()))));
-    } else if (start instanceof StreamStart.AtTime t) {
-      kafka.seekToTime(t.time());
-      at.putAll(kafka.positions());
-    } else if (start instanceof StreamStart.Cursor c) {
-      kafka
-          .partitions()
-          .forEach(
-              p -> {
-                Long last = c.lastSeen().get(p);
-                if (last != null) {
-                  at.put(p, Math.max(begin.get(p), Math.min(end.get(p), last + 1)));
-                }
-              });
-    }
-    kafka.seek(at);
-    Map<Integer, Long> lastSeen = new TreeMap<>();
-    at.forEach((partition, offset) -> lastSeen.put(partition, offset - 1));
-    return lastSeen;
+  // ------------------------------------------------------------------------------------------
+  // frames
+
+  static byte[] frame(String event, String data) {
+    return ("event: " + event + "\ndata: " + data + "\n\n").getBytes(StandardCharsets.UTF_8);
   }
 
-  private static JsonNode validEvent(EventCodec codec, byte[] value) {
-    if (value == null) {
-      return null;
-    }
-    try {
-      JsonNode tree = EventCodec.MAPPER.readTree(value);
-      // the envelope only: publishers validate data against its schema, and the dead-letter gate
-      // reports records that were not; checking every schema here would cap a stream at a few
-      // thousand events per second
-      codec.decodeEnvelope(tree);
-      return tree;
-    } catch (IOException | InvalidEventException e) {
-      return null; // the dead-letter gate reports it
-    }
+  /** An event frame: {@code id:} the cursor, {@code data:} the event as one line. */
+  static byte[] eventFrame(String cursor, byte[] value, JsonNode tree) {
+    byte[] line = oneLineBytes(value, tree);
+    byte[] head = ("id: " + cursor + "\ndata: ").getBytes(StandardCharsets.US_ASCII);
+    byte[] out = new byte[head.length + line.length + 2];
+    System.arraycopy(head, 0, out, 0, head.length);
+    System.arraycopy(line, 0, out, head.length, line.length);
+    out[out.length - 2] = '\n';
+    out[out.length - 1] = '\n';
+    return out;
   }
 
   /**
@@ -218,12 +252,16 @@ final class EventStream {
    * every publisher writes: compact JSON), which saves writing the tree out again; else the tree.
    */
   static String oneLine(byte[] value, JsonNode tree) {
+    return new String(oneLineBytes(value, tree), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] oneLineBytes(byte[] value, JsonNode tree) {
     for (byte b : value) {
       if (b == '\n' || b == '\r') {
-        return tree.toString();
+        return tree.toString().getBytes(StandardCharsets.UTF_8);
       }
     }
-    return new String(value, java.nio.charset.StandardCharsets.UTF_8);
+    return value;
   }
 
   /** {@code P-O} of the event's partition first, then every other partition's last seen. */
@@ -242,68 +280,5 @@ final class EventStream {
           }
         });
     return id.toString();
-  }
-
-  private void offer(String frame) {
-    offerQuietly(frame);
-    scheduleDrain();
-  }
-
-  private void offerQuietly(String frame) {
-    if (!buffer.offer(frame)) {
-      dropped.incrementAndGet();
-      droppedTotal.incrementAndGet();
-    }
-  }
-
-  private void fail(RuntimeException e) {
-    offer(
-        "event: error\ndata: "
-            + new JsonObject().put("error", "the stream stopped: " + e.getMessage()).encode()
-            + "\n\n");
-    context.runOnContext(v -> close());
-  }
-
-  // ------------------------------------------------------------------------------------------
-  // the event loop side
-
-  private void scheduleDrain() {
-    if ((!buffer.isEmpty() || dropped.get() > 0) && drainScheduled.compareAndSet(false, true)) {
-      context.runOnContext(v -> drain());
-    }
-  }
-
-  private void drain() {
-    drainScheduled.set(false);
-    if (!running.get() && buffer.isEmpty()) {
-      return;
-    }
-    while (!response.writeQueueFull()) {
-      Buffer chunk = Buffer.buffer();
-      long lost = dropped.getAndSet(0);
-      if (lost > 0) {
-        chunk.appendString(
-            "event: dropped\ndata: {\"dropped\":"
-                + lost
-                + ",\"reason\":\"the client did not keep up\"}\n\n");
-      }
-      for (int i = 0; i < FRAMES_PER_WRITE; i++) {
-        String frame = buffer.poll();
-        if (frame == null) {
-          break;
-        }
-        chunk.appendString(frame);
-      }
-      if (chunk.length() == 0) {
-        return;
-      }
-      try {
-        response.write(chunk);
-      } catch (IllegalStateException closed) {
-        close();
-        return;
-      }
-    }
-    response.drainHandler(v -> drain());
   }
 }

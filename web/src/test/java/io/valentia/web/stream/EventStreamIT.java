@@ -56,7 +56,9 @@ class EventStreamIT {
     publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings(), "stream-it");
     streams =
         new EventStreams(
-            KafkaTestSupport.settings(), new EventStreams.Limits(50, Duration.ofMillis(300), 8));
+            KafkaTestSupport.settings(),
+            new EventStreams.Limits(
+                50, 1 << 20, Duration.ofMillis(300), Duration.ofSeconds(30), 8, 8));
     web =
         new WebVerticle(
             new WebConfig("127.0.0.1", 0),
