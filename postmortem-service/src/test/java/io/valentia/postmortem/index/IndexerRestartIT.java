@@ -87,6 +87,19 @@ class IndexerRestartIT {
             Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaTestSupport.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get();
+      // every partition has its leader before anything is written
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .until(
+              () ->
+                  admin
+                      .describeTopics(List.of(topic))
+                      .allTopicNames()
+                      .get()
+                      .get(topic)
+                      .partitions()
+                      .stream()
+                      .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
     }
     return topic;
   }
@@ -119,7 +132,21 @@ class IndexerRestartIT {
 
   private static void publish(String topic, String run, int from, int count) {
     EventCodec codec = EventCodec.instance();
-    try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.rawProducer()) {
+    // not idempotent: a topic created a moment ago can answer an idempotent producer's first
+    // batches with OUT_OF_ORDER_SEQUENCE_NUMBER, which it then retries without end (KAFKA-15591)
+    java.util.Properties props = new java.util.Properties();
+    props.put(
+        org.apache.kafka.clients.producer.ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+        KafkaTestSupport.bootstrapServers());
+    props.put(org.apache.kafka.clients.producer.ProducerConfig.ACKS_CONFIG, "all");
+    props.put(org.apache.kafka.clients.producer.ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+    props.put(
+        org.apache.kafka.clients.producer.ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
+    try (KafkaProducer<byte[], byte[]> producer =
+        new KafkaProducer<>(
+            props,
+            new org.apache.kafka.common.serialization.ByteArraySerializer(),
+            new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       for (int i = from; i < from + count; i++) {
         CloudEvent event =
             CloudEvent.of(new FrameDropped(90, 1 + i % 7, i * 10L, i * 10L + 3, 4_200, "loop"))
