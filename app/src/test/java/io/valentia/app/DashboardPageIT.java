@@ -1,10 +1,11 @@
 package io.valentia.app;
 
+import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.valentia.app.ApiCalls.Answer;
 import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.CloudEvent;
@@ -21,11 +22,7 @@ import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +52,6 @@ class DashboardPageIT {
   private static final String ADMIN = "vt_dashboard-page-admin";
   private static final String HOSTILE = "<img src=x onerror=\"window.__pwned=1\">";
   private static final int PAGED_EVENTS = 27;
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;
   private static Process sleeper;
@@ -315,32 +311,6 @@ class DashboardPageIT {
   }
 
   private static String token(String base, String name, String role) throws Exception {
-    ObjectNode body = EventCodec.MAPPER.createObjectNode().put("name", name).put("role", role);
-    Answer created = api(base, ADMIN, "POST", "/api/v1/tokens", body.toString());
-    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-    return created.body().path("token").asText();
-  }
-
-  private record Answer(int status, JsonNode body) {}
-
-  private static Answer api(String base, String token, String method, String path, String body)
-      throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Answer(
-        response.statusCode(),
-        response.body().isEmpty()
-            ? EventCodec.MAPPER.nullNode()
-            : EventCodec.MAPPER.readTree(response.body()));
+    return ApiCalls.token(base, ADMIN, name, role);
   }
 }

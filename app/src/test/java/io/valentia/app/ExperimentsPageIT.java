@@ -1,19 +1,15 @@
 package io.valentia.app;
 
+import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
-import io.valentia.eventbus.EventCodec;
 import io.valentia.web.testing.BrowserScripts;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -40,7 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The experiments page on a real platform with real processes to pause")
 class ExperimentsPageIT {
   private static final String ADMIN = "vt_experiments-page-admin";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;
   private static final List<Process> SLEEPERS = new ArrayList<>();
@@ -207,37 +202,6 @@ class ExperimentsPageIT {
   }
 
   private static String token(String base, String name, String role) throws Exception {
-    Answer created =
-        api(
-            base,
-            ADMIN,
-            "POST",
-            "/api/v1/tokens",
-            EventCodec.MAPPER.createObjectNode().put("name", name).put("role", role).toString());
-    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-    return created.body().path("token").asText();
-  }
-
-  private record Answer(int status, JsonNode body) {}
-
-  private static Answer api(String base, String token, String method, String path, String body)
-      throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Answer(
-        response.statusCode(),
-        response.body().isEmpty()
-            ? EventCodec.MAPPER.nullNode()
-            : EventCodec.MAPPER.readTree(response.body()));
+    return ApiCalls.token(base, ADMIN, name, role);
   }
 }

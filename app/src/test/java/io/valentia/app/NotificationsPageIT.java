@@ -1,9 +1,11 @@
 package io.valentia.app;
 
+import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.app.ApiCalls.Answer;
 import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
@@ -12,10 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,7 +41,6 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("The notifications page on a real platform with a real webhook receiver")
 class NotificationsPageIT {
   private static final String ADMIN = "vt_notifications-page-admin";
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;
   private static Vertx vertx;
@@ -257,37 +254,6 @@ class NotificationsPageIT {
   }
 
   private static String token(String base, String name, String role) throws Exception {
-    Answer created =
-        api(
-            base,
-            ADMIN,
-            "POST",
-            "/api/v1/tokens",
-            EventCodec.MAPPER.createObjectNode().put("name", name).put("role", role).toString());
-    assertThat(created.status()).as(created.body().toString()).isEqualTo(201);
-    return created.body().path("token").asText();
-  }
-
-  private record Answer(int status, JsonNode body) {}
-
-  private static Answer api(String base, String token, String method, String path, String body)
-      throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .timeout(Duration.ofSeconds(30))
-            .header("Authorization", "Bearer " + token)
-            .header("Content-Type", "application/json")
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body))
-            .build();
-    HttpResponse<String> response = HTTP.send(request, HttpResponse.BodyHandlers.ofString());
-    return new Answer(
-        response.statusCode(),
-        response.body().isEmpty()
-            ? EventCodec.MAPPER.nullNode()
-            : EventCodec.MAPPER.readTree(response.body()));
+    return ApiCalls.token(base, ADMIN, name, role);
   }
 }
