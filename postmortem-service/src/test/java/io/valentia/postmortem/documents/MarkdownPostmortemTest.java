@@ -90,6 +90,8 @@ class MarkdownPostmortemTest {
     assertThat(p.resolution()).startsWith("Directed traffic").endsWith("cascading failure.");
     assertThat(p.detection())
         .isEqualTo("Borgmon detected high level of HTTP 500s and paged on-call.");
+    // the Bug column as the SRE book's example writes it: a bug number or n/a, then the item's
+    // status in bold (TODO/DONE are the document's words, kept as written)
     assertThat(p.actionItems())
         .containsExactly(
             new Postmortem.ActionItem(

@@ -144,6 +144,8 @@ class MarkdownRoundTripTest {
             orEmpty(name()),
             orEmpty(Arbitraries.of("2026-12-15", "Q1")),
             orEmpty(Arbitraries.of("open", "done")),
+            // Bug-column values as postmortems write them (the SRE book's example puts the
+            // item's status in bold after the bug number)
             orEmpty(Arbitraries.of("Bug 5554823 **TODO**", "n/a **DONE**", "VAL-17")))
         .as(Postmortem.ActionItem::new);
   }
