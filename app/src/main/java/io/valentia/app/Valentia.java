@@ -81,7 +81,7 @@ public final class Valentia implements Runnable {
    *
    * @param first the first argument, or null for every command
    */
-  static CommandLine commandLine(String first) {
+  public static CommandLine commandLine(String first) {
     CommandLine commandLine = new CommandLine(new Valentia());
     List<Class<?>> builtIn = BUILT_IN.stream().filter(c -> names(c).contains(first)).toList();
     if (!builtIn.isEmpty()) {

@@ -339,40 +339,118 @@ class PlatformIT {
 
   @Test
   @DisplayName(
-      "`halt` with a token goes through the platform's API, so it works with no Kafka address it"
-          + " can reach, and `halt --release` without a reason says who released")
-  void haltThroughTheApi() {
-    try (Platform platform = start()) {
-      String url = "http://127.0.0.1:" + platform.httpPort();
-      Run halt =
-          run(
-              "halt",
-              "--reason",
-              "game day",
-              "--url",
-              url,
-              "--token",
-              "test-admin-token",
-              "--kafka",
-              "127.0.0.1:1");
-      assertThat(halt.code).as(halt.err).isZero();
-      assertThat(halt.out).contains("HALT sent to every injector through " + url);
+      "`halt` with a URL and a token goes through the platform's API and reverts a real"
+          + " process-pause there (the paused process runs again) with no Kafka address it can"
+          + " reach, says so, and `halt --release` without a reason says who released")
+  void haltThroughTheApi() throws Exception {
+    Process sleeper = new ProcessBuilder("sleep", "600").start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(5))
+          .until(() -> processState(sleeper.pid()), "S"::equals);
+      Path file = data.resolve("valentia.yaml");
+      java.nio.file.Files.writeString(
+          file,
+          """
+          chaos:
+            allow:
+              pids: ["%d"]
+            steadyStateInterval: 0s
+            scheduleGroup: platform-it-halt-%s
+          """
+              .formatted(sleeper.pid(), UUID.randomUUID()));
+      ValentiaConfig config =
+          ConfigLoader.load(
+              file,
+              Map.of(),
+              Map.of(
+                  "data",
+                  data.resolve("platform").toString(),
+                  "kafka.port",
+                  0,
+                  "http.port",
+                  0,
+                  "roles",
+                  List.of("web", "chaos")));
+      try (Platform platform =
+          Platform.start(
+              config,
+              Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+              new PrintStream(new ByteArrayOutputStream()))) {
+        String url = "http://127.0.0.1:" + platform.httpPort();
+        HttpResponse<String> posted =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(url + "/api/v1/experiments/runs"))
+                        .header("Authorization", "Bearer test-admin-token")
+                        .header("Content-Type", "application/json")
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                """
+                                {"title": "pause the sleeper", "method": [
+                                  {"type": "action", "name": "pause-sleeper",
+                                   "provider": {"type": "valentia", "fault": "process-pause",
+                                     "arguments": {"pid": %d, "duration": "10m"}}}]}
+                                """
+                                    .formatted(sleeper.pid())))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> processState(sleeper.pid()), "T"::equals);
 
-      Run release =
-          run(
-              "halt",
-              "--release",
-              "--by",
-              "ann",
-              "--json",
-              "--url",
-              url,
-              "--token",
-              "test-admin-token",
-              "--kafka",
-              "127.0.0.1:1");
-      assertThat(release.code).as(release.err).isZero();
-      assertThat(release.out).contains("\"halted\":false");
+        Run halt =
+            run(
+                "halt",
+                "--reason",
+                "game day",
+                "--url",
+                url,
+                "--token",
+                "test-admin-token",
+                "--kafka",
+                "127.0.0.1:1",
+                "--kafka-timeout",
+                "1s");
+        assertThat(halt.code).as(halt.err).isZero();
+        assertThat(halt.out)
+            .contains("HALT through the platform's API at " + url + ": 1 fault(s) reverted there");
+        assertThat(halt.err).doesNotContain("Kafka");
+        // the API answers once the fault is reverted: the process already runs
+        assertThat(processState(sleeper.pid())).isIn("S", "R");
+
+        Run release =
+            run(
+                "halt",
+                "--release",
+                "--by",
+                "ann",
+                "--json",
+                "--url",
+                url,
+                "--token",
+                "test-admin-token",
+                "--kafka",
+                "127.0.0.1:1");
+        assertThat(release.code).as(release.err).isZero();
+        JsonNode released = EventCodec.MAPPER.readTree(release.out);
+        assertThat(released.path("halted").asBoolean(true)).as(release.out).isFalse();
+        assertThat(released.path("through").asText()).isEqualTo("api");
+      }
+    } finally {
+      sleeper.destroyForcibly();
+    }
+  }
+
+  /** The state letter of {@code pid} in /proc (T: stopped), or "gone". */
+  private static String processState(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch (java.io.IOException e) {
+      return "gone";
     }
   }
 
@@ -436,7 +514,7 @@ class PlatformIT {
   private record Run(int code, String out, String err) {}
 
   private static Run run(String... args) {
-    CommandLine commandLine = Valentia.commandLine();
+    CommandLine commandLine = Valentia.commandLine(args[0]);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     commandLine.setOut(new PrintWriter(out));
