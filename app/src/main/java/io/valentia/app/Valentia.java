@@ -62,8 +62,13 @@ public final class Valentia implements Runnable {
     String first = args.length > 0 ? args[0] : null;
     if (!"up".equals(first)) {
       // a fresh JVM: logging has not started, and a command that never logs never starts it
-      System.setProperty(KAFKA_LOG_LEVEL, "ERROR");
-      System.setProperty(STATE_TABLE_LOG_LEVEL, "OFF");
+      // (-Dvalentia.log.kafka=WARN in JAVA_OPTS brings the warnings back)
+      if (System.getProperty(KAFKA_LOG_LEVEL) == null) {
+        System.setProperty(KAFKA_LOG_LEVEL, "ERROR");
+      }
+      if (System.getProperty(STATE_TABLE_LOG_LEVEL) == null) {
+        System.setProperty(STATE_TABLE_LOG_LEVEL, "OFF");
+      }
       quietedBeforeLogging = true;
     }
     System.exit(commandLine(first).execute(args));
@@ -87,12 +92,19 @@ public final class Valentia implements Runnable {
     if (!builtIn.isEmpty()) {
       builtIn.forEach(commandLine::addSubcommand);
     } else {
-      // modules add their own commands (valentia probe ..., valentia experiment ...)
+      // modules add their own commands (valentia probe ..., valentia experiment ...); a module's
+      // commands are made only up to the one that has the command named, so that the others'
+      // classes (Kafka's, Lucene's) are not loaded for nothing
       List<Object> commands = new ArrayList<>();
-      java.util.ServiceLoader.load(ValentiaCommands.class)
-          .forEach(provider -> commands.addAll(provider.commands()));
-      List<Object> named =
-          commands.stream().filter(c -> names(c.getClass()).contains(first)).toList();
+      List<Object> named = List.of();
+      for (ValentiaCommands provider : java.util.ServiceLoader.load(ValentiaCommands.class)) {
+        List<Object> made = provider.commands();
+        named = made.stream().filter(c -> names(c.getClass()).contains(first)).toList();
+        if (!named.isEmpty()) {
+          break;
+        }
+        commands.addAll(made);
+      }
       if (named.isEmpty()) {
         BUILT_IN.forEach(commandLine::addSubcommand);
         commands.forEach(commandLine::addSubcommand);

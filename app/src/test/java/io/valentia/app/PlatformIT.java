@@ -444,6 +444,29 @@ class PlatformIT {
     }
   }
 
+  @Test
+  @DisplayName(
+      "`up` with VALENTIA_KAFKA_BOOTSTRAP in its environment says which cluster it uses and where"
+          + " the address came from before connecting, and names both when it does not answer")
+  void upSaysWhichKafka() {
+    ValentiaConfig config =
+        ConfigLoader.load(
+            null,
+            Map.of("VALENTIA_KAFKA_BOOTSTRAP", "127.0.0.1:1"),
+            Map.of("data", data.toString(), "http.port", 0));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    assertThatThrownBy(
+            () ->
+                Platform.start(
+                    config,
+                    Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+                    new PrintStream(out, true, StandardCharsets.UTF_8)))
+        .hasMessageContaining("Kafka at 127.0.0.1:1 (from VALENTIA_KAFKA_BOOTSTRAP)");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("using the Kafka cluster at 127.0.0.1:1 (from VALENTIA_KAFKA_BOOTSTRAP)");
+  }
+
   /** The state letter of {@code pid} in /proc (T: stopped), or "gone". */
   private static String processState(long pid) {
     try {
