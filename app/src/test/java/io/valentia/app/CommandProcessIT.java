@@ -129,6 +129,23 @@ class CommandProcessIT {
     assertThat(ran.err().lines()).as(ran.err()).hasSize(2);
   }
 
+  @Test
+  @DisplayName(
+      "tail against an unreachable Kafka exits 1 with one line naming the address and where it"
+          + " came from, and not one Kafka WARN line")
+  void tailUnreachableKafkaIsQuiet() throws Exception {
+    Ran ran =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(90), () -> valentia(false, "tail", "--kafka", "127.0.0.1:1"));
+
+    assertThat(ran.code()).as(ran.err()).isEqualTo(Valentia.PROBLEM);
+    assertThat(ran.err())
+        .startsWith("valentia: Kafka at 127.0.0.1:1 (from --kafka) did not answer within")
+        .doesNotContain("WARN")
+        .doesNotContain("\tat ");
+    assertThat(ran.err().lines()).as(ran.err()).hasSize(1);
+  }
+
   /** Runs {@code valentia ARGS} in a JVM of its own with the application's log4j2.xml. */
   private Ran valentia(boolean logClasses, String... args)
       throws IOException, InterruptedException {
