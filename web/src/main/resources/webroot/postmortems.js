@@ -192,7 +192,7 @@ const postmortemsPage = {
       if (e.evidence && e.evidence.length) li.appendChild(valentia.el("span", "  cites " + e.evidence.join(", "), "cites"));
       else li.appendChild(valentia.el("span", "  added by " + (e.addedBy || "?"), "cites"));
       for (const edit of e.edits || []) {
-        li.appendChild(valentia.el("div", "edited by " + edit.by + " at " + edit.at + ": “" + edit.before + "” → “" + edit.after + "”", "edit"));
+        li.appendChild(valentia.el("div", (edit.field || "text") + " edited by " + edit.by + " at " + edit.at + ": “" + edit.before + "” → “" + edit.after + "”", "edit"));
       }
       postmortemsPage.remarks(li, remarks.filter((r) => r.where === "timeline[" + n + "]"));
       list.appendChild(li);

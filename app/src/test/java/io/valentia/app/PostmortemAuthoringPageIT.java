@@ -43,8 +43,8 @@ import picocli.CommandLine;
  * from the timeline, an edited timeline entry and action items, while a second responder edits the
  * same postmortem: the stale save is refused (409) and merged section by section; the review's
  * remarks show as the text is typed; it goes to review and final. Hostile text in every field stays
- * text; a viewer gets no editing controls; the editor fits a phone. Then the Markdown export is read
- * back and compared with what the page wrote. Screenshots at 1280x800 and 390 px go to {@code
+ * text; a viewer gets no editing controls; the editor fits a phone. Then the Markdown export is
+ * read back and compared with what the page wrote. Screenshots at 1280x800 and 390 px go to {@code
  * target/screenshots}.
  */
 @DisplayName("Writing a postmortem in the page on a real platform")
@@ -147,7 +147,8 @@ class PostmortemAuthoringPageIT {
         .contains("ok - the conflict was resolved by merging")
         .contains("ok - a testimony and a finding cite evidence picked from the timeline")
         .contains("ok - an edited timeline entry keeps its time and shows its trail")
-        .contains("ok - the postmortem passed the review and moved from draft to in review to final")
+        .contains(
+            "ok - the postmortem passed the review and moved from draft to in review to final")
         .contains("ok - hostile text in every field renders as text")
         .contains("ok - a viewer gets no editing controls")
         .contains("ok - the editor fits a 390 px wide screen")
@@ -250,7 +251,8 @@ class PostmortemAuthoringPageIT {
             base,
             ADMIN,
             "GET",
-            "/api/v1/events/search?facet=none&q=" + URLEncoder.encode(query, StandardCharsets.UTF_8),
+            "/api/v1/events/search?facet=none&q="
+                + URLEncoder.encode(query, StandardCharsets.UTF_8),
             null)
         .body()
         .path("total")
