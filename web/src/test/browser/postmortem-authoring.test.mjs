@@ -242,6 +242,16 @@ try {
   await page.waitForFunction(() => document.getElementById("pm-status").textContent === "final");
   console.log("ok - the postmortem passed the review and moved from draft to in review to final");
 
+  // the second writer, still on revision 4, saves again: refused; reloading drops the change
+  await other.fill("#pm-resolution", "The switch port was replaced.");
+  await other.click("#pm-save");
+  await other.waitForFunction(() => !document.getElementById("pm-conflict").hidden);
+  await other.click("#pm-reload");
+  await other.waitForFunction(() => document.getElementById("pm-status").textContent === "final");
+  check(await other.inputValue("#pm-resolution") === written.resolution, "reloading shows their text");
+  check(await other.isHidden("#pm-conflict"), "the merge panel goes after reloading");
+  console.log("ok - a refused save can be dropped by reloading theirs");
+
   const markdown = await apiGet(page, "/api/v1/postmortems/" + encodeURIComponent(id) + "/export?format=markdown");
   check(markdown.status === 200, "the export answers: " + markdown.status);
   for (const text of [title, summaryA, impactB, detectionB, statement, findingText, entryText, "NET-4711", "Status: final"]) {

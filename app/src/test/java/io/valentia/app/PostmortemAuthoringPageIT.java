@@ -149,6 +149,7 @@ class PostmortemAuthoringPageIT {
         .contains("ok - an edited timeline entry keeps its time and shows its trail")
         .contains(
             "ok - the postmortem passed the review and moved from draft to in review to final")
+        .contains("ok - a refused save can be dropped by reloading theirs")
         .contains("ok - hostile text in every field renders as text")
         .contains("ok - a viewer gets no editing controls")
         .contains("ok - the editor fits a 390 px wide screen")
