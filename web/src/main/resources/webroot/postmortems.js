@@ -39,6 +39,11 @@ const postmortemsPage = {
   },
 
   async open(id, revision) {
+    if (!document.getElementById("editor").hidden && pmEditor.dirty() && !pmEditor.closing) {
+      pmEditor.closing = true;
+      pmEditor.state("unsaved changes: save them, or open that again to drop them", "warning");
+      return;
+    }
     const path = "/api/v1/postmortems/" + encodeURIComponent(id) + (revision ? "/revisions/" + revision : "");
     const [answer, review, revisions] = await Promise.all([
       valentia.api("GET", path),
