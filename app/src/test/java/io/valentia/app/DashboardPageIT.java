@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The dashboard and the search page on a real platform with a real chaos fault")
 class DashboardPageIT {
-  private static final String ADMIN = "vt_dashboard-page-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
   private static final String HOSTILE = "<img src=x onerror=\"window.__pwned=1\">";
   private static final int PAGED_EVENTS = 27;
 

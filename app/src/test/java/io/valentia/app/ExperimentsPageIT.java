@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The experiments page on a real platform with real processes to pause")
 class ExperimentsPageIT {
-  private static final String ADMIN = "vt_experiments-page-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   @TempDir static Path data;
   private static final List<Process> SLEEPERS = new ArrayList<>();

@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The notifications page on a real platform with a real webhook receiver")
 class NotificationsPageIT {
-  private static final String ADMIN = "vt_notifications-page-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   @TempDir static Path data;
   private static Vertx vertx;

@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -33,7 +34,7 @@ import picocli.CommandLine;
  */
 @DisplayName("Notifications in a running platform")
 class NotificationsPlatformIT {
-  private static final String TOKEN = "notifications-it-admin-token-0123456789";
+  private static final String TOKEN = TestTokens.ADMIN;
 
   @TempDir Path dir;
   private Vertx vertx;

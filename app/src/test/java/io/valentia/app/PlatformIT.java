@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -173,7 +174,7 @@ class PlatformIT {
               });
 
       Run mute =
-          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", "test-admin-token");
+          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", TestTokens.ADMIN);
       assertThat(mute.code).as(mute.err).isZero();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -185,22 +186,22 @@ class PlatformIT {
               });
       assertThat(run("health", "mute", check, "--url", url, "--token", "wrong").code).isEqualTo(1);
 
-      Run unmute = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      Run unmute = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(unmute.code).as(unmute.err).isZero();
-      Run again = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      Run again = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(again.code).as("unmute of a check that is not muted").isEqualTo(1);
       assertThat(again.err).contains("404", check + " is not muted");
 
       String absent = "NO_SUCH_CHECK_" + check;
-      Run unknown = run("health", "mute", absent, "--url", url, "--token", "test-admin-token");
+      Run unknown = run("health", "mute", absent, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(unknown.code).as("mute of a check that is not raised").isEqualTo(1);
       assertThat(unknown.err).contains("404", "no check " + absent + " is raised now", check);
       Run sticky =
-          run("health", "mute", absent, "--sticky", "--url", url, "--token", "test-admin-token");
+          run("health", "mute", absent, "--sticky", "--url", url, "--token", TestTokens.ADMIN);
       assertThat(sticky.code)
           .as("a sticky mute may name a check before it is raised: " + sticky.err)
           .isZero();
-      assertThat(run("health", "unmute", absent, "--url", url, "--token", "test-admin-token").code)
+      assertThat(run("health", "unmute", absent, "--url", url, "--token", TestTokens.ADMIN).code)
           .isZero();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -280,7 +281,7 @@ class PlatformIT {
         Platform.start(
             config,
             catalog,
-            Map.of("VALENTIA_ADMIN_TOKEN", "t0ken"),
+            Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
             new PrintStream(new ByteArrayOutputStream()))) {
       String base = "http://127.0.0.1:" + platform.httpPort();
       assertThat(get(base + "/api/v1/echo/hello").statusCode()).isEqualTo(401);
@@ -288,7 +289,7 @@ class PlatformIT {
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(URI.create(base + "/api/v1/echo/hello"))
-                      .header("Authorization", "Bearer t0ken")
+                      .header("Authorization", "Bearer " + TestTokens.ADMIN)
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(echoed.statusCode()).isEqualTo(200);
@@ -352,7 +353,7 @@ class PlatformIT {
               "--url",
               url,
               "--token",
-              "test-admin-token",
+              TestTokens.ADMIN,
               "--kafka",
               "127.0.0.1:1");
       assertThat(halt.code).as(halt.err).isZero();
@@ -368,7 +369,7 @@ class PlatformIT {
               "--url",
               url,
               "--token",
-              "test-admin-token",
+              TestTokens.ADMIN,
               "--kafka",
               "127.0.0.1:1");
       assertThat(release.code).as(release.err).isZero();
@@ -382,7 +383,7 @@ class PlatformIT {
             null, Map.of(), Map.of("data", data.toString(), "kafka.port", 0, "http.port", 0));
     return Platform.start(
         config,
-        Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+        Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
         new PrintStream(new ByteArrayOutputStream()));
   }
 

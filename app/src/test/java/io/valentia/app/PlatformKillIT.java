@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("A platform killed with SIGKILL")
 class PlatformKillIT {
-  private static final String TOKEN = "kill-test-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Pattern UP =
       Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) .*http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -58,7 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The platform's state topics")
 class PlatformStateIT {
-  private static final String TOKEN = "test-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path data;

@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -42,7 +43,7 @@ import picocli.CommandLine;
  */
 @DisplayName("Incidents and postmortems on a real platform: the pages in Chromium, the CLI")
 class RecordsIT {
-  private static final String ADMIN = "vt_record-pages-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;

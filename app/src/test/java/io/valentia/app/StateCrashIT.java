@@ -1,5 +1,6 @@
 package io.valentia.app;
 
+import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -62,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("A platform killed with SIGKILL in the middle of its work")
 class StateCrashIT {
-  private static final String TOKEN = "crash-test-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Pattern UP =
       Pattern.compile("Valentia is up in \\d+ ms: Kafka \\S+.*?, http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -261,6 +261,9 @@ class SharedAccessIT {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
+    if (headers.containsKey("Cookie") && !headers.containsKey("Origin")) {
+      request.header("Origin", "http://127.0.0.1:" + on.port()); // as a browser on this site sends it
+    }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 

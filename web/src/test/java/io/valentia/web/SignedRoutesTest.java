@@ -1,5 +1,6 @@
 package io.valentia.web;
 
+import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName(
     "Routes a service authenticates by signature, and the roles of the notification routes")
 class SignedRoutesTest {
-  private static final String TOKEN = "vt_signed-routes-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static Vertx vertx;
   private static WebVerticle web;
   private static final HttpClient http = HttpClient.newHttpClient();

@@ -1,5 +1,6 @@
 package io.valentia.web.auth;
 
+import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -43,7 +44,7 @@ import picocli.CommandLine;
 
 @DisplayName("The secure API: tokens, roles, browser login with CSRF, and the audit trail on Kafka")
 class GatewayIT {
-  private static final String ADMIN = "vt_gateway-test-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   @TempDir static Path dir;
   private static StateTables tables;
@@ -420,6 +421,9 @@ class GatewayIT {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
+    if (headers.containsKey("Cookie") && !headers.containsKey("Origin")) {
+      request.header("Origin", base); // as a browser on this site sends it
+    }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 

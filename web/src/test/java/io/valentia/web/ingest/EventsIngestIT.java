@@ -1,5 +1,6 @@
 package io.valentia.web.ingest;
 
+import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("POST /api/v1/events: CloudEvents over HTTP in structured, batch and binary mode")
 class EventsIngestIT {
-  private static final String TOKEN = "vt_events-ingest-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final HttpClient http = HttpClient.newHttpClient();
   private static Vertx vertx;
   private static KafkaEventPublisher publisher;

@@ -1,5 +1,6 @@
 package io.valentia.web.pages;
 
+import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The pages in a real headless Chromium")
 class BrowserIT {
-  private static final String ADMIN = "vt_browser-test-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   /** A check as Ceph raises it, with more detail lines than the dashboard shows at once. */
   private static final HealthCheck SLOW_PINGS =

@@ -1,5 +1,6 @@
 package io.valentia.web.stream;
 
+import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("GET /api/v1/events/stream against a real Kafka broker")
 class EventStreamIT {
-  private static final String TOKEN = "vt_stream-test-admin";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private static Vertx vertx;

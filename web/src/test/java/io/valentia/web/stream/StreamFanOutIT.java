@@ -1,5 +1,6 @@
 package io.valentia.web.stream;
 
+import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Many live streams share one reading of the events topic")
 class StreamFanOutIT {
-  private static final String TOKEN = "vt_fan-out-test-admin";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String[] SEVERITIES = {"info", "warning", "critical"};
 
