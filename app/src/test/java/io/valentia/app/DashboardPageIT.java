@@ -1,6 +1,5 @@
 package io.valentia.app;
 
-import io.valentia.web.testing.TestTokens;
 import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -19,6 +18,7 @@ import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
 import io.valentia.eventbus.payload.SyscallDenied;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,6 +1,5 @@
 package io.valentia.app;
 
-import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +17,7 @@ import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebService;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;

@@ -1,6 +1,5 @@
 package io.valentia.app;
 
-import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,6 +10,7 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.CheckMute;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.web.testing.TestTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

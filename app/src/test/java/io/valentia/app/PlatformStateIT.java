@@ -1,6 +1,5 @@
 package io.valentia.app;
 
-import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -20,6 +19,7 @@ import io.valentia.eventbus.payload.LeaseGranted;
 import io.valentia.eventbus.payload.LeaseRevoked;
 import io.valentia.eventbus.payload.Lessee;
 import io.valentia.probes.frames.FrameEvents;
+import io.valentia.web.testing.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;

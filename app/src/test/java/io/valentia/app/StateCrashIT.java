@@ -1,6 +1,5 @@
 package io.valentia.app;
 
-import io.valentia.web.testing.TestTokens;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -25,6 +24,7 @@ import io.valentia.eventbus.payload.HealthChanged;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.postmortem.incidents.IncidentState;
+import io.valentia.web.testing.TestTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -13,8 +13,8 @@ import java.util.regex.Pattern;
  * host} and {@code port} is optional; durations are written {@code 500ms}, {@code 30s}, {@code 5m}
  * or {@code 2h}.
  *
- * @param host the address to bind ({@code host}); {@code 127.0.0.1} by default, {@code 0.0.0.0}
- *     for every interface
+ * @param host the address to bind ({@code host}); {@code 127.0.0.1} by default, {@code 0.0.0.0} for
+ *     every interface
  * @param port the port ({@code port}); 0 picks a free one
  * @param idleTimeout a connection that neither sends nor receives anything for this long is closed
  *     ({@code idle-timeout}, default 60 s); live streams send heartbeats well within it
@@ -152,7 +152,8 @@ public record WebConfig(
             || !failures.canConvertToInt()
             || failures.asInt() < 1
             || failures.asInt() > 1_000_000)) {
-      problems.add("throttle.failures: must be a whole number from 1 to 1000000, found " + failures);
+      problems.add(
+          "throttle.failures: must be a whole number from 1 to 1000000, found " + failures);
     }
     checkDuration(section.path("throttle"), "per", Duration.ofSeconds(1), problems, "throttle.");
     return problems;

@@ -17,8 +17,8 @@ import java.time.Duration;
  * services of the process contributed) and the pages. Configured by the {@code http} section
  * ({@code host}, {@code port}, the timeouts, proxies, origins, sessions and throttle of {@link
  * WebConfig}, and {@code streams}: the live stream's caps, see {@link EventStreams.Limits#of}). A
- * {@code VALENTIA_ADMIN_TOKEN} shorter than {@value AdminToken#MIN_LENGTH} characters is refused
- * at start.
+ * {@code VALENTIA_ADMIN_TOKEN} shorter than {@value AdminToken#MIN_LENGTH} characters is refused at
+ * start.
  */
 public final class WebService implements ValentiaService {
   public static final String ROLE = "web";

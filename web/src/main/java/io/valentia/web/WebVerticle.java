@@ -40,10 +40,10 @@ import org.slf4j.LoggerFactory;
  * The HTTP server: {@code GET /health} without authentication, everything under {@code /api/v1}
  * behind the {@link ApiAuthenticator}, the browser pages from the jar, and the security headers on
  * every response. Connections are closed after {@link WebConfig#idleTimeout} without traffic, and
- * when a request's headers take longer than {@link WebConfig#headerTimeout}; failed
- * authentications are throttled ({@link AuthFailures}); a change made with a browser session must
- * carry its CSRF token and come from this site's origin ({@link OriginCheck}); a change is
- * answered within {@link WebConfig#kafkaWait}.
+ * when a request's headers take longer than {@link WebConfig#headerTimeout}; failed authentications
+ * are throttled ({@link AuthFailures}); a change made with a browser session must carry its CSRF
+ * token and come from this site's origin ({@link OriginCheck}); a change is answered within {@link
+ * WebConfig#kafkaWait}.
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
@@ -179,6 +179,9 @@ public final class WebVerticle extends VerticleBase {
     return vertx
         .createHttpServer(
             new HttpServerOptions()
+                // no cleartext HTTP/2: its detection holds a connection back from the connection
+                // handler until a whole request is in, which would blind the header deadline
+                .setHttp2ClearTextEnabled(false)
                 .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
                 .setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
         .connectionHandler(deadline::opened)

@@ -1,6 +1,5 @@
 package io.valentia.web;
 
-import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -10,6 +9,7 @@ import io.valentia.eventbus.health.HealthSource;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

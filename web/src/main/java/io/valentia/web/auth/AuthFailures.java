@@ -16,8 +16,8 @@ import org.slf4j.LoggerFactory;
  *       its allowance is spent, every request from there that presents a token or logs in is
  *       answered 429 with {@code Retry-After} until it refills (a browser session already made is
  *       not affected);
- *   <li>a request refused to a known principal (its role does not allow it, a missing CSRF token,
- *       a foreign origin) counts against that principal; once spent, its requests are answered 429.
+ *   <li>a request refused to a known principal (its role does not allow it, a missing CSRF token, a
+ *       foreign origin) counts against that principal; once spent, its requests are answered 429.
  * </ul>
  *
  * Requests that do not fail cost nothing and are never slowed. The start of each throttling is
@@ -56,8 +56,7 @@ public final class AuthFailures {
 
   /** A token from {@code address} was not valid. */
   public void tokenFailed(String address) {
-    if (address != null
-        && throttle.fail(addressKey(address)) == FailureThrottle.Outcome.STARTED) {
+    if (address != null && throttle.fail(addressKey(address)) == FailureThrottle.Outcome.STARTED) {
       audit("anonymous", "none", "address " + address, address);
     }
   }

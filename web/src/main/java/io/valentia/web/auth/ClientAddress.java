@@ -91,8 +91,8 @@ public final class ClientAddress {
   }
 
   /**
-   * This server's origin as the client sees it: {@code scheme://host[:port]}, from the {@code
-   * Host} header (or a trusted proxy's {@code X-Forwarded-Host}); null without a host.
+   * This server's origin as the client sees it: {@code scheme://host[:port]}, from the {@code Host}
+   * header (or a trusted proxy's {@code X-Forwarded-Host}); null without a host.
    */
   public String origin(HttpServerRequest request) {
     String host = forwarded(request, "X-Forwarded-Host");

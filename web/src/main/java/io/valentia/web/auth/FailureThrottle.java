@@ -41,7 +41,8 @@ public final class FailureThrottle {
 
   FailureThrottle(int failures, Duration per, LongSupplier nanos) {
     if (failures < 1 || per.isZero() || per.isNegative()) {
-      throw new IllegalArgumentException("a throttle needs at least 1 failure over a positive time");
+      throw new IllegalArgumentException(
+          "a throttle needs at least 1 failure over a positive time");
     }
     this.capacity = failures;
     this.refillPerNano = failures / (double) per.toNanos();

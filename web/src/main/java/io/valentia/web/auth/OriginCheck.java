@@ -30,7 +30,8 @@ public final class OriginCheck {
     try {
       URI uri = URI.create(origin.trim());
       if (uri.getScheme() == null
-          || !(uri.getScheme().equalsIgnoreCase("http") || uri.getScheme().equalsIgnoreCase("https"))
+          || !(uri.getScheme().equalsIgnoreCase("http")
+              || uri.getScheme().equalsIgnoreCase("https"))
           || uri.getHost() == null
           || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
           || uri.getRawQuery() != null

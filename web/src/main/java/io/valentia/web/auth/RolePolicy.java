@@ -4,12 +4,12 @@ import io.vertx.core.http.HttpMethod;
 
 /**
  * Which role a request under {@code /api/v1} needs. Reading ({@code GET}, {@code HEAD}) needs
- * {@link Role#VIEWER}, except tokens and sessions (admin). Changes need: {@code halt}, {@code experiments},
- * {@code schedules}, {@code leases}, {@code notifications} (a test message), {@code events}
- * (publishing CloudEvents over HTTP): operator; {@code postmortems}, {@code incidents}, {@code
- * health}, {@code silences}, {@code alertmanager} (alerts from Prometheus): responder; {@code
- * session} (logout): viewer; {@code tokens}, {@code sessions}, {@code routes} and anything not named here: admin. The
- * same rules hold for routes other services mount.
+ * {@link Role#VIEWER}, except tokens and sessions (admin). Changes need: {@code halt}, {@code
+ * experiments}, {@code schedules}, {@code leases}, {@code notifications} (a test message), {@code
+ * events} (publishing CloudEvents over HTTP): operator; {@code postmortems}, {@code incidents},
+ * {@code health}, {@code silences}, {@code alertmanager} (alerts from Prometheus): responder;
+ * {@code session} (logout): viewer; {@code tokens}, {@code sessions}, {@code routes} and anything
+ * not named here: admin. The same rules hold for routes other services mount.
  */
 public final class RolePolicy {
   private RolePolicy() {}

@@ -42,8 +42,7 @@ public final class TokenCommand implements Runnable {
   @Override
   public void run() {
     throw new ParameterException(
-        spec.commandLine(),
-        "name a subcommand: create, list, revoke, sessions or end-session");
+        spec.commandLine(), "name a subcommand: create, list, revoke, sessions or end-session");
   }
 
   /** How the commands reach the platform. */

@@ -1,6 +1,5 @@
 package io.valentia.web.pages;
 
-import io.valentia.web.testing.TestTokens;
 import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,6 +20,7 @@ import io.valentia.web.auth.Role;
 import io.valentia.web.auth.TokenStore;
 import io.valentia.web.stream.EventStreams;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
