@@ -1,6 +1,8 @@
 package io.valentia.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.web.auth.ClientAddress;
+import io.valentia.web.auth.OriginCheck;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,8 +136,8 @@ public record WebConfig(
       for (String value : strings(list)) {
         String problem =
             key.equals("trusted-proxies")
-                ? io.valentia.web.auth.ClientAddress.checkProxy(value)
-                : io.valentia.web.auth.OriginCheck.checkOrigin(value);
+                ? ClientAddress.checkProxy(value)
+                : OriginCheck.checkOrigin(value);
         if (problem != null) {
           problems.add(key + ": " + problem);
         }

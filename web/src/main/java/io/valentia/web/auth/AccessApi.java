@@ -6,6 +6,8 @@ import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -61,7 +63,7 @@ public final class AccessApi {
   /** {@code POST /api/v1/session}: log in with a token. */
   public void login(RoutingContext ctx) {
     String address = client.of(ctx.request());
-    java.time.Duration throttled = failures.addressThrottled(address);
+    Duration throttled = failures.addressThrottled(address);
     if (!throttled.isZero()) {
       tooMany(ctx, throttled, "too many failed logins from " + address);
       return;
@@ -246,13 +248,13 @@ public final class AccessApi {
   }
 
   /** Answers 429 with {@code Retry-After}. */
-  public static void tooMany(RoutingContext ctx, java.time.Duration wait, String why) {
+  public static void tooMany(RoutingContext ctx, Duration wait, String why) {
     long seconds = AuthFailures.retryAfterSeconds(wait);
     ctx.response().putHeader("Retry-After", Long.toString(seconds));
     error(ctx, 429, why + "; try again in " + seconds + " s");
   }
 
-  private static String text(java.time.Instant instant) {
+  private static String text(Instant instant) {
     return instant == null ? null : instant.toString();
   }
 

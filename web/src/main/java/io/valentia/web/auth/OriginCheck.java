@@ -33,7 +33,9 @@ public final class OriginCheck {
           || !(uri.getScheme().equalsIgnoreCase("http")
               || uri.getScheme().equalsIgnoreCase("https"))
           || uri.getHost() == null
-          || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
+          || (uri.getRawPath() != null
+              && !uri.getRawPath().isEmpty()
+              && !uri.getRawPath().equals("/"))
           || uri.getRawQuery() != null
           || uri.getRawFragment() != null
           || uri.getRawUserInfo() != null) {

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -272,7 +273,7 @@ public final class Sessions implements AutoCloseable {
                         s.userAgent()));
               }
             });
-    out.sort(java.util.Comparator.comparing(Listed::created));
+    out.sort(Comparator.comparing(Listed::created));
     return out;
   }
 
