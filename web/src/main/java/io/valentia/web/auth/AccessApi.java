@@ -86,6 +86,9 @@ public final class AccessApi {
         .executeBlocking(() -> sessions.create(principal.get(), address, userAgent), false)
         .onSuccess(
             session -> {
+              if (ctx.response().ended()) {
+                return; // answered 503 already; the unused session ends at its idle time
+              }
               ctx.put(SESSION, session);
               Cookie cookie =
                   Cookie.cookie(Sessions.COOKIE, session.id())
@@ -126,6 +129,9 @@ public final class AccessApi {
     ended
         .onSuccess(
             any -> {
+              if (ctx.response().ended()) {
+                return; // answered 503 already (the logout may still have been written)
+              }
               ctx.response()
                   .addCookie(
                       Cookie.cookie(Sessions.COOKIE, "")
@@ -133,7 +139,7 @@ public final class AccessApi {
                           .setHttpOnly(true)
                           .setSameSite(CookieSameSite.STRICT)
                           .setMaxAge(0));
-              ctx.response().setStatusCode(204).end();
+              noContent(ctx);
             })
         .onFailure(e -> error(ctx, 500, e.getMessage()));
   }
@@ -189,7 +195,7 @@ public final class AccessApi {
         .onSuccess(
             revoked -> {
               if (revoked) {
-                ctx.response().setStatusCode(204).end();
+                noContent(ctx);
               } else {
                 error(ctx, 404, "no live token with id " + id);
               }
@@ -226,7 +232,7 @@ public final class AccessApi {
         .onSuccess(
             ended -> {
               if (ended) {
-                ctx.response().setStatusCode(204).end();
+                noContent(ctx);
               } else {
                 error(ctx, 404, "no live session with id " + id);
               }
@@ -298,7 +304,16 @@ public final class AccessApi {
     return null;
   }
 
+  private static void noContent(RoutingContext ctx) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(204).end();
+    }
+  }
+
   private static void ok(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return; // answered 503 already: Kafka took longer than http.kafka-wait
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
@@ -306,6 +321,9 @@ public final class AccessApi {
   }
 
   static void error(RoutingContext ctx, int status, String message) {
+    if (ctx.response().ended()) {
+      return; // answered 503 already: Kafka took longer than http.kafka-wait
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
