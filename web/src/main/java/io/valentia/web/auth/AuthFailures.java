@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
  *       foreign origin) counts against that principal; once spent, its requests are answered 429.
  * </ul>
  *
- * Requests that do not fail cost nothing and are never slowed. The start of each throttling is
- * audited ({@code auth.throttle}, outcome {@code denied}), once per episode rather than per refused
- * request. Thread-safe; does not block.
+ * Clients and principals that do not fail cost nothing and are never slowed (while an address is
+ * throttled even a right token from it is refused: else the throttle would not slow guessing). The
+ * start of each throttling is audited ({@code auth.throttle}, outcome {@code denied}), once per
+ * episode rather than per refused request. Thread-safe; does not block.
  */
 public final class AuthFailures {
   private static final Logger LOG = LoggerFactory.getLogger(AuthFailures.class);
