@@ -17,6 +17,7 @@ import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebService;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
@@ -173,7 +174,7 @@ class PlatformIT {
               });
 
       Run mute =
-          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", "test-admin-token");
+          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", TestTokens.ADMIN);
       assertThat(mute.code).as(mute.err).isZero();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -185,22 +186,22 @@ class PlatformIT {
               });
       assertThat(run("health", "mute", check, "--url", url, "--token", "wrong").code).isEqualTo(1);
 
-      Run unmute = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      Run unmute = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(unmute.code).as(unmute.err).isZero();
-      Run again = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      Run again = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(again.code).as("unmute of a check that is not muted").isEqualTo(1);
       assertThat(again.err).contains("404", check + " is not muted");
 
       String absent = "NO_SUCH_CHECK_" + check;
-      Run unknown = run("health", "mute", absent, "--url", url, "--token", "test-admin-token");
+      Run unknown = run("health", "mute", absent, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(unknown.code).as("mute of a check that is not raised").isEqualTo(1);
       assertThat(unknown.err).contains("404", "no check " + absent + " is raised now", check);
       Run sticky =
-          run("health", "mute", absent, "--sticky", "--url", url, "--token", "test-admin-token");
+          run("health", "mute", absent, "--sticky", "--url", url, "--token", TestTokens.ADMIN);
       assertThat(sticky.code)
           .as("a sticky mute may name a check before it is raised: " + sticky.err)
           .isZero();
-      assertThat(run("health", "unmute", absent, "--url", url, "--token", "test-admin-token").code)
+      assertThat(run("health", "unmute", absent, "--url", url, "--token", TestTokens.ADMIN).code)
           .isZero();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -280,7 +281,7 @@ class PlatformIT {
         Platform.start(
             config,
             catalog,
-            Map.of("VALENTIA_ADMIN_TOKEN", "t0ken"),
+            Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
             new PrintStream(new ByteArrayOutputStream()))) {
       String base = "http://127.0.0.1:" + platform.httpPort();
       assertThat(get(base + "/api/v1/echo/hello").statusCode()).isEqualTo(401);
@@ -288,7 +289,7 @@ class PlatformIT {
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(URI.create(base + "/api/v1/echo/hello"))
-                      .header("Authorization", "Bearer t0ken")
+                      .header("Authorization", "Bearer " + TestTokens.ADMIN)
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(echoed.statusCode()).isEqualTo(200);
@@ -376,14 +377,14 @@ class PlatformIT {
       try (Platform platform =
           Platform.start(
               config,
-              Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+              Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
               new PrintStream(new ByteArrayOutputStream()))) {
         String url = "http://127.0.0.1:" + platform.httpPort();
         HttpResponse<String> posted =
             HttpClient.newHttpClient()
                 .send(
                     HttpRequest.newBuilder(URI.create(url + "/api/v1/experiments/runs"))
-                        .header("Authorization", "Bearer test-admin-token")
+                        .header("Authorization", "Bearer " + TestTokens.ADMIN)
                         .header("Content-Type", "application/json")
                         .POST(
                             HttpRequest.BodyPublishers.ofString(
@@ -409,7 +410,7 @@ class PlatformIT {
                 "--url",
                 url,
                 "--token",
-                "test-admin-token",
+                TestTokens.ADMIN,
                 "--kafka",
                 "127.0.0.1:1",
                 "--kafka-timeout",
@@ -431,7 +432,7 @@ class PlatformIT {
                 "--url",
                 url,
                 "--token",
-                "test-admin-token",
+                TestTokens.ADMIN,
                 "--kafka",
                 "127.0.0.1:1");
         assertThat(release.code).as(release.err).isZero();
@@ -460,7 +461,7 @@ class PlatformIT {
             () ->
                 Platform.start(
                     config,
-                    Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+                    Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
                     new PrintStream(out, true, StandardCharsets.UTF_8)))
         .hasMessageContaining("Kafka at 127.0.0.1:1 (from VALENTIA_KAFKA_BOOTSTRAP)");
     assertThat(out.toString(StandardCharsets.UTF_8))
@@ -483,7 +484,7 @@ class PlatformIT {
             null, Map.of(), Map.of("data", data.toString(), "kafka.port", 0, "http.port", 0));
     return Platform.start(
         config,
-        Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+        Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
         new PrintStream(new ByteArrayOutputStream()));
   }
 

@@ -11,6 +11,7 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.postmortem.documents.MarkdownPostmortem;
 import io.valentia.postmortem.documents.Postmortem;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -49,7 +50,7 @@ import picocli.CommandLine;
  */
 @DisplayName("Writing a postmortem in the page on a real platform")
 class PostmortemAuthoringPageIT {
-  private static final String ADMIN = "vt_pm-authoring-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;
