@@ -34,10 +34,12 @@ public final class ConfigLoader {
           "VALENTIA_HTTP_HOST", "http.host",
           "VALENTIA_HTTP_PORT", "http.port",
           "VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap",
-          "VALENTIA_KAFKA_PORT", "kafka.port");
+          "VALENTIA_KAFKA_PORT", "kafka.port",
+          "VALENTIA_METRICS_HOST", "metrics.host",
+          "VALENTIA_METRICS_PORT", "metrics.port");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Set<String> SECTIONS = Set.of("http", "kafka");
+  private static final Set<String> SECTIONS = Set.of("http", "kafka", "metrics");
   private static final Set<String> KEYS = keys();
 
   private static Set<String> keys() {
@@ -54,7 +56,9 @@ public final class ConfigLoader {
                 "kafka.replication",
                 "kafka.compression",
                 "kafka.partitions",
-                "kafka.properties"));
+                "kafka.properties",
+                "metrics.host",
+                "metrics.port"));
     WebConfig.KEYS.forEach(k -> keys.add("http." + k));
     return Set.copyOf(keys);
   }
@@ -214,6 +218,10 @@ public final class ConfigLoader {
             partitions(),
             properties(),
             bootstrap == null ? null : bootstrapOrigin());
+    ValentiaConfig.Metrics metrics =
+        new ValentiaConfig.Metrics(
+            string("metrics.host", ValentiaConfig.Metrics.DEFAULT_HOST),
+            integer("metrics.port", ValentiaConfig.Metrics.DEFAULT_PORT, -1, 65535));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -224,7 +232,7 @@ public final class ConfigLoader {
     }
     httpSection.setAll(webSettings);
     sections.put("http", httpSection);
-    return new ValentiaConfig(data, roles, http, kafka, sections);
+    return new ValentiaConfig(data, roles, http, kafka, sections, metrics);
   }
 
   private String bootstrapOrigin() {
