@@ -10,6 +10,7 @@ import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -44,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The Prometheus endpoint of a real platform")
 class MetricsIT {
-  private static final String ADMIN = "vt_metrics-it-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;
