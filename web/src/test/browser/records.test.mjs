@@ -66,7 +66,10 @@ try {
   if (process.env.SCREENSHOTS) {
     // at 1280x800 for the README, then back to the size the checks above were made at
     await page.setViewportSize({ width: 1280, height: 800 });
+    // the postmortem itself at the top, below its title, rather than the list above it
+    await page.evaluate(() => { document.querySelector(".pm-head").scrollIntoView(); window.scrollBy(0, -50); });
     await page.screenshot({ path: process.env.SCREENSHOTS + "/postmortem.png" });
+    await page.evaluate(() => window.scrollTo(0, 0));
     await page.setViewportSize({ width: 1400, height: 1000 });
   }
 

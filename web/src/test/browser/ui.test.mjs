@@ -77,25 +77,26 @@ try {
   const keep = "keep-" + Date.now();
   await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 1 } });
   await page.locator(".row", { hasText: keep }).first().waitFor({ timeout: 5000 });
-  const receivedBefore = await page.evaluate(() => received);
   await page.fill("#filter", "subject == '" + keep + "'");
-  await page.click("#apply");
-  // the same frame: the list is filtered before the server has even been asked
+  // Apply clicked in the page: what the list holds is read in the same task, before the server
+  // could have answered anything
   const atOnce = await page.evaluate(async () => {
+    document.getElementById("apply").click();
     const state = document.getElementById("state").textContent;
+    const subjects = events.map((e) => e.subject);
     await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
-    return { rows: [...document.querySelectorAll(".row")].map((r) => r.textContent), state };
+    return { state, subjects, rows: [...document.querySelectorAll(".row")].map((r) => r.textContent) };
   });
-  check(atOnce.rows.length === 1 && atOnce.rows[0].includes(keep), "the list right after Apply: " + JSON.stringify(atOnce));
+  check(atOnce.state === "connecting", "the stream was not restarting: " + atOnce.state);
+  check(atOnce.subjects.length === 1 && atOnce.subjects[0] === keep, "the list right after Apply: " + JSON.stringify(atOnce));
+  check(atOnce.rows.length === 1 && atOnce.rows[0].includes(keep), "the rows right after Apply: " + JSON.stringify(atOnce));
   check(await page.locator(".row", { hasText: subject }).count() === 0, "the filtered-out event is still shown");
-  check(atOnce.state !== "live", "the server's stream was already live again: " + atOnce.state);
   console.log("ok - a new filter applies at once to the events already received, before the stream restarted");
   await page.waitForFunction(() => document.getElementById("state").textContent === "live");
   await emit({ type: "com.example.ui.test.v1", subject: "other-" + Date.now(), data: { n: 1 } });
   await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 2 } });
   await page.locator(".row", { hasText: "\"n\":2" }).first().waitFor({ timeout: 5000 });
   check(await page.locator(".row", { hasText: keep }).count() === 2, "rows: " + await page.locator(".row").allTextContents());
-  check(await page.evaluate((before) => received === before + 1, receivedBefore), "received after the restart");
   // an event a stream sends again (as a reconnection may) is recognised by its id
   const again = await page.evaluate(async () => {
     for (const event of events.slice()) take(JSON.parse(JSON.stringify(event)));
