@@ -280,6 +280,69 @@ try {
   await page.waitForFunction(() => document.getElementById("notice").textContent.includes("postmortem service not running"));
   console.log("ok - /incidents says the postmortem service is not running");
 
+  // WCAG AA on every page: text contrast against its effective background at least 4.5:1 (3:1 for
+  // large text), and every form control has a name a screen reader can say
+  const a11y = [];
+  for (const path of ["/", "/live", "/experiments", "/incidents", "/postmortems", "/search", "/notifications"]) {
+    await page.goto(base + path);
+    // the live page's stream never lets the network go idle: give the page's scripts a moment
+    await page.waitForLoadState("load");
+    await page.waitForTimeout(1500);
+    const problems = await page.evaluate(() => {
+      const rgba = (value) => {
+        const m = value.match(/rgba?\(([^)]+)\)/);
+        if (!m) return [0, 0, 0, 0];
+        const p = m[1].split(/[ ,/]+/).filter(Boolean).map(Number);
+        return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1];
+      };
+      const luminance = ([r, g, b]) => {
+        const c = [r, g, b].map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
+      };
+      const over = (top, under) => [0, 1, 2].map((i) => top[i] * top[3] + under[i] * (1 - top[3])).concat(1);
+      const background = (el) => {
+        const layers = [];
+        for (let e = el; e; e = e.parentElement) {
+          const c = rgba(getComputedStyle(e).backgroundColor);
+          if (c[3] > 0) layers.push(c);
+          if (c[3] >= 1) break;
+        }
+        let colour = [255, 255, 255, 1];
+        for (const layer of layers.reverse()) colour = over(layer, colour);
+        return colour;
+      };
+      const bad = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      const seen = new Set();
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const el = n.parentElement;
+        if (!el || seen.has(el) || !n.data.trim()) continue;
+        seen.add(el);
+        const style = getComputedStyle(el);
+        const box = el.getBoundingClientRect();
+        if (style.visibility !== "visible" || box.width === 0 || box.height === 0 || el.closest("svg, [hidden], option")) continue;
+        if (el.closest(":disabled")) continue; // WCAG exempts inactive controls
+        const bg = background(el);
+        const fg = over(rgba(style.color), bg);
+        const [a, b] = [luminance(fg), luminance(bg)].sort((x, y) => y - x);
+        const ratio = (a + 0.05) / (b + 0.05);
+        const size = parseFloat(style.fontSize);
+        const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+        if (ratio < (large ? 3 : 4.5)) bad.push(el.tagName.toLowerCase() + (el.className ? "." + el.className : "") + " \"" + n.data.trim().slice(0, 30) + "\" " + ratio.toFixed(2) + ":1");
+      }
+      for (const c of document.querySelectorAll("input:not([type=hidden]), select, textarea, button")) {
+        const box = c.getBoundingClientRect();
+        if (box.width === 0 && box.height === 0) continue;
+        const named = (c.labels && c.labels.length) || c.getAttribute("aria-label") || c.getAttribute("aria-labelledby") || c.title || (c.tagName === "BUTTON" && c.textContent.trim());
+        if (!named) bad.push("unlabelled " + c.tagName.toLowerCase() + (c.id ? "#" + c.id : ""));
+      }
+      return bad;
+    });
+    if (problems.length) a11y.push(path + ": " + problems.join("; "));
+  }
+  check(a11y.length === 0, a11y.join(" | "));
+  console.log("ok - every page's text passes WCAG AA contrast and every control is labelled");
+
   check(errors.length === 0, "page errors: " + errors.join("; "));
   console.log("ok - no script errors (CSP let every page script run)");
 } catch (e) {
