@@ -6,8 +6,12 @@ import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.web.auth.AccessState;
+import io.valentia.web.gateway.ApiGateway;
+import io.valentia.web.gateway.Upstreams;
 import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code web} role: the HTTP server with {@code /health}, the API (and every route the other
@@ -71,7 +75,8 @@ public final class WebService implements ValentiaService {
                 access.sessions(),
                 context.publisher(),
                 new EventStreams(
-                    context.kafka(), EventStreams.Limits.of(context.config().path("streams")))));
+                    context.kafka(), EventStreams.Limits.of(context.config().path("streams")))),
+            forwarding(context));
     return context
         .vertx()
         .deployVerticle(web)
@@ -97,6 +102,29 @@ public final class WebService implements ValentiaService {
                                       + "). Set VALENTIA_ADMIN_TOKEN to choose your own."));
             })
         .map(id -> web.actualPort());
+  }
+
+  /**
+   * The gateway to the roles that run in other processes ({@code http.upstreams}); null when this
+   * process runs every role that serves an API.
+   */
+  private static ApiGateway forwarding(ServiceContext context) {
+    List<ApiGateway.RemoteRole> remote = new ArrayList<>();
+    for (ValentiaService service : context.elsewhere()) {
+      if (!service.apiPaths().isEmpty()) {
+        remote.add(
+            new ApiGateway.RemoteRole(
+                service.role(), service.apiPaths(), service.signedApiPaths()));
+      }
+    }
+    if (remote.isEmpty()) {
+      return null;
+    }
+    return new ApiGateway(
+        context.vertx(),
+        remote,
+        Upstreams.of(context.config().path("upstreams")),
+        context.health());
   }
 
   /** The server's address from the {@code http} section (checked by the launcher). */
