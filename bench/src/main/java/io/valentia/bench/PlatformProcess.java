@@ -122,6 +122,25 @@ final class PlatformProcess implements AutoCloseable {
   /** Starts the platform on {@code data}; returns at once (the process is still starting). */
   static PlatformProcess start(Launch launch, Path data, Path log, int httpPort, int kafkaPort)
       throws IOException {
+    return start(
+        launch,
+        log,
+        List.of(
+            "--data",
+            data.toString(),
+            "--http-port",
+            String.valueOf(httpPort),
+            "--kafka-port",
+            String.valueOf(kafkaPort)),
+        httpPort);
+  }
+
+  /**
+   * Starts {@code valentia up ARGUMENTS}, serving HTTP on {@code httpPort} (the web role, or the
+   * roles' own API); returns at once.
+   */
+  static PlatformProcess start(Launch launch, Path log, List<String> arguments, int httpPort)
+      throws IOException {
     if (!Files.isRegularFile(launch.jar())) {
       throw new IllegalStateException(
           launch.jar() + " is missing: build it first (mvn -pl app,bench -am package -DskipTests)");
@@ -146,17 +165,8 @@ final class PlatformProcess implements AutoCloseable {
       command.add("-Xlog:cds+dynamic=off");
     }
     command.addAll(launch.javaOptions());
-    command.addAll(
-        List.of(
-            "-jar",
-            launch.jar().toString(),
-            "up",
-            "--data",
-            data.toString(),
-            "--http-port",
-            String.valueOf(httpPort),
-            "--kafka-port",
-            String.valueOf(kafkaPort)));
+    command.addAll(List.of("-jar", launch.jar().toString(), "up"));
+    command.addAll(arguments);
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(launch.root().toFile())

@@ -194,6 +194,15 @@ public final class ApiGateway {
                 return;
               }
               boolean timeout = String.valueOf(e.getMessage()).toLowerCase().contains("timeout");
+              if (!timeout) {
+                // the connection broke: the process went away with the request; when it was the
+                // last of its role, say so
+                pool.down(member, e.toString());
+                if (!pool.reachable()) {
+                  unreachable(ctx, pool, List.of(member.uri + ": " + e));
+                  return;
+                }
+              }
               error(
                   ctx,
                   timeout ? 504 : 502,
