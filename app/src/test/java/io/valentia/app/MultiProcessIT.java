@@ -25,11 +25,15 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -64,6 +68,7 @@ class MultiProcessIT {
   private static ChildPlatform pmB;
   private static int pmBPort;
   private static int chaosPort;
+  private static String detection;
 
   @BeforeAll
   static void start() throws Exception {
@@ -74,6 +79,7 @@ class MultiProcessIT {
     int pmAPort = freePort();
     pmBPort = freePort();
     String run = UUID.randomUUID().toString().substring(0, 8);
+    detection = "multi-process-it-" + run;
     config = dir.resolve("valentia.yaml");
     Files.writeString(
         config,
@@ -256,11 +262,31 @@ class MultiProcessIT {
   @Test
   @Order(4)
   @DisplayName(
-      "With one of two postmortem replicas killed, search through the gateway keeps answering"
+      "Incident detection shares the partitions between two postmortem replicas; with one of them"
+          + " killed, search through the gateway keeps answering"
           + " (at most the requests in flight fail), and the restarted replica catches up on what"
           + " was published meanwhile")
   void searchSurvivesAReplica() throws Exception {
     String base = web.base();
+    // incident detection: one Streams application over both replicas, the partitions split
+    try (Admin admin =
+        Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .untilAsserted(
+              () -> {
+                ConsumerGroupDescription group =
+                    admin
+                        .describeConsumerGroups(List.of(detection))
+                        .all()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(detection);
+                assertThat(group.members()).as(group.toString()).hasSize(2);
+                assertThat(group.members())
+                    .as(group.toString())
+                    .allSatisfy(m -> assertThat(m.assignment().topicPartitions()).isNotEmpty());
+              });
+    }
     String before = "tapir" + UUID.randomUUID().toString().substring(0, 8);
     publish(before, 0);
     await().atMost(Duration.ofSeconds(60)).until(() -> total(base, before) == 1);

@@ -150,7 +150,10 @@ public final class ConfigLoader {
     values.put("replica", config.replica().orElse("(none)"));
     values.put("http.host", config.http().host());
     values.put("http.port", config.http().port());
-    values.put("http.streams", EventStreams.Limits.of(tree.path("http.streams")));
+    EventStreams.Limits limits = EventStreams.Limits.of(tree.path("http.streams"));
+    values.put(
+        "http.streams",
+        "max " + limits.maxStreams() + ", per-principal " + limits.maxPerPrincipal());
     values.put("http.upstreams", Upstreams.of(config.section("http").path("upstreams")).byRole());
     values.put(
         "kafka.bootstrap",
