@@ -229,6 +229,8 @@ public final class WebVerticle extends VerticleBase {
                 .handler(
                     ctx -> {
                       ctx.request().pause();
+                      // a refusal here leaves the body unread: drain it once answered
+                      ctx.addEndHandler(done -> ctx.request().resume());
                       ctx.next();
                     });
         if (!remote.signedPaths().contains(path)) {

@@ -44,6 +44,12 @@ public final class ApiGateway {
   /** Set on a request's routing context (to {@code true}) once it went to another process. */
   public static final String FORWARDED = "valentia.gateway.forwarded";
 
+  /** How long a health check may take at least. */
+  private static final long CHECK_TIMEOUT_MS = 5000;
+
+  /** Health checks in a row that time out before a process counts as down. */
+  private static final int SLOW_CHECKS = 3;
+
   private final Vertx vertx;
   private final Upstreams upstreams;
   private final HealthRegistry health;
@@ -257,14 +263,21 @@ public final class ApiGateway {
     List<Future<?>> checks = new ArrayList<>();
     for (Pool pool : pools.values()) {
       for (Member member : pool.members) {
-        checks.add(check(pool, member));
+        if (!member.checking) {
+          checks.add(check(pool, member));
+        }
       }
     }
     Future.join(checks).onComplete(done -> report());
   }
 
+  /**
+   * Asks one process's {@code /health}. A refused or broken connection marks it down at once; a
+   * slow answer only after {@link #SLOW_CHECKS} in a row (a busy process is not a gone one).
+   */
   private Future<?> check(Pool pool, Member member) {
-    long timeout = Math.max(500, upstreams.checkInterval().toMillis() * 2);
+    long timeout = Math.max(CHECK_TIMEOUT_MS, upstreams.checkInterval().toMillis() * 2);
+    member.checking = true;
     return client
         .request(
             new RequestOptions()
@@ -277,8 +290,19 @@ public final class ApiGateway {
                 .setIdleTimeout(timeout))
         .compose(request -> request.send())
         .compose(response -> response.body())
-        .onSuccess(body -> pool.up(member))
-        .onFailure(e -> pool.down(member, e.toString()));
+        .onSuccess(
+            body -> {
+              member.slowChecks = 0;
+              pool.up(member);
+            })
+        .onFailure(
+            e -> {
+              boolean slow = String.valueOf(e.getMessage()).toLowerCase().contains("timeout");
+              if (!slow || ++member.slowChecks >= SLOW_CHECKS) {
+                pool.down(member, e.toString());
+              }
+            })
+        .onComplete(done -> member.checking = false);
   }
 
   /** Raises or clears {@value #CHECK} from what the processes last answered. */
@@ -301,7 +325,9 @@ public final class ApiGateway {
         unreachable.size() == 1
             ? "the " + unreachable.get(0) + " role is not reachable"
             : unreachable.size() + " roles are not reachable: " + String.join(", ", unreachable);
-    health.raise(CHECK, new HealthCheck(HealthReport.ERR, summary, detail));
+    // a warning: this process is well and serves everything else, so a load balancer asking its
+    // /health must not take it out of service for another process's sake
+    health.raise(CHECK, new HealthCheck(HealthReport.WARN, summary, detail));
   }
 
   /** The processes of one role, taken in turn. */
@@ -362,6 +388,8 @@ public final class ApiGateway {
     private final boolean tls;
     private volatile boolean up = true; // until a check says otherwise
     private volatile String failure;
+    private volatile boolean checking;
+    private volatile int slowChecks;
 
     Member(URI uri) {
       this.uri = uri;
