@@ -66,6 +66,7 @@ class MultiProcessIT {
   private static ChildPlatform web;
   private static ChildPlatform chaos;
   private static ChildPlatform pmB;
+  private static int pmAPort;
   private static int pmBPort;
   private static int chaosPort;
   private static String detection;
@@ -76,10 +77,10 @@ class MultiProcessIT {
     sleeper = new ProcessBuilder("sleep", "900").start();
     chaosPort = freePort();
     int probesPort = freePort();
-    int pmAPort = freePort();
+    pmAPort = freePort();
     pmBPort = freePort();
     String run = UUID.randomUUID().toString().substring(0, 8);
-    detection = "multi-process-it-" + run;
+    detection = "multi-process-it-incidents-" + run;
     config = dir.resolve("valentia.yaml");
     Files.writeString(
         config,
@@ -88,17 +89,17 @@ class MultiProcessIT {
           allow:
             pids: ["%d"]
           steadyStateInterval: 0s
-          scheduleGroup: multi-process-it-%s
+          scheduleGroup: multi-process-it-schedules-%s
         postmortem:
           incidents:
-            applicationId: multi-process-it-%s
+            applicationId: %s
         http:
           upstreams:
             chaos: http://127.0.0.1:%d
             probes: http://127.0.0.1:%d
             postmortem: [http://127.0.0.1:%d, http://127.0.0.1:%d]
         """
-            .formatted(sleeper.pid(), run, run, chaosPort, probesPort, pmAPort, pmBPort));
+            .formatted(sleeper.pid(), run, detection, chaosPort, probesPort, pmAPort, pmBPort));
     // the roles start together, the web role last (it finds them already answering)
     CompletableFuture<ChildPlatform> chaosUp = role("chaos", chaosPort, "--role", "chaos");
     CompletableFuture<ChildPlatform> probesUp = role("probes", probesPort, "--role", "probes");
@@ -289,7 +290,12 @@ class MultiProcessIT {
     }
     String before = "tapir" + UUID.randomUUID().toString().substring(0, 8);
     publish(before, 0);
-    await().atMost(Duration.ofSeconds(60)).until(() -> total(base, before) == 1);
+    // each replica indexes at its own pace: both have it before the searches start
+    for (int port : List.of(pmAPort, pmBPort)) {
+      await()
+          .atMost(Duration.ofSeconds(60))
+          .until(() -> total("http://127.0.0.1:" + port, before) == 1);
+    }
 
     AtomicBoolean searching = new AtomicBoolean(true);
     AtomicInteger answered = new AtomicInteger();
