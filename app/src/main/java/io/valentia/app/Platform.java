@@ -19,6 +19,7 @@ import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.BrokerControl;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
+import io.valentia.web.WebConfig;
 import io.valentia.web.WebService;
 import io.valentia.web.gateway.RoleApiServer;
 import io.vertx.core.Future;
@@ -210,7 +211,7 @@ public final class Platform implements AutoCloseable {
             await(
                 RoleApiServer.start(
                     vertx,
-                    config.http(),
+                    WebConfig.of(config.section("http")),
                     stateTables,
                     health,
                     api,

@@ -11,6 +11,7 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.gateway.ApiGateway;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -53,7 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("Web, postmortem (two replicas), chaos and probes in separate processes")
 @TestMethodOrder(OrderAnnotation.class)
 class MultiProcessIT {
-  private static final String ADMIN = "vt_multi-process-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path dir;

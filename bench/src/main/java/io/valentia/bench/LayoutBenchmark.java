@@ -51,7 +51,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * is passed to every platform process.
  */
 public final class LayoutBenchmark {
-  private static final String TOKEN = "vt_layout-benchmark-admin";
+  private static final String TOKEN = "vt_layout-benchmark-admin-token-0123456789";
   private static final Pattern ID = Pattern.compile("\"id\":\"([^\"]+)\"");
   private static final HttpClient HTTP =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -144,16 +144,7 @@ public final class LayoutBenchmark {
       if (layout.equals("all-in-one")) {
         processes.add(
             PlatformProcess.start(
-                launch,
-                work.resolve("platform.log"),
-                List.of(
-                    "--data",
-                    work.resolve("data").toString(),
-                    "--http-port",
-                    Integer.toString(webPort),
-                    "--kafka-port",
-                    Integer.toString(kafkaPort)),
-                webPort));
+                launch, work.resolve("data"), work.resolve("platform.log"), webPort, kafkaPort));
       } else if (layout.equals("four")) {
         int postmortem = freePort();
         int chaos = freePort();
@@ -161,14 +152,11 @@ public final class LayoutBenchmark {
         PlatformProcess entry =
             PlatformProcess.start(
                 launch,
+                work.resolve("web"),
                 work.resolve("web.log"),
+                webPort,
+                kafkaPort,
                 List.of(
-                    "--data",
-                    work.resolve("web").toString(),
-                    "--http-port",
-                    Integer.toString(webPort),
-                    "--kafka-port",
-                    Integer.toString(kafkaPort),
                     "--role",
                     "web",
                     "--role",
@@ -178,27 +166,21 @@ public final class LayoutBenchmark {
                     "--upstream",
                     "chaos=http://127.0.0.1:" + chaos,
                     "--upstream",
-                    "probes=http://127.0.0.1:" + probes),
-                webPort);
+                    "probes=http://127.0.0.1:" + probes));
         processes.add(entry);
         // the others need its broker
         PlatformFill.awaitTrue(() -> entry.health().isPresent(), "the web process answers");
         for (Map.Entry<String, Integer> role :
             Map.of("postmortem", postmortem, "chaos", chaos, "probes", probes).entrySet()) {
           processes.add(
+              // --kafka-port is not used with --kafka
               PlatformProcess.start(
                   launch,
+                  work.resolve(role.getKey()),
                   work.resolve(role.getKey() + ".log"),
-                  List.of(
-                      "--kafka",
-                      bootstrap,
-                      "--data",
-                      work.resolve(role.getKey()).toString(),
-                      "--http-port",
-                      Integer.toString(role.getValue()),
-                      "--role",
-                      role.getKey()),
-                  role.getValue()));
+                  role.getValue(),
+                  0,
+                  List.of("--kafka", bootstrap, "--role", role.getKey())));
         }
         index = URI.create("http://127.0.0.1:" + postmortem);
       } else {

@@ -122,24 +122,15 @@ final class PlatformProcess implements AutoCloseable {
   /** Starts the platform on {@code data}; returns at once (the process is still starting). */
   static PlatformProcess start(Launch launch, Path data, Path log, int httpPort, int kafkaPort)
       throws IOException {
-    return start(
-        launch,
-        log,
-        List.of(
-            "--data",
-            data.toString(),
-            "--http-port",
-            String.valueOf(httpPort),
-            "--kafka-port",
-            String.valueOf(kafkaPort)),
-        httpPort);
+    return start(launch, data, log, httpPort, kafkaPort, List.of());
   }
 
   /**
-   * Starts {@code valentia up ARGUMENTS}, serving HTTP on {@code httpPort} (the web role, or the
-   * roles' own API); returns at once.
+   * Starts the platform on {@code data} with more arguments for {@code up} (such as {@code --config
+   * FILE}); returns at once (the process is still starting).
    */
-  static PlatformProcess start(Launch launch, Path log, List<String> arguments, int httpPort)
+  static PlatformProcess start(
+      Launch launch, Path data, Path log, int httpPort, int kafkaPort, List<String> upArguments)
       throws IOException {
     if (!Files.isRegularFile(launch.jar())) {
       throw new IllegalStateException(
@@ -165,8 +156,18 @@ final class PlatformProcess implements AutoCloseable {
       command.add("-Xlog:cds+dynamic=off");
     }
     command.addAll(launch.javaOptions());
-    command.addAll(List.of("-jar", launch.jar().toString(), "up"));
-    command.addAll(arguments);
+    command.addAll(
+        List.of(
+            "-jar",
+            launch.jar().toString(),
+            "up",
+            "--data",
+            data.toString(),
+            "--http-port",
+            String.valueOf(httpPort),
+            "--kafka-port",
+            String.valueOf(kafkaPort)));
+    command.addAll(upArguments);
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(launch.root().toFile())

@@ -12,6 +12,7 @@ import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebVerticle;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("The gateway forwards the API of roles that run in other processes")
 class ApiGatewayTest {
-  private static final String TOKEN = "vt_gateway-test-admin";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final String ROLE = "things";
 
   private Vertx vertx;
