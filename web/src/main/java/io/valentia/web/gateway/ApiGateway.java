@@ -129,6 +129,9 @@ public final class ApiGateway {
     }
     proxied.headers().set("X-Forwarded-Proto", ctx.request().scheme());
     if (ctx.request().authority() != null) {
+      // the client's Host, as a process behind a preserving proxy sees it: its origin check of a
+      // browser's change compares Origin with it
+      proxied.setAuthority(ctx.request().authority());
       proxied.headers().set("X-Forwarded-Host", ctx.request().authority().toString());
     }
     boolean stream =

@@ -98,6 +98,7 @@ class ApiGatewayTest {
       assertThat(body.getString("body")).isEqualTo("{\"n\":" + i + "}");
       assertThat(body.getString("uri")).isEqualTo("/api/v1/things/x?n=" + i);
       assertThat(body.getString("authorization")).isEqualTo("Bearer " + TOKEN);
+      assertThat(body.getString("host")).isEqualTo(URI.create(base).getAuthority());
       answeredBy.add(body.getString("server"));
     }
     assertThat(answeredBy).containsOnly("one", "two").contains("one", "two");
@@ -211,6 +212,7 @@ class ApiGatewayTest {
                             .put("server", name)
                             .put("uri", ctx.request().uri())
                             .put("authorization", ctx.request().getHeader("Authorization"))
+                            .put("host", ctx.request().getHeader("Host"))
                             .put("body", ctx.body().asString())
                             .encode()));
     return vertx
