@@ -19,8 +19,10 @@ import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.BrokerControl;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
+import io.valentia.web.WebConfig;
 import io.valentia.web.WebService;
 import io.valentia.web.WebVerticle;
+import io.valentia.web.gateway.RoleApiServer;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -113,6 +115,8 @@ public final class Platform implements AutoCloseable {
     }
     List<ValentiaService> services =
         catalog.services().stream().filter(s -> config.roles().contains(s.role())).toList();
+    List<ValentiaService> elsewhere =
+        catalog.services().stream().filter(s -> !config.roles().contains(s.role())).toList();
     // while the broker starts (one core, mostly), Vert.x and the services' preparations take the
     // other
     MetricsEndpoint metrics = new MetricsEndpoint(config.metrics());
@@ -134,6 +138,17 @@ public final class Platform implements AutoCloseable {
     StateTables stateTables = null;
     try {
       KafkaSettings settings = config.kafka().settings(bootstrap);
+      if (config.replica().isPresent()) {
+        // a replica's clients are told apart on the brokers (quotas, metrics, logs)
+        settings =
+            new KafkaSettings(
+                settings.bootstrapServers(),
+                settings.clientId() + "-" + config.replica().get(),
+                settings.replicationFactor(),
+                settings.partitions(),
+                settings.compression(),
+                settings.clientProperties());
+      }
       List<TopicStatus> topics;
       try {
         topics = new TopicProvisioner(settings).ensureTopics(Duration.ofSeconds(60));
@@ -176,7 +191,9 @@ public final class Platform implements AutoCloseable {
                   stateTables,
                   api,
                   out,
-                  broker);
+                  broker,
+                  elsewhere,
+                  config.replica());
           long serviceStart = System.nanoTime();
           starting.put(
               service,
@@ -203,6 +220,20 @@ public final class Platform implements AutoCloseable {
       }
       await(core);
       int metricsPort = await(metrics.listen(vertx, out));
+      if (!config.roles().contains(WebService.ROLE)) {
+        // no web role here: the roles' own API on this process's port, for the gateway elsewhere
+        httpPort =
+            await(
+                RoleApiServer.start(
+                    vertx,
+                    WebConfig.of(config.section("http")),
+                    stateTables,
+                    health,
+                    api,
+                    publisher,
+                    environment.get("VALENTIA_ADMIN_TOKEN")));
+        times.lap("role API server");
+      }
       Platform platform =
           new Platform(
               broker,
@@ -388,7 +419,9 @@ public final class Platform implements AutoCloseable {
       StateTables stateTables,
       ApiRoutes api,
       PrintStream console,
-      RestartableBroker broker)
+      RestartableBroker broker,
+      List<ValentiaService> elsewhere,
+      Optional<String> replica)
       implements ServiceContext {
     @Override
     public Optional<BrokerControl> brokerControl() {

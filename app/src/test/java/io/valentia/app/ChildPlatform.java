@@ -40,7 +40,35 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
    */
   public static ChildPlatform up(
       Path dir, String logName, Path config, String token, String... roles) throws Exception {
-    Path log = dir.resolve(logName);
+    List<String> arguments =
+        new ArrayList<>(
+            List.of(
+                "--data",
+                dir.resolve("data").toString(),
+                "--kafka-port",
+                "0",
+                "--http-port",
+                "0",
+                "--http-host",
+                "127.0.0.1"));
+    if (config != null) {
+      arguments.add("--config");
+      arguments.add(config.toString());
+    }
+    for (String role : roles) {
+      arguments.add("--role");
+      arguments.add(role);
+    }
+    return start(dir.resolve(logName), token, arguments);
+  }
+
+  /**
+   * Starts {@code valentia up ARGUMENTS} with {@code VALENTIA_ADMIN_TOKEN} set to {@code token},
+   * its output in {@code log}, and waits until it is up (it must serve HTTP: the web role or a
+   * role's own API).
+   */
+  public static ChildPlatform start(Path log, String token, List<String> arguments)
+      throws Exception {
     String classpath = System.getProperty("surefire.test.class.path");
     if (classpath == null || classpath.isBlank()) {
       classpath = System.getProperty("java.class.path");
@@ -53,23 +81,8 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
                 "-cp",
                 classpath,
                 Valentia.class.getName(),
-                "up",
-                "--data",
-                dir.resolve("data").toString(),
-                "--kafka-port",
-                "0",
-                "--http-port",
-                "0",
-                "--http-host",
-                "127.0.0.1"));
-    if (config != null) {
-      command.add("--config");
-      command.add(config.toString());
-    }
-    for (String role : roles) {
-      command.add("--role");
-      command.add(role);
-    }
+                "up"));
+    command.addAll(arguments);
     ProcessBuilder builder =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().put("VALENTIA_ADMIN_TOKEN", token);

@@ -59,6 +59,11 @@ public final class ChaosService implements ValentiaService {
   }
 
   @Override
+  public List<String> apiPaths() {
+    return List.of("/halt", "/experiments", "/schedules");
+  }
+
+  @Override
   public String description() {
     return "chaos injector: experiments, faults, halt-all";
   }

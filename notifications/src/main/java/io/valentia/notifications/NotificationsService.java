@@ -40,6 +40,16 @@ public final class NotificationsService implements ValentiaService {
   }
 
   @Override
+  public List<String> apiPaths() {
+    return List.of("/notifications", "/silences", "/alertmanager", "/slack");
+  }
+
+  @Override
+  public List<String> signedApiPaths() {
+    return List.of("/slack");
+  }
+
+  @Override
   public String description() {
     return "Slack, Mattermost, Discord and webhook notifications, routed as Alertmanager does";
   }

@@ -38,6 +38,11 @@ public final class PostmortemService implements ValentiaService {
   }
 
   @Override
+  public List<String> apiPaths() {
+    return List.of(IncidentVerticle.PATH, PostmortemVerticle.PATH, SearchRoutes.PATH);
+  }
+
+  @Override
   public String description() {
     return "the record: event index and search, incidents, postmortems";
   }

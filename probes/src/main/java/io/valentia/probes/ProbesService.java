@@ -34,6 +34,11 @@ public final class ProbesService implements ValentiaService {
   }
 
   @Override
+  public List<String> apiPaths() {
+    return List.of("/leases");
+  }
+
+  @Override
   public String description() {
     return "probes that watch real systems";
   }

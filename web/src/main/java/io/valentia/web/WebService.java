@@ -8,9 +8,13 @@ import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.web.auth.AccessState;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.gateway.ApiGateway;
+import io.valentia.web.gateway.Upstreams;
 import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code web} role: the HTTP server with {@code /health}, the API (and every route the other
@@ -91,7 +95,8 @@ public final class WebService implements ValentiaService {
                     context.kafka(),
                     heartbeatWithin(
                         EventStreams.Limits.of(context.config().path("streams")),
-                        config.idleTimeout()))));
+                        config.idleTimeout()))),
+            forwarding(context));
     return context
         .vertx()
         .deployVerticle(web)
@@ -117,6 +122,29 @@ public final class WebService implements ValentiaService {
                                       + "). Set VALENTIA_ADMIN_TOKEN to choose your own."));
             })
         .map(id -> web);
+  }
+
+  /**
+   * The gateway to the roles that run in other processes ({@code http.upstreams}); null when this
+   * process runs every role that serves an API.
+   */
+  private static ApiGateway forwarding(ServiceContext context) {
+    List<ApiGateway.RemoteRole> remote = new ArrayList<>();
+    for (ValentiaService service : context.elsewhere()) {
+      if (!service.apiPaths().isEmpty()) {
+        remote.add(
+            new ApiGateway.RemoteRole(
+                service.role(), service.apiPaths(), service.signedApiPaths()));
+      }
+    }
+    if (remote.isEmpty()) {
+      return null;
+    }
+    return new ApiGateway(
+        context.vertx(),
+        remote,
+        Upstreams.of(context.config().path("upstreams")),
+        context.health());
   }
 
   /** The server's settings from the {@code http} section (checked by the launcher). */

@@ -17,6 +17,7 @@ import io.valentia.web.auth.Role;
 import io.valentia.web.auth.RolePolicy;
 import io.valentia.web.auth.Sessions;
 import io.valentia.web.auth.TokenStore;
+import io.valentia.web.gateway.ApiGateway;
 import io.valentia.web.ingest.EventsIngest;
 import io.valentia.web.openapi.ApiDescription;
 import io.valentia.web.stream.EventStreams;
@@ -71,12 +72,20 @@ public final class WebVerticle extends VerticleBase {
   private final ApiAuthenticator authenticator;
   private final ApiRoutes api;
   private final Gateway gateway;
+  private final ApiGateway forwarding;
+  private final boolean entryPoint;
   private final ClientAddress client;
   private final OriginCheck origins;
   private final AuthFailures failures;
   private HttpServer server;
   private Router router;
   private Buffer openApi;
+
+  /**
+   * How long a role's own server keeps asking its tables for a token or session it does not know
+   * yet: one made a moment ago at the gateway reaches this process's copy a little later.
+   */
+  static final long LATE_CREDENTIALS_MS = 2000;
 
   /**
    * What the server offers beyond {@code /health} and the pages; every part may be absent (null).
@@ -115,6 +124,56 @@ public final class WebVerticle extends VerticleBase {
       ApiAuthenticator authenticator,
       ApiRoutes api,
       Gateway gateway) {
+    this(config, health, authenticator, api, gateway, null, true);
+  }
+
+  /**
+   * The entry point of a platform whose other roles run in other processes.
+   *
+   * @param api the routes other services of this process contributed, mounted under {@code /api/v1}
+   * @param gateway tokens, sessions, audit and the live stream
+   * @param forwarding the roles that run elsewhere, forwarded there; null: none
+   */
+  public WebVerticle(
+      WebConfig config,
+      HealthSource health,
+      ApiAuthenticator authenticator,
+      ApiRoutes api,
+      Gateway gateway,
+      ApiGateway forwarding) {
+    this(config, health, authenticator, api, gateway, forwarding, true);
+  }
+
+  /**
+   * The own server of a process that runs roles but not {@code web}: {@code /health} and the API
+   * routes of its services, behind the same authentication (tokens and sessions from the shared
+   * state topics) and audit as the entry point, without pages, token management, login or the live
+   * stream. The {@code web} role of another process forwards requests here.
+   *
+   * @param sessions browser sessions made at the entry point; null: tokens only
+   * @param audit where audit events of every change go; null: not audited (tests only)
+   */
+  public static WebVerticle roleApi(
+      WebConfig config,
+      HealthSource health,
+      ApiAuthenticator authenticator,
+      Sessions sessions,
+      EventPublisher audit,
+      ApiRoutes api) {
+    return new WebVerticle(
+        config, health, authenticator, api, new Gateway(null, sessions, audit, null), null, false);
+  }
+
+  private WebVerticle(
+      WebConfig config,
+      HealthSource health,
+      ApiAuthenticator authenticator,
+      ApiRoutes api,
+      Gateway gateway,
+      ApiGateway forwarding,
+      boolean entryPoint) {
+    this.forwarding = forwarding;
+    this.entryPoint = entryPoint;
     this.config = config;
     this.health = health;
     this.authenticator =
@@ -161,17 +220,23 @@ public final class WebVerticle extends VerticleBase {
     router.head("/health").handler(this::health);
     router.get("/api/v1/openapi.json").handler(this::openApi);
     router.route("/api/v1/*").handler(this::audit);
+    if (forwarding != null) {
+      forward(router);
+    }
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
     router.route("/api/v1/*").handler(this::boundKafkaWait);
     AccessApi access =
         new AccessApi(authenticator, gateway.tokens(), gateway.sessions(), client, failures);
-    if (gateway.sessions() != null) {
+    if (gateway.sessions() != null && entryPoint) {
       router.post("/api/v1/session").handler(access::login);
     }
     // signed routes check their own signature instead of a token (Slack's slash commands)
     api.signed().forEach((path, sub) -> router.route("/api/v1" + path + "*").subRouter(sub));
     router.route("/api/v1/*").handler(this::authenticate);
     router.get("/api/v1/whoami").handler(WebVerticle::whoami);
+    if (!entryPoint) {
+      return serveRoleApi(router, deadline);
+    }
     router.get("/api/v1/session").handler(access::session);
     router.delete("/api/v1/session").handler(access::logout);
     if (gateway.tokens() != null) {
@@ -201,6 +266,46 @@ public final class WebVerticle extends VerticleBase {
         .get("/webjars/*")
         .handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(false));
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
+    if (forwarding != null) {
+      forwarding.start();
+    }
+    return listen(router, deadline);
+  }
+
+  /**
+   * Forwards the paths of the roles that run elsewhere, before any handler reads the body: signed
+   * paths as they are, the others once the request is authenticated here (the process checks
+   * again).
+   */
+  private void forward(Router router) {
+    for (ApiGateway.RemoteRole remote : forwarding.roles()) {
+      for (String path : remote.paths()) {
+        var route =
+            router
+                .route("/api/v1" + path + "*")
+                .handler(
+                    ctx -> {
+                      ctx.request().pause();
+                      // a refusal here leaves the body unread: drain it once answered
+                      ctx.addEndHandler(done -> ctx.request().resume());
+                      ctx.next();
+                    });
+        if (!remote.signedPaths().contains(path)) {
+          route.handler(this::authenticate);
+        }
+        route.handler(ctx -> forwarding.forward(ctx, remote.role()));
+      }
+    }
+  }
+
+  /** The rest of a role's own server: its services' routes and nothing for browsers. */
+  private Future<HttpServer> serveRoleApi(Router router, HeaderDeadline deadline) {
+    api.mounted().forEach((path, sub) -> router.route("/api/v1" + path + "*").subRouter(sub));
+    router.route("/*").handler(ctx -> error(ctx, 404, "no such route: " + ctx.normalizedPath()));
+    return listen(router, deadline);
+  }
+
+  private Future<HttpServer> listen(Router router, HeaderDeadline deadline) {
     return vertx
         .createHttpServer(
             new HttpServerOptions()
@@ -219,7 +324,11 @@ public final class WebVerticle extends VerticleBase {
         .onSuccess(
             s -> {
               server = s;
-              LOG.info("web server on http://{}:{}", config.host(), s.actualPort());
+              LOG.info(
+                  "{} on http://{}:{}",
+                  entryPoint ? "web server" : "API server of this process's roles",
+                  config.host(),
+                  s.actualPort());
             });
   }
 
@@ -294,6 +403,9 @@ public final class WebVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (forwarding != null) {
+      forwarding.close();
+    }
     if (gateway.streams() != null) {
       gateway.streams().closeAll();
     }
@@ -309,6 +421,14 @@ public final class WebVerticle extends VerticleBase {
    * token.
    */
   private void authenticate(RoutingContext ctx) {
+    authenticate(ctx, entryPoint ? 0 : System.nanoTime() + LATE_CREDENTIALS_MS * 1_000_000);
+  }
+
+  /**
+   * Like {@link #authenticate(RoutingContext)}; credentials not known yet are asked for again until
+   * {@code lateUntil} (nanoTime; 0: not again), and count as a failure only then.
+   */
+  private void authenticate(RoutingContext ctx, long lateUntil) {
     String address = client.of(ctx.request());
     boolean bearer = ctx.request().getHeader(HttpHeaders.AUTHORIZATION) != null;
     if (bearer) {
@@ -319,14 +439,20 @@ public final class WebVerticle extends VerticleBase {
       }
     }
     Optional<Principal> principal = authenticator.authenticate(ctx.request());
-    if (bearer && principal.isEmpty()) {
-      failures.tokenFailed(address);
-    }
+    boolean tokenFailed = bearer && principal.isEmpty();
     Sessions.Session session = null;
+    Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
     if (principal.isEmpty() && gateway.sessions() != null) {
-      Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
       session = cookie == null ? null : gateway.sessions().find(cookie.getValue()).orElse(null);
       principal = Optional.ofNullable(session).map(Sessions.Session::principal);
+    }
+    boolean credentials = bearer || (cookie != null && gateway.sessions() != null);
+    if (principal.isEmpty() && credentials && lateUntil != 0 && System.nanoTime() < lateUntil) {
+      vertx.setTimer(100, t -> authenticate(ctx, lateUntil));
+      return;
+    }
+    if (tokenFailed) {
+      failures.tokenFailed(address);
     }
     if (principal.isEmpty()) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"valentia\"");
@@ -427,6 +553,9 @@ public final class WebVerticle extends VerticleBase {
       String remote = client.of(ctx.request());
       ctx.addEndHandler(
           done -> {
+            if (Boolean.TRUE.equals(ctx.get(ApiGateway.FORWARDED))) {
+              return; // the process that answered audits it
+            }
             int status = ctx.response().getStatusCode();
             Principal who = ctx.get(PRINCIPAL);
             Sessions.Session session = ctx.get(AccessApi.SESSION);

@@ -2,6 +2,7 @@ package io.valentia.app.cli;
 
 import io.valentia.app.Platform;
 import io.valentia.app.config.ConfigLoader;
+import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -55,6 +56,27 @@ public final class UpCommand implements Callable<Integer> {
       description = "run only this service (repeatable); default: all of this build's")
   List<String> roles;
 
+  @Option(
+      names = "--upstream",
+      paramLabel = "ROLE=URL",
+      description =
+          "where the web role forwards the API of a role it does not run, e.g."
+              + " chaos=http://10.0.0.2:8081 (repeatable; several per role for replicas)")
+  List<String> upstreams;
+
+  @Option(
+      names = "--replica",
+      paramLabel = "NAME",
+      description =
+          "this process's name among several running the same roles (postmortem replicas)")
+  String replica;
+
+  @Option(
+      names = "--print-config",
+      description =
+          "print the effective configuration, each value with where it came from, and exit")
+  boolean printConfig;
+
   @Override
   public Integer call() throws InterruptedException {
     Map<String, Object> flags = new LinkedHashMap<>();
@@ -64,6 +86,13 @@ public final class UpCommand implements Callable<Integer> {
     put(flags, "kafka.port", kafkaPort);
     put(flags, "kafka.bootstrap", kafka);
     put(flags, "roles", roles);
+    put(flags, "http.upstreams", upstreams);
+    put(flags, "replica", replica);
+    if (printConfig) {
+      ConfigLoader.describe(ServiceCatalog.installed(), config, System.getenv(), flags)
+          .forEach(System.out::println);
+      return 0;
+    }
     ValentiaConfig configuration = ConfigLoader.load(config, System.getenv(), flags);
     Platform platform = Platform.start(configuration, System.getenv(), System.out);
     CountDownLatch stopped = new CountDownLatch(1);

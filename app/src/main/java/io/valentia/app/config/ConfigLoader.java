@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.WebConfig;
+import io.valentia.web.gateway.Upstreams;
 import io.valentia.web.stream.EventStreams;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -36,7 +37,23 @@ public final class ConfigLoader {
           "VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap",
           "VALENTIA_KAFKA_PORT", "kafka.port",
           "VALENTIA_METRICS_HOST", "metrics.host",
-          "VALENTIA_METRICS_PORT", "metrics.port");
+          "VALENTIA_METRICS_PORT", "metrics.port",
+          "VALENTIA_HTTP_UPSTREAMS", "http.upstreams",
+          "VALENTIA_REPLICA", "replica");
+
+  /** The flags of {@code valentia up} and the keys they set, for {@link #describe}. */
+  public static final Map<String, String> FLAGS =
+      Map.of(
+          "data", "--data",
+          "roles", "--role",
+          "http.host", "--http-host",
+          "http.port", "--http-port",
+          "http.upstreams", "--upstream",
+          "kafka.bootstrap", "--kafka",
+          "kafka.port", "--kafka-port",
+          "replica", "--replica");
+
+  private static final String COMMAND_LINE = "the command line";
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> SECTIONS = Set.of("http", "kafka", "metrics");
@@ -48,7 +65,9 @@ public final class ConfigLoader {
             List.of(
                 "data",
                 "roles",
+                "replica",
                 "http.host",
+                "http.upstreams",
                 "http.port",
                 "http.streams",
                 "kafka.bootstrap",
@@ -92,6 +111,30 @@ public final class ConfigLoader {
       Path file,
       Map<String, String> environment,
       Map<String, Object> flags) {
+    return read(catalog, file, environment, flags).build();
+  }
+
+  /**
+   * The effective configuration, one line per setting: its key, its value and where the value came
+   * from (the flag, the environment variable, the file, or {@code default}); secrets among {@code
+   * kafka.properties} are masked. For {@code valentia up --print-config}.
+   *
+   * @throws ConfigException listing every problem found
+   */
+  public static List<String> describe(
+      ServiceCatalog catalog,
+      Path file,
+      Map<String, String> environment,
+      Map<String, Object> flags) {
+    ConfigLoader loader = read(catalog, file, environment, flags);
+    return loader.describe(loader.build());
+  }
+
+  private static ConfigLoader read(
+      ServiceCatalog catalog,
+      Path file,
+      Map<String, String> environment,
+      Map<String, Object> flags) {
     ConfigLoader loader = new ConfigLoader(catalog);
     if (file != null) {
       loader.readFile(file);
@@ -100,12 +143,76 @@ public final class ConfigLoader {
         (variable, key) -> {
           String value = environment.get(variable);
           if (value != null && !value.isEmpty()) {
-            Object parsed = key.equals("roles") ? List.of(value.trim().split("\\s*,\\s*")) : value;
+            Object parsed =
+                key.equals("roles") || key.equals("http.upstreams")
+                    ? List.of(value.trim().split("\\s*,\\s*"))
+                    : value;
             loader.set(key, parsed, variable);
           }
         });
-    flags.forEach((key, value) -> loader.set(key, value, "the command line"));
-    return loader.build();
+    flags.forEach((key, value) -> loader.set(key, value, COMMAND_LINE));
+    return loader;
+  }
+
+  private List<String> describe(ValentiaConfig config) {
+    Map<String, Object> values = new LinkedHashMap<>();
+    values.put("data", config.dataDir());
+    values.put("roles", config.roles());
+    values.put("replica", config.replica().orElse("(none)"));
+    values.put("http.host", config.http().host());
+    values.put("http.port", config.http().port());
+    EventStreams.Limits limits = EventStreams.Limits.of(tree.path("http.streams"));
+    values.put(
+        "http.streams",
+        "max " + limits.maxStreams() + ", per-principal " + limits.maxPerPrincipal());
+    values.put("http.upstreams", Upstreams.of(config.section("http").path("upstreams")).byRole());
+    values.put(
+        "kafka.bootstrap",
+        config.kafka().embedded() ? "(none: the embedded broker)" : config.kafka().bootstrap());
+    values.put("kafka.port", config.kafka().port());
+    values.put("kafka.replication", config.kafka().replication());
+    values.put("kafka.compression", config.kafka().compression());
+    values.put("kafka.partitions", config.kafka().settings("unused:9092").partitions().toString());
+    Map<String, String> properties = new LinkedHashMap<>();
+    config
+        .kafka()
+        .properties()
+        .forEach(
+            (k, v) ->
+                properties.put(
+                    k, k.matches("(?i).*(password|secret|jaas|token).*") ? "******" : v));
+    values.put("kafka.properties", properties);
+    values.put("metrics.host", config.metrics().host());
+    values.put("metrics.port", config.metrics().port());
+    config
+        .sections()
+        .forEach(
+            (name, section) -> {
+              if (!name.equals("http")) {
+                values.put(name, section.toString());
+              }
+            });
+    int width = values.keySet().stream().mapToInt(String::length).max().orElse(0);
+    List<String> lines = new ArrayList<>();
+    values.forEach(
+        (key, value) ->
+            lines.add(String.format("%-" + width + "s  %s  (%s)", key, value, source(key))));
+    return lines;
+  }
+
+  /** Where the value of {@code key} came from: a flag, a variable, a file, or default. */
+  private String source(String key) {
+    String source = origin.get(key);
+    if (source == null && key.contains(".")) {
+      source = origin.get(key.substring(0, key.indexOf('.')));
+    }
+    if (source == null) {
+      return "default";
+    }
+    if (COMMAND_LINE.equals(source)) {
+      return FLAGS.getOrDefault(key, COMMAND_LINE);
+    }
+    return source.startsWith("VALENTIA_") ? "env " + source : "file " + source;
   }
 
   private void readFile(Path file) {
@@ -178,6 +285,22 @@ public final class ConfigLoader {
       problem("data", "not a usable path: " + e.getMessage());
     }
     Set<String> roles = roles();
+    String replica = string("replica", null);
+    if (replica != null && !replica.matches("[A-Za-z0-9._-]{1,64}")) {
+      problem("replica", "must be letters, digits, '.', '_' or '-' (at most 64), found " + replica);
+    }
+    JsonNode upstreams = tree.path("http.upstreams");
+    List<String> upstreamProblems = Upstreams.check(upstreams);
+    upstreamProblems.forEach(p -> problem("http.upstreams", p));
+    if (upstreamProblems.isEmpty()) {
+      for (String role : Upstreams.of(upstreams).byRole().keySet()) {
+        if (catalog.byRole(role).isEmpty()) {
+          problem(
+              "http.upstreams",
+              "\"" + role + "\" is not a role of this build (available: " + catalog.roles() + ")");
+        }
+      }
+    }
     WebConfig http =
         new WebConfig(
             string("http.host", WebConfig.DEFAULT_HOST),
@@ -231,8 +354,12 @@ public final class ConfigLoader {
       httpSection.set("streams", streams);
     }
     httpSection.setAll(webSettings);
+    if (!upstreams.isMissingNode()) {
+      httpSection.set("upstreams", upstreams);
+    }
     sections.put("http", httpSection);
-    return new ValentiaConfig(data, roles, http, kafka, sections, metrics);
+    return new ValentiaConfig(
+        data, roles, http, kafka, sections, metrics, java.util.Optional.ofNullable(replica));
   }
 
   private String bootstrapOrigin() {

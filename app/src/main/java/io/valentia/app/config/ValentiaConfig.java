@@ -6,6 +6,7 @@ import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.WebConfig;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -16,10 +17,15 @@ import java.util.Set;
  * <pre>
  * data: ./data                  # VALENTIA_DATA, --data: Kafka logs and local state
  * roles: [web]                  # VALENTIA_ROLES (comma-separated), --role (repeatable)
+ * replica: pm-2                 # VALENTIA_REPLICA, --replica: this process among several running
+ *                               # the same roles (postmortem replicas), for client ids and logs
  * probes: {...}                # a service's own section, named after its role
  * http:
  *   host: 127.0.0.1             # VALENTIA_HTTP_HOST, --http-host
  *   port: 8080                  # VALENTIA_HTTP_PORT, --http-port
+ *   upstreams:                  # VALENTIA_HTTP_UPSTREAMS (ROLE=URL,...), --upstream ROLE=URL:
+ *     chaos: http://h2:8081     # where the web role forwards the API of roles it does not run
+ *     postmortem: [http://h3:8082, http://h4:8082]
  *   streams:                    # the live stream (GET /api/v1/events/stream)
  *     max: 400                  # streams open at once in this process
  *     per-principal: 8          # streams open at once for one user or token
@@ -43,6 +49,7 @@ import java.util.Set;
  * @param kafka the Kafka cluster
  * @param sections the services' own sections of the file, by name
  * @param metrics where {@code GET /metrics} is served
+ * @param replica this process's name among several running the same roles; empty when not set
  */
 public record ValentiaConfig(
     Path dataDir,
@@ -50,7 +57,19 @@ public record ValentiaConfig(
     WebConfig http,
     Kafka kafka,
     Map<String, JsonNode> sections,
-    Metrics metrics) {
+    Metrics metrics,
+    Optional<String> replica) {
+
+  /** A process with no replica name. */
+  public ValentiaConfig(
+      Path dataDir,
+      Set<String> roles,
+      WebConfig http,
+      Kafka kafka,
+      Map<String, JsonNode> sections,
+      Metrics metrics) {
+    this(dataDir, roles, http, kafka, sections, metrics, Optional.empty());
+  }
 
   /**
    * Where the Prometheus endpoint {@code GET /metrics} listens: a port of its own, without

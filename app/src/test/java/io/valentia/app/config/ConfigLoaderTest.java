@@ -512,6 +512,129 @@ class ConfigLoaderTest {
     }
   }
 
+  @Nested
+  @DisplayName("Several processes: upstreams, replica names and --print-config")
+  class SeveralProcesses {
+    /** A build with the web role and a chaos role that serves /halt. */
+    private final ServiceCatalog withChaos =
+        new ServiceCatalog(
+            List.of(
+                new io.valentia.web.WebService(),
+                new io.valentia.eventbus.service.ValentiaService() {
+                  @Override
+                  public String role() {
+                    return "chaos";
+                  }
+
+                  @Override
+                  public String description() {
+                    return "a chaos role for the test";
+                  }
+
+                  @Override
+                  public io.vertx.core.Future<?> start(
+                      io.valentia.eventbus.service.ServiceContext context) {
+                    return io.vertx.core.Future.succeededFuture();
+                  }
+                }));
+
+    @Test
+    @DisplayName(
+        "Upstreams come from the file as a mapping (one address or a list per role) and from"
+            + " --upstream as ROLE=URL, the flags replacing the file's.")
+    void upstreamsFromFileAndFlags() throws IOException {
+      Path file =
+          yaml("http:\n  upstreams:\n    chaos: [http://10.0.0.2:8081, http://10.0.0.3:8081]\n");
+
+      ValentiaConfig fromFile = ConfigLoader.load(withChaos, file, Map.of(), Map.of());
+      ValentiaConfig fromFlags =
+          ConfigLoader.load(
+              withChaos,
+              file,
+              Map.of(),
+              Map.of("http.upstreams", List.of("chaos=http://10.0.0.9:9000")));
+
+      assertThat(
+              io.valentia.web.gateway.Upstreams.of(fromFile.section("http").path("upstreams"))
+                  .of("chaos"))
+          .extracting(Object::toString)
+          .containsExactly("http://10.0.0.2:8081", "http://10.0.0.3:8081");
+      assertThat(
+              io.valentia.web.gateway.Upstreams.of(fromFlags.section("http").path("upstreams"))
+                  .of("chaos"))
+          .extracting(Object::toString)
+          .containsExactly("http://10.0.0.9:9000");
+    }
+
+    @Test
+    @DisplayName(
+        "An upstream of an unknown role, an address that is not http://host:port and a bad"
+            + " replica name are each reported with where they came from.")
+    void badUpstreamsAndReplica() {
+      ConfigException e =
+          catchThrowableOfType(
+              ConfigException.class,
+              () ->
+                  ConfigLoader.load(
+                      withChaos,
+                      null,
+                      Map.of("VALENTIA_HTTP_UPSTREAMS", "chaos=ftp://h:1,nope=http://h:2"),
+                      Map.of("replica", "pm 2")));
+
+      assertThat(e.problems())
+          .anySatisfy(
+              p ->
+                  assertThat(p)
+                      .startsWith("http.upstreams (from VALENTIA_HTTP_UPSTREAMS)")
+                      .contains("ftp://h:1", "http(s)://host:port"))
+          .anySatisfy(p -> assertThat(p).startsWith("replica (from the command line)"));
+      ConfigException unknown =
+          catchThrowableOfType(
+              ConfigException.class,
+              () ->
+                  ConfigLoader.load(
+                      withChaos,
+                      null,
+                      Map.of("VALENTIA_HTTP_UPSTREAMS", "nope=http://h:2"),
+                      Map.of()));
+      assertThat(unknown.problems())
+          .anySatisfy(p -> assertThat(p).contains("\"nope\" is not a role of this build"));
+    }
+
+    @Test
+    @DisplayName("A replica name is kept; without one there is none.")
+    void replicaName() {
+      assertThat(
+              ConfigLoader.load(withChaos, null, Map.of("VALENTIA_REPLICA", "pm-a"), Map.of())
+                  .replica())
+          .hasValue("pm-a");
+      assertThat(ConfigLoader.load(withChaos, null, Map.of(), Map.of()).replica()).isEmpty();
+    }
+
+    @Test
+    @DisplayName(
+        "--print-config shows every value with where it came from: the flag, the variable, the"
+            + " file or the default.")
+    void describesOrigins() throws IOException {
+      Path file = yaml("kafka:\n  replication: 3\n  properties:\n    sasl.jaas.config: secret\n");
+
+      List<String> lines =
+          ConfigLoader.describe(
+              withChaos,
+              file,
+              Map.of("VALENTIA_HTTP_PORT", "9000"),
+              Map.of("roles", List.of("chaos"), "kafka.bootstrap", "k1:9092"));
+
+      assertThat(lines)
+          .anySatisfy(l -> assertThat(l).matches("roles +\\[chaos\\] +\\(--role\\)"))
+          .anySatisfy(l -> assertThat(l).matches("http\\.port +9000 +\\(env VALENTIA_HTTP_PORT\\)"))
+          .anySatisfy(l -> assertThat(l).matches("kafka\\.bootstrap +k1:9092 +\\(--kafka\\)"))
+          .anySatisfy(l -> assertThat(l).matches("kafka\\.replication +3 +\\(file " + file + "\\)"))
+          .anySatisfy(l -> assertThat(l).matches("http\\.host +127\\.0\\.0\\.1 +\\(default\\)"));
+      assertThat(String.join("\n", lines)).doesNotContain("secret").contains("******");
+    }
+  }
+
   private Path yaml(String text) throws IOException {
     Path file = Files.createTempFile(dir, "valentia-", ".yaml");
     Files.writeString(file, text);

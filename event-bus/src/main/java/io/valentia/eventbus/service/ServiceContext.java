@@ -8,6 +8,7 @@ import io.valentia.eventbus.kafka.StateTables;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -45,6 +46,24 @@ public interface ServiceContext {
 
   /** For the few lines a person starting the platform must see (not for logging). */
   PrintStream console();
+
+  /**
+   * The services of this build that this process does not run: their roles run in other processes
+   * (or nowhere), and the {@code web} role forwards their {@link ValentiaService#apiPaths()} there.
+   * Empty when the process runs every role.
+   */
+  default List<ValentiaService> elsewhere() {
+    return List.of();
+  }
+
+  /**
+   * The name of this process among several running the same roles ({@code --replica}), e.g. {@code
+   * pm-2}; empty when it is the only one. A service that keeps a copy of its own (an index) names
+   * its Kafka clients and its health report with it.
+   */
+  default Optional<String> replica() {
+    return Optional.empty();
+  }
 
   /**
    * The Kafka broker this process runs itself, to stop and start (the chaos injector's {@code

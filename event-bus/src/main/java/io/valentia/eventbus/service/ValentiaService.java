@@ -36,6 +36,24 @@ public interface ValentiaService {
   }
 
   /**
+   * The paths under {@code /api/v1} this role mounts in {@link ServiceContext#api()} (e.g. {@code
+   * /halt}), signed ones included. The {@code web} role of a process that does not run this role
+   * forwards requests under these paths to the processes that do; empty when the role serves no
+   * API.
+   */
+  default List<String> apiPaths() {
+    return List.of();
+  }
+
+  /**
+   * Of {@link #apiPaths()}, those mounted with {@link ApiRoutes#mountSigned}: a gateway forwards
+   * them without asking for a token, the role checks their signature itself. Empty by default.
+   */
+  default List<String> signedApiPaths() {
+    return List.of();
+  }
+
+  /**
    * Services start in ascending order (the web server last, so that it can serve every route the
    * others contributed).
    */
