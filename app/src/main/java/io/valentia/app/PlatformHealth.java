@@ -5,6 +5,7 @@ import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.HealthTables;
+import io.valentia.eventbus.health.KafkaReplication;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaSettings;
@@ -17,18 +18,24 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * The health of this process: its services, and Kafka as last seen. Kafka is asked every few
@@ -37,8 +44,9 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Checks come from three places: the checks raised by any process and the mutes in force, read
  * from their state tables ({@code valentia.state.health}, {@code valentia.state.mutes}, folded by
  * {@link HealthTables}), services of this process through {@link HealthRegistry}, and this class
- * itself: {@code KAFKA_UNREACHABLE} (HEALTH_ERR), {@code TOPIC_MISMATCH} (HEALTH_WARN), {@code
- * STATE_RESTORING} (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
+ * itself: {@code KAFKA_UNREACHABLE} (HEALTH_ERR), {@code KAFKA_DEGRADED} (under-replicated
+ * partitions or replicas on offline brokers, see {@link KafkaReplication}), {@code TOPIC_MISMATCH}
+ * (HEALTH_WARN), {@code STATE_RESTORING} (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
  */
 final class PlatformHealth implements HealthRegistry, AutoCloseable {
   static final Duration REFRESH = Duration.ofSeconds(5);
@@ -71,7 +79,7 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
           new KafkaStatus.Topic(
               topic.partitions(), topic.replicationFactor(), -1, topic.mismatches()));
     }
-    this.snapshot = new Snapshot(true, null, initial);
+    this.snapshot = new Snapshot(true, null, initial, null);
   }
 
   /** The state tables whose restore this process waits for; {@code STATE_RESTORING} until done. */
@@ -133,6 +141,8 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
               HealthReport.ERR,
               "Kafka at " + settings.bootstrapServers() + " does not answer",
               List.of(String.valueOf(current.error()))));
+    } else if (current.degraded() != null) {
+      checks.put(KafkaReplication.CHECK, current.degraded());
     }
     List<String> topicProblems = new ArrayList<>();
     mismatches.values().forEach(topicProblems::addAll);
@@ -186,13 +196,32 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
   private void refresh() {
     vertx
         .executeBlocking(this::readKafka, false)
-        .onSuccess(topics -> snapshot = new Snapshot(true, null, topics))
-        .onFailure(e -> snapshot = new Snapshot(false, e.getMessage(), snapshot.topics()));
+        .onSuccess(read -> snapshot = read)
+        .onFailure(e -> snapshot = new Snapshot(false, e.getMessage(), snapshot.topics(), null));
   }
 
-  private Map<String, KafkaStatus.Topic> readKafka() throws Exception {
-    Map<String, TopicDescription> descriptions =
-        admin.describeTopics(Topics.ALL).allTopicNames().get(5, TimeUnit.SECONDS);
+  private Snapshot readKafka() throws Exception {
+    Set<Integer> live = new HashSet<>();
+    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).forEach(n -> live.add(n.id()));
+    List<String> watched =
+        admin
+            .listTopics(new ListTopicsOptions().listInternal(true))
+            .names()
+            .get(5, TimeUnit.SECONDS)
+            .stream()
+            .filter(KafkaReplication::watched)
+            .toList();
+    Map<String, TopicDescription> all =
+        admin.describeTopics(watched).allTopicNames().get(5, TimeUnit.SECONDS);
+    Map<String, TopicDescription> descriptions = new HashMap<>();
+    for (String name : Topics.ALL) {
+      TopicDescription description = all.get(name);
+      if (description == null) {
+        throw new IllegalStateException("topic " + name + " does not exist");
+      }
+      descriptions.put(name, description);
+    }
+    HealthCheck degraded = degraded(all.values(), live);
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     descriptions.forEach(
@@ -229,7 +258,34 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
               records,
               mismatches.getOrDefault(name, List.of())));
     }
-    return topics;
+    return new Snapshot(true, null, topics, degraded);
+  }
+
+  /**
+   * {@code KAFKA_DEGRADED}, or null; the topics' {@code min.insync.replicas} are asked only when
+   * some partition is not fully in sync.
+   */
+  private HealthCheck degraded(Collection<TopicDescription> topics, Set<Integer> live)
+      throws Exception {
+    Set<String> degraded = KafkaReplication.degradedTopics(topics, live);
+    if (degraded.isEmpty()) {
+      return null;
+    }
+    Map<String, Integer> minInsync = new HashMap<>();
+    List<ConfigResource> resources =
+        degraded.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    admin
+        .describeConfigs(resources)
+        .all()
+        .get(5, TimeUnit.SECONDS)
+        .forEach(
+            (resource, config) -> {
+              ConfigEntry entry = config.get("min.insync.replicas");
+              if (entry != null && entry.value() != null) {
+                minInsync.put(resource.name(), Integer.parseInt(entry.value()));
+              }
+            });
+    return KafkaReplication.check(topics, live, minInsync).orElse(null);
   }
 
   @Override
@@ -240,5 +296,9 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
     admin.close(Duration.ofSeconds(2));
   }
 
-  private record Snapshot(boolean reachable, String error, Map<String, KafkaStatus.Topic> topics) {}
+  private record Snapshot(
+      boolean reachable,
+      String error,
+      Map<String, KafkaStatus.Topic> topics,
+      HealthCheck degraded) {}
 }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.broker.BrokerAddress;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.WebConfig;
 import io.valentia.web.stream.EventStreams;
@@ -34,7 +36,9 @@ public final class ConfigLoader {
           "VALENTIA_HTTP_HOST", "http.host",
           "VALENTIA_HTTP_PORT", "http.port",
           "VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap",
-          "VALENTIA_KAFKA_PORT", "kafka.port");
+          "VALENTIA_KAFKA_PORT", "kafka.port",
+          "VALENTIA_KAFKA_HOST", "kafka.host",
+          "VALENTIA_KAFKA_ADVERTISED", "kafka.advertised");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> SECTIONS = Set.of("http", "kafka");
@@ -47,7 +51,10 @@ public final class ConfigLoader {
           "http.streams",
           "kafka.bootstrap",
           "kafka.port",
+          "kafka.host",
+          "kafka.advertised",
           "kafka.replication",
+          "kafka.min-insync-replicas",
           "kafka.compression",
           "kafka.partitions",
           "kafka.properties");
@@ -181,7 +188,37 @@ public final class ConfigLoader {
       problem("kafka.bootstrap", "must be host:port[,host:port...], found \"" + bootstrap + "\"");
     }
     int port = integer("kafka.port", 9092, 0, 65535);
+    String host = string("kafka.host", BrokerAddress.LOOPBACK);
+    String advertised = string("kafka.advertised", null);
+    if (bootstrap == null) {
+      try {
+        BrokerAddress.of(host, 0, advertised);
+      } catch (ValentiaException e) {
+        problem(tree.has("kafka.advertised") ? "kafka.advertised" : "kafka.host", e.getMessage());
+      }
+    } else {
+      for (String key : List.of("kafka.host", "kafka.advertised")) {
+        if (tree.has(key)) {
+          problem(key, "configures the embedded broker, which does not run with kafka.bootstrap");
+        }
+      }
+    }
     int replication = integer("kafka.replication", 1, 1, Short.MAX_VALUE);
+    int minInsync =
+        integer(
+            "kafka.min-insync-replicas",
+            KafkaSettings.defaultMinInsyncReplicas(replication),
+            1,
+            Short.MAX_VALUE);
+    if (minInsync > replication) {
+      problem(
+          "kafka.min-insync-replicas",
+          "must not exceed kafka.replication ("
+              + replication
+              + "), found "
+              + minInsync
+              + ": no write could ever succeed with acks=all");
+    }
     String compression = string("kafka.compression", "lz4");
     if (!KafkaSettings.COMPRESSIONS.contains(compression)) {
       problem(
@@ -192,7 +229,10 @@ public final class ConfigLoader {
         new ValentiaConfig.Kafka(
             bootstrap,
             port,
+            host,
+            advertised,
             (short) replication,
+            Math.min(minInsync, replication),
             compression,
             partitions(),
             properties(),
