@@ -18,24 +18,18 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
-import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * The health of this process: its services, and Kafka as last seen. Kafka is asked every few
@@ -201,27 +195,9 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
   }
 
   private Snapshot readKafka() throws Exception {
-    Set<Integer> live = new HashSet<>();
-    admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).forEach(n -> live.add(n.id()));
-    List<String> watched =
-        admin
-            .listTopics(new ListTopicsOptions().listInternal(true))
-            .names()
-            .get(5, TimeUnit.SECONDS)
-            .stream()
-            .filter(KafkaReplication::watched)
-            .toList();
-    Map<String, TopicDescription> all =
-        admin.describeTopics(watched).allTopicNames().get(5, TimeUnit.SECONDS);
-    Map<String, TopicDescription> descriptions = new HashMap<>();
-    for (String name : Topics.ALL) {
-      TopicDescription description = all.get(name);
-      if (description == null) {
-        throw new IllegalStateException("topic " + name + " does not exist");
-      }
-      descriptions.put(name, description);
-    }
-    HealthCheck degraded = degraded(all.values(), live);
+    Map<String, TopicDescription> descriptions =
+        admin.describeTopics(Topics.ALL).allTopicNames().get(5, TimeUnit.SECONDS);
+    HealthCheck degraded = KafkaReplication.read(admin, Duration.ofSeconds(5)).orElse(null);
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     descriptions.forEach(
@@ -259,33 +235,6 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
               mismatches.getOrDefault(name, List.of())));
     }
     return new Snapshot(true, null, topics, degraded);
-  }
-
-  /**
-   * {@code KAFKA_DEGRADED}, or null; the topics' {@code min.insync.replicas} are asked only when
-   * some partition is not fully in sync.
-   */
-  private HealthCheck degraded(Collection<TopicDescription> topics, Set<Integer> live)
-      throws Exception {
-    Set<String> degraded = KafkaReplication.degradedTopics(topics, live);
-    if (degraded.isEmpty()) {
-      return null;
-    }
-    Map<String, Integer> minInsync = new HashMap<>();
-    List<ConfigResource> resources =
-        degraded.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
-    admin
-        .describeConfigs(resources)
-        .all()
-        .get(5, TimeUnit.SECONDS)
-        .forEach(
-            (resource, config) -> {
-              ConfigEntry entry = config.get("min.insync.replicas");
-              if (entry != null && entry.value() != null) {
-                minInsync.put(resource.name(), Integer.parseInt(entry.value()));
-              }
-            });
-    return KafkaReplication.check(topics, live, minInsync).orElse(null);
   }
 
   @Override

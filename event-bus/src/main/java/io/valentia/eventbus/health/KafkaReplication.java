@@ -1,15 +1,23 @@
 package io.valentia.eventbus.health;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.config.ConfigResource;
 
 /**
  * The {@code KAFKA_DEGRADED} check: whether the partitions Valentia depends on have all their
@@ -42,6 +50,54 @@ public final class KafkaReplication {
     return topic.startsWith("valentia")
         || topic.equals("__consumer_offsets")
         || topic.equals("__transaction_state");
+  }
+
+  /**
+   * Asks the cluster: its live brokers, the watched topics ({@link #watched}) and, only when some
+   * partition is not fully in sync, those topics' {@code min.insync.replicas}. Blocking: call it
+   * from a worker.
+   *
+   * @param timeout how long each request may take
+   * @return the check, or empty when every partition is fully in sync
+   * @throws Exception when the cluster does not answer in time
+   */
+  public static Optional<HealthCheck> read(Admin admin, Duration timeout) throws Exception {
+    long millis = timeout.toMillis();
+    Set<Integer> live = new HashSet<>();
+    admin
+        .describeCluster()
+        .nodes()
+        .get(millis, TimeUnit.MILLISECONDS)
+        .forEach(n -> live.add(n.id()));
+    List<String> watched =
+        admin
+            .listTopics(new ListTopicsOptions().listInternal(true))
+            .names()
+            .get(millis, TimeUnit.MILLISECONDS)
+            .stream()
+            .filter(KafkaReplication::watched)
+            .toList();
+    Collection<TopicDescription> topics =
+        admin.describeTopics(watched).allTopicNames().get(millis, TimeUnit.MILLISECONDS).values();
+    Set<String> degraded = degradedTopics(topics, live);
+    if (degraded.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, Integer> minInsync = new HashMap<>();
+    List<ConfigResource> resources =
+        degraded.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    admin
+        .describeConfigs(resources)
+        .all()
+        .get(millis, TimeUnit.MILLISECONDS)
+        .forEach(
+            (resource, config) -> {
+              ConfigEntry entry = config.get("min.insync.replicas");
+              if (entry != null && entry.value() != null) {
+                minInsync.put(resource.name(), Integer.parseInt(entry.value()));
+              }
+            });
+    return check(topics, live, minInsync);
   }
 
   /** The topics among {@code topics} that have a partition not fully in sync. */
