@@ -94,7 +94,16 @@ public record BrokerAddress(String bindHost, int port, String advertisedHost, in
 
   /** {@code advertisedHost:port}, given the port the listener got. */
   String advertised(int boundPort) {
-    return advertisedHost + ":" + (advertisedPort == 0 ? boundPort : advertisedPort);
+    return inUrl(advertisedHost) + ":" + (advertisedPort == 0 ? boundPort : advertisedPort);
+  }
+
+  /** The bind host as a Kafka listener writes it (an IPv6 address in brackets). */
+  String listenerHost() {
+    return inUrl(bindHost);
+  }
+
+  private static String inUrl(String host) {
+    return host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
   }
 
   static boolean isWildcard(String host) {

@@ -88,7 +88,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put(
         "listeners",
         "PLAINTEXT://"
-            + address.bindHost()
+            + address.listenerHost()
             + ":"
             + clientPort
             + ","

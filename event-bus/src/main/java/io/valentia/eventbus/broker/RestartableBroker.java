@@ -40,7 +40,7 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
   /** The advertised {@code host:port}. */
   @Override
   public String bootstrapServers() {
-    return address.advertisedHost() + ":" + address.advertisedPort();
+    return address.advertised(address.port());
   }
 
   public int port() {
