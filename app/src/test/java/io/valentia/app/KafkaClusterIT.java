@@ -42,6 +42,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The platform's roles as separate processes on a real three-broker Kafka cluster (replication 3,
@@ -52,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("Valentia on a three-broker Kafka cluster")
 class KafkaClusterIT {
+  private static final Logger LOG = LoggerFactory.getLogger(KafkaClusterIT.class);
   private static final String TOKEN = "kafka-cluster-it-admin-token-0123456789";
 
   /** Every fortieth event is an MTU mismatch, which opens an incident of its own. */
@@ -173,6 +176,7 @@ class KafkaClusterIT {
                                 + failures.stream().limit(3).toList())
                     .isGreaterThanOrEqualTo(sentBeforeStop + 100));
     flowing.set(false);
+    int sentWhileDown = sent.get() - sentBeforeStop;
     vertx.cancelTimer(timer);
     cluster.start(stopped);
     await()
@@ -186,6 +190,12 @@ class KafkaClusterIT {
         .until(() -> acknowledged.size() + failures.size() == total);
     assertThat(failures).as("every event published with acks=all was acknowledged").isEmpty();
     int mismatches = (total + MISMATCH_EVERY - 1) / MISMATCH_EVERY;
+    LOG.info(
+        "{} events published ({} while broker {} was down), {} of them MTU mismatches",
+        total,
+        sentWhileDown,
+        stopped,
+        mismatches);
 
     // the log holds each event once
     List<String> logged = new ArrayList<>();
