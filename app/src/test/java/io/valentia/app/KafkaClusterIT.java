@@ -37,6 +37,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -199,8 +200,7 @@ class KafkaClusterIT {
 
     // the log holds each event once
     List<String> logged = new ArrayList<>();
-    for (ConsumerRecord<byte[], byte[]> record :
-        KafkaTestSupport.readAll(bootstrap, Topics.EVENTS)) {
+    for (ConsumerRecord<byte[], byte[]> record : committed(bootstrap)) {
       CloudEvent event = EventCodec.instance().decodeEnvelope(record.value());
       if (source.equals(event.source())) {
         logged.add(event.id());
@@ -226,8 +226,7 @@ class KafkaClusterIT {
         .until(
             () -> {
               List<String> now = new ArrayList<>();
-              for (ConsumerRecord<byte[], byte[]> record :
-                  KafkaTestSupport.readAll(bootstrap, Topics.EVENTS)) {
+              for (ConsumerRecord<byte[], byte[]> record : committed(bootstrap)) {
                 CloudEvent event = EventCodec.instance().decodeEnvelope(record.value());
                 if (EventType.INCIDENT_OPENED.type().equals(event.type())
                     && incidents.containsValue(event.incidentId())) {
@@ -251,6 +250,12 @@ class KafkaClusterIT {
             () ->
                 incidents.values().stream()
                     .allMatch(incident -> delivered.get(incident).size() == 1));
+  }
+
+  /** The records of {@code valentia.events} as Valentia's readers see them (read_committed). */
+  private static List<ConsumerRecord<byte[], byte[]>> committed(String bootstrap) {
+    return KafkaTestSupport.readAll(
+        bootstrap, Topics.EVENTS, Map.of(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed"));
   }
 
   private CompletableFuture<ChildPlatform> child(
