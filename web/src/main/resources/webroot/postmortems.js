@@ -1,7 +1,7 @@
 // The postmortems page: search with facets and highlights, and one postmortem as the inquiry
 // reads it: the SRE-book sections, the evidence timeline drawn, testimonies side by side,
 // findings and recommendations, the blameless review's remarks beside what they are about, and
-// every revision with a comparison of any two.
+// every revision with a comparison of any two. Writing one is postmortem-editor.js.
 "use strict";
 
 const postmortemsPage = {
@@ -39,6 +39,11 @@ const postmortemsPage = {
   },
 
   async open(id, revision) {
+    if (!document.getElementById("editor").hidden && pmEditor.dirty() && !pmEditor.closing) {
+      pmEditor.closing = true;
+      pmEditor.state("unsaved changes: save them, or open that again to drop them", "warning");
+      return;
+    }
     const path = "/api/v1/postmortems/" + encodeURIComponent(id) + (revision ? "/revisions/" + revision : "");
     const [answer, review, revisions] = await Promise.all([
       valentia.api("GET", path),
@@ -47,6 +52,8 @@ const postmortemsPage = {
     ]);
     const doc = document.getElementById("document");
     doc.replaceChildren();
+    doc.hidden = false;
+    document.getElementById("editor").hidden = true;
     if (answer.status !== 200) {
       doc.appendChild(valentia.el("p", "cannot open " + id + " (" + answer.status + ")", "error"));
       return;
@@ -70,6 +77,13 @@ const postmortemsPage = {
       const link = valentia.el("a", " incident " + (d.incidentId || pm.incidentId));
       link.href = "/incidents?id=" + encodeURIComponent(d.incidentId || pm.incidentId);
       head.appendChild(link);
+    }
+    if (!revision && pmEditor.mayWrite()) {
+      const edit = valentia.el("button", "Edit", "primary");
+      edit.type = "button";
+      edit.id = "pm-edit";
+      edit.addEventListener("click", () => pmEditor.open(id));
+      head.appendChild(edit);
     }
     doc.appendChild(head);
     if (revision && revision !== pm.latestRevision) {
@@ -109,8 +123,8 @@ const postmortemsPage = {
       postmortemsPage.remarks(li, remarksAt("findings[" + n + "]"));
       fl.appendChild(li);
     });
-    if (!(d.findings || []).length) fl.appendChild(valentia.el("li", "none written", "empty"));
-    findings.appendChild(fl);
+    if ((d.findings || []).length) findings.appendChild(fl);
+    else findings.appendChild(valentia.el("p", "none written", "empty"));
     const recommendations = records.section(doc, "Recommendations");
     records.list(recommendations, d.recommendations);
     postmortemsPage.remarks(recommendations, remarksAt("recommendations"));
@@ -183,7 +197,7 @@ const postmortemsPage = {
       if (e.evidence && e.evidence.length) li.appendChild(valentia.el("span", "  cites " + e.evidence.join(", "), "cites"));
       else li.appendChild(valentia.el("span", "  added by " + (e.addedBy || "?"), "cites"));
       for (const edit of e.edits || []) {
-        li.appendChild(valentia.el("div", "edited by " + edit.by + " at " + edit.at + ": “" + edit.before + "” → “" + edit.after + "”", "edit"));
+        li.appendChild(valentia.el("div", (edit.field || "text") + " edited by " + edit.by + " at " + edit.at + ": “" + edit.before + "” → “" + edit.after + "”", "edit"));
       }
       postmortemsPage.remarks(li, remarks.filter((r) => r.where === "timeline[" + n + "]"));
       list.appendChild(li);
@@ -271,9 +285,15 @@ document.getElementById("search").addEventListener("submit", (e) => {
   postmortemsPage.search(document.getElementById("q").value.trim());
 });
 
-valentia.requireSession().then((s) => {
+pmEditor.wire();
+
+valentia.requireSession().then(async (s) => {
   if (!s) return;
   const params = new URLSearchParams(location.search);
   postmortemsPage.search("");
-  if (params.get("id")) postmortemsPage.open(params.get("id"), params.get("revision") ? Number(params.get("revision")) : undefined);
+  pmEditor.setUpCreate();
+  if (params.get("id")) {
+    await postmortemsPage.open(params.get("id"), params.get("revision") ? Number(params.get("revision")) : undefined);
+    if (params.get("edit") && pmEditor.mayWrite()) pmEditor.open(params.get("id"));
+  }
 });

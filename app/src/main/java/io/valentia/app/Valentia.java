@@ -10,6 +10,8 @@ import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.service.ValentiaCommands;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,13 +26,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Valentia.Version.class,
     description = "Chaos engineering and blameless incident review on an Apache Kafka backbone.",
-    subcommands = {
-      UpCommand.class,
-      StatusCommand.class,
-      HealthCommand.class,
-      EmitCommand.class,
-      TailCommand.class
-    },
     footer = {
       "",
       "Commands that talk to a running platform find it with --url / VALENTIA_URL (default"
@@ -44,6 +39,18 @@ public final class Valentia implements Runnable {
   /** Bad usage: unknown options, bad values, bad configuration. */
   public static final int USAGE = 2;
 
+  /**
+   * The system property {@code log4j2.xml} reads for the Kafka clients' level: set to {@code ERROR}
+   * before logging starts, it keeps a command's Kafka warnings off without starting logging.
+   */
+  static final String KAFKA_LOG_LEVEL = "valentia.log.kafka";
+
+  /** The system property {@code log4j2.xml} reads for the state tables' reader's level. */
+  static final String STATE_TABLE_LOG_LEVEL = "valentia.log.statetable";
+
+  /** Set by {@link #main} once the Kafka clients' level was given before logging started. */
+  private static volatile boolean quietedBeforeLogging;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -52,15 +59,59 @@ public final class Valentia implements Runnable {
   }
 
   public static void main(String[] args) {
-    System.exit(commandLine().execute(args));
+    String first = args.length > 0 ? args[0] : null;
+    if (!"up".equals(first)) {
+      // a fresh JVM: logging has not started, and a command that never logs never starts it
+      // (-Dvalentia.log.kafka=WARN in JAVA_OPTS brings the warnings back)
+      if (System.getProperty(KAFKA_LOG_LEVEL) == null) {
+        System.setProperty(KAFKA_LOG_LEVEL, "ERROR");
+      }
+      if (System.getProperty(STATE_TABLE_LOG_LEVEL) == null) {
+        System.setProperty(STATE_TABLE_LOG_LEVEL, "OFF");
+      }
+      quietedBeforeLogging = true;
+    }
+    System.exit(commandLine(first).execute(args));
   }
 
-  /** The command line with Valentia's exit codes and error reporting. */
+  /** The command line with Valentia's exit codes and error reporting, with every command. */
   public static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /**
+   * The command line for arguments starting with {@code first}: when it names a command, only that
+   * command is built (a short command does not pay for the model of thirty others), otherwise all
+   * are, for the top-level help and the nearest name to a mistyped one.
+   *
+   * @param first the first argument, or null for every command
+   */
+  public static CommandLine commandLine(String first) {
     CommandLine commandLine = new CommandLine(new Valentia());
-    // modules add their own commands (valentia probe ..., valentia experiment ...)
-    java.util.ServiceLoader.load(ValentiaCommands.class)
-        .forEach(provider -> provider.commands().forEach(commandLine::addSubcommand));
+    List<Class<?>> builtIn = BUILT_IN.stream().filter(c -> names(c).contains(first)).toList();
+    if (!builtIn.isEmpty()) {
+      builtIn.forEach(commandLine::addSubcommand);
+    } else {
+      // modules add their own commands (valentia probe ..., valentia experiment ...); a module's
+      // commands are made only up to the one that has the command named, so that the others'
+      // classes (Kafka's, Lucene's) are not loaded for nothing
+      List<Object> commands = new ArrayList<>();
+      List<Object> named = List.of();
+      for (ValentiaCommands provider : java.util.ServiceLoader.load(ValentiaCommands.class)) {
+        List<Object> made = provider.commands();
+        named = made.stream().filter(c -> names(c.getClass()).contains(first)).toList();
+        if (!named.isEmpty()) {
+          break;
+        }
+        commands.addAll(made);
+      }
+      if (named.isEmpty()) {
+        BUILT_IN.forEach(commandLine::addSubcommand);
+        commands.forEach(commandLine::addSubcommand);
+      } else {
+        named.forEach(commandLine::addSubcommand);
+      }
+    }
     commandLine.setExitCodeExceptionMapper(
         e ->
             e instanceof CommandLine.ParameterException
@@ -73,7 +124,8 @@ public final class Valentia implements Runnable {
         parsed -> {
           refuseUnknownCommands(parsed);
           if (parsed.subcommand() != null
-              && !"up".equals(parsed.subcommand().commandSpec().name())) {
+              && !"up".equals(parsed.subcommand().commandSpec().name())
+              && !quietedBeforeLogging) {
             quietKafkaClients();
           }
           return new CommandLine.RunLast().execute(parsed);
@@ -142,6 +194,25 @@ public final class Valentia implements Runnable {
             level.commandSpec().commandLine(), level.unmatched());
       }
     }
+  }
+
+  private static final List<Class<?>> BUILT_IN =
+      List.of(
+          UpCommand.class,
+          StatusCommand.class,
+          HealthCommand.class,
+          EmitCommand.class,
+          TailCommand.class);
+
+  /** The names a command answers to: its name and aliases. */
+  private static List<String> names(Class<?> command) {
+    Command annotation = command.getAnnotation(Command.class);
+    if (annotation == null) {
+      return List.of();
+    }
+    List<String> names = new ArrayList<>(List.of(annotation.aliases()));
+    names.add(annotation.name());
+    return names;
   }
 
   /**

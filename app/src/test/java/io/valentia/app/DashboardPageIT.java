@@ -18,6 +18,7 @@ import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
 import io.valentia.eventbus.payload.SyscallDenied;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The dashboard and the search page on a real platform with a real chaos fault")
 class DashboardPageIT {
-  private static final String ADMIN = "vt_dashboard-page-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
   private static final String HOSTILE = "<img src=x onerror=\"window.__pwned=1\">";
   private static final int PAGED_EVENTS = 27;
 

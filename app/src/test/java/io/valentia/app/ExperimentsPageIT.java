@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The experiments page on a real platform with real processes to pause")
 class ExperimentsPageIT {
-  private static final String ADMIN = "vt_experiments-page-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   @TempDir static Path data;
   private static final List<Process> SLEEPERS = new ArrayList<>();

@@ -10,6 +10,7 @@ import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.ByteArrayOutputStream;
@@ -40,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The notifications page on a real platform with a real webhook receiver")
 class NotificationsPageIT {
-  private static final String ADMIN = "vt_notifications-page-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   @TempDir static Path data;
   private static Vertx vertx;

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import java.io.PrintWriter;
@@ -33,7 +34,7 @@ import picocli.CommandLine;
  */
 @DisplayName("Notifications in a running platform")
 class NotificationsPlatformIT {
-  private static final String TOKEN = "notifications-it-admin-token-0123456789";
+  private static final String TOKEN = TestTokens.ADMIN;
 
   @TempDir Path dir;
   private Vertx vertx;

@@ -17,6 +17,7 @@ import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebService;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.ext.web.Router;
 import java.io.ByteArrayOutputStream;
@@ -173,7 +174,7 @@ class PlatformIT {
               });
 
       Run mute =
-          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", "test-admin-token");
+          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", TestTokens.ADMIN);
       assertThat(mute.code).as(mute.err).isZero();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -185,22 +186,22 @@ class PlatformIT {
               });
       assertThat(run("health", "mute", check, "--url", url, "--token", "wrong").code).isEqualTo(1);
 
-      Run unmute = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      Run unmute = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(unmute.code).as(unmute.err).isZero();
-      Run again = run("health", "unmute", check, "--url", url, "--token", "test-admin-token");
+      Run again = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(again.code).as("unmute of a check that is not muted").isEqualTo(1);
       assertThat(again.err).contains("404", check + " is not muted");
 
       String absent = "NO_SUCH_CHECK_" + check;
-      Run unknown = run("health", "mute", absent, "--url", url, "--token", "test-admin-token");
+      Run unknown = run("health", "mute", absent, "--url", url, "--token", TestTokens.ADMIN);
       assertThat(unknown.code).as("mute of a check that is not raised").isEqualTo(1);
       assertThat(unknown.err).contains("404", "no check " + absent + " is raised now", check);
       Run sticky =
-          run("health", "mute", absent, "--sticky", "--url", url, "--token", "test-admin-token");
+          run("health", "mute", absent, "--sticky", "--url", url, "--token", TestTokens.ADMIN);
       assertThat(sticky.code)
           .as("a sticky mute may name a check before it is raised: " + sticky.err)
           .isZero();
-      assertThat(run("health", "unmute", absent, "--url", url, "--token", "test-admin-token").code)
+      assertThat(run("health", "unmute", absent, "--url", url, "--token", TestTokens.ADMIN).code)
           .isZero();
       await()
           .atMost(Duration.ofSeconds(20))
@@ -280,7 +281,7 @@ class PlatformIT {
         Platform.start(
             config,
             catalog,
-            Map.of("VALENTIA_ADMIN_TOKEN", "t0ken"),
+            Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
             new PrintStream(new ByteArrayOutputStream()))) {
       String base = "http://127.0.0.1:" + platform.httpPort();
       assertThat(get(base + "/api/v1/echo/hello").statusCode()).isEqualTo(401);
@@ -288,7 +289,7 @@ class PlatformIT {
           HttpClient.newHttpClient()
               .send(
                   HttpRequest.newBuilder(URI.create(base + "/api/v1/echo/hello"))
-                      .header("Authorization", "Bearer t0ken")
+                      .header("Authorization", "Bearer " + TestTokens.ADMIN)
                       .build(),
                   HttpResponse.BodyHandlers.ofString());
       assertThat(echoed.statusCode()).isEqualTo(200);
@@ -339,40 +340,141 @@ class PlatformIT {
 
   @Test
   @DisplayName(
-      "`halt` with a token goes through the platform's API, so it works with no Kafka address it"
-          + " can reach, and `halt --release` without a reason says who released")
-  void haltThroughTheApi() {
-    try (Platform platform = start()) {
-      String url = "http://127.0.0.1:" + platform.httpPort();
-      Run halt =
-          run(
-              "halt",
-              "--reason",
-              "game day",
-              "--url",
-              url,
-              "--token",
-              "test-admin-token",
-              "--kafka",
-              "127.0.0.1:1");
-      assertThat(halt.code).as(halt.err).isZero();
-      assertThat(halt.out).contains("HALT sent to every injector through " + url);
+      "`halt` with a URL and a token goes through the platform's API and reverts a real"
+          + " process-pause there (the paused process runs again) with no Kafka address it can"
+          + " reach, says so, and `halt --release` without a reason says who released")
+  void haltThroughTheApi() throws Exception {
+    Process sleeper = new ProcessBuilder("sleep", "600").start();
+    try {
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(5))
+          .until(() -> processState(sleeper.pid()), "S"::equals);
+      Path file = data.resolve("valentia.yaml");
+      java.nio.file.Files.writeString(
+          file,
+          """
+          chaos:
+            allow:
+              pids: ["%d"]
+            steadyStateInterval: 0s
+            scheduleGroup: platform-it-halt-%s
+          """
+              .formatted(sleeper.pid(), UUID.randomUUID()));
+      ValentiaConfig config =
+          ConfigLoader.load(
+              file,
+              Map.of(),
+              Map.of(
+                  "data",
+                  data.resolve("platform").toString(),
+                  "kafka.port",
+                  0,
+                  "http.port",
+                  0,
+                  "roles",
+                  List.of("web", "chaos")));
+      try (Platform platform =
+          Platform.start(
+              config,
+              Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
+              new PrintStream(new ByteArrayOutputStream()))) {
+        String url = "http://127.0.0.1:" + platform.httpPort();
+        HttpResponse<String> posted =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(URI.create(url + "/api/v1/experiments/runs"))
+                        .header("Authorization", "Bearer " + TestTokens.ADMIN)
+                        .header("Content-Type", "application/json")
+                        .POST(
+                            HttpRequest.BodyPublishers.ofString(
+                                """
+                                {"title": "pause the sleeper", "method": [
+                                  {"type": "action", "name": "pause-sleeper",
+                                   "provider": {"type": "valentia", "fault": "process-pause",
+                                     "arguments": {"pid": %d, "duration": "10m"}}}]}
+                                """
+                                    .formatted(sleeper.pid())))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .until(() -> processState(sleeper.pid()), "T"::equals);
 
-      Run release =
-          run(
-              "halt",
-              "--release",
-              "--by",
-              "ann",
-              "--json",
-              "--url",
-              url,
-              "--token",
-              "test-admin-token",
-              "--kafka",
-              "127.0.0.1:1");
-      assertThat(release.code).as(release.err).isZero();
-      assertThat(release.out).contains("\"halted\":false");
+        Run halt =
+            run(
+                "halt",
+                "--reason",
+                "game day",
+                "--url",
+                url,
+                "--token",
+                TestTokens.ADMIN,
+                "--kafka",
+                "127.0.0.1:1",
+                "--kafka-timeout",
+                "1s");
+        assertThat(halt.code).as(halt.err).isZero();
+        assertThat(halt.out)
+            .contains("HALT through the platform's API at " + url + ": 1 fault(s) reverted there");
+        assertThat(halt.err).doesNotContain("Kafka");
+        // the API answers once the fault is reverted: the process already runs
+        assertThat(processState(sleeper.pid())).isIn("S", "R");
+
+        Run release =
+            run(
+                "halt",
+                "--release",
+                "--by",
+                "ann",
+                "--json",
+                "--url",
+                url,
+                "--token",
+                TestTokens.ADMIN,
+                "--kafka",
+                "127.0.0.1:1");
+        assertThat(release.code).as(release.err).isZero();
+        JsonNode released = EventCodec.MAPPER.readTree(release.out);
+        assertThat(released.path("halted").asBoolean(true)).as(release.out).isFalse();
+        assertThat(released.path("through").asText()).isEqualTo("api");
+      }
+    } finally {
+      sleeper.destroyForcibly();
+    }
+  }
+
+  @Test
+  @DisplayName(
+      "`up` with VALENTIA_KAFKA_BOOTSTRAP in its environment says which cluster it uses and where"
+          + " the address came from before connecting, and names both when it does not answer")
+  void upSaysWhichKafka() {
+    ValentiaConfig config =
+        ConfigLoader.load(
+            null,
+            Map.of("VALENTIA_KAFKA_BOOTSTRAP", "127.0.0.1:1"),
+            Map.of("data", data.toString(), "http.port", 0));
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+
+    assertThatThrownBy(
+            () ->
+                Platform.start(
+                    config,
+                    Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
+                    new PrintStream(out, true, StandardCharsets.UTF_8)))
+        .hasMessageContaining("Kafka at 127.0.0.1:1 (from VALENTIA_KAFKA_BOOTSTRAP)");
+    assertThat(out.toString(StandardCharsets.UTF_8))
+        .contains("using the Kafka cluster at 127.0.0.1:1 (from VALENTIA_KAFKA_BOOTSTRAP)");
+  }
+
+  /** The state letter of {@code pid} in /proc (T: stopped), or "gone". */
+  private static String processState(long pid) {
+    try {
+      String stat = java.nio.file.Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+      return stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    } catch (java.io.IOException e) {
+      return "gone";
     }
   }
 
@@ -382,7 +484,7 @@ class PlatformIT {
             null, Map.of(), Map.of("data", data.toString(), "kafka.port", 0, "http.port", 0));
     return Platform.start(
         config,
-        Map.of("VALENTIA_ADMIN_TOKEN", "test-admin-token"),
+        Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
         new PrintStream(new ByteArrayOutputStream()));
   }
 
@@ -436,7 +538,7 @@ class PlatformIT {
   private record Run(int code, String out, String err) {}
 
   private static Run run(String... args) {
-    CommandLine commandLine = Valentia.commandLine();
+    CommandLine commandLine = Valentia.commandLine(args[0]);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     commandLine.setOut(new PrintWriter(out));

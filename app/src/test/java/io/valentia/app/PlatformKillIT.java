@@ -10,6 +10,7 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.CheckMute;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.web.testing.TestTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("A platform killed with SIGKILL")
 class PlatformKillIT {
-  private static final String TOKEN = "kill-test-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Pattern UP =
       Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) .*http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();

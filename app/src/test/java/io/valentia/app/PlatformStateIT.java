@@ -19,6 +19,7 @@ import io.valentia.eventbus.payload.LeaseGranted;
 import io.valentia.eventbus.payload.LeaseRevoked;
 import io.valentia.eventbus.payload.Lessee;
 import io.valentia.probes.frames.FrameEvents;
+import io.valentia.web.testing.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -58,7 +59,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The platform's state topics")
 class PlatformStateIT {
-  private static final String TOKEN = "test-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path data;

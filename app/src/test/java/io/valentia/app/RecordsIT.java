@@ -9,6 +9,7 @@ import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -42,7 +43,7 @@ import picocli.CommandLine;
  */
 @DisplayName("Incidents and postmortems on a real platform: the pages in Chromium, the CLI")
 class RecordsIT {
-  private static final String ADMIN = "vt_record-pages-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir static Path data;

@@ -24,6 +24,7 @@ import io.valentia.eventbus.payload.HealthChanged;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.postmortem.incidents.IncidentState;
+import io.valentia.web.testing.TestTokens;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,7 +63,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("A platform killed with SIGKILL in the middle of its work")
 class StateCrashIT {
-  private static final String TOKEN = "crash-test-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Pattern UP =
       Pattern.compile("Valentia is up in \\d+ ms: Kafka \\S+.*?, http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();

@@ -122,6 +122,16 @@ final class PlatformProcess implements AutoCloseable {
   /** Starts the platform on {@code data}; returns at once (the process is still starting). */
   static PlatformProcess start(Launch launch, Path data, Path log, int httpPort, int kafkaPort)
       throws IOException {
+    return start(launch, data, log, httpPort, kafkaPort, List.of());
+  }
+
+  /**
+   * Starts the platform on {@code data} with more arguments for {@code up} (such as {@code --config
+   * FILE}); returns at once (the process is still starting).
+   */
+  static PlatformProcess start(
+      Launch launch, Path data, Path log, int httpPort, int kafkaPort, List<String> upArguments)
+      throws IOException {
     if (!Files.isRegularFile(launch.jar())) {
       throw new IllegalStateException(
           launch.jar() + " is missing: build it first (mvn -pl app,bench -am package -DskipTests)");
@@ -157,6 +167,7 @@ final class PlatformProcess implements AutoCloseable {
             String.valueOf(httpPort),
             "--kafka-port",
             String.valueOf(kafkaPort)));
+    command.addAll(upArguments);
     ProcessBuilder builder =
         new ProcessBuilder(command)
             .directory(launch.root().toFile())

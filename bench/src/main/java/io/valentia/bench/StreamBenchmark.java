@@ -64,7 +64,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * streams while the indexer catches up on a backlog; see {@link WarRoom}.
  */
 public final class StreamBenchmark {
-  private static final String TOKEN = "vt_stream-benchmark-admin";
+  private static final String TOKEN = "vt_stream-benchmark-admin-token-0123456789";
 
   /**
    * Whether a plain Kafka consumer in the same JVM also measures the events, for reference ({@code

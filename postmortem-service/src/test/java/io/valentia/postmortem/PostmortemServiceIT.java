@@ -432,6 +432,83 @@ class PostmortemServiceIT {
 
   @Test
   @DisplayName(
+      "Text not saved yet is reviewed without a revision; a postmortem with remarks is refused as"
+          + " final (422, the remarks listed) and becomes final once reworded; an annotation's"
+          + " changed time and text are both in its edit trail")
+  void reviewGatesFinal() throws Exception {
+    String id = "pm-final-" + UUID.randomUUID();
+    HttpResponse<String> created =
+        post(
+            "/postmortems",
+            "{\"id\": \""
+                + id
+                + "\", \"author\": \"dana\", \"document\": {\"title\": \"Disk filled\","
+                + " \"timeline\": [{\"time\": \"04:00\", \"text\": \"Disk alert\"}]}}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    HttpResponse<String> linted =
+        post(
+            "/postmortems/review",
+            "{\"id\": \""
+                + id
+                + "\", \"document\": {\"summary\": \"Dave forgot to rotate the logs.\"}}");
+    assertThat(linted.statusCode()).as(linted.body()).isEqualTo(200);
+    assertThat(json(linted).path("problems").findValuesAsText("where")).contains("summary");
+    assertThat(json(linted).path("problems").findValuesAsText("rule")).contains("person-blame");
+    assertThat(
+            post("/postmortems/review", "{\"document\": {\"summary\": \"The disk filled.\"}}")
+                .body())
+        .isEqualTo("{\"problems\":[]}");
+    assertThat(post("/postmortems/review", "{\"document\": {\"summary\": 3}}").statusCode())
+        .isEqualTo(400);
+    assertThat(json(get("/postmortems/" + id)).path("revision").asInt())
+        .as("reviewing unsaved text makes no revision")
+        .isEqualTo(1);
+
+    assertThat(revise(id, 1, "{\"summary\": \"Dave forgot to rotate the logs.\"}").statusCode())
+        .isEqualTo(200);
+    HttpResponse<String> refused =
+        send(
+            "POST",
+            "/postmortems/" + id + "/status",
+            "{\"expectedRevision\": 2, \"status\": \"final\"}");
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(422);
+    assertThat(json(refused).path("remarks").findValuesAsText("rule")).contains("person-blame");
+    assertThat(json(refused).path("problems").get(0).asText()).startsWith("summary:");
+    assertThat(revise(id, 2, "{\"status\": \"final\"}").statusCode())
+        .as("a PUT cannot make it final either")
+        .isEqualTo(422);
+
+    JsonNode timeline = json(get("/postmortems/" + id)).path("document").path("timeline");
+    com.fasterxml.jackson.databind.node.ObjectNode entry =
+        (com.fasterxml.jackson.databind.node.ObjectNode) timeline.get(0).deepCopy();
+    entry.put("time", "04:02").put("text", "Disk alert paged the on-call engineer");
+    entry.putArray("edits").addObject().put("by", "mallory").put("before", "forged");
+    HttpResponse<String> reworded =
+        revise(
+            id,
+            2,
+            "{\"summary\": \"Log rotation was not scheduled on the new hosts.\", \"timeline\": ["
+                + entry
+                + "]}");
+    assertThat(reworded.statusCode()).as(reworded.body()).isEqualTo(200);
+    JsonNode edits = json(reworded).path("document").path("timeline").get(0).path("edits");
+    assertThat(edits.findValuesAsText("field")).containsExactly("time", "text");
+    assertThat(edits.findValuesAsText("by")).containsOnly("erin");
+    assertThat(edits.get(0).path("before").asText()).isEqualTo("04:00");
+    assertThat(edits.get(0).path("after").asText()).isEqualTo("04:02");
+
+    HttpResponse<String> accepted =
+        send(
+            "POST",
+            "/postmortems/" + id + "/status",
+            "{\"expectedRevision\": 3, \"status\": \"final\"}");
+    assertThat(accepted.statusCode()).as(accepted.body()).isEqualTo(200);
+    assertThat(json(accepted).path("status").asText()).isEqualTo("final");
+  }
+
+  @Test
+  @DisplayName(
       "A postmortem created for an incident drafts its timeline from the indexed evidence; an edited entry keeps its time and records who changed what; the review flags blame and testimony that the evidence does not show")
   void timelineFromEvidence() throws Exception {
     String host = "osd-tl-" + UUID.randomUUID();

@@ -2,18 +2,23 @@ package io.valentia.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.web.auth.AccessState;
+import io.valentia.web.auth.AdminToken;
 import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
+import java.time.Duration;
 
 /**
  * The {@code web} role: the HTTP server with {@code /health}, the API (and every route the other
  * services of the process contributed) and the pages. Configured by the {@code http} section
- * ({@code host}, {@code port}, and {@code streams}: the live stream's caps, see {@link
- * EventStreams.Limits#of}).
+ * ({@code host}, {@code port}, the timeouts, proxies, origins, sessions and throttle of {@link
+ * WebConfig}, and {@code streams}: the live stream's caps, see {@link EventStreams.Limits#of}). A
+ * {@code VALENTIA_ADMIN_TOKEN} shorter than {@value AdminToken#MIN_LENGTH} characters is refused at
+ * start.
  */
 public final class WebService implements ValentiaService {
   public static final String ROLE = "web";
@@ -46,6 +51,14 @@ public final class WebService implements ValentiaService {
   @Override
   public Future<?> start(ServiceContext context) {
     WebConfig config = config(context.config());
+    String adminToken = context.environment().get("VALENTIA_ADMIN_TOKEN");
+    if (adminToken != null && !adminToken.isBlank()) {
+      try {
+        AdminToken.configured(adminToken);
+      } catch (IllegalArgumentException e) {
+        return Future.failedFuture(new ValentiaException("refusing to start: " + e.getMessage()));
+      }
+    }
     return context
         .vertx()
         .executeBlocking(
@@ -53,8 +66,10 @@ public final class WebService implements ValentiaService {
                 AccessState.open(
                     context.stateTables(),
                     context.dataDir(),
-                    context.environment().get("VALENTIA_ADMIN_TOKEN"),
-                    context.console()::println),
+                    adminToken,
+                    context.console()::println,
+                    config.sessionIdle(),
+                    config.sessionLifetime()),
             false)
         .compose(access -> serve(context, config, access));
   }
@@ -71,7 +86,10 @@ public final class WebService implements ValentiaService {
                 access.sessions(),
                 context.publisher(),
                 new EventStreams(
-                    context.kafka(), EventStreams.Limits.of(context.config().path("streams")))));
+                    context.kafka(),
+                    heartbeatWithin(
+                        EventStreams.Limits.of(context.config().path("streams")),
+                        config.idleTimeout()))));
     return context
         .vertx()
         .deployVerticle(web)
@@ -99,10 +117,17 @@ public final class WebService implements ValentiaService {
         .map(id -> web.actualPort());
   }
 
-  /** The server's address from the {@code http} section (checked by the launcher). */
+  /** The server's settings from the {@code http} section (checked by the launcher). */
   static WebConfig config(JsonNode section) {
-    return new WebConfig(
-        section.path("host").asText(WebConfig.DEFAULT_HOST),
-        section.path("port").asInt(WebConfig.DEFAULT_PORT));
+    return WebConfig.of(section);
+  }
+
+  /**
+   * The limits with a heartbeat of at most a third of the idle timeout, so an idle live stream
+   * writes well before the server would close it as idle.
+   */
+  static EventStreams.Limits heartbeatWithin(EventStreams.Limits limits, Duration idleTimeout) {
+    Duration third = idleTimeout.dividedBy(3);
+    return limits.heartbeat().compareTo(third) <= 0 ? limits : limits.withHeartbeat(third);
   }
 }

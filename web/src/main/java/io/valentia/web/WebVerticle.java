@@ -9,6 +9,9 @@ import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.web.auth.AccessApi;
 import io.valentia.web.auth.ApiAuthenticator;
+import io.valentia.web.auth.AuthFailures;
+import io.valentia.web.auth.ClientAddress;
+import io.valentia.web.auth.OriginCheck;
 import io.valentia.web.auth.Principal;
 import io.valentia.web.auth.Role;
 import io.valentia.web.auth.RolePolicy;
@@ -21,19 +24,26 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: {@code GET /health} without authentication, everything under {@code /api/v1}
  * behind the {@link ApiAuthenticator}, the browser pages from the jar, and the security headers on
- * every response.
+ * every response. Connections are closed after {@link WebConfig#idleTimeout} without traffic, and
+ * when a request's headers take longer than {@link WebConfig#headerTimeout}; failed authentications
+ * are throttled ({@link AuthFailures}); a change made with a browser session must carry its CSRF
+ * token and come from this site's origin ({@link OriginCheck}); a change is answered within {@link
+ * WebConfig#kafkaWait}.
  */
 public final class WebVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(WebVerticle.class);
@@ -54,6 +64,9 @@ public final class WebVerticle extends VerticleBase {
   private final ApiAuthenticator authenticator;
   private final ApiRoutes api;
   private final Gateway gateway;
+  private final ClientAddress client;
+  private final OriginCheck origins;
+  private final AuthFailures failures;
   private HttpServer server;
 
   /**
@@ -101,18 +114,32 @@ public final class WebVerticle extends VerticleBase {
             : ApiAuthenticator.either(authenticator, gateway.tokens());
     this.api = api;
     this.gateway = gateway;
+    this.client = new ClientAddress(config.trustedProxies());
+    this.origins = new OriginCheck(client, config.allowedOrigins());
+    this.failures =
+        new AuthFailures(config.throttleFailures(), config.throttlePer(), gateway.audit());
   }
 
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    HeaderDeadline deadline = new HeaderDeadline(vertx, config.headerTimeout());
+    router
+        .route()
+        .handler(
+            ctx -> {
+              ctx.addEndHandler(done -> deadline.answered(ctx.request()));
+              ctx.next();
+            });
     router.route().handler(WebVerticle::securityHeaders);
     router.get("/health").handler(this::health);
     router.head("/health").handler(this::health);
     router.get("/api/v1/openapi.json").handler(WebVerticle::openApi);
     router.route("/api/v1/*").handler(this::audit);
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    AccessApi access = new AccessApi(authenticator, gateway.tokens(), gateway.sessions());
+    router.route("/api/v1/*").handler(this::boundKafkaWait);
+    AccessApi access =
+        new AccessApi(authenticator, gateway.tokens(), gateway.sessions(), client, failures);
     if (gateway.sessions() != null) {
       router.post("/api/v1/session").handler(access::login);
     }
@@ -126,6 +153,11 @@ public final class WebVerticle extends VerticleBase {
       router.post("/api/v1/tokens").handler(access::createToken);
       router.get("/api/v1/tokens").handler(access::listTokens);
       router.delete("/api/v1/tokens/:id").handler(access::revokeToken);
+    }
+    if (gateway.sessions() != null) {
+      router.get("/api/v1/sessions").handler(access::listSessions);
+      router.delete("/api/v1/sessions/:id").handler(access::endSession);
+      router.delete("/api/v1/sessions").handler(access::endSessionsOf);
     }
     if (gateway.streams() != null) {
       router.get("/api/v1/events/stream").handler(gateway.streams()::handle);
@@ -145,8 +177,19 @@ public final class WebVerticle extends VerticleBase {
         .handler(StaticHandler.create("META-INF/resources/webjars").setCachingEnabled(false));
     router.get("/*").handler(StaticHandler.create("webroot").setCachingEnabled(false));
     return vertx
-        .createHttpServer()
-        .requestHandler(router)
+        .createHttpServer(
+            new HttpServerOptions()
+                // no cleartext HTTP/2: its detection holds a connection back from the connection
+                // handler until a whole request is in, which would blind the header deadline
+                .setHttp2ClearTextEnabled(false)
+                .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, config.idleTimeout().toMillis()))
+                .setIdleTimeoutUnit(TimeUnit.MILLISECONDS))
+        .connectionHandler(deadline::opened)
+        .requestHandler(
+            request -> {
+              deadline.headersIn(request);
+              router.handle(request);
+            })
         .listen(config.port(), config.host())
         .onSuccess(
             s -> {
@@ -198,7 +241,19 @@ public final class WebVerticle extends VerticleBase {
    * token.
    */
   private void authenticate(RoutingContext ctx) {
+    String address = client.of(ctx.request());
+    boolean bearer = ctx.request().getHeader(HttpHeaders.AUTHORIZATION) != null;
+    if (bearer) {
+      Duration throttled = failures.addressThrottled(address);
+      if (!throttled.isZero()) {
+        AccessApi.tooMany(ctx, throttled, "too many failed tokens from " + address);
+        return;
+      }
+    }
     Optional<Principal> principal = authenticator.authenticate(ctx.request());
+    if (bearer && principal.isEmpty()) {
+      failures.tokenFailed(address);
+    }
     Sessions.Session session = null;
     if (principal.isEmpty() && gateway.sessions() != null) {
       Cookie cookie = ctx.request().getCookie(Sessions.COOKIE);
@@ -210,15 +265,22 @@ public final class WebVerticle extends VerticleBase {
       error(ctx, 401, "a valid API token is required (Authorization: Bearer TOKEN) or a login");
       return;
     }
-    ctx.put(PRINCIPAL, principal.get());
-    ctx.put(ApiRoutes.PRINCIPAL_NAME, principal.get().name());
-    ctx.put(ApiRoutes.PRINCIPAL_ROLE, principal.get().role());
+    Principal who = principal.get();
+    ctx.put(PRINCIPAL, who);
+    ctx.put(ApiRoutes.PRINCIPAL_NAME, who.name());
+    ctx.put(ApiRoutes.PRINCIPAL_ROLE, who.role());
     if (session != null) {
       ctx.put(AccessApi.SESSION, session);
     }
+    Duration throttled = failures.principalThrottled(who.name());
+    if (!throttled.isZero()) {
+      AccessApi.tooMany(ctx, throttled, "too many refused requests by " + who.name());
+      return;
+    }
     Role required = RolePolicy.required(ctx.request().method(), ctx.normalizedPath());
-    Role role = Role.parse(principal.get().role()).orElse(Role.VIEWER);
+    Role role = Role.parse(who.role()).orElse(Role.VIEWER);
     if (!role.atLeast(required)) {
+      failures.refused(who, address);
       error(
           ctx,
           403,
@@ -236,9 +298,56 @@ public final class WebVerticle extends VerticleBase {
     if (session != null
         && RolePolicy.isMutation(ctx.request().method())
         && !session.csrfMatches(ctx.request().getHeader(Sessions.CSRF_HEADER))) {
+      failures.refused(who, address);
       error(ctx, 403, "a change made with a login needs the session's " + Sessions.CSRF_HEADER);
       return;
     }
+    if (session != null
+        && RolePolicy.isMutation(ctx.request().method())
+        && !origins.allows(ctx.request())) {
+      failures.refused(who, address);
+      error(
+          ctx,
+          403,
+          "a change made with a login must come from this site (its Origin header names "
+              + (ctx.request().getHeader("Origin") == null
+                  ? "no origin"
+                  : "another: " + ctx.request().getHeader("Origin"))
+              + ")");
+      return;
+    }
+    ctx.next();
+  }
+
+  /**
+   * A change not answered within {@link WebConfig#kafkaWait} (Kafka down or slow: every change is
+   * written to Kafka before it is answered) is answered 503 with {@code Retry-After}, instead of
+   * leaving the client waiting for the producer's own timeouts. Halt is left alone: it answers on
+   * its own, having acted locally whether or not Kafka takes the news.
+   */
+  private void boundKafkaWait(RoutingContext ctx) {
+    if (!RolePolicy.isMutation(ctx.request().method())
+        || RolePolicy.resource(ctx.normalizedPath()).equals("halt")) {
+      ctx.next();
+      return;
+    }
+    long seconds = Math.max(1, config.kafkaWait().toSeconds());
+    long timer =
+        vertx.setTimer(
+            Math.max(1, config.kafkaWait().toMillis()),
+            id -> {
+              if (!ctx.response().headWritten() && !ctx.response().closed()) {
+                ctx.response().putHeader("Retry-After", Long.toString(Math.max(5, seconds)));
+                error(
+                    ctx,
+                    503,
+                    "the change was not confirmed within "
+                        + config.kafkaWait().toMillis()
+                        + " ms (is Kafka reachable? see /health): it may still take effect when"
+                        + " Kafka answers, so check before you send it again");
+              }
+            });
+    ctx.addEndHandler(done -> vertx.cancelTimer(timer));
     ctx.next();
   }
 
@@ -247,10 +356,7 @@ public final class WebVerticle extends VerticleBase {
     if (gateway.audit() != null && RolePolicy.isMutation(ctx.request().method())) {
       String path = ctx.normalizedPath();
       String method = ctx.request().method().name();
-      String remote =
-          ctx.request().remoteAddress() == null
-              ? null
-              : ctx.request().remoteAddress().hostAddress();
+      String remote = client.of(ctx.request());
       ctx.addEndHandler(
           done -> {
             int status = ctx.response().getStatusCode();
@@ -268,7 +374,7 @@ public final class WebVerticle extends VerticleBase {
                     path,
                     status < 400
                         ? "success"
-                        : status == 401 || status == 403 ? "denied" : "failure",
+                        : status == 401 || status == 403 || status == 429 ? "denied" : "failure",
                     remote,
                     EventCodec.MAPPER
                         .createObjectNode()

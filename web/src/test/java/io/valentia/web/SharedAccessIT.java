@@ -167,6 +167,63 @@ class SharedAccessIT {
     assertThat(whoami(b, other.cookie())).isEqualTo(200);
   }
 
+  @Test
+  @DisplayName(
+      "An admin lists the browser sessions on one web process (principal, created, address, user"
+          + " agent, never the secret) and ends one there: it ends on the other within 2 s; ending"
+          + " all of a principal's ends the rest; a viewer may do neither.")
+  void adminEndsSessionsEverywhere() throws Exception {
+    JsonObject created = createToken(a, "responder");
+    String name = created.getString("name");
+    String token = created.getString("token");
+    await().atMost(PROPAGATION).until(() -> whoami(b, bearer(token)) == 200);
+    Login first = login(a, token);
+    Login second = login(b, token);
+    await().atMost(PROPAGATION).until(() -> whoami(a, second.cookie()) == 200);
+
+    HttpResponse<String> listed =
+        send(b, "GET", "/api/v1/sessions?principal=" + name, bearer(admin), null);
+    assertThat(listed.statusCode()).isEqualTo(200);
+    assertThat(listed.body())
+        .doesNotContain(first.cookie().substring(first.cookie().indexOf('=') + 1))
+        .doesNotContain(first.csrf());
+    io.vertx.core.json.JsonArray sessions = new JsonObject(listed.body()).getJsonArray("sessions");
+    assertThat(sessions).hasSize(2);
+    JsonObject one = sessions.getJsonObject(0);
+    assertThat(one.getString("principal")).isEqualTo(name);
+    assertThat(one.getString("address")).isEqualTo("127.0.0.1");
+    assertThat(one.getString("userAgent")).startsWith("Java-http-client");
+    assertThat(one.getString("created")).isNotBlank();
+    assertThat(one.getString("id")).isIn(first.key(), second.key());
+
+    String viewer = createToken(a, "viewer").getString("token");
+    assertThat(send(a, "GET", "/api/v1/sessions", bearer(viewer), null).statusCode())
+        .isEqualTo(403);
+    assertThat(
+            send(a, "DELETE", "/api/v1/sessions/" + first.key(), bearer(viewer), null).statusCode())
+        .isEqualTo(403);
+
+    assertThat(
+            send(b, "DELETE", "/api/v1/sessions/" + first.key(), bearer(admin), null).statusCode())
+        .isEqualTo(204);
+    await()
+        .atMost(PROPAGATION)
+        .until(() -> whoami(a, first.cookie()) == 401 && whoami(b, first.cookie()) == 401);
+    assertThat(whoami(a, second.cookie())).isEqualTo(200);
+    assertThat(
+            send(a, "DELETE", "/api/v1/sessions/" + first.key(), bearer(admin), null).statusCode())
+        .isEqualTo(404);
+
+    HttpResponse<String> all =
+        send(a, "DELETE", "/api/v1/sessions?principal=" + name, bearer(admin), null);
+    assertThat(all.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(all.body()).getInteger("ended")).isEqualTo(1);
+    await()
+        .atMost(PROPAGATION)
+        .until(() -> whoami(a, second.cookie()) == 401 && whoami(b, second.cookie()) == 401);
+    assertThat(whoami(b, bearer(token))).as("the token itself still works").isEqualTo(200);
+  }
+
   // ---------------------------------------------------------------------------------------------
 
   /** Removes the admin token an earlier test class may have generated on the shared broker. */
@@ -261,6 +318,10 @@ class SharedAccessIT {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
+    if (headers.containsKey("Cookie") && !headers.containsKey("Origin")) {
+      request.header(
+          "Origin", "http://127.0.0.1:" + on.port()); // as a browser on this site sends it
+    }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 

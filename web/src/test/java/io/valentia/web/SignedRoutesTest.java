@@ -9,6 +9,7 @@ import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.web.auth.AdminToken;
 import io.valentia.web.auth.Role;
 import io.valentia.web.auth.RolePolicy;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 @DisplayName(
     "Routes a service authenticates by signature, and the roles of the notification routes")
 class SignedRoutesTest {
-  private static final String TOKEN = "vt_signed-routes-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static Vertx vertx;
   private static WebVerticle web;
   private static final HttpClient http = HttpClient.newHttpClient();

@@ -9,6 +9,7 @@ import io.valentia.eventbus.health.HealthSource;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -40,7 +41,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 @DisplayName("The web server: /health, the authenticated API, the security headers and the pages")
 class WebVerticleTest {
-  private static final String TOKEN = "vt_test-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
   /** What the next {@code GET /health} gets from the health source; reset after every test. */
@@ -287,8 +288,8 @@ class WebVerticleTest {
         strings = {
           "Bearer wrong",
           "Bearer " + TOKEN + "x",
-          "Bearer " + "vt_test-admin-toke",
-          "Basic dnRfdGVzdC1hZG1pbi10b2tlbg==",
+          "Bearer " + "vt_test-admin-token-0123456789abcdefghi",
+          "Basic dnRfdGVzdC1hZG1pbi10b2tlbi0wMTIzNDU2Nzg5YWJjZGVmZ2hpag==",
           TOKEN,
           "Bearer",
           "Bearer ",

@@ -47,6 +47,37 @@ public final class Endpoints {
     return kafka() + " (from " + from + ")";
   }
 
+  /**
+   * Whether the Kafka cluster at {@link #kafka()} answers within {@code timeout}: a command asks
+   * this first to say at once, in one line, that Kafka is unreachable, instead of after its
+   * clients' own, longer timeouts.
+   */
+  public boolean kafkaAnswers(java.time.Duration timeout) {
+    int millis = (int) Math.max(1, timeout.toMillis());
+    org.apache.kafka.clients.admin.Admin admin =
+        org.apache.kafka.clients.admin.Admin.create(
+            java.util.Map.of(
+                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka(),
+                org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
+                millis,
+                org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
+                millis));
+    try {
+      admin.describeCluster().clusterId().get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
+      return true;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    } catch (java.util.concurrent.ExecutionException
+        | java.util.concurrent.TimeoutException
+        | org.apache.kafka.common.KafkaException e) {
+      return false;
+    } finally {
+      admin.close(java.time.Duration.ofSeconds(1));
+    }
+  }
+
   /** The API token, or null when none is given. */
   public String token() {
     return pick(token, "VALENTIA_TOKEN", null);

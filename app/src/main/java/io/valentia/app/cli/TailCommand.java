@@ -60,6 +60,9 @@ public final class TailCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
+  /** How long Kafka may take to answer at all before tail says it is unreachable. */
+  private static final Duration KAFKA_TIMEOUT = Duration.ofSeconds(10);
+
   @Override
   public Integer call() {
     Pattern filter = globs(types);
@@ -128,6 +131,14 @@ public final class TailCommand implements Callable<Integer> {
 
   /** A reader of every partition of valentia.events, at its end. */
   private TopicReader open() {
+    if (!endpoints.kafkaAnswers(KAFKA_TIMEOUT)) {
+      throw new ValentiaException(
+          "Kafka at "
+              + endpoints.kafkaDescribed()
+              + " did not answer within "
+              + KAFKA_TIMEOUT.toSeconds()
+              + " s; is Valentia up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP");
+    }
     KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
     try {
       return TopicReader.open(settings, "tail", Topics.EVENTS);

@@ -42,22 +42,29 @@ public final class ConfigLoader {
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> SECTIONS = Set.of("http", "kafka");
-  private static final Set<String> KEYS =
-      Set.of(
-          "data",
-          "roles",
-          "http.host",
-          "http.port",
-          "http.streams",
-          "kafka.bootstrap",
-          "kafka.port",
-          "kafka.host",
-          "kafka.advertised",
-          "kafka.replication",
-          "kafka.min-insync-replicas",
-          "kafka.compression",
-          "kafka.partitions",
-          "kafka.properties");
+  private static final Set<String> KEYS = keys();
+
+  private static Set<String> keys() {
+    Set<String> keys =
+        new LinkedHashSet<>(
+            List.of(
+                "data",
+                "roles",
+                "http.host",
+                "http.port",
+                "http.streams",
+                "kafka.bootstrap",
+                "kafka.port",
+                "kafka.host",
+                "kafka.advertised",
+                "kafka.replication",
+                "kafka.min-insync-replicas",
+                "kafka.compression",
+                "kafka.partitions",
+                "kafka.properties"));
+    WebConfig.KEYS.forEach(k -> keys.add("http." + k));
+    return Set.copyOf(keys);
+  }
 
   private final ServiceCatalog catalog;
   private final ObjectNode tree = YAML.createObjectNode();
@@ -180,6 +187,16 @@ public final class ConfigLoader {
             integer("http.port", WebConfig.DEFAULT_PORT, 0, 65535));
     JsonNode streams = tree.path("http.streams");
     EventStreams.Limits.check(streams).forEach(p -> problem("http.streams", p));
+    ObjectNode webSettings = YAML.createObjectNode();
+    for (String key : WebConfig.KEYS) {
+      if (tree.has("http." + key) && !tree.get("http." + key).isNull()) {
+        webSettings.set(key, tree.get("http." + key));
+      }
+    }
+    for (String p : WebConfig.check(webSettings)) {
+      int colon = p.indexOf(':');
+      problem("http." + p.substring(0, colon), p.substring(colon + 2));
+    }
     String bootstrap = string("kafka.bootstrap", null);
     if (bootstrap != null && bootstrap.isBlank()) {
       bootstrap = null;
@@ -245,6 +262,7 @@ public final class ConfigLoader {
     if (!streams.isMissingNode()) {
       httpSection.set("streams", streams);
     }
+    httpSection.setAll(webSettings);
     sections.put("http", httpSection);
     return new ValentiaConfig(data, roles, http, kafka, sections);
   }

@@ -353,6 +353,93 @@ class CommandLineTest {
   }
 
   @Nested
+  @DisplayName("halt")
+  class Halt {
+
+    @Test
+    @DisplayName(
+        "halt with no platform at --url and an unreachable Kafka gives up after --kafka-timeout,"
+            + " exit 1, naming the Kafka address, where it came from and that nothing was sent.")
+    void unreachableKafkaIsBounded() {
+      Run run =
+          assertTimeoutPreemptively(
+              Duration.ofSeconds(30),
+              () ->
+                  run(
+                      "halt",
+                      "--reason",
+                      "test",
+                      "--url",
+                      "http://127.0.0.1:1",
+                      "--token",
+                      "some-token",
+                      "--kafka",
+                      NO_KAFKA,
+                      "--kafka-timeout",
+                      "1s"));
+
+      assertThat(run.code).as(run.err).isEqualTo(Valentia.PROBLEM);
+      assertThat(run.err)
+          .contains("no platform answers at http://127.0.0.1:1")
+          .contains("halting through Kafka")
+          .contains(
+              "Kafka at " + NO_KAFKA + " (from --kafka) did not answer within 1 s (--kafka-timeout")
+          .contains("the halt was NOT sent")
+          .doesNotContain("\tat ");
+      assertThat(run.out).isEmpty();
+    }
+
+    @Test
+    @DisplayName(
+        "halt falls back to Kafka when the platform takes the connection but does not answer"
+            + " within --api-timeout, and says so.")
+    void silentPlatformFallsBack() throws IOException {
+      // the kernel completes the connection; nothing ever reads the request or answers it
+      try (java.net.ServerSocket silent =
+          new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+        String url = "http://127.0.0.1:" + silent.getLocalPort();
+        Run run =
+            assertTimeoutPreemptively(
+                Duration.ofSeconds(30),
+                () ->
+                    run(
+                        "halt",
+                        "--url",
+                        url,
+                        "--token",
+                        "some-token",
+                        "--api-timeout",
+                        "300ms",
+                        "--kafka",
+                        NO_KAFKA,
+                        "--kafka-timeout",
+                        "500ms"));
+
+        assertThat(run.code).as(run.err).isEqualTo(Valentia.PROBLEM);
+        assertThat(run.err)
+            .contains(
+                "the platform at "
+                    + url
+                    + " did not answer within 300 ms (--api-timeout); halting through Kafka")
+            .contains("did not answer within 500 ms");
+      }
+    }
+
+    @Test
+    @DisplayName("halt with a --kafka-timeout that is not a duration above zero is bad usage.")
+    void badKafkaTimeout() {
+      for (String bad : new String[] {"0s", "soon"}) {
+        Run run =
+            assertTimeoutPreemptively(
+                QUICKLY, () -> run("halt", "--kafka", NO_KAFKA, "--kafka-timeout", bad));
+
+        assertThat(run.code).as(run.err).isEqualTo(Valentia.USAGE);
+        assertThat(run.err).contains("--kafka-timeout").contains(bad);
+      }
+    }
+  }
+
+  @Nested
   @DisplayName("status")
   class Status {
 
@@ -458,8 +545,9 @@ class CommandLineTest {
 
   private record Run(int code, String out, String err) {}
 
+  /** Runs the command line as {@code main} builds it for these arguments. */
   private static Run run(String... args) {
-    picocli.CommandLine commandLine = Valentia.commandLine();
+    picocli.CommandLine commandLine = Valentia.commandLine(args.length > 0 ? args[0] : null);
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     commandLine.setOut(new PrintWriter(out, true));

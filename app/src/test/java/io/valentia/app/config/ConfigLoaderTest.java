@@ -178,6 +178,37 @@ class ConfigLoaderTest {
     }
 
     @Test
+    @DisplayName(
+        "The web server's timeouts, trusted proxies, allowed origins, sessions and throttle reach"
+            + " the web section; bad ones are reported together, each with its key and file.")
+    void webSecuritySettings() throws IOException {
+      Path file =
+          yaml(
+              "http:\n  idle-timeout: 30s\n  trusted-proxies: [10.0.0.0/8]\n"
+                  + "  sessions:\n    lifetime: 8h\n  throttle:\n    failures: 5\n");
+
+      WebConfig web =
+          WebConfig.of(ConfigLoader.load(WEB_ONLY, file, Map.of(), Map.of()).section("http"));
+
+      assertThat(web.idleTimeout()).isEqualTo(java.time.Duration.ofSeconds(30));
+      assertThat(web.trustedProxies()).containsExactly("10.0.0.0/8");
+      assertThat(web.sessionLifetime()).isEqualTo(java.time.Duration.ofHours(8));
+      assertThat(web.throttleFailures()).isEqualTo(5);
+
+      Path bad =
+          yaml(
+              "http:\n  header-timeout: never\n  trusted-proxies: [proxy.example]\n"
+                  + "  sessions:\n    lifetime: 0s\n");
+      ConfigException e = loadFails(bad, Map.of(), Map.of());
+      assertThat(e.problems())
+          .hasSize(3)
+          .anySatisfy(p -> assertThat(p).startsWith("http.header-timeout (from " + bad + ")"))
+          .anySatisfy(
+              p -> assertThat(p).startsWith("http.trusted-proxies").contains("proxy.example"))
+          .anySatisfy(p -> assertThat(p).startsWith("http.sessions.lifetime").contains("at least"));
+    }
+
+    @Test
     @DisplayName("Port 0 is accepted, so the web server and the broker can pick a free port.")
     void portZero() throws IOException {
       Path file = yaml("http:\n  port: 0\nkafka:\n  port: 0\n");

@@ -1,32 +1,38 @@
 package io.valentia.chaos.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.valentia.chaos.safety.HaltBroadcast;
-import io.valentia.chaos.state.ChaosState;
-import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher.RecordPosition;
+import io.valentia.chaos.experiment.Durations;
 import io.valentia.eventbus.ValentiaException;
-import io.valentia.eventbus.kafka.KafkaEventPublisher;
-import io.valentia.eventbus.payload.ChaosHalt;
-import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
+import java.net.HttpURLConnection;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
-/** {@code valentia halt [--reason TEXT] [--release]}. */
+/**
+ * {@code valentia halt [--reason TEXT] [--release]}: through the platform's API when it can, else
+ * through Kafka.
+ *
+ * <p>The API path loads no Kafka, Vert.x or logging classes (a halt has to take effect in well
+ * under a second of the command starting); the Kafka path lives in {@link HaltThroughKafka} and is
+ * loaded only when the API cannot be used.
+ */
 @Command(
     name = "halt",
     mixinStandardHelpOptions = true,
@@ -37,13 +43,21 @@ import picocli.CommandLine.Spec;
           + " Idempotent; audited as a chaos.halt event with who and why.",
       "With an API token (--token or VALENTIA_TOKEN) it goes through the platform's"
           + " POST /api/v1/halt at --url / VALENTIA_URL (default http://127.0.0.1:8080), which"
-          + " reverts this platform's faults at once and tells every other injector; when no"
-          + " platform answers there (or without a token) it writes to valentia.control directly.",
-      "Exit 0 when the command is on the control topic, 1 when Kafka does not take it or the"
-          + " platform refuses it."
+          + " reverts that platform's faults at once and tells every other injector. Without a"
+          + " token, or when no platform answers there within --api-timeout, it writes the halt to"
+          + " valentia.control itself, and gives up when Kafka does not answer within"
+          + " --kafka-timeout. It says which way it went.",
+      "Exit 0 when the halt was applied by the platform or is on the control topic, 1 when"
+          + " neither took it or the platform refused it."
     })
 public final class HaltCommand implements Callable<Integer> {
   static final String DEFAULT_URL = "http://127.0.0.1:8080";
+
+  /** How long the API may take to connect and to answer before the halt goes through Kafka. */
+  static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(2);
+
+  /** How long Kafka may take to answer before the fallback gives up. */
+  static final Duration DEFAULT_KAFKA_TIMEOUT = Duration.ofSeconds(5);
 
   @Option(
       names = "--reason",
@@ -69,6 +83,24 @@ public final class HaltCommand implements Callable<Integer> {
   @Option(names = "--token", paramLabel = "TOKEN", description = "API token (VALENTIA_TOKEN)")
   String token;
 
+  @Option(
+      names = "--api-timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "how long the platform may take to connect and to answer before the halt goes through"
+              + " Kafka instead (default 2s)")
+  Duration apiTimeout = DEFAULT_API_TIMEOUT;
+
+  @Option(
+      names = "--kafka-timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "how long Kafka may take to answer before a halt through Kafka gives up"
+              + " (VALENTIA_HALT_KAFKA_TIMEOUT; default 5s)")
+  Duration kafkaTimeout;
+
   @Mixin Connection connection;
   @Spec CommandSpec spec;
 
@@ -82,92 +114,132 @@ public final class HaltCommand implements Callable<Integer> {
     return reason == null && release ? "released by " + who() : reason;
   }
 
+  /** {@code --kafka-timeout}, else {@code VALENTIA_HALT_KAFKA_TIMEOUT}, else 5 s. */
+  Duration kafkaTimeout() {
+    if (kafkaTimeout != null) {
+      return kafkaTimeout;
+    }
+    String env = System.getenv("VALENTIA_HALT_KAFKA_TIMEOUT");
+    if (env == null || env.isBlank()) {
+      return DEFAULT_KAFKA_TIMEOUT;
+    }
+    return Durations.parse(env)
+        .filter(d -> !d.isZero())
+        .orElseThrow(
+            () ->
+                new ParameterException(
+                    spec.commandLine(),
+                    "VALENTIA_HALT_KAFKA_TIMEOUT must be a duration such as 5s or 500ms, found \""
+                        + env
+                        + "\""));
+  }
+
   @Override
   public Integer call() throws Exception {
+    Duration kafkaBound = kafkaTimeout(); // a bad value is bad usage before anything is sent
     String apiToken = pick(token, "VALENTIA_TOKEN", null);
-    if (apiToken != null) {
+    PrintWriter err = spec.commandLine().getErr();
+    if (apiToken == null) {
+      err.println(
+          "valentia: no API token (--token or VALENTIA_TOKEN) to halt through the platform's API;"
+              + " halting through Kafka");
+      err.flush();
+    } else {
       Integer sent = throughApi(apiToken);
       if (sent != null) {
         return sent;
       }
     }
-    return throughKafka();
+    return new HaltThroughKafka(connection, spec.commandLine(), json, kafkaBound)
+        .send(who(), reason(), release);
   }
 
   /**
    * Sends the halt through the platform's API.
    *
-   * @return the exit code, or null when no platform with the chaos service answers at the URL (the
-   *     caller falls back to Kafka)
+   * @return the exit code, or null when no platform with the chaos service answers at the URL in
+   *     time (the caller falls back to Kafka)
    */
-  private Integer throughApi(String apiToken) throws InterruptedException {
+  private Integer throughApi(String apiToken) {
     String base = pick(url, "VALENTIA_URL", DEFAULT_URL);
     base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    URI uri;
+    URL address;
     try {
-      uri = URI.create(base + "/api/v1/halt");
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(), "--url is not an address: " + e.getMessage());
+      address = URI.create(base + "/api/v1/halt").toURL();
+    } catch (IllegalArgumentException | IOException e) {
+      throw new ParameterException(spec.commandLine(), "--url is not an http(s) address: " + base);
     }
-    ObjectNode body = EventCodec.MAPPER.createObjectNode().put("release", release).put("by", who());
+    ObjectNode body = JSON.createObjectNode().put("release", release).put("by", who());
     if (reason() != null) {
       body.put("reason", reason());
     }
-    HttpResponse<String> response;
+    PrintWriter err = spec.commandLine().getErr();
+    int status;
+    String answer;
     try {
-      response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(2))
-              .build()
-              .send(
-                  HttpRequest.newBuilder(uri)
-                      .header("Authorization", "Bearer " + apiToken)
-                      .header("Content-Type", "application/json")
-                      .timeout(Duration.ofSeconds(15))
-                      .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "valentia: no platform answers at " + base + " (" + e + "); halting through Kafka");
-      return null;
-    }
-    if (response.statusCode() == 404) {
-      spec.commandLine()
-          .getErr()
-          .println(
-              "valentia: the platform at "
-                  + base
-                  + " runs no chaos service; halting through Kafka");
-      return null;
-    }
-    if (response.statusCode() != 200) {
-      throw new ValentiaException(
-          "the platform at "
+      HttpURLConnection connection = (HttpURLConnection) address.openConnection();
+      int bound = (int) Math.max(1, apiTimeout.toMillis());
+      connection.setConnectTimeout(bound);
+      connection.setReadTimeout(bound);
+      connection.setRequestMethod("POST");
+      connection.setDoOutput(true);
+      connection.setRequestProperty("Authorization", "Bearer " + apiToken);
+      connection.setRequestProperty("Content-Type", "application/json");
+      byte[] bytes = JSON.writeValueAsBytes(body);
+      connection.setFixedLengthStreamingMode(bytes.length); // and never sent twice on a timeout
+      try (OutputStream out = connection.getOutputStream()) {
+        out.write(bytes);
+      }
+      status = connection.getResponseCode();
+      try (InputStream in =
+          status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
+        answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      }
+      connection.disconnect();
+    } catch (SocketTimeoutException e) {
+      err.println(
+          "valentia: the platform at "
               + base
-              + " refused the halt ("
-              + response.statusCode()
-              + "): "
-              + response.body());
+              + " did not answer within "
+              + apiTimeout.toMillis()
+              + " ms (--api-timeout); halting through Kafka");
+      err.flush();
+      return null;
+    } catch (IOException e) {
+      err.println(
+          "valentia: no platform answers at " + base + " (" + e + "); halting through Kafka");
+      err.flush();
+      return null;
+    }
+    if (status == 404) {
+      err.println(
+          "valentia: the platform at " + base + " runs no chaos service; halting through Kafka");
+      err.flush();
+      return null;
+    }
+    if (status != 200) {
+      throw new ValentiaException(
+          "the platform at " + base + " refused the halt (" + status + "): " + answer);
+    }
+    JsonNode tree;
+    try {
+      tree = JSON.readTree(answer);
+    } catch (IOException e) {
+      tree = JSON.createObjectNode(); // the answer is informative only
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
-      out.println(response.body());
+      ObjectNode printed = tree.isObject() ? (ObjectNode) tree : JSON.createObjectNode();
+      out.println(printed.put("through", "api").put("url", base));
     } else {
-      int reverted = 0;
-      try {
-        reverted = EventCodec.MAPPER.readTree(response.body()).path("revertedFaults").asInt();
-      } catch (IOException e) {
-        // the answer is informative only
-      }
       out.printf(
-          "%s sent to every injector through %s%s%n",
+          "%s through the platform's API at %s: %s%n",
           release ? "release of the halt" : "HALT",
           base,
-          release ? "" : " (" + reverted + " fault(s) reverted there)");
+          release
+              ? "sent to every injector"
+              : tree.path("revertedFaults").asInt()
+                  + " fault(s) reverted there, sent to every injector");
     }
     out.flush();
     return 0;
@@ -181,55 +253,19 @@ public final class HaltCommand implements Callable<Integer> {
     return env != null && !env.isBlank() ? env : fallback;
   }
 
-  private Integer throughKafka() throws Exception {
-    String who = who();
-    String reason = reason();
-    ChaosHalt halt = new ChaosHalt(who, reason, release, 0);
-    CloudEvent command =
-        CloudEvent.of(halt).source("/cli/" + ExperimentCommand.hostname()).subject("halt").build();
-    Vertx vertx = Vertx.vertx();
-    KafkaEventPublisher publisher =
-        new KafkaEventPublisher(vertx, connection.settings(), "chaos-halt");
-    try (ChaosState state =
-        ChaosState.open(connection.settings(), line -> System.err.println("valentia: " + line))) {
-      RecordPosition position =
-          new HaltBroadcast(state.control(), publisher)
-              .send(command, halt)
-              .toCompletionStage()
-              .toCompletableFuture()
-              .get(30, TimeUnit.SECONDS);
-      PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        out.println(
-            EventCodec.MAPPER
-                .createObjectNode()
-                .put("id", command.id())
-                .put("released", release)
-                .put("by", who)
-                .put("reason", reason)
-                .put("topic", position.topic())
-                .put("offset", position.offset()));
-      } else {
-        out.printf(
-            "%s sent to every injector (%s offset %d)%n",
-            release ? "release of the halt" : "HALT", position.topic(), position.offset());
-      }
-      out.flush();
-      return 0;
-    } catch (java.util.concurrent.ExecutionException
-        | java.util.concurrent.TimeoutException
-        | ValentiaException e) {
-      Throwable cause = e.getCause() != null ? e.getCause() : e;
-      throw new ValentiaException(
-          "Kafka at "
-              + connection.described()
-              + " did not take the halt: "
-              + cause.getMessage()
-              + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",
-          cause);
-    } finally {
-      publisher.close();
-      vertx.close();
+  /** A plain mapper: the event codec's would cost the command its start-up for nothing. */
+  private static final JsonMapper JSON = new JsonMapper();
+
+  /** {@code 500ms}, {@code 2s}, {@code 1.5}: a duration above zero. */
+  static final class DurationConverter implements ITypeConverter<Duration> {
+    @Override
+    public Duration convert(String value) {
+      return Durations.parse(value)
+          .filter(d -> !d.isZero())
+          .orElseThrow(
+              () ->
+                  new TypeConversionException(
+                      "a duration above zero such as 500ms or 5s, found \"" + value + "\""));
     }
   }
 }

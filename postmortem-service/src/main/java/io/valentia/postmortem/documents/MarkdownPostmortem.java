@@ -129,12 +129,12 @@ public final class MarkdownPostmortem {
           .append(
               String.join(
                   " | ",
-                  item.action(),
-                  item.type(),
-                  item.owner(),
-                  item.due(),
-                  item.status(),
-                  item.bug()))
+                  tableCell(item.action()),
+                  tableCell(item.type()),
+                  tableCell(item.owner()),
+                  tableCell(item.due()),
+                  tableCell(item.status()),
+                  tableCell(item.bug())))
           .append(" |\n");
     }
     md.append("\n## Lessons Learned\n");
@@ -163,13 +163,21 @@ public final class MarkdownPostmortem {
     }
     md.append("\n## Findings\n\n");
     for (Postmortem.Finding f : p.findings()) {
-      md.append("- ").append(f.text());
+      md.append("- ").append(f.text().replaceAll("\\s*\\R\\s*", " "));
       cite(md, f.evidence());
       md.append('\n');
     }
     list(md, "## Recommendations", p.recommendations());
     list(md, "## Supporting Information", p.supportingInformation());
     return md.toString();
+  }
+
+  /**
+   * A table cell's text: a pipe escaped as GFM tables read it, and line breaks (which a table row
+   * cannot hold) written as spaces.
+   */
+  private static String tableCell(String text) {
+    return text.replaceAll("\\s*\\R\\s*", " ").replace("|", "\\|");
   }
 
   private static void prose(StringBuilder md, String heading, String text) {
@@ -371,7 +379,7 @@ public final class MarkdownPostmortem {
           List<String> cells = new ArrayList<>();
           for (Node cell = row.getFirstChild(); cell != null; cell = cell.getNext()) {
             if (cell instanceof TableCell) {
-              cells.add(raw(cell).strip());
+              cells.add(raw(cell).strip().replace("\\|", "|"));
             }
           }
           if (part instanceof TableHead) {

@@ -170,15 +170,25 @@ public record Postmortem(
    *
    * @param by who made it
    * @param at when (ISO-8601 instant)
-   * @param before the text before
-   * @param after the text after
+   * @param field what changed: {@code text}, {@code time} (an annotation's time; an entry resting
+   *     on evidence keeps the time of its events) or {@code evidence} (the cited ids,
+   *     comma-separated in {@code before} and {@code after}); {@code text} when not given (edits
+   *     stored before the field existed changed the text)
+   * @param before the value before
+   * @param after the value after
    */
-  public record TimelineEdit(String by, String at, String before, String after) {
+  public record TimelineEdit(String by, String at, String field, String before, String after) {
     public TimelineEdit {
       by = Postmortem.text(by);
       at = Postmortem.text(at);
+      field = field == null || field.isBlank() ? "text" : field;
       before = Postmortem.text(before);
       after = Postmortem.text(after);
+    }
+
+    /** A change of the entry's text. */
+    public TimelineEdit(String by, String at, String before, String after) {
+      this(by, at, "text", before, after);
     }
   }
 

@@ -55,7 +55,7 @@ public final class PostmortemStore {
       throw new RevisionConflictException(id, 0, existing.get().revision());
     }
     Postmortem stored =
-        withTimeline(document, TimelineMerge.merge(List.of(), document.timeline(), author, at));
+        withTimeline(document, TimelineMerge.imported(document.timeline(), author, at));
     return event(
         new PostmortemRevised(
             id, 1, author, action, stored.status(), PostmortemSections.changes(null, stored), note),

@@ -148,6 +148,7 @@ public final class PostmortemVerticle extends VerticleBase {
     router.get("/search").handler(ctx -> SearchRoutes.respond(vertx, search, ctx));
     router.get("/").handler(this::list);
     router.post("/").handler(this::create);
+    router.post("/review").handler(this::lint);
     router.get("/:id").handler(this::show);
     router.put("/:id").handler(this::revise);
     router.post("/:id/status").handler(this::status);
@@ -295,15 +296,7 @@ public final class PostmortemVerticle extends VerticleBase {
     if (found.isEmpty()) {
       return;
     }
-    Postmortem p = found.get().document();
-    vertx
-        .executeBlocking(
-            () -> {
-              List<BlamelessReview.Problem> problems =
-                  new ArrayList<>(new BlamelessReview().review(p));
-              problems.addAll(unknownEvidence(p));
-              return problems;
-            })
+    remarks(found.get().document())
         .onSuccess(
             problems -> {
               ObjectNode body = EventCodec.MAPPER.createObjectNode();
@@ -313,6 +306,56 @@ public final class PostmortemVerticle extends VerticleBase {
               ok(ctx, 200, body);
             })
         .onFailure(e -> error(ctx, 500, "review failed: " + e.getMessage()));
+  }
+
+  /**
+   * The review of text not saved yet: {@code {"document": {sections}, "id": "..."}}; the sections
+   * given replace those of postmortem {@code id} when it is given, of an empty draft otherwise.
+   * Changes nothing.
+   */
+  private void lint(RoutingContext ctx) {
+    JsonNode body = body(ctx);
+    if (body == null) {
+      return;
+    }
+    Postmortem base = PostmortemSections.EMPTY;
+    String id = body.path("id").asText("");
+    if (!id.isEmpty()) {
+      Optional<PostmortemHead> h = store().get(id);
+      if (h.isEmpty()) {
+        error(ctx, 404, "no postmortem " + id);
+        return;
+      }
+      base = h.get().document();
+    }
+    Postmortem draft;
+    try {
+      draft =
+          PostmortemSections.merge(
+              base,
+              body.has("document") ? body.path("document") : EventCodec.MAPPER.createObjectNode());
+    } catch (InvalidPostmortemException e) {
+      error(ctx, 400, e.getMessage(), e.problems());
+      return;
+    }
+    remarks(draft)
+        .onSuccess(
+            problems -> {
+              ObjectNode answer = EventCodec.MAPPER.createObjectNode();
+              answer.set("problems", EventCodec.MAPPER.valueToTree(problems));
+              ok(ctx, 200, answer);
+            })
+        .onFailure(e -> error(ctx, 500, "review failed: " + e.getMessage()));
+  }
+
+  /** The blameless review of {@code p} and the evidence it cites that the record does not hold. */
+  private Future<List<BlamelessReview.Problem>> remarks(Postmortem p) {
+    return vertx.executeBlocking(
+        () -> {
+          List<BlamelessReview.Problem> problems = new ArrayList<>(new BlamelessReview().review(p));
+          problems.addAll(unknownEvidence(p));
+          return problems;
+        });
   }
 
   /** Testimonies and findings that cite event ids the events index does not hold. */
@@ -502,6 +545,10 @@ public final class PostmortemVerticle extends VerticleBase {
     change(ctx, body, EventCodec.MAPPER.createObjectNode().set("status", body.path("status")));
   }
 
+  /**
+   * Applies a change; one that makes a postmortem final is refused (422, with the remarks) unless
+   * the document it leads to passes the blameless review.
+   */
   private void change(RoutingContext ctx, JsonNode body, JsonNode sections) {
     String id = ctx.pathParam("id");
     JsonNode expected = body.path("expectedRevision");
@@ -509,6 +556,46 @@ public final class PostmortemVerticle extends VerticleBase {
       error(ctx, 400, "expectedRevision: the revision the change is based on (from 1) is required");
       return;
     }
+    Optional<PostmortemHead> h = store().get(id);
+    if (!"final".equals(sections.path("status").asText()) || h.isEmpty()) {
+      apply(ctx, body, sections);
+      return;
+    }
+    Postmortem proposed;
+    try {
+      proposed = PostmortemSections.merge(h.get().document(), sections);
+    } catch (InvalidPostmortemException e) {
+      error(ctx, 400, e.getMessage(), e.problems());
+      return;
+    }
+    remarks(proposed)
+        .onFailure(e -> error(ctx, 500, "review failed: " + e.getMessage()))
+        .onSuccess(
+            problems -> {
+              if (problems.isEmpty()) {
+                apply(ctx, body, sections);
+                return;
+              }
+              ObjectNode answer = EventCodec.MAPPER.createObjectNode();
+              answer.put(
+                  "error",
+                  "a postmortem is final only once it passes the blameless review; "
+                      + problems.size()
+                      + " remark"
+                      + (problems.size() == 1 ? "" : "s")
+                      + " left");
+              answer.set(
+                  "problems",
+                  EventCodec.MAPPER.valueToTree(
+                      problems.stream().map(BlamelessReview::describe).toList()));
+              answer.set("remarks", EventCodec.MAPPER.valueToTree(problems));
+              ok(ctx, 422, answer);
+            });
+  }
+
+  private void apply(RoutingContext ctx, JsonNode body, JsonNode sections) {
+    String id = ctx.pathParam("id");
+    JsonNode expected = body.path("expectedRevision");
     Optional<CloudEvent> event;
     try {
       event =

@@ -156,4 +156,23 @@ class MarkdownPostmortemTest {
     String json = EventCodec.MAPPER.writeValueAsString(p);
     assertThat(EventCodec.MAPPER.readValue(json, Postmortem.class)).isEqualTo(p);
   }
+
+  @Test
+  @DisplayName(
+      "A pipe typed into an action item is escaped in the exported table and read back as a pipe,"
+          + " so the columns stay where they were")
+  void pipesInActionItemsRoundTrip() {
+    Postmortem p =
+        MarkdownPostmortem.parse(
+            "# Pipes\n\n## Action Items\n\n| Action | Type | Owner | Due | Status | Bug |\n"
+                + "|---|---|---|---|---|---|\n"
+                + "| grep a \\| wc -l in the runbook | process | ops | 2026-12-31 | open | n/a |\n");
+
+    assertThat(p.actionItems())
+        .containsExactly(
+            new Postmortem.ActionItem(
+                "grep a | wc -l in the runbook", "process", "ops", "2026-12-31", "open", "n/a"));
+    assertThat(MarkdownPostmortem.render(p)).contains("grep a \\| wc -l");
+    assertThat(MarkdownPostmortem.parse(MarkdownPostmortem.render(p))).isEqualTo(p);
+  }
 }

@@ -6,6 +6,8 @@ import io.vertx.core.http.CookieSameSite;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 
 /**
@@ -19,8 +21,15 @@ import java.util.Optional;
  *   <li>{@code POST /tokens} {@code {"name": "...", "role": "viewer"}}: a new token, shown once
  *       (admin);
  *   <li>{@code GET /tokens}: every token without its secret (admin);
- *   <li>{@code DELETE /tokens/:id}: revoke (admin).
+ *   <li>{@code DELETE /tokens/:id}: revoke (admin);
+ *   <li>{@code GET /sessions} ({@code ?principal=NAME}): the live browser sessions without their
+ *       secrets (admin);
+ *   <li>{@code DELETE /sessions/:id}: end one session (admin); {@code DELETE
+ *       /sessions?principal=NAME}: end all of a principal's (admin).
  * </ul>
+ *
+ * A failed login counts against the client's address in {@link AuthFailures}; while the address is
+ * throttled, logins from it are answered 429 with {@code Retry-After}.
  */
 public final class AccessApi {
   /** The routing-context key of the session a request came with, when it came with one. */
@@ -29,19 +38,36 @@ public final class AccessApi {
   private final ApiAuthenticator authenticator;
   private final TokenStore tokens;
   private final Sessions sessions;
+  private final ClientAddress client;
+  private final AuthFailures failures;
 
   /**
    * @param tokens the tokens behind {@code /tokens}; null when they are not served
    * @param sessions the browser sessions; null when there is no login
+   * @param client who the client is and whether it came over TLS (the cookie's {@code Secure})
+   * @param failures where failed logins are counted
    */
-  public AccessApi(ApiAuthenticator authenticator, TokenStore tokens, Sessions sessions) {
+  public AccessApi(
+      ApiAuthenticator authenticator,
+      TokenStore tokens,
+      Sessions sessions,
+      ClientAddress client,
+      AuthFailures failures) {
     this.authenticator = authenticator;
     this.tokens = tokens;
     this.sessions = sessions;
+    this.client = client;
+    this.failures = failures;
   }
 
   /** {@code POST /api/v1/session}: log in with a token. */
   public void login(RoutingContext ctx) {
+    String address = client.of(ctx.request());
+    Duration throttled = failures.addressThrottled(address);
+    if (!throttled.isZero()) {
+      tooMany(ctx, throttled, "too many failed logins from " + address);
+      return;
+    }
     JsonObject body = jsonBody(ctx);
     if (body == null) {
       return;
@@ -51,20 +77,25 @@ public final class AccessApi {
             ? authenticator.authenticateToken(token.trim())
             : Optional.empty();
     if (principal.isEmpty()) {
+      failures.tokenFailed(address);
       error(ctx, 401, "that token is not valid");
       return;
     }
+    String userAgent = ctx.request().getHeader("User-Agent");
     ctx.vertx()
-        .executeBlocking(() -> sessions.create(principal.get()), false)
+        .executeBlocking(() -> sessions.create(principal.get(), address, userAgent), false)
         .onSuccess(
             session -> {
+              if (ctx.response().ended()) {
+                return; // answered 503 already; the unused session ends at its idle time
+              }
               ctx.put(SESSION, session);
               Cookie cookie =
                   Cookie.cookie(Sessions.COOKIE, session.id())
                       .setPath("/")
                       .setHttpOnly(true)
                       .setSameSite(CookieSameSite.STRICT)
-                      .setSecure(ctx.request().isSSL());
+                      .setSecure(client.secure(ctx.request()));
               ctx.response().addCookie(cookie);
               ok(ctx, 200, sessionJson(session));
             })
@@ -98,6 +129,9 @@ public final class AccessApi {
     ended
         .onSuccess(
             any -> {
+              if (ctx.response().ended()) {
+                return; // answered 503 already (the logout may still have been written)
+              }
               ctx.response()
                   .addCookie(
                       Cookie.cookie(Sessions.COOKIE, "")
@@ -105,7 +139,7 @@ public final class AccessApi {
                           .setHttpOnly(true)
                           .setSameSite(CookieSameSite.STRICT)
                           .setMaxAge(0));
-              ctx.response().setStatusCode(204).end();
+              noContent(ctx);
             })
         .onFailure(e -> error(ctx, 500, e.getMessage()));
   }
@@ -161,12 +195,73 @@ public final class AccessApi {
         .onSuccess(
             revoked -> {
               if (revoked) {
-                ctx.response().setStatusCode(204).end();
+                noContent(ctx);
               } else {
                 error(ctx, 404, "no live token with id " + id);
               }
             })
         .onFailure(e -> error(ctx, 500, e.getMessage()));
+  }
+
+  /** {@code GET /api/v1/sessions}: the live sessions, of one principal with {@code principal}. */
+  public void listSessions(RoutingContext ctx) {
+    JsonArray list = new JsonArray();
+    sessions
+        .list(ctx.request().getParam("principal"))
+        .forEach(
+            s ->
+                list.add(
+                    new JsonObject()
+                        .put("id", s.key())
+                        .put("principal", s.name())
+                        .put("role", s.role())
+                        .put("tokenId", s.tokenId())
+                        .put("created", text(s.created()))
+                        .put("lastSeen", text(s.lastSeen()))
+                        .put("expires", text(s.expires()))
+                        .put("address", s.address())
+                        .put("userAgent", s.userAgent())));
+    ok(ctx, 200, new JsonObject().put("sessions", list));
+  }
+
+  /** {@code DELETE /api/v1/sessions/:id}: ends one session, on every web process. */
+  public void endSession(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    ctx.vertx()
+        .executeBlocking(() -> sessions.endByKey(id), false)
+        .onSuccess(
+            ended -> {
+              if (ended) {
+                noContent(ctx);
+              } else {
+                error(ctx, 404, "no live session with id " + id);
+              }
+            })
+        .onFailure(e -> error(ctx, 500, e.getMessage()));
+  }
+
+  /** {@code DELETE /api/v1/sessions?principal=NAME}: ends every session of a principal. */
+  public void endSessionsOf(RoutingContext ctx) {
+    String principal = ctx.request().getParam("principal");
+    if (principal == null || principal.isBlank()) {
+      error(ctx, 400, "name whose sessions to end: ?principal=NAME (or DELETE /sessions/ID)");
+      return;
+    }
+    ctx.vertx()
+        .executeBlocking(() -> sessions.endOf(principal), false)
+        .onSuccess(n -> ok(ctx, 200, new JsonObject().put("principal", principal).put("ended", n)))
+        .onFailure(e -> error(ctx, 500, e.getMessage()));
+  }
+
+  /** Answers 429 with {@code Retry-After}. */
+  public static void tooMany(RoutingContext ctx, Duration wait, String why) {
+    long seconds = AuthFailures.retryAfterSeconds(wait);
+    ctx.response().putHeader("Retry-After", Long.toString(seconds));
+    error(ctx, 429, why + "; try again in " + seconds + " s");
+  }
+
+  private static String text(Instant instant) {
+    return instant == null ? null : instant.toString();
   }
 
   /** The routing-context key of the authenticated {@link Principal}. */
@@ -209,7 +304,16 @@ public final class AccessApi {
     return null;
   }
 
+  private static void noContent(RoutingContext ctx) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(204).end();
+    }
+  }
+
   private static void ok(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return; // answered 503 already: Kafka took longer than http.kafka-wait
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")
@@ -217,6 +321,9 @@ public final class AccessApi {
   }
 
   static void error(RoutingContext ctx, int status, String message) {
+    if (ctx.response().ended()) {
+      return; // answered 503 already: Kafka took longer than http.kafka-wait
+    }
     ctx.response()
         .setStatusCode(status)
         .putHeader("Content-Type", "application/json")

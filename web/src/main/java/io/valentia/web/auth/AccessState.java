@@ -5,6 +5,7 @@ import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.function.Consumer;
 
 /**
@@ -29,6 +30,32 @@ public record AccessState(TokenStore tokens, Sessions sessions, AdminToken admin
    */
   public static AccessState open(
       StateTables tables, Path dataDir, String configuredAdmin, Consumer<String> console) {
+    return open(
+        tables,
+        dataDir,
+        configuredAdmin,
+        console,
+        Sessions.DEFAULT_IDLE,
+        Sessions.DEFAULT_LIFETIME);
+  }
+
+  /**
+   * Like {@link #open(StateTables, Path, String, Consumer)} with the sessions' idle time and
+   * lifetime.
+   *
+   * @throws IllegalArgumentException when {@code configuredAdmin} is too short ({@link
+   *     AdminToken#configured})
+   */
+  public static AccessState open(
+      StateTables tables,
+      Path dataDir,
+      String configuredAdmin,
+      Consumer<String> console,
+      Duration sessionIdle,
+      Duration sessionLifetime) {
+    if (configuredAdmin != null && !configuredAdmin.isBlank()) {
+      AdminToken.configured(configuredAdmin); // refuse a weak one before touching Kafka
+    }
     StateTable<TokenStore.StoredToken> tokenTable =
         tables.open(Topics.STATE_TOKENS, TokenStore.StoredToken.class);
     StateTable<Sessions.StoredSession> sessionTable =
@@ -44,7 +71,10 @@ public record AccessState(TokenStore tokens, Sessions sessions, AdminToken admin
             sessionTable,
             tokenId ->
                 tokenId == null
-                    || (tokenId.equals(AdminToken.ID) ? admin.live() : tokens.live(tokenId))),
+                    || (tokenId.equals(AdminToken.ID) ? admin.live() : tokens.live(tokenId)),
+            sessionIdle,
+            sessionLifetime,
+            java.time.Clock.systemUTC()),
         admin);
   }
 

@@ -27,10 +27,27 @@ public final class AdminToken implements ApiAuthenticator {
     this.generated = generated;
   }
 
-  /** The admin token set in {@code VALENTIA_ADMIN_TOKEN}; the token table's admin is not used. */
+  /** The fewest characters a configured admin token may have. */
+  public static final int MIN_LENGTH = 32;
+
+  /**
+   * The admin token set in {@code VALENTIA_ADMIN_TOKEN}; the token table's admin is not used.
+   *
+   * @throws IllegalArgumentException when it is blank or shorter than {@value #MIN_LENGTH}
+   *     characters (a message saying so, for the person starting the platform)
+   */
   public static AdminToken configured(String token) {
     if (token == null || token.isBlank()) {
       throw new IllegalArgumentException("a configured admin token must not be blank");
+    }
+    if (token.strip().length() < MIN_LENGTH) {
+      throw new IllegalArgumentException(
+          "VALENTIA_ADMIN_TOKEN is "
+              + token.strip().length()
+              + " characters long; an admin token must have at least "
+              + MIN_LENGTH
+              + " (e.g. the output of: openssl rand -base64 32), or leave it unset to have one"
+              + " generated at the first start");
     }
     return new AdminToken(TokenStore.sha256(token), null, null);
   }

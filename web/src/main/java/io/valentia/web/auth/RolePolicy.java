@@ -4,12 +4,12 @@ import io.vertx.core.http.HttpMethod;
 
 /**
  * Which role a request under {@code /api/v1} needs. Reading ({@code GET}, {@code HEAD}) needs
- * {@link Role#VIEWER}, except tokens (admin). Changes need: {@code halt}, {@code experiments},
- * {@code schedules}, {@code leases}, {@code notifications} (a test message), {@code events}
- * (publishing CloudEvents over HTTP): operator; {@code postmortems}, {@code incidents}, {@code
- * health}, {@code silences}, {@code alertmanager} (alerts from Prometheus): responder; {@code
- * session} (logout): viewer; {@code tokens}, {@code routes} and anything not named here: admin. The
- * same rules hold for routes other services mount.
+ * {@link Role#VIEWER}, except tokens and sessions (admin). Changes need: {@code halt}, {@code
+ * experiments}, {@code schedules}, {@code leases}, {@code notifications} (a test message), {@code
+ * events} (publishing CloudEvents over HTTP): operator; {@code postmortems}, {@code incidents},
+ * {@code health}, {@code silences}, {@code alertmanager} (alerts from Prometheus): responder;
+ * {@code session} (logout): viewer; {@code tokens}, {@code sessions}, {@code routes} and anything
+ * not named here: admin. The same rules hold for routes other services mount.
  */
 public final class RolePolicy {
   private RolePolicy() {}
@@ -28,7 +28,7 @@ public final class RolePolicy {
    */
   public static Role required(HttpMethod method, String path) {
     String resource = resource(path);
-    if (resource.equals("tokens")) {
+    if (resource.equals("tokens") || resource.equals("sessions")) {
       return Role.ADMIN;
     }
     if (!isMutation(method)) {
@@ -43,7 +43,7 @@ public final class RolePolicy {
   }
 
   /** The first segment after {@code /api/v1/}. */
-  static String resource(String path) {
+  public static String resource(String path) {
     String rest = path.startsWith("/api/v1/") ? path.substring("/api/v1/".length()) : "";
     int slash = rest.indexOf('/');
     return slash < 0 ? rest : rest.substring(0, slash);

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -26,8 +27,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Browser sessions: a login with an API token gets a random session id (sent as an HttpOnly,
  * SameSite=Strict cookie) and a CSRF token that every change made with the session must carry in
- * {@code X-CSRF-Token}. A session ends after {@code idle} without use, on logout, or when the token
- * it was made with is revoked.
+ * {@code X-CSRF-Token}. A session ends after {@code idle} without use, {@code lifetime} after its
+ * login however much it is used, on logout, when an admin ends it, or when the token it was made
+ * with is revoked.
  *
  * <p>Sessions are kept in the state topic {@link Topics#STATE_SESSIONS}, keyed by the SHA-256 hash
  * of the session id (the id itself is never stored, so the topic alone does not let anyone log in),
@@ -53,10 +55,20 @@ public final class Sessions implements AutoCloseable {
   /** How far the stored expiry may fall behind use before a use writes it again. */
   public static final Duration TOUCH_INTERVAL = Duration.ofMinutes(1);
 
-  static final Duration DEFAULT_IDLE = Duration.ofHours(12);
+  static final Duration DEFAULT_IDLE = Duration.ofHours(2);
+  static final Duration DEFAULT_LIFETIME = Duration.ofHours(12);
+
+  /** The idle time of the release before lifetimes, to date a session it stored without one. */
+  private static final Duration LEGACY_IDLE = Duration.ofHours(12);
+
+  private static final int USER_AGENT_KEPT = 256;
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** One session; {@code expires} moves on with each use. */
+  /**
+   * One session; {@code expires} moves on with each use, up to the end of its lifetime.
+   *
+   * @param id the session's secret id (the cookie's value)
+   */
   public record Session(String id, Principal principal, String csrfToken, Instant expires) {
     /** Whether {@code presented} is this session's CSRF token (compared in constant time). */
     public boolean csrfMatches(String presented) {
@@ -74,13 +86,56 @@ public final class Sessions implements AutoCloseable {
    * @param csrfToken null for a session made by this release, whose CSRF token is derived from the
    *     session id (so Kafka holds nothing that works as a secret); the token itself for a session
    *     imported from the previous release, which kept it so
+   * @param created when it was made (its lifetime counts from then); null for a session stored by a
+   *     release before lifetimes
+   * @param lastSeen when it was last used, as of the last expiry write (up to {@link
+   *     #TOUCH_INTERVAL} behind); null until then
+   * @param address the client address it was made from; null when unknown
+   * @param userAgent the {@code User-Agent} it was made with, cut to 256 characters; null when none
    */
   public record StoredSession(
-      String tokenId, String name, String role, String csrfToken, Instant expires) {}
+      String tokenId,
+      String name,
+      String role,
+      String csrfToken,
+      Instant expires,
+      Instant created,
+      Instant lastSeen,
+      String address,
+      String userAgent) {
+
+    /** A session as the release before lifetimes stored it. */
+    public StoredSession(
+        String tokenId, String name, String role, String csrfToken, Instant expires) {
+      this(tokenId, name, role, csrfToken, expires, null, null, null, null);
+    }
+
+    StoredSession seen(Instant when, Instant expires, Instant created) {
+      return new StoredSession(
+          tokenId, name, role, csrfToken, expires, created, when, address, userAgent);
+    }
+  }
+
+  /**
+   * A session as an admin sees it: never its secret id or CSRF token.
+   *
+   * @param key the hash of its id, to end it by
+   */
+  public record Listed(
+      String key,
+      String name,
+      String role,
+      String tokenId,
+      Instant created,
+      Instant lastSeen,
+      Instant expires,
+      String address,
+      String userAgent) {}
 
   private final StateTable<StoredSession> table;
   private final Predicate<String> tokenLive;
   private final Duration idle;
+  private final Duration lifetime;
   private final Clock clock;
 
   /** Expiries being written, by session key, so a burst of requests writes once. */
@@ -102,28 +157,48 @@ public final class Sessions implements AutoCloseable {
           });
 
   private Sessions(
-      StateTable<StoredSession> table, Predicate<String> tokenLive, Duration idle, Clock clock) {
+      StateTable<StoredSession> table,
+      Predicate<String> tokenLive,
+      Duration idle,
+      Duration lifetime,
+      Clock clock) {
     this.table = table;
     this.tokenLive = tokenLive;
     this.idle = idle;
+    this.lifetime = lifetime;
     this.clock = clock;
   }
 
   /**
-   * The sessions of {@code table} (the {@link Topics#STATE_SESSIONS} table), of 12 hours' idle time
-   * on the system clock.
+   * The sessions of {@code table} (the {@link Topics#STATE_SESSIONS} table), of 2 hours' idle time
+   * and a 12 hours' lifetime on the system clock.
    *
    * @param tokenLive whether a token id names a live token: a session whose token is not live is
    *     not found, even before its tombstone is read
    */
   public static Sessions open(StateTable<StoredSession> table, Predicate<String> tokenLive) {
-    return open(table, tokenLive, DEFAULT_IDLE, Clock.systemUTC());
+    return open(table, tokenLive, DEFAULT_IDLE, DEFAULT_LIFETIME, Clock.systemUTC());
   }
 
   /** Like {@link #open(StateTable, Predicate)} with another idle time and clock. */
   public static Sessions open(
       StateTable<StoredSession> table, Predicate<String> tokenLive, Duration idle, Clock clock) {
-    Sessions sessions = new Sessions(table, tokenLive, idle, clock);
+    return open(table, tokenLive, idle, DEFAULT_LIFETIME, clock);
+  }
+
+  /**
+   * Like {@link #open(StateTable, Predicate)} with another idle time, lifetime and clock.
+   *
+   * @param idle a session unused for this long ends
+   * @param lifetime a session ends this long after its login, however much it is used
+   */
+  public static Sessions open(
+      StateTable<StoredSession> table,
+      Predicate<String> tokenLive,
+      Duration idle,
+      Duration lifetime,
+      Clock clock) {
+    Sessions sessions = new Sessions(table, tokenLive, idle, lifetime, clock);
     table.listen(
         (key, before, after) -> {
           if (after == null) {
@@ -140,16 +215,124 @@ public final class Sessions implements AutoCloseable {
    * @throws io.valentia.eventbus.ValentiaException when Kafka does not take it
    */
   public Session create(Principal principal) {
+    return create(principal, null, null);
+  }
+
+  /**
+   * Like {@link #create(Principal)}, noting where the login came from for {@link #list}.
+   *
+   * @param address the client's address; null when unknown
+   * @param userAgent its {@code User-Agent}; null when none
+   */
+  public Session create(Principal principal, String address, String userAgent) {
     sweepExpired();
     String id = random();
-    Session session = new Session(id, principal, csrfOf(id), clock.instant().plus(idle));
+    Instant now = clock.instant();
+    Session session = new Session(id, principal, csrfOf(id), expiry(now, now));
     StateMigration.await(
         table.put(
             hash(id),
             new StoredSession(
-                principal.tokenId(), principal.name(), principal.role(), null, session.expires())),
+                principal.tokenId(),
+                principal.name(),
+                principal.role(),
+                null,
+                session.expires(),
+                now,
+                now,
+                address,
+                userAgent == null
+                    ? null
+                    : userAgent.substring(0, Math.min(userAgent.length(), USER_AGENT_KEPT)))),
         "store a browser session");
     return session;
+  }
+
+  /**
+   * The live sessions, oldest first, of {@code principal} (a token or user name) or of everyone
+   * when it is null. Does not block.
+   */
+  public List<Listed> list(String principal) {
+    Instant now = clock.instant();
+    List<Listed> out = new ArrayList<>();
+    table
+        .snapshot()
+        .forEach(
+            (key, s) -> {
+              if ((principal == null || principal.equals(s.name())) && live(s, now)) {
+                out.add(
+                    new Listed(
+                        key,
+                        s.name(),
+                        s.role(),
+                        s.tokenId(),
+                        createdOf(s),
+                        s.lastSeen(),
+                        s.expires(),
+                        s.address(),
+                        s.userAgent()));
+              }
+            });
+    out.sort(Comparator.comparing(Listed::created));
+    return out;
+  }
+
+  /**
+   * Ends the session whose key ({@link Listed#key}) is {@code key} and waits until Kafka has the
+   * tombstone; false when there is no live one.
+   */
+  public boolean endByKey(String key) {
+    StoredSession stored = key == null ? null : table.get(key).orElse(null);
+    if (stored == null || !live(stored, clock.instant())) {
+      return false;
+    }
+    StateMigration.await(table.remove(key), "end a browser session");
+    return true;
+  }
+
+  /**
+   * Ends every session of {@code principal} (a token or user name) and waits until Kafka has the
+   * tombstones.
+   *
+   * @return how many live sessions ended
+   */
+  public int endOf(String principal) {
+    Instant now = clock.instant();
+    List<CompletableFuture<Void>> ends = new ArrayList<>();
+    int[] live = new int[1];
+    table
+        .snapshot()
+        .forEach(
+            (key, s) -> {
+              if (principal.equals(s.name())) {
+                if (live(s, now)) {
+                  live[0]++;
+                }
+                ends.add(table.remove(key));
+              }
+            });
+    StateMigration.await(
+        CompletableFuture.allOf(ends.toArray(CompletableFuture[]::new)),
+        "end the browser sessions of " + principal);
+    return live[0];
+  }
+
+  private boolean live(StoredSession s, Instant now) {
+    return !s.expires().isBefore(now)
+        && !createdOf(s).plus(lifetime).isBefore(now)
+        && tokenLive.test(s.tokenId());
+  }
+
+  /** When {@code s} was made; for a session stored before lifetimes, its last use. */
+  private static Instant createdOf(StoredSession s) {
+    return s.created() != null ? s.created() : s.expires().minus(LEGACY_IDLE);
+  }
+
+  /** The expiry of a session made at {@code created} and used at {@code now}. */
+  private Instant expiry(Instant created, Instant now) {
+    Instant idleEnd = now.plus(idle);
+    Instant end = created.plus(lifetime);
+    return idleEnd.isBefore(end) ? idleEnd : end;
   }
 
   /**
@@ -166,11 +349,12 @@ public final class Sessions implements AutoCloseable {
       return Optional.empty();
     }
     Instant now = clock.instant();
-    if (stored.expires().isBefore(now) || !tokenLive.test(stored.tokenId())) {
+    if (!live(stored, now)) {
       return Optional.empty();
     }
-    Instant expires = now.plus(idle);
-    touch(key, stored, expires);
+    Instant created = createdOf(stored);
+    Instant expires = expiry(created, now);
+    touch(key, stored, now, expires, created);
     return Optional.of(
         new Session(
             id,
@@ -226,14 +410,13 @@ public final class Sessions implements AutoCloseable {
   }
 
   /** Writes the moved-on expiry when the stored one lags by more than {@link #TOUCH_INTERVAL}. */
-  private void touch(String key, StoredSession stored, Instant expires) {
+  private void touch(
+      String key, StoredSession stored, Instant now, Instant expires, Instant created) {
     Instant known = touching.getOrDefault(key, stored.expires());
     if (known.plus(TOUCH_INTERVAL).isAfter(expires) || touching.putIfAbsent(key, expires) != null) {
       return;
     }
-    StoredSession renewed =
-        new StoredSession(
-            stored.tokenId(), stored.name(), stored.role(), stored.csrfToken(), expires);
+    StoredSession renewed = stored.seen(now, expires, created);
     try {
       writer.execute(
           () -> {
@@ -276,7 +459,7 @@ public final class Sessions implements AutoCloseable {
         .snapshot()
         .forEach(
             (key, s) -> {
-              if (s.expires().isBefore(now)) {
+              if (s.expires().isBefore(now) || createdOf(s).plus(lifetime).isBefore(now)) {
                 table.remove(key);
               }
             });

@@ -20,20 +20,29 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code valentia token create|list|revoke}: API tokens, through {@code /api/v1/tokens} of a
- * running platform, with an admin token ({@code --token} / {@code VALENTIA_TOKEN}).
+ * {@code valentia token create|list|revoke|sessions|end-session}: API tokens and the browser
+ * sessions made with them, through {@code /api/v1/tokens} and {@code /api/v1/sessions} of a running
+ * platform, with an admin token ({@code --token} / {@code VALENTIA_TOKEN}).
  */
 @Command(
     name = "token",
     mixinStandardHelpOptions = true,
-    description = "Create, list or revoke API tokens (needs an admin token).",
-    subcommands = {TokenCommand.Create.class, TokenCommand.List.class, TokenCommand.Revoke.class})
+    description =
+        "Create, list or revoke API tokens; list or end browser sessions (needs an admin token).",
+    subcommands = {
+      TokenCommand.Create.class,
+      TokenCommand.List.class,
+      TokenCommand.Revoke.class,
+      TokenCommand.SessionList.class,
+      TokenCommand.EndSession.class
+    })
 public final class TokenCommand implements Runnable {
   @Spec CommandSpec spec;
 
   @Override
   public void run() {
-    throw new ParameterException(spec.commandLine(), "name a subcommand: create, list or revoke");
+    throw new ParameterException(
+        spec.commandLine(), "name a subcommand: create, list, revoke, sessions or end-session");
   }
 
   /** How the commands reach the platform. */
@@ -188,6 +197,117 @@ public final class TokenCommand implements Runnable {
           "/api/v1/tokens/" + URLEncoder.encode(id, StandardCharsets.UTF_8),
           null);
       print(spec, target.json ? new JsonObject().put("revoked", id).encode() : "revoked " + id);
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "sessions",
+      mixinStandardHelpOptions = true,
+      description =
+          "List the live browser sessions: principal, created, last seen, client address, user"
+              + " agent (never a session's secret).")
+  static final class SessionList implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Target target;
+
+    @Option(
+        names = "--principal",
+        paramLabel = "NAME",
+        description = "only the sessions of this token or user")
+    String principal;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      JsonObject answer =
+          send(
+              spec,
+              target,
+              "GET",
+              "/api/v1/sessions"
+                  + (principal == null
+                      ? ""
+                      : "?principal=" + URLEncoder.encode(principal, StandardCharsets.UTF_8)),
+              null);
+      if (target.json) {
+        print(spec, answer.encode());
+        return 0;
+      }
+      StringBuilder out = new StringBuilder();
+      answer
+          .getJsonArray("sessions")
+          .forEach(
+              s -> {
+                JsonObject session = (JsonObject) s;
+                out.append(
+                        String.format(
+                            "%s  %-24s  %-9s  created %s, last seen %s, from %s, %s",
+                            session.getString("id"),
+                            session.getString("principal"),
+                            session.getString("role"),
+                            session.getString("created"),
+                            session.getString("lastSeen", "-"),
+                            session.getString("address", "?"),
+                            session.getString("userAgent", "no user agent")))
+                    .append('\n');
+              });
+      print(spec, out.length() == 0 ? "no live sessions" : out.toString().stripTrailing());
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "end-session",
+      mixinStandardHelpOptions = true,
+      description =
+          "End a browser session by id (see token sessions), or every session of a principal;"
+              + " it ends on every web process.")
+  static final class EndSession implements Callable<Integer> {
+    @picocli.CommandLine.Mixin Target target;
+
+    @Parameters(
+        arity = "0..1",
+        paramLabel = "ID",
+        description = "the session's id (see token sessions)")
+    String id;
+
+    @Option(
+        names = "--principal",
+        paramLabel = "NAME",
+        description = "end every session of this token or user instead")
+    String principal;
+
+    @Spec CommandSpec spec;
+
+    @Override
+    public Integer call() throws InterruptedException {
+      if ((id == null) == (principal == null)) {
+        throw new ParameterException(
+            spec.commandLine(), "name one session's ID or --principal NAME, not both");
+      }
+      if (id != null) {
+        send(
+            spec,
+            target,
+            "DELETE",
+            "/api/v1/sessions/" + URLEncoder.encode(id, StandardCharsets.UTF_8),
+            null);
+        print(spec, target.json ? new JsonObject().put("ended", id).encode() : "ended " + id);
+        return 0;
+      }
+      JsonObject answer =
+          send(
+              spec,
+              target,
+              "DELETE",
+              "/api/v1/sessions?principal=" + URLEncoder.encode(principal, StandardCharsets.UTF_8),
+              null);
+      print(
+          spec,
+          target.json
+              ? answer.encode()
+              : "ended " + answer.getInteger("ended") + " session(s) of " + principal);
       return 0;
     }
   }

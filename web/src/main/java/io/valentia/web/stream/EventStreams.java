@@ -70,6 +70,12 @@ public final class EventStreams {
       }
     }
 
+    /** The same limits with another heartbeat interval. */
+    public Limits withHeartbeat(Duration heartbeat) {
+      return new Limits(
+          bufferSize, bufferBytes, heartbeat, stallTimeout, maxStreams, maxPerPrincipal);
+    }
+
     /** The same limits with other caps. */
     public Limits withCaps(int maxStreams, int maxPerPrincipal) {
       return new Limits(

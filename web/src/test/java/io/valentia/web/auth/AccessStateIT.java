@@ -10,6 +10,7 @@ import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.testing.KafkaTestSupport;
+import io.valentia.web.testing.TestTokens;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -89,10 +90,10 @@ class AccessStateIT {
   void configuredWins(@TempDir Path a, @TempDir Path b) {
     String generated = start(a, null).admin().generated().orElseThrow();
 
-    AccessState configured = start(b.resolve("absent"), "s3cret");
+    AccessState configured = start(b.resolve("absent"), TestTokens.ADMIN);
 
     assertThat(configured.admin().generated()).isEmpty();
-    assertThat(configured.authenticator().authenticateToken("s3cret")).isPresent();
+    assertThat(configured.authenticator().authenticateToken(TestTokens.ADMIN)).isPresent();
     assertThat(configured.authenticator().authenticateToken(generated)).isEmpty();
     assertThat(b.resolve("absent")).doesNotExist();
   }
@@ -208,7 +209,7 @@ class AccessStateIT {
       "The import runs once per cluster: a token added to the old file afterwards is not imported"
           + " by a later start.")
   void importRunsOnce(@TempDir Path dir) throws Exception {
-    start(dir, "s3cret");
+    start(dir, TestTokens.ADMIN);
     String late = TokenStore.newSecret();
     write(
         dir.resolve("tokens.json"),
@@ -222,7 +223,7 @@ class AccessStateIT {
                 "admin",
                 null)));
 
-    AccessState again = start(dir, "s3cret");
+    AccessState again = start(dir, TestTokens.ADMIN);
 
     assertThat(again.authenticator().authenticateToken(late)).isEmpty();
   }
@@ -232,7 +233,7 @@ class AccessStateIT {
   void corruptFileIsReported(@TempDir Path dir) throws Exception {
     Files.writeString(dir.resolve("tokens.json"), "{not json");
 
-    assertThatThrownBy(() -> start(dir, "s3cret"))
+    assertThatThrownBy(() -> start(dir, TestTokens.ADMIN))
         .isInstanceOf(ValentiaException.class)
         .hasMessageContaining("tokens.json")
         .hasMessageContaining("fix or remove it");

@@ -18,6 +18,7 @@ import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebVerticle;
 import io.valentia.web.cli.WebCommands;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -43,7 +44,7 @@ import picocli.CommandLine;
 
 @DisplayName("The secure API: tokens, roles, browser login with CSRF, and the audit trail on Kafka")
 class GatewayIT {
-  private static final String ADMIN = "vt_gateway-test-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   @TempDir static Path dir;
   private static StateTables tables;
@@ -326,6 +327,73 @@ class GatewayIT {
   }
 
   @Test
+  @DisplayName(
+      "token sessions lists a login (never its secret) and token end-session ends it, by id or all"
+          + " of a principal's; end-session needs exactly one of the two.")
+  void cliListsAndEndsSessions() throws Exception {
+    JsonObject created = createToken("viewer");
+    String name = created.getString("name");
+    String cookie = login(created.getString("token"));
+    String secondCookie = login(created.getString("token"));
+
+    StringWriter out = new StringWriter();
+    CommandLine listing = commandLine();
+    listing.setOut(new PrintWriter(out));
+    int listed =
+        listing.execute(
+            "token", "sessions", "--principal", name, "--json", "--url", url(), "--token", ADMIN);
+    assertThat(listed).isZero();
+    JsonObject answer = new JsonObject(out.toString().trim());
+    assertThat(answer.getJsonArray("sessions")).hasSize(2);
+    assertThat(out.toString()).doesNotContain(cookie.substring(cookie.indexOf('=') + 1));
+    String id = answer.getJsonArray("sessions").getJsonObject(0).getString("id");
+
+    assertThat(cli("end-session", id)).isZero();
+    // the list is oldest first: the first login ended, the second lives
+    assertThat(request("GET", "/api/v1/whoami", Map.of("Cookie", cookie), null).statusCode())
+        .isEqualTo(401);
+    assertThat(request("GET", "/api/v1/whoami", Map.of("Cookie", secondCookie), null).statusCode())
+        .isEqualTo(200);
+    assertThat(cli("end-session", "--principal", name)).isZero();
+    assertThat(request("GET", "/api/v1/whoami", Map.of("Cookie", cookie), null).statusCode())
+        .isEqualTo(401);
+    assertThat(request("GET", "/api/v1/whoami", Map.of("Cookie", secondCookie), null).statusCode())
+        .isEqualTo(401);
+    assertThat(cli("end-session")).isEqualTo(2);
+    assertThat(cli("end-session", id, "--principal", name)).isEqualTo(2);
+  }
+
+  /** Logs in with {@code token}; the session cookie as a request's Cookie header. */
+  private static String login(String token) throws Exception {
+    HttpResponse<String> login =
+        request(
+            "POST",
+            "/api/v1/session",
+            Map.of("Content-Type", "application/json"),
+            new JsonObject().put("token", token).encode());
+    assertThat(login.statusCode()).isEqualTo(200);
+    String setCookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+    return setCookie.substring(0, setCookie.indexOf(';'));
+  }
+
+  @Test
+  @DisplayName(
+      "X-Forwarded-Proto from a peer that is not a configured proxy is ignored: the cookie of a"
+          + " plain-HTTP login is not Secure.")
+  void untrustedForwardedProtoIsIgnored() throws Exception {
+    String token = createToken("viewer").getString("token");
+    HttpResponse<String> login =
+        request(
+            "POST",
+            "/api/v1/session",
+            Map.of("Content-Type", "application/json", "X-Forwarded-Proto", "https"),
+            new JsonObject().put("token", token).encode());
+
+    assertThat(login.statusCode()).isEqualTo(200);
+    assertThat(login.headers().firstValue("Set-Cookie").orElseThrow()).doesNotContain("Secure");
+  }
+
+  @Test
   @DisplayName("A login with a wrong token is 401 and sets no cookie.")
   void badLogin() throws Exception {
     HttpResponse<String> login =
@@ -359,7 +427,13 @@ class GatewayIT {
     assertThat(response.statusCode()).isEqualTo(200);
     JsonObject paths = new JsonObject(response.body()).getJsonObject("paths");
     assertThat(paths.fieldNames())
-        .contains("/api/v1/events/stream", "/api/v1/tokens", "/api/v1/session", "/health");
+        .contains(
+            "/api/v1/events/stream",
+            "/api/v1/tokens",
+            "/api/v1/session",
+            "/api/v1/sessions",
+            "/api/v1/sessions/{id}",
+            "/health");
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -420,6 +494,9 @@ class GatewayIT {
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofString(body));
     headers.forEach(request::header);
+    if (headers.containsKey("Cookie") && !headers.containsKey("Origin")) {
+      request.header("Origin", base); // as a browser on this site sends it
+    }
     return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -144,6 +144,84 @@ class SessionsIT {
   }
 
   @Test
+  @DisplayName(
+      "A session ends at its lifetime even when it is used all along, on this process and on one"
+          + " started afterwards.")
+  void lifetimeEndsABusySession() {
+    MutableClock clock =
+        new MutableClock(Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+    Sessions sessions = sessions(clock, Duration.ofHours(1), Duration.ofHours(3));
+    Principal alice =
+        new Principal(
+            "alice-" + java.util.UUID.randomUUID(),
+            "responder",
+            "token-" + java.util.UUID.randomUUID());
+    Sessions.Session session = sessions.create(alice);
+
+    for (int i = 0; i < 3; i++) {
+      clock.now = clock.now.plus(Duration.ofMinutes(50));
+      Instant expires = sessions.find(session.id()).orElseThrow().expires();
+      // the moved-on expiry is written in the background: the next use reads it from the table
+      await()
+          .atMost(Duration.ofSeconds(10))
+          .until(() -> sessions.list(alice.name()).get(0).expires().equals(expires));
+    }
+    clock.now = clock.now.plus(Duration.ofMinutes(29));
+    assertThat(sessions.find(session.id()).orElseThrow().expires())
+        .as("the expiry stops at the end of the lifetime")
+        .isEqualTo(clock.now.minus(Duration.ofMinutes(179)).plus(Duration.ofHours(3)));
+    clock.now = clock.now.plus(Duration.ofMinutes(2));
+
+    assertThat(sessions.find(session.id())).isEmpty();
+    assertThat(sessions(clock, Duration.ofHours(1), Duration.ofHours(3)).find(session.id()))
+        .isEmpty();
+    assertThat(sessions.list(alice.name())).isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "An admin's list shows each live session's principal, creation, address and user agent but"
+          + " never its id or CSRF token; ending one by its key, or all of a principal's, is a"
+          + " tombstone that another process sees.")
+  void listAndEnd() {
+    Sessions sessions = sessions(Clock.systemUTC());
+    Principal alice =
+        new Principal(
+            "alice-" + java.util.UUID.randomUUID(),
+            "responder",
+            "token-" + java.util.UUID.randomUUID());
+    Sessions.Session first = sessions.create(alice, "203.0.113.7", "Firefox/140.0");
+    Sessions.Session second = sessions.create(alice, "203.0.113.8", null);
+    Principal carol = new Principal("carol-" + java.util.UUID.randomUUID(), "viewer", "t-carol");
+    Sessions.Session other = sessions.create(carol, "198.51.100.1", "curl/8");
+
+    List<Sessions.Listed> listed = sessions.list(alice.name());
+
+    assertThat(listed)
+        .extracting(Sessions.Listed::address)
+        .containsExactly("203.0.113.7", "203.0.113.8");
+    assertThat(listed.get(0).userAgent()).isEqualTo("Firefox/140.0");
+    assertThat(listed.get(0).created()).isNotNull();
+    assertThat(listed.get(0).role()).isEqualTo("responder");
+    assertThat(listed.toString())
+        .doesNotContain(first.id())
+        .doesNotContain(first.csrfToken())
+        .doesNotContain(second.id());
+    Sessions elsewhere = sessions(Clock.systemUTC());
+    assertThat(elsewhere.find(first.id())).isPresent();
+
+    assertThat(sessions.endByKey(listed.get(0).key())).isTrue();
+    assertThat(sessions.endByKey(listed.get(0).key())).isFalse();
+    await().atMost(Duration.ofSeconds(5)).until(() -> elsewhere.find(first.id()).isEmpty());
+    assertThat(elsewhere.find(second.id())).isPresent();
+
+    assertThat(sessions.endOf(alice.name())).isEqualTo(1);
+    await().atMost(Duration.ofSeconds(5)).until(() -> elsewhere.find(second.id()).isEmpty());
+    assertThat(elsewhere.find(other.id())).isPresent();
+    assertThat(sessions.list(null)).extracting(Sessions.Listed::name).contains(carol.name());
+  }
+
+  @Test
   @DisplayName("Unknown, empty and missing session ids find nothing.")
   void unknownIds() {
     Sessions sessions = sessions(Clock.systemUTC());
@@ -163,12 +241,16 @@ class SessionsIT {
   }
 
   private Sessions sessions(Clock clock, Duration idle) {
+    return sessions(clock, idle, Duration.ofHours(12));
+  }
+
+  private Sessions sessions(Clock clock, Duration idle, Duration lifetime) {
     StateTables tables = new StateTables(KafkaTestSupport.settings());
     processes.add(tables);
     StateTable<Sessions.StoredSession> table =
         tables.open(Topics.STATE_SESSIONS, Sessions.StoredSession.class);
     StateMigration.await(table.restored(), "restore");
-    return Sessions.open(table, id -> !revoked.contains(id), idle, clock);
+    return Sessions.open(table, id -> !revoked.contains(id), idle, lifetime, clock);
   }
 
   /** The expiries written for {@code key}, in log order. */

@@ -16,6 +16,7 @@ import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebVerticle;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("POST /api/v1/events: CloudEvents over HTTP in structured, batch and binary mode")
 class EventsIngestIT {
-  private static final String TOKEN = "vt_events-ingest-admin-token";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final HttpClient http = HttpClient.newHttpClient();
   private static Vertx vertx;
   private static KafkaEventPublisher publisher;

@@ -20,6 +20,7 @@ import io.valentia.web.auth.Role;
 import io.valentia.web.auth.TokenStore;
 import io.valentia.web.stream.EventStreams;
 import io.valentia.web.testing.BrowserScripts;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @DisplayName("The pages in a real headless Chromium")
 class BrowserIT {
-  private static final String ADMIN = "vt_browser-test-admin";
+  private static final String ADMIN = TestTokens.ADMIN;
 
   /** A check as Ceph raises it, with more detail lines than the dashboard shows at once. */
   private static final HealthCheck SLOW_PINGS =

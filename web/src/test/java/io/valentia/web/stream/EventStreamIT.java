@@ -17,6 +17,7 @@ import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebVerticle;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.InputStream;
@@ -41,7 +42,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("GET /api/v1/events/stream against a real Kafka broker")
 class EventStreamIT {
-  private static final String TOKEN = "vt_stream-test-admin";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Duration WAIT = Duration.ofSeconds(15);
 
   private static Vertx vertx;

@@ -17,6 +17,7 @@ import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebVerticle;
 import io.valentia.web.auth.AdminToken;
+import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -46,7 +47,7 @@ import org.junit.jupiter.api.Test;
 
 @DisplayName("Many live streams share one reading of the events topic")
 class StreamFanOutIT {
-  private static final String TOKEN = "vt_fan-out-test-admin";
+  private static final String TOKEN = TestTokens.ADMIN;
   private static final Duration WAIT = Duration.ofSeconds(20);
   private static final String[] SEVERITIES = {"info", "warning", "critical"};
 
