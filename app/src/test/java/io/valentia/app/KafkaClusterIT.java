@@ -74,7 +74,12 @@ class KafkaClusterIT {
   @AfterEach
   void stopAll() throws Exception {
     for (ChildPlatform child : children) {
-      child.stop();
+      child.process().destroy(); // SIGTERM: a clean stop, bounded
+    }
+    for (ChildPlatform child : children) {
+      if (!child.process().waitFor(60, TimeUnit.SECONDS)) {
+        child.kill();
+      }
     }
     if (publisher != null) {
       publisher.close();
@@ -105,8 +110,16 @@ class KafkaClusterIT {
     starting.add(child("web-postmortem", config, bootstrap, "web", "postmortem"));
     starting.add(child("notifications", config, bootstrap, "notifications"));
     starting.add(child("chaos-probes", config, bootstrap, "chaos", "probes"));
+    Exception notStarted = null;
     for (CompletableFuture<ChildPlatform> future : starting) {
-      children.add(future.get(240, TimeUnit.SECONDS));
+      try {
+        children.add(future.get(240, TimeUnit.SECONDS)); // those that start are stopped after
+      } catch (Exception e) {
+        notStarted = e;
+      }
+    }
+    if (notStarted != null) {
+      throw notStarted;
     }
     ChildPlatform web = children.get(0);
     assertThat(web.base()).isNotNull();
