@@ -48,6 +48,51 @@ async function labelled(page, where) {
   check(bad.length === 0, "unlabelled or unreachable controls on " + where + ": " + bad.join(" "));
 }
 
+// A few seconds of a small cluster's traffic published through POST /api/v1/events, so that the
+// live view's screenshot shows its list, detail pane and charts at work.
+async function liveTraffic(page) {
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  // the publishing below is audited: leave those events out, as one would
+  await page.fill("#filter", "!type.startsWith('io.valentia.audit.')");
+  await page.click("#apply");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  const hosts = ["osd-1", "osd-2", "osd-3", "osd-4"];
+  for (let round = 0; round < 8; round++) {
+    const events = [];
+    for (const from of hosts) {
+      for (const peer of hosts) {
+        if (from === peer) continue;
+        const ok = !(from === "osd-3" && peer === "osd-1");
+        events.push({ type: "io.valentia.probe.mtu.ping.v1", source: "/probes/mtu/" + from, subject: from + "->" + peer,
+          data: ok ? { peer, sizeBytes: 8972, ok, rttMicros: 180 + round, direction: "both", mode: "udp" }
+            : { peer, sizeBytes: 8972, ok, direction: "out", mode: "udp" } });
+      }
+    }
+    const counts = Array(45).fill(0);
+    counts[20] = 40 + round; counts[21] = 35; counts[22] = 12; counts[30] = round % 3; counts[44] = 1;
+    events.push({ type: "io.valentia.probe.frame.stats.v1", source: "/probes/frames/hmd-0", subject: "hmd-0",
+      data: { hz: 90, frames: 88, dropped: 1, fps: 88.0, p50Micros: 10400, p99Micros: 15200, maxMicros: 22400,
+        intervalMillis: 1000, source: "loop", histogram: { bucketMicros: 500, counts } } });
+    events.push({ type: "com.example.deploy.v1", source: "/deploy/ci", subject: "renderer", severity: round === 7 ? "warning" : "info",
+      data: { version: "1.4." + round, step: round === 7 ? "canary slower than baseline" : "rolled out" } });
+    const answers = await page.evaluate(async (batch) => {
+      const out = [];
+      for (const event of batch) {
+        out.push((await valentia.api("POST", "/api/v1/events",
+          { specversion: "1.0", id: crypto.randomUUID(), time: new Date().toISOString(), ...event })).status);
+      }
+      return out;
+    }, events);
+    check(answers.every((s) => s === 202), "publishing the live view's traffic answered " + answers.join(","));
+    await page.waitForTimeout(400);
+  }
+  await page.waitForFunction(() => document.querySelectorAll("#frame-chart svg rect.bar").length > 0 &&
+    document.querySelectorAll("#mtu td.fail").length > 0, null, { timeout: 10000 });
+  await page.locator(".row.sev-warning").first().click();
+  await page.evaluate(() => window.scrollTo(0, 170));
+  await page.waitForTimeout(1200); // the charts redraw once a second
+}
+
 const browser = await chromium.launch({
   executablePath: env.CHROMIUM || "/usr/bin/chromium",
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -253,7 +298,11 @@ try {
   // the other pages, for a reviewer to look at
   for (const name of ["incidents", "postmortems", "live", "notifications"]) {
     await page.goto(base + "/" + name);
-    await page.waitForTimeout(1500);
+    if (name === "live") {
+      await liveTraffic(page);
+    } else {
+      await page.waitForTimeout(1500);
+    }
     await page.screenshot({ path: env.SCREENSHOTS + "/" + name + ".png" });
   }
   await page.goto(base + "/incidents?id=" + encodeURIComponent(env.OPENED_INCIDENT));

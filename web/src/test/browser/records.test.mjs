@@ -63,6 +63,15 @@ try {
   check(Math.abs(boxes[0].top - boxes[1].top) < 2 && boxes[1].left > boxes[0].right - 1,
     "the testimonies stand side by side: " + JSON.stringify(boxes));
   console.log("ok - testimonies are shown side by side");
+  if (process.env.SCREENSHOTS) {
+    // at 1280x800 for the README, then back to the size the checks above were made at
+    await page.setViewportSize({ width: 1280, height: 800 });
+    // the postmortem itself at the top, below its title, rather than the list above it
+    await page.evaluate(() => { document.querySelector(".pm-head").scrollIntoView(); window.scrollBy(0, -50); });
+    await page.screenshot({ path: process.env.SCREENSHOTS + "/postmortem.png" });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.setViewportSize({ width: 1400, height: 1000 });
+  }
 
   const remark = await page.locator("#testimonies .remark").allTextContents();
   check(remark.some((t) => /human error/i.test(t)), "the blameless remark is beside the testimony: " + JSON.stringify(remark));

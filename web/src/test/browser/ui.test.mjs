@@ -35,10 +35,10 @@ const browser = await chromium.launch({
     "--disable-component-update", "--disable-sync", "--no-first-run"],
 });
 let failed = false;
+const errors = [];
 try {
   const context = await browser.newContext();
   const page = await context.newPage();
-  const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
   page.on("dialog", (d) => d.accept());
 
@@ -73,35 +73,68 @@ try {
   check(await page.locator("#detail img").count() === 0, "the detail pane made elements");
   console.log("ok - event data with <script> and <img onerror> shows as text and runs nothing");
 
-  // the filter works
+  // the filter works: at once on what is here, then on the server
   const keep = "keep-" + Date.now();
+  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 1 } });
+  await page.locator(".row", { hasText: keep }).first().waitFor({ timeout: 5000 });
+  await page.fill("#filter", "subject == '" + keep + "'");
+  // Apply clicked in the page: what the list holds is read in the same task, before the server
+  // could have answered anything
+  const atOnce = await page.evaluate(async () => {
+    document.getElementById("apply").click();
+    const state = document.getElementById("state").textContent;
+    const subjects = events.map((e) => e.subject);
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    return { state, subjects, rows: [...document.querySelectorAll(".row")].map((r) => r.textContent) };
+  });
+  check(atOnce.state === "connecting", "the stream was not restarting: " + atOnce.state);
+  check(atOnce.subjects.length === 1 && atOnce.subjects[0] === keep, "the list right after Apply: " + JSON.stringify(atOnce));
+  check(atOnce.rows.length === 1 && atOnce.rows[0].includes(keep), "the rows right after Apply: " + JSON.stringify(atOnce));
+  check(await page.locator(".row", { hasText: subject }).count() === 0, "the filtered-out event is still shown");
+  console.log("ok - a new filter applies at once to the events already received, before the stream restarted");
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
+  await emit({ type: "com.example.ui.test.v1", subject: "other-" + Date.now(), data: { n: 1 } });
+  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 2 } });
+  await page.locator(".row", { hasText: "\"n\":2" }).first().waitFor({ timeout: 5000 });
+  check(await page.locator(".row", { hasText: keep }).count() === 2, "rows: " + await page.locator(".row").allTextContents());
+  // an event a stream sends again (as a reconnection may) is recognised by its id
+  const again = await page.evaluate(async () => {
+    for (const event of events.slice()) take(JSON.parse(JSON.stringify(event)));
+    await new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+    return { rows: document.querySelectorAll(".row").length, ids: new Set(events.map((e) => e.id)).size, shown: events.length };
+  });
+  check(again.rows === 2 && again.ids === again.shown, "after the same events came again: " + JSON.stringify(again));
+  console.log("ok - the restarted stream adds the new events, and an event sent again is shown once");
+  // back to no filter: everything received is there again, without waiting for the server
+  await page.fill("#filter", "");
+  await page.click("#apply");
+  await page.waitForFunction((s) => [...document.querySelectorAll(".row")].some((r) => r.textContent.includes(s)), subject, { timeout: 500 });
+  await page.waitForFunction(() => document.getElementById("state").textContent === "live");
   await page.fill("#filter", "subject == '" + keep + "'");
   await page.click("#apply");
   await page.waitForFunction(() => document.getElementById("state").textContent === "live");
-  await page.waitForFunction(() => document.querySelectorAll(".row").length === 0);
-  await emit({ type: "com.example.ui.test.v1", subject: "other-" + Date.now(), data: { n: 1 } });
-  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 2 } });
-  await page.locator(".row", { hasText: keep }).first().waitFor({ timeout: 5000 });
-  check(await page.locator(".row").count() === 1, "the filter let another event through");
-  console.log("ok - the filter box selects events on the server");
+  check(await page.locator(".row").count() === 2, "the filter let another event through");
+  console.log("ok - the filter box selects events on the server and in the page");
 
   await page.fill("#filter", "subject = 'x'");
   await page.click("#apply");
   await page.waitForFunction(() => document.getElementById("filter-error").textContent.includes("column"));
   console.log("ok - a bad filter shows the server's error");
 
-  // pause keeps the list still
+  // pause keeps the list still, buffers what arrives and says how much; resume shows it
   await page.fill("#filter", "subject == '" + keep + "'");
   await page.click("#apply");
   await page.waitForFunction(() => document.getElementById("state").textContent === "live");
-  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 2 } });
-  await page.locator(".row", { hasText: keep }).first().waitFor({ timeout: 5000 });
   await page.click("#pause");
-  await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n: 3 } });
-  await page.waitForFunction(() => / 2 received/.test(document.getElementById("counts").textContent));
-  check(await page.locator(".row").count() === 1, "a paused list grew");
+  check(await page.getAttribute("#pause", "aria-pressed") === "true", "the pause button's state");
+  for (const n of [3, 4, 5]) await emit({ type: "com.example.ui.test.v1", subject: keep, data: { n } });
+  await page.waitForFunction(() => document.getElementById("state").textContent === "paused — 3 new", null, { timeout: 5000 });
+  check(await page.locator(".row").count() === 2, "a paused list grew");
   await page.click("#pause");
-  console.log("ok - pause holds the list while events keep arriving");
+  await page.waitForFunction(() => document.querySelectorAll(".row").length === 5);
+  check(await page.textContent("#state") === "live", "after resume: " + await page.textContent("#state"));
+  check((await page.locator(".row").first().textContent()).includes("\"n\":5"), "the newest buffered event is on top");
+  console.log("ok - pause holds the list, shows \"paused — 3 new\" and resume shows the buffered events");
 
   // the frame-time distribution sums the stats events' histograms, late frames marked
   const hmd = "hmd-" + Date.now();
@@ -135,6 +168,58 @@ try {
   const shown = await page.evaluate(() => Number(/(\d+) received/.exec(document.getElementById("counts").textContent)[1]));
   check(shown >= 2 && shown < 12, "the sampled list received " + shown + " of 12 events");
   console.log("ok - a busy stream's list is sampled with a notice while the rate chart counts all " + 12 + " events");
+
+  // axis labels: none touches its neighbour, at 1280 px and at phone width
+  await emit({
+    type: "io.valentia.probe.frame.stats.v1", subject: busy,
+    data: { hz: 90, frames: 88, dropped: 3, fps: 88.0, p50Micros: 11100, p99Micros: 22300, maxMicros: 22400,
+      intervalMillis: 1000, source: "loop", histogram: { bucketMicros: 250, counts: Array.from({ length: 160 }, (_, i) => (i % 7 === 0 ? 5 : 0)) } },
+  });
+  await page.waitForFunction(() => document.querySelectorAll("#frame-chart svg rect.bar").length > 0, null, { timeout: 5000 });
+  for (const width of [1280, 390]) {
+    await page.setViewportSize({ width, height: 800 });
+    await page.waitForTimeout(1200); // the charts redraw once a second
+    const overlaps = await page.evaluate(() => {
+      const bad = [];
+      const apart = (boxes, what) => {
+        boxes.sort((a, b) => a.x - b.x || a.y - b.y);
+        for (let i = 1; i < boxes.length; i++) {
+          const a = boxes[i - 1], b = boxes[i];
+          const disjoint = a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y;
+          if (!disjoint) bad.push(what + ": " + a.text + " / " + b.text);
+        }
+      };
+      // uPlot draws on a canvas: measure each tick label as it draws it
+      const ctx = document.createElement("canvas").getContext("2d");
+      rateChart.axes.forEach((axis, i) => {
+        const scale = i === 0 ? "x" : "y";
+        ctx.font = axis.font[0];
+        const size = axis.font[1];
+        const boxes = [];
+        axis._splits.forEach((split, n) => {
+          const text = axis._values[n];
+          if (text === null || text === undefined || text === "") return;
+          const pos = rateChart.valToPos(i === 0 ? split : split, scale);
+          const w = ctx.measureText(String(text)).width;
+          boxes.push(i === 0 ? { x: pos - w / 2, y: 0, w, h: size, text } : { x: 0, y: pos - size / 2, w, h: size, text });
+        });
+        apart(boxes, "rate chart " + scale + " axis");
+      });
+      const chart = document.querySelector("#rate-chart .uplot");
+      if (chart.getBoundingClientRect().right > document.documentElement.clientWidth + 1) bad.push("the rate chart is wider than the screen");
+      const labels = [...document.querySelectorAll("#frame-chart svg text.axis-label")].map((t) => {
+        const r = t.getBoundingClientRect();
+        return { x: r.left, y: r.top, w: r.width, h: r.height, text: t.textContent };
+      });
+      apart(labels, "frame-time histogram");
+      const svg = document.querySelector("#frame-chart svg").getBoundingClientRect();
+      for (const l of labels) if (l.x < svg.left - 0.5 || l.x + l.w > svg.right + 0.5) bad.push("outside the histogram: " + l.text);
+      return bad;
+    });
+    check(overlaps.length === 0, "axis labels at " + width + " px: " + overlaps.join("; "));
+  }
+  await page.setViewportSize({ width: 1280, height: 720 });
+  console.log("ok - the charts' axis labels do not overlap at 1280 px nor at phone width");
 
   // a viewer cannot halt: the button is disabled and says why, and the server refuses anyway
   await page.goto(base + "/");
@@ -206,6 +291,7 @@ try {
         " counts=" + await p.evaluate(() => (document.getElementById("counts") || {}).textContent));
     }
   } catch (x) { /* best effort */ }
+  if (errors.length) console.log("# page errors: " + errors.join("; "));
   console.log("not ok - " + (e && e.stack ? e.stack : e));
 } finally {
   await browser.close();

@@ -9,10 +9,15 @@ const ROW = 22;            // px per row (see .row in valentia.css)
 const KEEP = 50000;        // events kept in memory
 // events per second the list gets at most (?sample=N in the page's address asks for another rate)
 const SAMPLE = Math.min(100000, Math.max(1, Number(new URLSearchParams(location.search).get("sample")) || 200));
-const events = [];         // newest last
+const store = [];          // every event received under any filter, newest last (at most KEEP)
+const pending = [];        // received while paused, shown on resume
+const seen = new Set();    // source + id of every event in store and pending: a restarted stream repeats none
+let events = [];           // what the list shows: the store through the current filter, newest last
+let matches = () => true;  // the current filter, evaluated here as the server does
 let selected = null;
 let paused = false;
 let source = null;
+let thisStream = new WeakSet(); // the events the current stream sent
 let dirty = false;
 let received = 0;
 let dropped = 0;
@@ -22,47 +27,57 @@ const list = document.getElementById("list");
 const spacer = document.getElementById("spacer");
 const detail = document.getElementById("detail");
 const state = document.getElementById("state");
+const pauseButton = document.getElementById("pause");
+const numbers = new Intl.NumberFormat("en");
+
+const key = (event) => (event.source || "") + "\u0000" + (event.id || "");
 
 // ---- the stream ------------------------------------------------------------------------------
 
+// Applies the filter box: at once to what was received (client-side), and to the server's stream,
+// which restarts with it. The events already here stay; the new stream adds only unseen ones.
 async function connect() {
-  if (source) source.close();
-  source = null;
-  state.textContent = "connecting";
-  state.className = "state";
   const filter = document.getElementById("filter").value.trim();
+  // the new stream starts at the end of the log: a catch-up from an older position would reach the
+  // list but not the charts' per-second summaries. Whatever a stream sends again (the old one's
+  // last frames, a reconnection) is recognised by its id and not shown twice.
   const url = "/api/v1/events/stream?from=end&sample=" + SAMPLE + (filter ? "&filter=" + encodeURIComponent(filter) : "");
   const errorBox = document.getElementById("filter-error");
   errorBox.textContent = "";
+  const local = eventFilter.compile(filter);
+  if (local) refilter(local);
+  state.textContent = "connecting";
+  state.className = "state";
   // EventSource cannot read an error body: ask once with fetch so a bad filter shows its message
   const check = await fetch(url + "&validate=true", { cache: "no-store" }).catch(() => null);
   if (check && check.status === 400) {
     errorBox.textContent = (await check.json()).error;
+    if (source) source.close();
+    source = null;
     state.textContent = "filter error";
     state.className = "state";
     return;
   }
-  events.length = 0;
-  received = 0;
+  thisStream = new WeakSet();
+  // a filter the server takes but this page cannot evaluate (a Java-only regular expression):
+  // show what the new stream sends
+  if (!local) refilter((event) => thisStream.has(event));
+  if (source) source.close();
+  source = null;
   dropped = 0;
   lastSummary = null;
-  selected = null;
-  dirty = true;
   source = new EventSource(url);
+  const mine = source;
   // "ready" comes once the server reads the log at the asked position
-  source.addEventListener("ready", () => { state.textContent = paused ? "paused" : "live"; state.className = "state live"; });
+  source.addEventListener("ready", () => { showState(); state.className = "state live"; });
   source.addEventListener("message", (m) => {
     let event;
     try { event = JSON.parse(m.data); } catch (e) { return; }
-    received++;
-    dirty = true; // the counts move on even while paused
-    if (paused) return;
-    events.push(event);
-    if (events.length > KEEP) events.splice(0, events.length - KEEP);
-    dirty = true;
+    take(event);
   });
   // once a second: every matching event counted for the charts, and how many the list got
   source.addEventListener("summary", (m) => {
+    if (mine !== source) return;
     let summary;
     try { summary = JSON.parse(m.data); } catch (e) { return; }
     chartsTake(summary);
@@ -75,11 +90,71 @@ async function connect() {
   source.addEventListener("error", () => { state.textContent = "reconnecting"; state.className = "state"; });
 }
 
+// One event from the server: kept unless already here; shown now, or on resume when paused.
+function take(event) {
+  const id = key(event);
+  if (seen.has(id)) return;
+  seen.add(id);
+  thisStream.add(event);
+  received++;
+  dirty = true; // the counts move on even while paused
+  if (paused) {
+    pending.push(event);
+    trim(pending);
+    showState();
+    return;
+  }
+  store.push(event);
+  trim(store);
+  if (matches(event)) events.push(event);
+}
+
+// Keeps at most KEEP events in a buffer, forgetting the oldest.
+function trim(buffer) {
+  if (buffer.length <= KEEP) return;
+  const gone = buffer.splice(0, buffer.length - KEEP);
+  for (const event of gone) seen.delete(key(event));
+  if (buffer === store) {
+    const left = new Set(gone);
+    let cut = 0;
+    while (cut < events.length && left.has(events[cut])) cut++;
+    if (cut) events.splice(0, cut);
+  }
+}
+
+function refilter(predicate) {
+  matches = predicate;
+  events = store.filter((event) => matches(event));
+  if (selected && !matches(selected)) { selected = null; detail.textContent = "select an event to see the raw CloudEvent"; }
+  dirty = true;
+  showState();
+}
+
+function newWhilePaused() {
+  return pending.reduce((n, event) => n + (matches(event) ? 1 : 0), 0);
+}
+
+function showState() {
+  if (!source) return;
+  state.textContent = paused ? "paused — " + numbers.format(newWhilePaused()) + " new" : "live";
+}
+
+function resume() {
+  paused = false;
+  for (const event of pending.splice(0)) {
+    store.push(event);
+    if (matches(event)) events.push(event);
+  }
+  trim(store);
+  dirty = true;
+}
+
 document.getElementById("filter-form").addEventListener("submit", (e) => { e.preventDefault(); connect(); });
-document.getElementById("pause").addEventListener("click", (e) => {
-  paused = !paused;
-  e.target.textContent = paused ? "Resume" : "Pause";
-  state.textContent = paused ? "paused" : "live";
+pauseButton.addEventListener("click", () => {
+  if (paused) resume(); else paused = true;
+  pauseButton.textContent = paused ? "Resume" : "Pause";
+  pauseButton.setAttribute("aria-pressed", String(paused));
+  showState();
 });
 
 // ---- the virtualized list (newest on top) ----------------------------------------------------
@@ -105,7 +180,9 @@ function render() {
   }
   spacer.replaceChildren(...rows);
   document.getElementById("counts").textContent =
-    events.length + " shown, " + received + " received" + (dropped ? ", " + dropped + " dropped by the server" : "");
+    numbers.format(events.length) + " shown, " + numbers.format(received) + " received" +
+    (dropped ? ", " + numbers.format(dropped) + " dropped by the server" : "");
+  if (paused) showState();
   const sampled = lastSummary && Date.now() - lastSummary.at < 3000 && lastSummary.sent < lastSummary.matched;
   document.getElementById("sampling").textContent = sampled
     ? "showing " + lastSummary.sent + " of " + lastSummary.matched + " per second (the charts count every event)"
@@ -127,6 +204,26 @@ const perType = new Map();                 // type -> Map(second -> count)
 const frameTimes = [];                     // {second, hz, bucket, counts, p99} per stats event
 const mtu = new Map();                     // "from\u0000to" -> {ok, size}
 let rateChart = null;
+
+// Axis labels far enough apart not to touch at any width: a time label every 70 px at least
+// (hh:mm:ss, one line), counts every 24 px with room for their width.
+const clock = (second) => new Date(second * 1000).toTimeString().slice(0, 8);
+const RATE_AXES = [
+  { space: 70, size: 28, values: (u, splits) => splits.map(clock) },
+  {
+    space: 24,
+    values: (u, splits) => splits.map((v) => (Number.isInteger(v) ? numbers.format(v) : "")),
+    size: (u, values) => 16 + 7 * Math.max(1, ...(values || []).map((v) => String(v).length)),
+  },
+];
+
+function rateWidth() {
+  return Math.max(200, document.getElementById("rate-chart").clientWidth || 400);
+}
+
+window.addEventListener("resize", () => {
+  if (rateChart) rateChart.setSize({ width: rateWidth(), height: 180 });
+});
 
 // One second's summary from the server: counts by type, frame-time histograms summed by rate and
 // bucket width, the last MTU result of each pair.
@@ -161,16 +258,15 @@ function drawCharts() {
   const types = topTypes();
   const series = types.map((t) => xs.map((s) => perType.get(t).get(s) || 0));
   for (const m of perType.values()) for (const s of m.keys()) if (s < now - WINDOW) m.delete(s);
-  const width = Math.max(300, document.getElementById("rate-chart").clientWidth || 400);
   const colours = ["#1f6fb2", "#b8420f", "#2a8a3e", "#8a2a8a", "#a58a00", "#555"];
   if (window.uPlot) {
     const key = types.join("|");
     if (!rateChart || rateChart.key !== key) {
       if (rateChart) rateChart.destroy();
       rateChart = new uPlot({
-        width, height: 180,
+        width: rateWidth(), height: 180,
         series: [{}].concat(types.map((t, i) => ({ label: t.replace(/^io\.valentia\./, ""), stroke: colours[i] }))),
-        axes: [{}, {}],
+        axes: RATE_AXES,
       }, [xs].concat(series), document.getElementById("rate-chart"));
       rateChart.key = key;
     } else {
@@ -201,7 +297,7 @@ function drawFrames(now) {
     f.counts.forEach((c, i) => { sums[i] = (sums[i] || 0) + c; frames += c; });
   }
   const NS = "http://www.w3.org/2000/svg";
-  const width = Math.max(300, box.clientWidth || 400);
+  const width = Math.max(200, box.clientWidth || 400);
   const height = 180;
   const left = 40, bottom = 20, top = 8;
   const max = Math.max(1, ...sums.map((v) => v || 0));
@@ -232,11 +328,18 @@ function drawFrames(now) {
   });
   const budgetX = left + ((1000 / hz) * 1000 / bucket) * barWidth;
   add("line", { x1: budgetX, x2: budgetX, y1: top, y2: height - bottom, class: "budget" });
-  add("text", { x: budgetX + 3, y: top + 10, class: "axis-label" }, "budget " + (1000 / hz).toFixed(1) + " ms");
+  // the budget's label on the side of its line with room for it
+  const budgetLeft = budgetX > width - 100;
+  add("text", { x: budgetLeft ? budgetX - 3 : budgetX + 3, y: top + 10, class: "axis-label",
+    "text-anchor": budgetLeft ? "end" : "start" }, "budget " + (1000 / hz).toFixed(1) + " ms");
   add("line", { x1: left, x2: width - 8, y1: height - bottom, y2: height - bottom, class: "axis" });
-  for (let ms = 0; ms <= (sums.length * bucket) / 1000; ms += 10) {
-    const x = left + ((ms * 1000) / bucket) * barWidth;
-    add("text", { x, y: height - 6, class: "axis-label", "text-anchor": "middle" }, ms + " ms");
+  // a label every STEP ms, STEP the smallest of 1, 2, 5, 10, 20, 50... that keeps them 48 px apart
+  const pxPerMs = (1000 / bucket) * barWidth;
+  const step = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000].find((n) => n * pxPerMs >= 48) || 10000;
+  for (let ms = 0; ms <= (sums.length * bucket) / 1000; ms += step) {
+    const x = left + ms * pxPerMs;
+    if (x > width - 20) break;
+    add("text", { x, y: height - 6, class: "axis-label", "text-anchor": ms === 0 ? "start" : "middle" }, ms + " ms");
   }
   add("text", { x: left - 4, y: top + 8, class: "axis-label", "text-anchor": "end" }, String(max));
   box.replaceChildren(svg);

@@ -20,6 +20,7 @@ import io.valentia.eventbus.service.BrokerControl;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.web.WebService;
+import io.valentia.web.WebVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -52,6 +53,9 @@ public final class Platform implements AutoCloseable {
   private final StateTables stateTables;
   private final String bootstrap;
   private final int httpPort;
+  private final MetricsEndpoint metrics;
+  private final int metricsPort;
+  private final WebVerticle web;
   private boolean closed;
 
   private Platform(
@@ -61,7 +65,10 @@ public final class Platform implements AutoCloseable {
       PlatformHealth health,
       StateTables stateTables,
       String bootstrap,
-      int httpPort) {
+      int httpPort,
+      MetricsEndpoint metrics,
+      int metricsPort,
+      WebVerticle web) {
     this.broker = broker;
     this.vertx = vertx;
     this.publisher = publisher;
@@ -69,6 +76,9 @@ public final class Platform implements AutoCloseable {
     this.stateTables = stateTables;
     this.bootstrap = bootstrap;
     this.httpPort = httpPort;
+    this.metrics = metrics;
+    this.metricsPort = metricsPort;
+    this.web = web;
   }
 
   /**
@@ -105,7 +115,8 @@ public final class Platform implements AutoCloseable {
         catalog.services().stream().filter(s -> config.roles().contains(s.role())).toList();
     // while the broker starts (one core, mostly), Vert.x and the services' preparations take the
     // other
-    CompletableFuture<Vertx> vertxReady = prepare(services, times);
+    MetricsEndpoint metrics = new MetricsEndpoint(config.metrics());
+    CompletableFuture<Vertx> vertxReady = prepare(services, times, metrics);
     if (config.kafka().embedded()) {
       try {
         broker =
@@ -113,6 +124,7 @@ public final class Platform implements AutoCloseable {
                 config.dataDir().resolve("kafka"), config.kafka().brokerAddress());
       } catch (RuntimeException e) {
         vertxReady.thenAccept(Vertx::close);
+        metrics.close();
         throw e;
       }
       bootstrap = broker.bootstrapServers();
@@ -150,6 +162,7 @@ public final class Platform implements AutoCloseable {
       api.mount(
           "/health", new HealthApi(publisher, health.healthTables(), health::report).router(vertx));
       int httpPort = -1;
+      WebVerticle web = null;
       for (List<ValentiaService> group : ServiceCatalog.byOrder(services)) {
         Map<ValentiaService, Future<?>> starting = new LinkedHashMap<>();
         for (ValentiaService service : group) {
@@ -180,8 +193,9 @@ public final class Platform implements AutoCloseable {
         for (Map.Entry<ValentiaService, Future<?>> entry : starting.entrySet()) {
           ValentiaService service = entry.getKey();
           if (WebService.ROLE.equals(service.role())
-              && entry.getValue().result() instanceof Integer port) {
-            httpPort = port; // the web service answers with the port it bound
+              && entry.getValue().result() instanceof WebVerticle server) {
+            web = server; // the web service answers with its running server
+            httpPort = server.actualPort();
           }
           if (!health.hasService(service.role())) {
             health.service(service.role(), ServiceStatus.running(service.description()));
@@ -190,8 +204,19 @@ public final class Platform implements AutoCloseable {
         times.lap("services " + group.stream().map(ValentiaService::role).toList());
       }
       await(core);
+      int metricsPort = await(metrics.listen(vertx, out));
       Platform platform =
-          new Platform(broker, vertx, publisher, health, stateTables, bootstrap, httpPort);
+          new Platform(
+              broker,
+              vertx,
+              publisher,
+              health,
+              stateTables,
+              bootstrap,
+              httpPort,
+              metrics,
+              metricsPort,
+              web);
       out.printf(
           "Valentia is up in %d ms: Kafka %s%s%s, roles %s%n",
           TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
@@ -207,7 +232,8 @@ public final class Platform implements AutoCloseable {
       if (vertx == null) {
         vertxReady.thenAccept(Vertx::close);
       }
-      new Platform(broker, vertx, publisher, health, stateTables, bootstrap, -1).close();
+      new Platform(broker, vertx, publisher, health, stateTables, bootstrap, -1, metrics, -1, null)
+          .close();
       throw e;
     }
   }
@@ -217,13 +243,13 @@ public final class Platform implements AutoCloseable {
    * own; the future completes with Vert.x (a failed preparation is only logged).
    */
   private static CompletableFuture<Vertx> prepare(
-      List<ValentiaService> services, StartTimes times) {
+      List<ValentiaService> services, StartTimes times, MetricsEndpoint metrics) {
     CompletableFuture<Vertx> vertx = new CompletableFuture<>();
     Thread preparing =
         new Thread(
             () -> {
               try {
-                vertx.complete(Vertx.vertx());
+                vertx.complete(metrics.vertx());
               } catch (RuntimeException | Error e) {
                 vertx.completeExceptionally(e);
                 return;
@@ -252,6 +278,19 @@ public final class Platform implements AutoCloseable {
     return httpPort;
   }
 
+  /**
+   * Every route the web server answers under {@code /api/v1} and {@code /health}, as {@code METHOD
+   * /path} with {@code {name}} parameters; empty when this process has no web role.
+   */
+  public List<String> apiRoutes() {
+    return web == null ? List.of() : web.apiRoutes();
+  }
+
+  /** The port of {@code GET /metrics}, or -1 when metrics are not served. */
+  public int metricsPort() {
+    return metricsPort;
+  }
+
   /** Stops services, then clients, then the broker; idempotent. */
   @Override
   public synchronized void close() {
@@ -278,6 +317,9 @@ public final class Platform implements AutoCloseable {
     }
     if (broker != null) {
       broker.close();
+    }
+    if (metrics != null) {
+      metrics.close();
     }
     LOG.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }

@@ -162,6 +162,8 @@ class RecordsIT {
     assertThat(revised.path("revision").asInt()).as(revised.toString()).isEqualTo(2);
 
     Path log = data.resolve("records-browser.log");
+    Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
+    Files.createDirectories(screenshots);
     String output =
         BrowserScripts.run(
             "records.test.mjs",
@@ -169,7 +171,8 @@ class RecordsIT {
                 "BASE_URL", base,
                 "TOKEN", ADMIN,
                 "INCIDENT_ID", incidentId,
-                "POSTMORTEM_ID", postmortemId),
+                "POSTMORTEM_ID", postmortemId,
+                "SCREENSHOTS", screenshots.toString()),
             log);
     assertThat(output)
         .contains("ok - the incident's evidence is drawn as a timeline")

@@ -47,6 +47,8 @@ public final class WebService implements ValentiaService {
   /**
    * Reads the access state (tokens, sessions, admin token) from the state topics, importing the
    * previous release's files once, then starts the server.
+   *
+   * @return a future of the running {@link WebVerticle} (its port, its routes)
    */
   @Override
   public Future<?> start(ServiceContext context) {
@@ -74,7 +76,7 @@ public final class WebService implements ValentiaService {
         .compose(access -> serve(context, config, access));
   }
 
-  private Future<Integer> serve(ServiceContext context, WebConfig config, AccessState access) {
+  private Future<WebVerticle> serve(ServiceContext context, WebConfig config, AccessState access) {
     WebVerticle web =
         new WebVerticle(
             config,
@@ -114,7 +116,7 @@ public final class WebService implements ValentiaService {
                                       + Topics.STATE_TOKENS
                                       + "). Set VALENTIA_ADMIN_TOKEN to choose your own."));
             })
-        .map(id -> web.actualPort());
+        .map(id -> web);
   }
 
   /** The server's settings from the {@code http} section (checked by the launcher). */

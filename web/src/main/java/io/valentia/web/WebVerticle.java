@@ -18,20 +18,27 @@ import io.valentia.web.auth.RolePolicy;
 import io.valentia.web.auth.Sessions;
 import io.valentia.web.auth.TokenStore;
 import io.valentia.web.ingest.EventsIngest;
+import io.valentia.web.openapi.ApiDescription;
 import io.valentia.web.stream.EventStreams;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Cookie;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +75,8 @@ public final class WebVerticle extends VerticleBase {
   private final OriginCheck origins;
   private final AuthFailures failures;
   private HttpServer server;
+  private Router router;
+  private Buffer openApi;
 
   /**
    * What the server offers beyond {@code /health} and the pages; every part may be absent (null).
@@ -122,7 +131,23 @@ public final class WebVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
+    return vertx
+        .executeBlocking(
+            () ->
+                Buffer.buffer(
+                    EventCodec.MAPPER.writeValueAsBytes(
+                        ApiDescription.load(WebVerticle.class.getClassLoader()))),
+            false)
+        .compose(
+            description -> {
+              openApi = description;
+              return serve();
+            });
+  }
+
+  private Future<HttpServer> serve() {
     Router router = Router.router(vertx);
+    this.router = router;
     HeaderDeadline deadline = new HeaderDeadline(vertx, config.headerTimeout());
     router
         .route()
@@ -134,7 +159,7 @@ public final class WebVerticle extends VerticleBase {
     router.route().handler(WebVerticle::securityHeaders);
     router.get("/health").handler(this::health);
     router.head("/health").handler(this::health);
-    router.get("/api/v1/openapi.json").handler(WebVerticle::openApi);
+    router.get("/api/v1/openapi.json").handler(this::openApi);
     router.route("/api/v1/*").handler(this::audit);
     router.route("/api/v1/*").handler(BodyHandler.create().setBodyLimit(64 * 1024));
     router.route("/api/v1/*").handler(this::boundKafkaWait);
@@ -201,6 +226,49 @@ public final class WebVerticle extends VerticleBase {
   /** The port actually bound (useful with port 0). */
   public int actualPort() {
     return server.actualPort();
+  }
+
+  /**
+   * Every route this server answers under {@code /api/v1} and at {@code /health}, sub-routers
+   * included, as {@code METHOD /path} with OpenAPI's {@code {name}} for a path parameter ({@code
+   * ANY} for a route of every method), sorted: what the OpenAPI document must describe. Empty
+   * before the start.
+   */
+  public List<String> apiRoutes() {
+    if (router == null) {
+      return List.of();
+    }
+    Set<String> out = new TreeSet<>();
+    collect(router, "", out);
+    return out.stream().filter(r -> r.contains(" /api/v1/") || r.endsWith(" /health")).toList();
+  }
+
+  private static void collect(Router router, String prefix, Set<String> out) {
+    for (Route route : router.getRoutes()) {
+      String path = route.getPath();
+      if (route.getSubRouter() != null) {
+        collect(route.getSubRouter(), prefix + withoutTrailingSlash(path), out);
+        continue;
+      }
+      Set<HttpMethod> methods = route.methods() == null ? Set.of() : route.methods();
+      boolean methodOnly = path == null && !prefix.isEmpty() && !methods.isEmpty();
+      if (methodOnly) {
+        path = ""; // router.get() of a sub-router: its mount point
+      } else if (path == null || !route.isExactPath()) {
+        continue; // handlers of every request (headers, body, authentication) or of a tree
+      }
+      String full = withoutTrailingSlash(prefix + path).replaceAll(":(\\w+)", "{$1}");
+      String shown = full.isEmpty() ? "/" : full;
+      if (methods.isEmpty()) {
+        out.add("ANY " + shown);
+      } else {
+        methods.forEach(m -> out.add(m.name() + " " + shown));
+      }
+    }
+  }
+
+  private static String withoutTrailingSlash(String path) {
+    return path != null && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
   }
 
   private void health(RoutingContext ctx) {
@@ -390,11 +458,9 @@ public final class WebVerticle extends VerticleBase {
     ctx.next();
   }
 
-  private static void openApi(RoutingContext ctx) {
-    ctx.response()
-        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-        .sendFile("io/valentia/web/openapi.json")
-        .onFailure(e -> error(ctx, 500, "the API description is missing from the build"));
+  /** The whole API's OpenAPI document, merged from every module's fragment at start. */
+  private void openApi(RoutingContext ctx) {
+    ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(openApi);
   }
 
   private static void whoami(RoutingContext ctx) {

@@ -352,13 +352,13 @@ class SharedAccessIT {
               tables,
               new ApiRoutes(),
               new PrintStream(out, true, StandardCharsets.UTF_8));
-      Object port =
+      Object web =
           new WebService()
               .start(context)
               .toCompletionStage()
               .toCompletableFuture()
               .get(60, SECONDS);
-      return new WebProcess(vertx, publisher, tables, out, (Integer) port);
+      return new WebProcess(vertx, publisher, tables, out, ((WebVerticle) web).actualPort());
     }
 
     String console() {

@@ -30,18 +30,20 @@ import java.util.Set;
 public final class ConfigLoader {
   /** Environment variables and the keys they set. */
   public static final Map<String, String> ENVIRONMENT =
-      Map.of(
-          "VALENTIA_DATA", "data",
-          "VALENTIA_ROLES", "roles",
-          "VALENTIA_HTTP_HOST", "http.host",
-          "VALENTIA_HTTP_PORT", "http.port",
-          "VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap",
-          "VALENTIA_KAFKA_PORT", "kafka.port",
-          "VALENTIA_KAFKA_HOST", "kafka.host",
-          "VALENTIA_KAFKA_ADVERTISED", "kafka.advertised");
+      Map.ofEntries(
+          Map.entry("VALENTIA_DATA", "data"),
+          Map.entry("VALENTIA_ROLES", "roles"),
+          Map.entry("VALENTIA_HTTP_HOST", "http.host"),
+          Map.entry("VALENTIA_HTTP_PORT", "http.port"),
+          Map.entry("VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
+          Map.entry("VALENTIA_KAFKA_PORT", "kafka.port"),
+          Map.entry("VALENTIA_KAFKA_HOST", "kafka.host"),
+          Map.entry("VALENTIA_KAFKA_ADVERTISED", "kafka.advertised"),
+          Map.entry("VALENTIA_METRICS_HOST", "metrics.host"),
+          Map.entry("VALENTIA_METRICS_PORT", "metrics.port"));
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Set<String> SECTIONS = Set.of("http", "kafka");
+  private static final Set<String> SECTIONS = Set.of("http", "kafka", "metrics");
   private static final Set<String> KEYS = keys();
 
   private static Set<String> keys() {
@@ -61,7 +63,9 @@ public final class ConfigLoader {
                 "kafka.min-insync-replicas",
                 "kafka.compression",
                 "kafka.partitions",
-                "kafka.properties"));
+                "kafka.properties",
+                "metrics.host",
+                "metrics.port"));
     WebConfig.KEYS.forEach(k -> keys.add("http." + k));
     return Set.copyOf(keys);
   }
@@ -254,6 +258,10 @@ public final class ConfigLoader {
             partitions(),
             properties(),
             bootstrap == null ? null : bootstrapOrigin());
+    ValentiaConfig.Metrics metrics =
+        new ValentiaConfig.Metrics(
+            string("metrics.host", ValentiaConfig.Metrics.DEFAULT_HOST),
+            integer("metrics.port", ValentiaConfig.Metrics.DEFAULT_PORT, -1, 65535));
     if (!problems.isEmpty()) {
       throw new ConfigException(problems);
     }
@@ -264,7 +272,7 @@ public final class ConfigLoader {
     }
     httpSection.setAll(webSettings);
     sections.put("http", httpSection);
-    return new ValentiaConfig(data, roles, http, kafka, sections);
+    return new ValentiaConfig(data, roles, http, kafka, sections, metrics);
   }
 
   private String bootstrapOrigin() {

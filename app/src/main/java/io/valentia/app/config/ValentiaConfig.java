@@ -38,6 +38,9 @@ import java.util.Set;
  *     valentia.events: 6
  *   properties:                 # any Kafka client property, e.g. security settings
  *     security.protocol: SSL
+ * metrics:                      # GET /metrics (Prometheus) on a port of its own, no token
+ *   host: 127.0.0.1             # VALENTIA_METRICS_HOST
+ *   port: 9464                  # VALENTIA_METRICS_PORT; 0 picks a free port, -1 serves none
  * </pre>
  *
  * @param dataDir where the embedded broker and local state live
@@ -45,9 +48,32 @@ import java.util.Set;
  * @param http the web server
  * @param kafka the Kafka cluster
  * @param sections the services' own sections of the file, by name
+ * @param metrics where {@code GET /metrics} is served
  */
 public record ValentiaConfig(
-    Path dataDir, Set<String> roles, WebConfig http, Kafka kafka, Map<String, JsonNode> sections) {
+    Path dataDir,
+    Set<String> roles,
+    WebConfig http,
+    Kafka kafka,
+    Map<String, JsonNode> sections,
+    Metrics metrics) {
+
+  /**
+   * Where the Prometheus endpoint {@code GET /metrics} listens: a port of its own, without
+   * authentication (bind it to an address only the scraper reaches).
+   *
+   * @param host the address to bind
+   * @param port the port; 0 picks a free one, -1 serves no metrics
+   */
+  public record Metrics(String host, int port) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final int DEFAULT_PORT = 9464;
+
+    /** Whether the endpoint is served at all. */
+    public boolean enabled() {
+      return port >= 0;
+    }
+  }
 
   /** The configuration section {@code name} of a service; a missing node when there is none. */
   public JsonNode section(String name) {

@@ -5,6 +5,7 @@ import io.valentia.chaos.experiment.Arguments;
 import io.valentia.chaos.journal.FaultJournal;
 import io.valentia.chaos.journal.InjectorProcess;
 import io.valentia.chaos.safety.SafetyPolicy;
+import io.valentia.eventbus.metrics.PlatformMeters;
 import io.valentia.eventbus.payload.ChaosFault;
 import java.time.Clock;
 import java.time.Duration;
@@ -67,6 +68,7 @@ public final class FaultInjector implements AutoCloseable {
     this.policy = policy;
     this.clock = clock;
     this.journal = journal;
+    PlatformMeters.track(PlatformMeters.FAULTS_ACTIVE, active, Map::size);
   }
 
   /**

@@ -4,6 +4,7 @@ import io.valentia.chaos.experiment.ExperimentRunner;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultInjector;
 import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.metrics.PlatformMeters;
 import io.valentia.eventbus.payload.ChaosHalt;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -60,6 +61,7 @@ public final class HaltSwitch {
       return -1;
     }
     halted = true;
+    PlatformMeters.halted();
     String why = "halted by " + by + (reason == null ? "" : ": " + reason);
     injector.refuseNew(why);
     int reverted;

@@ -3,6 +3,7 @@ package io.valentia.eventbus.kafka;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.metrics.PlatformMeters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -85,6 +86,7 @@ public final class KafkaEventPublisher implements EventPublisher, AutoCloseable 
                             if (error != null) {
                               promise.fail(error);
                             } else {
+                              PlatformMeters.published(metadata.topic());
                               promise.complete(
                                   new RecordPosition(
                                       metadata.topic(), metadata.partition(), metadata.offset()));

@@ -7,6 +7,7 @@ import io.valentia.eventbus.EventHandler;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.InvalidEventException.Reason;
 import io.valentia.eventbus.ReceivedEvent;
+import io.valentia.eventbus.metrics.PlatformMeters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -411,6 +412,7 @@ public final class KafkaEventSubscriber {
         .map(
             v -> {
               stats.handled.incrementAndGet();
+              PlatformMeters.consumed(received.topic(), options.groupId());
               return (Void) null;
             })
         .recover(
@@ -456,6 +458,7 @@ public final class KafkaEventSubscriber {
         .map(
             position -> {
               stats.deadLettered.incrementAndGet();
+              PlatformMeters.deadLettered(reason.value(), record.topic());
               return (Void) null;
             });
   }

@@ -189,6 +189,23 @@ public final class TopicReader implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Records between the position and the end of the log, summed over the partitions, as known from
+   * the last fetch (no request to Kafka); empty until every partition was fetched once. Like every
+   * method here, for the thread that polls.
+   */
+  public java.util.OptionalLong lag() {
+    long total = 0;
+    for (TopicPartition tp : partitions) {
+      java.util.OptionalLong lag = consumer.currentLag(tp);
+      if (lag.isEmpty()) {
+        return java.util.OptionalLong.empty();
+      }
+      total += lag.getAsLong();
+    }
+    return java.util.OptionalLong.of(total);
+  }
+
   /** Whether every partition's position has reached {@code ends} (as from {@link #endOffsets}). */
   public boolean reached(Map<Integer, Long> ends) {
     for (TopicPartition tp : partitions) {

@@ -7,6 +7,7 @@ import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.LogRecord;
 import io.valentia.eventbus.kafka.TopicReader;
+import io.valentia.eventbus.metrics.PlatformMeters;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -70,6 +71,10 @@ public final class KafkaIndexer implements AutoCloseable {
   private final Settings settings;
   private final KafkaSettings kafka;
   private final String clientRole;
+
+  /** Per topic: records on the log not read yet, as the last poll knew it (for /metrics). */
+  private final Map<String, Long> lag = new ConcurrentHashMap<>();
+
   private final List<TopicReader> readers = new CopyOnWriteArrayList<>();
   private final ExecutorService lanes;
   private final ScheduledExecutorService refresher;
@@ -149,6 +154,10 @@ public final class KafkaIndexer implements AutoCloseable {
     this.capacityRecords = 4 * POLL_RECORDS * settings.indexingThreads();
     this.capacity = new Semaphore(capacityRecords);
     this.refresher = Executors.newSingleThreadScheduledExecutor(daemonThreads(threadName + "-nrt"));
+    PlatformMeters.track(
+        PlatformMeters.INDEXER_LAG,
+        this.lag,
+        byTopic -> byTopic.values().stream().mapToLong(Long::longValue).sum());
   }
 
   private static ThreadFactory daemonThreads(String name) {
@@ -280,6 +289,7 @@ public final class KafkaIndexer implements AutoCloseable {
       capacity.release(POLL_RECORDS);
       List<LogRecord> records = reader.poll(share);
       fetched.addAndGet(records.size());
+      reader.lag().ifPresent(behind -> lag.put(reader.topic(), behind));
       for (Map.Entry<TopicPartition, List<LogRecord>> entry : byPartition(records).entrySet()) {
         List<LogRecord> batch = entry.getValue();
         if (!awaitCapacity(batch.size())) {
@@ -543,6 +553,7 @@ public final class KafkaIndexer implements AutoCloseable {
     }
     shutdown(refresher);
     shutdown(lanes);
+    PlatformMeters.untrack(PlatformMeters.INDEXER_LAG, lag);
     synchronized (this) {
       readers.forEach(TopicReader::close);
       readers.clear();

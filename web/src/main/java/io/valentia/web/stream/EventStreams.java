@@ -3,6 +3,7 @@ package io.valentia.web.stream;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.metrics.PlatformMeters;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -150,6 +151,7 @@ public final class EventStreams {
     this.topic = topic;
     this.limits = limits;
     this.hub = new StreamHub(settings, topic, Duration.ofSeconds(30));
+    PlatformMeters.track(PlatformMeters.LIVE_STREAMS, open, Set::size);
   }
 
   /** Handles one stream request. */
@@ -244,6 +246,7 @@ public final class EventStreams {
   public void closeAll() {
     open.forEach(EventStream::close);
     hub.close();
+    PlatformMeters.untrack(PlatformMeters.LIVE_STREAMS, open);
   }
 
   /** Counts the stream in, or answers why it is refused. */
