@@ -123,7 +123,9 @@ public final class Platform implements AutoCloseable {
     CompletableFuture<Vertx> vertxReady = prepare(services, times, metrics);
     if (config.kafka().embedded()) {
       try {
-        broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+        broker =
+            RestartableBroker.start(
+                config.dataDir().resolve("kafka"), config.kafka().brokerAddress());
       } catch (RuntimeException e) {
         vertxReady.thenAccept(Vertx::close);
         metrics.close();

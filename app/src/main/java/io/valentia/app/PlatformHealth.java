@@ -5,6 +5,7 @@ import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.HealthTables;
+import io.valentia.eventbus.health.KafkaReplication;
 import io.valentia.eventbus.health.KafkaStatus;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.KafkaSettings;
@@ -37,8 +38,9 @@ import org.apache.kafka.common.TopicPartition;
  * <p>Checks come from three places: the checks raised by any process and the mutes in force, read
  * from their state tables ({@code valentia.state.health}, {@code valentia.state.mutes}, folded by
  * {@link HealthTables}), services of this process through {@link HealthRegistry}, and this class
- * itself: {@code KAFKA_UNREACHABLE} (HEALTH_ERR), {@code TOPIC_MISMATCH} (HEALTH_WARN), {@code
- * STATE_RESTORING} (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
+ * itself: {@code KAFKA_UNREACHABLE} (HEALTH_ERR), {@code KAFKA_DEGRADED} (under-replicated
+ * partitions or replicas on offline brokers, see {@link KafkaReplication}), {@code TOPIC_MISMATCH}
+ * (HEALTH_WARN), {@code STATE_RESTORING} (HEALTH_WARN) and {@code SERVICE_FAILED} (HEALTH_ERR).
  */
 final class PlatformHealth implements HealthRegistry, AutoCloseable {
   static final Duration REFRESH = Duration.ofSeconds(5);
@@ -71,7 +73,7 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
           new KafkaStatus.Topic(
               topic.partitions(), topic.replicationFactor(), -1, topic.mismatches()));
     }
-    this.snapshot = new Snapshot(true, null, initial);
+    this.snapshot = new Snapshot(true, null, initial, null);
   }
 
   /** The state tables whose restore this process waits for; {@code STATE_RESTORING} until done. */
@@ -133,6 +135,8 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
               HealthReport.ERR,
               "Kafka at " + settings.bootstrapServers() + " does not answer",
               List.of(String.valueOf(current.error()))));
+    } else if (current.degraded() != null) {
+      checks.put(KafkaReplication.CHECK, current.degraded());
     }
     List<String> topicProblems = new ArrayList<>();
     mismatches.values().forEach(topicProblems::addAll);
@@ -186,13 +190,14 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
   private void refresh() {
     vertx
         .executeBlocking(this::readKafka, false)
-        .onSuccess(topics -> snapshot = new Snapshot(true, null, topics))
-        .onFailure(e -> snapshot = new Snapshot(false, e.getMessage(), snapshot.topics()));
+        .onSuccess(read -> snapshot = read)
+        .onFailure(e -> snapshot = new Snapshot(false, e.getMessage(), snapshot.topics(), null));
   }
 
-  private Map<String, KafkaStatus.Topic> readKafka() throws Exception {
+  private Snapshot readKafka() throws Exception {
     Map<String, TopicDescription> descriptions =
         admin.describeTopics(Topics.ALL).allTopicNames().get(5, TimeUnit.SECONDS);
+    HealthCheck degraded = KafkaReplication.read(admin, Duration.ofSeconds(5)).orElse(null);
     Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
     Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
     descriptions.forEach(
@@ -229,7 +234,7 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
               records,
               mismatches.getOrDefault(name, List.of())));
     }
-    return topics;
+    return new Snapshot(true, null, topics, degraded);
   }
 
   @Override
@@ -240,5 +245,9 @@ final class PlatformHealth implements HealthRegistry, AutoCloseable {
     admin.close(Duration.ofSeconds(2));
   }
 
-  private record Snapshot(boolean reachable, String error, Map<String, KafkaStatus.Topic> topics) {}
+  private record Snapshot(
+      boolean reachable,
+      String error,
+      Map<String, KafkaStatus.Topic> topics,
+      HealthCheck degraded) {}
 }

@@ -100,6 +100,61 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
     return new ChildPlatform(process, up.group(1), "http://127.0.0.1:" + up.group(2), token);
   }
 
+  private static final Pattern UP_ANY =
+      Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) [^\\n]*");
+  private static final Pattern HTTP_PORT = Pattern.compile("http://[^:\\s]+:(\\d+)");
+
+  /**
+   * Starts {@code valentia up ARGUMENTS} (the caller gives every flag: data, Kafka, roles) and
+   * waits until it is up.
+   *
+   * @param log where its output goes
+   * @return the child; its {@code base} is null when it runs no web role
+   */
+  public static ChildPlatform up(Path log, String token, List<String> arguments) throws Exception {
+    String classpath = System.getProperty("surefire.test.class.path");
+    if (classpath == null || classpath.isBlank()) {
+      classpath = System.getProperty("java.class.path");
+    }
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx384m",
+                "-cp",
+                classpath,
+                Valentia.class.getName(),
+                "up"));
+    command.addAll(arguments);
+    ProcessBuilder builder =
+        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+    builder.environment().put("VALENTIA_ADMIN_TOKEN", token);
+    Process process = builder.start();
+    try {
+      String line =
+          await()
+              .atMost(Duration.ofSeconds(180))
+              .until(
+                  () -> {
+                    assertThat(process.isAlive()).as(() -> read(log)).isTrue();
+                    Matcher m = UP_ANY.matcher(read(log));
+                    return m.find() ? m.group() : null;
+                  },
+                  m -> m != null);
+      Matcher bootstrap = UP_ANY.matcher(line);
+      bootstrap.find();
+      Matcher http = HTTP_PORT.matcher(line);
+      return new ChildPlatform(
+          process,
+          bootstrap.group(1),
+          http.find() ? "http://127.0.0.1:" + http.group(1) : null,
+          token);
+    } catch (RuntimeException | Error e) {
+      process.destroyForcibly().waitFor();
+      throw e;
+    }
+  }
+
   /** SIGKILL: no shutdown hook runs. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor();

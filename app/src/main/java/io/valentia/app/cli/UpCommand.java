@@ -41,8 +41,24 @@ public final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--kafka-port",
       paramLabel = "P",
-      description = "embedded broker port on 127.0.0.1 (default 9092)")
+      description = "embedded broker port (default 9092)")
   Integer kafkaPort;
+
+  @Option(
+      names = "--kafka-host",
+      paramLabel = "HOST",
+      description =
+          "address the embedded broker binds (default 127.0.0.1; 0.0.0.0 for every address)."
+              + " Beyond loopback it accepts anonymous PLAINTEXT clients: a warning is logged")
+  String kafkaHost;
+
+  @Option(
+      names = "--kafka-advertised",
+      paramLabel = "HOST[:PORT]",
+      description =
+          "address the embedded broker gives clients to connect to (default: the bind address, or"
+              + " this machine's name with 0.0.0.0)")
+  String kafkaAdvertised;
 
   @Option(
       names = "--kafka",
@@ -84,6 +100,8 @@ public final class UpCommand implements Callable<Integer> {
     put(flags, "http.port", httpPort);
     put(flags, "http.host", httpHost);
     put(flags, "kafka.port", kafkaPort);
+    put(flags, "kafka.host", kafkaHost);
+    put(flags, "kafka.advertised", kafkaAdvertised);
     put(flags, "kafka.bootstrap", kafka);
     put(flags, "roles", roles);
     put(flags, "http.upstreams", upstreams);

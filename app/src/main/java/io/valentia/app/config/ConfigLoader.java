@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.broker.BrokerAddress;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.WebConfig;
 import io.valentia.web.gateway.Upstreams;
@@ -29,17 +31,19 @@ import java.util.Set;
 public final class ConfigLoader {
   /** Environment variables and the keys they set. */
   public static final Map<String, String> ENVIRONMENT =
-      Map.of(
-          "VALENTIA_DATA", "data",
-          "VALENTIA_ROLES", "roles",
-          "VALENTIA_HTTP_HOST", "http.host",
-          "VALENTIA_HTTP_PORT", "http.port",
-          "VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap",
-          "VALENTIA_KAFKA_PORT", "kafka.port",
-          "VALENTIA_METRICS_HOST", "metrics.host",
-          "VALENTIA_METRICS_PORT", "metrics.port",
-          "VALENTIA_HTTP_UPSTREAMS", "http.upstreams",
-          "VALENTIA_REPLICA", "replica");
+      Map.ofEntries(
+          Map.entry("VALENTIA_DATA", "data"),
+          Map.entry("VALENTIA_ROLES", "roles"),
+          Map.entry("VALENTIA_HTTP_HOST", "http.host"),
+          Map.entry("VALENTIA_HTTP_PORT", "http.port"),
+          Map.entry("VALENTIA_HTTP_UPSTREAMS", "http.upstreams"),
+          Map.entry("VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
+          Map.entry("VALENTIA_KAFKA_PORT", "kafka.port"),
+          Map.entry("VALENTIA_KAFKA_HOST", "kafka.host"),
+          Map.entry("VALENTIA_KAFKA_ADVERTISED", "kafka.advertised"),
+          Map.entry("VALENTIA_METRICS_HOST", "metrics.host"),
+          Map.entry("VALENTIA_METRICS_PORT", "metrics.port"),
+          Map.entry("VALENTIA_REPLICA", "replica"));
 
   /** The flags of {@code valentia up} and the keys they set, for {@link #describe}. */
   public static final Map<String, String> FLAGS =
@@ -51,6 +55,8 @@ public final class ConfigLoader {
           "http.upstreams", "--upstream",
           "kafka.bootstrap", "--kafka",
           "kafka.port", "--kafka-port",
+          "kafka.host", "--kafka-host",
+          "kafka.advertised", "--kafka-advertised",
           "replica", "--replica");
 
   private static final String COMMAND_LINE = "the command line";
@@ -72,7 +78,10 @@ public final class ConfigLoader {
                 "http.streams",
                 "kafka.bootstrap",
                 "kafka.port",
+                "kafka.host",
+                "kafka.advertised",
                 "kafka.replication",
+                "kafka.min-insync-replicas",
                 "kafka.compression",
                 "kafka.partitions",
                 "kafka.properties",
@@ -170,6 +179,11 @@ public final class ConfigLoader {
         "kafka.bootstrap",
         config.kafka().embedded() ? "(none: the embedded broker)" : config.kafka().bootstrap());
     values.put("kafka.port", config.kafka().port());
+    values.put("kafka.host", config.kafka().host());
+    values.put(
+        "kafka.advertised",
+        config.kafka().advertised() == null ? "(the bind address)" : config.kafka().advertised());
+    values.put("kafka.min-insync-replicas", config.kafka().minInsyncReplicas());
     values.put("kafka.replication", config.kafka().replication());
     values.put("kafka.compression", config.kafka().compression());
     values.put("kafka.partitions", config.kafka().settings("unused:9092").partitions().toString());
@@ -325,7 +339,37 @@ public final class ConfigLoader {
       problem("kafka.bootstrap", "must be host:port[,host:port...], found \"" + bootstrap + "\"");
     }
     int port = integer("kafka.port", 9092, 0, 65535);
+    String host = string("kafka.host", BrokerAddress.LOOPBACK);
+    String advertised = string("kafka.advertised", null);
+    if (bootstrap == null) {
+      try {
+        BrokerAddress.of(host, 0, advertised);
+      } catch (ValentiaException e) {
+        problem(tree.has("kafka.advertised") ? "kafka.advertised" : "kafka.host", e.getMessage());
+      }
+    } else {
+      for (String key : List.of("kafka.host", "kafka.advertised")) {
+        if (tree.has(key)) {
+          problem(key, "configures the embedded broker, which does not run with kafka.bootstrap");
+        }
+      }
+    }
     int replication = integer("kafka.replication", 1, 1, Short.MAX_VALUE);
+    int minInsync =
+        integer(
+            "kafka.min-insync-replicas",
+            KafkaSettings.defaultMinInsyncReplicas(replication),
+            1,
+            Short.MAX_VALUE);
+    if (minInsync > replication) {
+      problem(
+          "kafka.min-insync-replicas",
+          "must not exceed kafka.replication ("
+              + replication
+              + "), found "
+              + minInsync
+              + ": no write could ever succeed with acks=all");
+    }
     String compression = string("kafka.compression", "lz4");
     if (!KafkaSettings.COMPRESSIONS.contains(compression)) {
       problem(
@@ -336,7 +380,10 @@ public final class ConfigLoader {
         new ValentiaConfig.Kafka(
             bootstrap,
             port,
+            host,
+            advertised,
             (short) replication,
+            Math.min(minInsync, replication),
             compression,
             partitions(),
             properties(),

@@ -2,6 +2,7 @@ package io.valentia.app.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.valentia.eventbus.broker.BrokerAddress;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.WebConfig;
 import java.nio.file.Path;
@@ -32,7 +33,12 @@ import java.util.Set;
  * kafka:
  *   bootstrap: host:9092,...    # VALENTIA_KAFKA_BOOTSTRAP, --kafka; absent: the embedded broker
  *   port: 9092                  # VALENTIA_KAFKA_PORT, --kafka-port: the embedded broker's port
+ *   host: 127.0.0.1             # VALENTIA_KAFKA_HOST, --kafka-host: the address it binds
+ *   advertised: host[:port]     # VALENTIA_KAFKA_ADVERTISED, --kafka-advertised: the address it
+ *                               # gives clients (default: the bind address, or this machine's
+ *                               # name when that is 0.0.0.0)
  *   replication: 1              # replication factor of the topics Valentia creates
+ *   min-insync-replicas: 1      # their min.insync.replicas (default 2 from replication 3, else 1)
  *   compression: lz4            # none, gzip, snappy, lz4, zstd
  *   partitions:                 # partitions of the topics Valentia creates
  *     valentia.events: 6
@@ -98,8 +104,11 @@ public record ValentiaConfig(
    * Kafka settings.
    *
    * @param bootstrap an existing cluster; null runs the embedded broker
-   * @param port the embedded broker's client port on 127.0.0.1
+   * @param port the embedded broker's client port
+   * @param host the address the embedded broker's client listener binds
+   * @param advertised the {@code host[:port]} the embedded broker advertises; null for the default
    * @param replication replication factor of the topics Valentia creates
+   * @param minInsyncReplicas {@code min.insync.replicas} of the topics Valentia creates
    * @param compression producer compression
    * @param partitions partitions per topic Valentia creates
    * @param properties extra Kafka client properties
@@ -109,7 +118,10 @@ public record ValentiaConfig(
   public record Kafka(
       String bootstrap,
       int port,
+      String host,
+      String advertised,
       short replication,
+      int minInsyncReplicas,
       String compression,
       Map<String, Integer> partitions,
       Map<String, String> properties,
@@ -128,7 +140,18 @@ public record ValentiaConfig(
     /** Client settings for a cluster at {@code bootstrapServers}. */
     public KafkaSettings settings(String bootstrapServers) {
       return new KafkaSettings(
-          bootstrapServers, "valentia", replication, partitions, compression, properties);
+          bootstrapServers,
+          "valentia",
+          replication,
+          partitions,
+          compression,
+          properties,
+          minInsyncReplicas);
+    }
+
+    /** Where the embedded broker listens and what it advertises. */
+    public BrokerAddress brokerAddress() {
+      return BrokerAddress.of(host, port, advertised);
     }
   }
 }

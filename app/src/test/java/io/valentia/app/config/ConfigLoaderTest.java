@@ -635,6 +635,75 @@ class ConfigLoaderTest {
     }
   }
 
+  @Nested
+  @DisplayName("Kafka cluster settings")
+  class ClusterSettings {
+
+    @Test
+    @DisplayName(
+        "The embedded broker binds 127.0.0.1 and advertises it unless --kafka-host and"
+            + " --kafka-advertised say otherwise.")
+    void brokerAddress() {
+      ValentiaConfig defaults = ConfigLoader.load(WEB_ONLY, null, Map.of(), Map.of());
+      assertThat(defaults.kafka().brokerAddress())
+          .isEqualTo(
+              new io.valentia.eventbus.broker.BrokerAddress("127.0.0.1", 9092, "127.0.0.1", 0));
+
+      ValentiaConfig wide =
+          ConfigLoader.load(
+              WEB_ONLY,
+              null,
+              Map.of("VALENTIA_KAFKA_HOST", "0.0.0.0"),
+              Map.of("kafka.advertised", "kafka.lan:19092"));
+      assertThat(wide.kafka().brokerAddress())
+          .isEqualTo(
+              new io.valentia.eventbus.broker.BrokerAddress("0.0.0.0", 9092, "kafka.lan", 19092));
+      assertThat(wide.kafka().brokerAddress().loopbackOnly()).isFalse();
+      assertThat(defaults.kafka().brokerAddress().loopbackOnly()).isTrue();
+    }
+
+    @Test
+    @DisplayName(
+        "A wildcard advertised address, or broker addresses given with an external cluster, are"
+            + " reported with their key.")
+    void badBrokerAddress() {
+      ConfigException wildcard =
+          loadFails(null, Map.of(), Map.of("kafka.advertised", "0.0.0.0:9092"));
+      assertThat(problem(wildcard, "kafka.advertised")).contains("not one clients can connect to");
+
+      ConfigException external =
+          loadFails(
+              null, Map.of("VALENTIA_KAFKA_BOOTSTRAP", "k1:9092"), Map.of("kafka.host", "0.0.0.0"));
+      assertThat(problem(external, "kafka.host")).contains("does not run with kafka.bootstrap");
+    }
+
+    @Test
+    @DisplayName(
+        "min.insync.replicas defaults to 2 from replication 3 on and to 1 below, is set from"
+            + " kafka.min-insync-replicas, and may not exceed the replication.")
+    void minInsyncReplicas() throws IOException {
+      assertThat(ConfigLoader.load(WEB_ONLY, null, Map.of(), Map.of()).kafka().minInsyncReplicas())
+          .isEqualTo(1);
+      ValentiaConfig three =
+          ConfigLoader.load(WEB_ONLY, yaml("kafka:\n  replication: 3\n"), Map.of(), Map.of());
+      assertThat(three.kafka().minInsyncReplicas()).isEqualTo(2);
+      assertThat(three.kafka().settings("k:9092").minInsyncReplicas()).isEqualTo(2);
+      ValentiaConfig five =
+          ConfigLoader.load(
+              WEB_ONLY,
+              yaml("kafka:\n  replication: 5\n  min-insync-replicas: 3\n"),
+              Map.of(),
+              Map.of());
+      assertThat(five.kafka().settings("k:9092").minInsyncReplicas()).isEqualTo(3);
+
+      ConfigException tooMany =
+          loadFails(
+              yaml("kafka:\n  replication: 2\n  min-insync-replicas: 3\n"), Map.of(), Map.of());
+      assertThat(problem(tooMany, "kafka.min-insync-replicas"))
+          .contains("must not exceed kafka.replication (2)");
+    }
+  }
+
   private Path yaml(String text) throws IOException {
     Path file = Files.createTempFile(dir, "valentia-", ".yaml");
     Files.writeString(file, text);

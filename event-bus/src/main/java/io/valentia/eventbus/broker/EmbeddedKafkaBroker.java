@@ -36,13 +36,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   private final KafkaRaftServer server;
   private final Path logDir;
+  private final BrokerAddress address;
   private final int port;
   private final int controllerPort;
   private volatile boolean closed;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, int port, int controllerPort) {
+  private EmbeddedKafkaBroker(
+      KafkaRaftServer server, Path logDir, BrokerAddress address, int port, int controllerPort) {
     this.server = server;
     this.logDir = logDir;
+    this.address = address;
     this.port = port;
     this.controllerPort = controllerPort;
   }
@@ -55,26 +58,44 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @throws ValentiaException when the port is taken or the data directory is unusable
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port) {
+    return start(dataDir, BrokerAddress.loopback(port));
+  }
+
+  /**
+   * Formats {@code dataDir} when it holds no Kafka data yet, then starts the broker with its client
+   * listener on {@code address}. The controller listener stays on 127.0.0.1. A listener beyond
+   * loopback is logged as a warning: it accepts anonymous clients in plain text.
+   *
+   * @param dataDir where Kafka keeps its logs and metadata (created when missing)
+   * @param address where clients connect, and what the broker tells them to connect to
+   * @throws ValentiaException when the port is taken or the data directory is unusable
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, BrokerAddress address) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the Kafka data directory " + dataDir, e);
     }
     Path logDir = dataDir.toAbsolutePath();
-    int clientPort = port == 0 ? freePort() : requireFree(port);
-    int controllerPort = freePort();
+    int clientPort =
+        address.port() == 0
+            ? freePort(address.bindHost())
+            : requireFree(address.bindHost(), address.port());
+    int controllerPort = freePort(BrokerAddress.LOOPBACK);
     Properties props = new Properties();
     props.put("process.roles", "broker,controller");
     props.put("node.id", String.valueOf(NODE_ID));
     props.put(
         "listeners",
-        "PLAINTEXT://127.0.0.1:"
+        "PLAINTEXT://"
+            + address.listenerHost()
+            + ":"
             + clientPort
             + ","
             + CONTROLLER
             + "://127.0.0.1:"
             + controllerPort);
-    props.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + clientPort);
+    props.put("advertised.listeners", "PLAINTEXT://" + address.advertised(clientPort));
     props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
     props.put("inter.broker.listener.name", "PLAINTEXT");
     props.put("controller.listener.names", CONTROLLER);
@@ -112,11 +133,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       throw new ValentiaException("the embedded Kafka broker did not start: " + e.getMessage(), e);
     }
     LOG.info(
-        "embedded Kafka on 127.0.0.1:{} (data {}) started in {} ms",
+        "embedded Kafka on {}:{}, advertised as {} (data {}) started in {} ms",
+        address.bindHost(),
         clientPort,
+        address.advertised(clientPort),
         logDir,
         (System.nanoTime() - started) / 1_000_000);
-    return new EmbeddedKafkaBroker(server, logDir, clientPort, controllerPort);
+    if (!address.loopbackOnly()) {
+      LOG.warn(
+          "the embedded Kafka listens on {}:{} beyond this machine in PLAINTEXT, without TLS or"
+              + " SASL: anyone who can reach that port can read every topic and write"
+              + " valentia.control. Bind it to 127.0.0.1 (the default), or firewall the port to"
+              + " the hosts that run Valentia's roles.",
+          address.bindHost(),
+          clientPort);
+    }
+    return new EmbeddedKafkaBroker(server, logDir, address, clientPort, controllerPort);
   }
 
   private static void format(KafkaConfig config, Path logDir) {
@@ -137,9 +169,18 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
   }
 
-  /** {@code 127.0.0.1:PORT} */
+  /** The advertised {@code host:port}: {@code 127.0.0.1:PORT} unless configured otherwise. */
   public String bootstrapServers() {
-    return "127.0.0.1:" + port;
+    return address.advertised(port);
+  }
+
+  /** Where the client listener is bound and what it advertises (with the port it got). */
+  public BrokerAddress address() {
+    return new BrokerAddress(
+        address.bindHost(),
+        port,
+        address.advertisedHost(),
+        address.advertisedPort() == 0 ? port : address.advertisedPort());
   }
 
   public int port() {
@@ -168,25 +209,38 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     LOG.info("embedded Kafka stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
   }
 
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+  private static int freePort(String host) {
+    try (ServerSocket socket = new ServerSocket(0, 1, inet(host))) {
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new UncheckedIOException("no free port on 127.0.0.1", e);
+      throw new UncheckedIOException("no free port on " + host, e);
     }
   }
 
-  private static int requireFree(int port) {
-    try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+  private static int requireFree(String host, int port) {
+    try (ServerSocket socket = new ServerSocket(port, 1, inet(host))) {
       socket.setReuseAddress(true);
       return port;
     } catch (IOException e) {
       throw new ValentiaException(
           "port "
               + port
-              + " on 127.0.0.1 is taken: is another Kafka (or Valentia) running? Choose another"
-              + " with --kafka-port, or use that cluster with --kafka 127.0.0.1:"
+              + " on "
+              + host
+              + " is taken: is another Kafka (or Valentia) running? Choose another"
+              + " with --kafka-port, or use that cluster with --kafka "
+              + (BrokerAddress.isWildcard(host) ? BrokerAddress.LOOPBACK : host)
+              + ":"
               + port);
+    }
+  }
+
+  private static InetAddress inet(String host) {
+    try {
+      return InetAddress.getByName(BrokerAddress.unbracketed(host));
+    } catch (java.net.UnknownHostException e) {
+      throw new ValentiaException(
+          "cannot bind the embedded Kafka to " + host + ": unknown address (--kafka-host)", e);
     }
   }
 }

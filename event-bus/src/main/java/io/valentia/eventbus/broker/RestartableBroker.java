@@ -11,13 +11,13 @@ import java.nio.file.Path;
  */
 public final class RestartableBroker implements BrokerControl, AutoCloseable {
   private final Path dataDir;
-  private final int port;
+  private final BrokerAddress address;
   private EmbeddedKafkaBroker current;
   private boolean closed;
 
   private RestartableBroker(EmbeddedKafkaBroker first) {
     this.dataDir = first.dataDir();
-    this.port = first.port();
+    this.address = first.address();
     this.current = first;
   }
 
@@ -26,16 +26,30 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
    * across restarts.
    */
   public static RestartableBroker start(Path dataDir, int port) {
-    return new RestartableBroker(EmbeddedKafkaBroker.start(dataDir, port));
+    return start(dataDir, BrokerAddress.loopback(port));
   }
 
+  /**
+   * Starts a broker like {@link EmbeddedKafkaBroker#start(Path, BrokerAddress)}; a port of 0 is
+   * chosen once and kept across restarts, as are the bind and advertised addresses.
+   */
+  public static RestartableBroker start(Path dataDir, BrokerAddress address) {
+    return new RestartableBroker(EmbeddedKafkaBroker.start(dataDir, address));
+  }
+
+  /** The advertised {@code host:port}. */
   @Override
   public String bootstrapServers() {
-    return "127.0.0.1:" + port;
+    return address.advertised(address.port());
   }
 
   public int port() {
-    return port;
+    return address.port();
+  }
+
+  /** Where the client listener is bound and what it advertises. */
+  public BrokerAddress address() {
+    return address;
   }
 
   public Path dataDir() {
@@ -61,7 +75,7 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
       throw new ValentiaException("the embedded Kafka broker is shutting down; not restarted");
     }
     if (current == null) {
-      current = EmbeddedKafkaBroker.start(dataDir, port);
+      current = EmbeddedKafkaBroker.start(dataDir, address);
     }
   }
 

@@ -18,6 +18,9 @@ import org.apache.kafka.clients.CommonClientConfigs;
  *     or {@code zstd}
  * @param clientProperties extra Kafka client properties (security, timeouts), applied to every
  *     client
+ * @param minInsyncReplicas {@code min.insync.replicas} of the topics Valentia creates (and of Kafka
+ *     Streams' internal topics): with {@code acks=all}, how many replicas must have a record before
+ *     it counts as written; from 1 to {@code replicationFactor}
  */
 public record KafkaSettings(
     String bootstrapServers,
@@ -25,7 +28,8 @@ public record KafkaSettings(
     short replicationFactor,
     Map<String, Integer> partitions,
     String compression,
-    Map<String, String> clientProperties) {
+    Map<String, String> clientProperties,
+    int minInsyncReplicas) {
 
   /** Partition counts used when the configuration does not name them. */
   public static final Map<String, Integer> DEFAULT_PARTITIONS =
@@ -48,6 +52,43 @@ public record KafkaSettings(
     partitions = Map.copyOf(merged);
     compression = compression == null ? "lz4" : compression;
     clientProperties = clientProperties == null ? Map.of() : Map.copyOf(clientProperties);
+    if (minInsyncReplicas < 1 || minInsyncReplicas > replicationFactor) {
+      throw new IllegalArgumentException(
+          "min.insync.replicas must be from 1 to the replication factor "
+              + replicationFactor
+              + ", found "
+              + minInsyncReplicas);
+    }
+  }
+
+  /**
+   * Settings with {@link #defaultMinInsyncReplicas the default} {@code min.insync.replicas} for
+   * {@code replicationFactor}.
+   */
+  public KafkaSettings(
+      String bootstrapServers,
+      String clientId,
+      short replicationFactor,
+      Map<String, Integer> partitions,
+      String compression,
+      Map<String, String> clientProperties) {
+    this(
+        bootstrapServers,
+        clientId,
+        replicationFactor,
+        partitions,
+        compression,
+        clientProperties,
+        defaultMinInsyncReplicas(replicationFactor));
+  }
+
+  /**
+   * The {@code min.insync.replicas} used when the configuration names none: 2 from replication 3 on
+   * (a write survives the loss of one broker and one broker may be down without stopping writes),
+   * else 1.
+   */
+  public static int defaultMinInsyncReplicas(int replicationFactor) {
+    return replicationFactor >= 3 ? 2 : 1;
   }
 
   /** Defaults for one broker: replication 1, default partitions, lz4. */
@@ -93,6 +134,7 @@ public record KafkaSettings(
     props.put("application.id", applicationId);
     props.put("processing.guarantee", "exactly_once_v2");
     props.put("replication.factor", (int) replicationFactor);
+    props.put("topic.min.insync.replicas", String.valueOf(minInsyncReplicas));
     props.put("state.dir", stateDir.toString());
     props.put("producer.compression.type", compression);
     return props;

@@ -12,11 +12,14 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -61,8 +64,12 @@ public final class TopicProvisioner {
           String.valueOf(Duration.ofDays(1).toMillis()));
 
   /** The topic-level configuration Valentia creates {@code topic} with. */
-  static Map<String, String> configOf(String topic) {
-    return Topics.isState(topic) ? STATE_CONFIG : LOG_CONFIGS.getOrDefault(topic, Map.of());
+  static Map<String, String> configOf(String topic, int minInsyncReplicas) {
+    Map<String, String> config =
+        new HashMap<>(
+            Topics.isState(topic) ? STATE_CONFIG : LOG_CONFIGS.getOrDefault(topic, Map.of()));
+    config.put("min.insync.replicas", String.valueOf(minInsyncReplicas));
+    return config;
   }
 
   private final KafkaSettings settings;
@@ -87,7 +94,7 @@ public final class TopicProvisioner {
         if (!existing.containsKey(topic)) {
           missing.add(
               new NewTopic(topic, settings.partitionsOf(topic), settings.replicationFactor())
-                  .configs(configOf(topic)));
+                  .configs(configOf(topic, settings.minInsyncReplicas())));
         }
       }
       List<String> created = create(admin, missing, deadline);
@@ -103,13 +110,14 @@ public final class TopicProvisioner {
         pause();
         existing = describe(admin, Topics.ALL, deadline);
       }
+      Map<String, String> minInsync = minInsyncReplicas(admin, Topics.ALL, deadline);
       List<TopicStatus> statuses = new ArrayList<>();
       for (String topic : Topics.ALL) {
         TopicDescription description = existing.get(topic);
         if (description == null) {
           throw new ValentiaException("topic " + topic + " still does not exist after creation");
         }
-        TopicStatus status = status(description, created.contains(topic));
+        TopicStatus status = status(description, minInsync.get(topic), created.contains(topic));
         status.mismatches().forEach(problem -> LOG.warn("{}", problem));
         statuses.add(status);
       }
@@ -118,7 +126,7 @@ public final class TopicProvisioner {
     }
   }
 
-  private TopicStatus status(TopicDescription description, boolean created) {
+  private TopicStatus status(TopicDescription description, String minInsync, boolean created) {
     String topic = description.name();
     int partitions = description.partitions().size();
     int replication =
@@ -140,7 +148,37 @@ public final class TopicProvisioner {
                   + " uses the topic as it is (reassign partitions to change it)",
               topic, replication, settings.replicationFactor()));
     }
+    if (minInsync != null && !minInsync.equals(String.valueOf(settings.minInsyncReplicas()))) {
+      mismatches.add(
+          String.format(
+              "topic %s has min.insync.replicas %s but the configuration asks for %d; Valentia"
+                  + " uses the topic as it is (kafka-configs.sh --alter --entity-type topics"
+                  + " --entity-name %s --add-config min.insync.replicas=%d changes it)",
+              topic, minInsync, settings.minInsyncReplicas(), topic, settings.minInsyncReplicas()));
+    }
     return new TopicStatus(topic, partitions, replication, created, mismatches);
+  }
+
+  /** The effective {@code min.insync.replicas} of each topic (its own or the broker's default). */
+  private static Map<String, String> minInsyncReplicas(
+      Admin admin, List<String> topics, long deadline) {
+    List<ConfigResource> resources =
+        topics.stream().map(t -> new ConfigResource(ConfigResource.Type.TOPIC, t)).toList();
+    Map<ConfigResource, Config> configs;
+    try {
+      configs = await(admin.describeConfigs(resources).all(), deadline);
+    } catch (ExecutionException e) {
+      throw unreachable(admin, e.getCause());
+    }
+    Map<String, String> values = new HashMap<>();
+    configs.forEach(
+        (resource, config) -> {
+          ConfigEntry entry = config.get("min.insync.replicas");
+          if (entry != null && entry.value() != null) {
+            values.put(resource.name(), entry.value());
+          }
+        });
+    return values;
   }
 
   private static Map<String, TopicDescription> describe(

@@ -94,7 +94,18 @@ public final class KafkaTestSupport {
 
   /** {@link #readAll(String)} on the cluster at {@code bootstrap}. */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+    return readAll(bootstrap, topic, Map.of());
+  }
+
+  /**
+   * {@link #readAll(String)} on the cluster at {@code bootstrap}, with more consumer properties
+   * (e.g. {@code isolation.level=read_committed}, to read as Valentia's readers do: without the
+   * records of aborted transactions).
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(
+      String bootstrap, String topic, Map<String, ?> consumerProperties) {
     Properties props = new Properties();
+    props.putAll(consumerProperties);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     KafkaConsumer<byte[], byte[]> consumer =
