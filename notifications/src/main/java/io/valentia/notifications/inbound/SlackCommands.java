@@ -1,5 +1,6 @@
 package io.valentia.notifications.inbound;
 
+import io.netty.handler.codec.http.QueryStringDecoder;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventPublisher;
@@ -16,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -292,18 +292,11 @@ public final class SlackCommands {
 
   /** The fields of an {@code application/x-www-form-urlencoded} body. */
   static Map<String, String> form(String body) {
+    // the raw body is kept for the signature; the form itself is decoded as browsers encode it
     Map<String, String> out = new LinkedHashMap<>();
-    for (String pair : body.split("&")) {
-      if (pair.isEmpty()) {
-        continue;
-      }
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      String value = eq < 0 ? "" : pair.substring(eq + 1);
-      out.put(
-          URLDecoder.decode(key, StandardCharsets.UTF_8),
-          URLDecoder.decode(value, StandardCharsets.UTF_8));
-    }
+    new QueryStringDecoder(body, StandardCharsets.UTF_8, false)
+        .parameters()
+        .forEach((key, values) -> out.put(key, values.isEmpty() ? "" : values.get(0)));
     return out;
   }
 

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
@@ -48,6 +49,17 @@ class InboundParsersTest {
     assertThat(problems).isEmpty();
     assertThat(events).hasSize(body.path("alerts").size());
     events.forEach(e -> EventCodec.instance().decode(EventCodec.instance().encode(e)));
+  }
+
+  @Example
+  @Label("A Slack form body is decoded as Slack encodes it: '+' and %-escapes, the first of a key")
+  void slackFormDecoding() {
+    assertThat(
+            SlackCommands.form(
+                "token=x&team_id=T1&user_id=U2&user_name=ann&text=halt+game%20day%21&text=again"))
+        .containsEntry("user_id", "U2")
+        .containsEntry("user_name", "ann")
+        .containsEntry("text", "halt game day!");
   }
 
   @Property(tries = 3000)
