@@ -1,6 +1,9 @@
 package io.valentia.eventbus.broker;
 
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.security.KafkaAccess;
+import io.valentia.eventbus.security.KafkaCredentials;
+import io.valentia.eventbus.security.KafkaRole;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -10,9 +13,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -33,18 +38,28 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
   private static final int NODE_ID = 1;
   private static final String CONTROLLER = "CONTROLLER";
+  private static final String SASL = "SASL_PLAINTEXT";
+  private static final String PLAIN_MODULE =
+      "org.apache.kafka.common.security.plain.PlainLoginModule";
 
   private final KafkaRaftServer server;
   private final Path logDir;
   private final int port;
   private final int controllerPort;
+  private final KafkaCredentials credentials;
   private volatile boolean closed;
 
-  private EmbeddedKafkaBroker(KafkaRaftServer server, Path logDir, int port, int controllerPort) {
+  private EmbeddedKafkaBroker(
+      KafkaRaftServer server,
+      Path logDir,
+      int port,
+      int controllerPort,
+      KafkaCredentials credentials) {
     this.server = server;
     this.logDir = logDir;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.credentials = credentials;
   }
 
   /**
@@ -55,6 +70,21 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @throws ValentiaException when the port is taken or the data directory is unusable
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port) {
+    return start(dataDir, port, null);
+  }
+
+  /**
+   * Like {@link #start(Path, int)}, with authentication and authorization when {@code credentials}
+   * are given: clients sign in with SASL/SCRAM-SHA-512 as one of {@link KafkaRole}'s principals
+   * (anonymous clients are refused), Kafka's {@code StandardAuthorizer} holds the ACLs of {@link
+   * KafkaAccess}, and the broker's own links (inter-broker, controller) sign in as the platform
+   * principal with SASL/PLAIN, whose password is in this configuration rather than in the metadata
+   * (so a data directory made before security was on starts too). The principals are added when the
+   * storage is formatted and upserted, with the ACLs, at every start.
+   *
+   * @param credentials the principals' passwords; null for a broker open to anyone (tests)
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, int port, KafkaCredentials credentials) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -95,9 +125,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // the default dedupe buffer takes 128 MiB of heap for a cleaner we barely use
     props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
     props.put("log.cleaner.threads", "1");
+    if (credentials != null) {
+      secure(props, credentials, clientPort, controllerPort);
+    }
     KafkaConfig config = new KafkaConfig(props, false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
-      format(config, logDir);
+      format(config, logDir, credentials);
     }
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     long started = System.nanoTime();
@@ -111,15 +144,82 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       throw new ValentiaException("the embedded Kafka broker did not start: " + e.getMessage(), e);
     }
+    if (credentials != null) {
+      try {
+        grantAccess(clientPort, credentials);
+      } catch (RuntimeException e) {
+        server.shutdown();
+        server.awaitShutdown();
+        throw e;
+      }
+    }
     LOG.info(
-        "embedded Kafka on 127.0.0.1:{} (data {}) started in {} ms",
+        "embedded Kafka on 127.0.0.1:{} ({}, data {}) started in {} ms",
         clientPort,
+        credentials != null ? "SASL/SCRAM, ACLs" : "open to anyone",
         logDir,
         (System.nanoTime() - started) / 1_000_000);
-    return new EmbeddedKafkaBroker(server, logDir, clientPort, controllerPort);
+    return new EmbeddedKafkaBroker(server, logDir, clientPort, controllerPort, credentials);
   }
 
-  private static void format(KafkaConfig config, Path logDir) {
+  /** Turns the open listeners of {@code props} into authenticated ones, with the authorizer. */
+  private static void secure(
+      Properties props, KafkaCredentials credentials, int clientPort, int controllerPort) {
+    String adminPassword = credentials.password(KafkaRole.ADMIN);
+    String plain =
+        PLAIN_MODULE
+            + " required username=\""
+            + KafkaRole.ADMIN.principal()
+            + "\" password=\""
+            + adminPassword
+            + "\" user_"
+            + KafkaRole.ADMIN.principal()
+            + "=\""
+            + adminPassword
+            + "\";";
+    props.put(
+        "listeners",
+        SASL + "://127.0.0.1:" + clientPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
+    props.put("advertised.listeners", SASL + "://127.0.0.1:" + clientPort);
+    props.put("listener.security.protocol.map", SASL + ":" + SASL + "," + CONTROLLER + ":" + SASL);
+    props.put("inter.broker.listener.name", SASL);
+    props.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
+    props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    props.put("sasl.mechanism.controller.protocol", "PLAIN");
+    String client = "listener.name." + SASL.toLowerCase(java.util.Locale.ROOT) + ".";
+    props.put(client + "sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
+    props.put(
+        client + "scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    props.put(client + "plain.sasl.jaas.config", plain);
+    props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+    props.put("listener.name.controller.plain.sasl.jaas.config", plain);
+    props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    props.put("super.users", KafkaRole.ADMIN.aclPrincipal());
+    props.put("allow.everyone.if.no.acl.found", "false");
+  }
+
+  /** Upserts the principals and grants the ACLs, signed in as the platform principal (PLAIN). */
+  private static void grantAccess(int clientPort, KafkaCredentials credentials) {
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put("bootstrap.servers", "127.0.0.1:" + clientPort);
+    props.put("client.id", "valentia-broker-access");
+    props.put("security.protocol", SASL);
+    props.put("sasl.mechanism", "PLAIN");
+    props.put(
+        "sasl.jaas.config",
+        PLAIN_MODULE
+            + " required username=\""
+            + KafkaRole.ADMIN.principal()
+            + "\" password=\""
+            + credentials.password(KafkaRole.ADMIN)
+            + "\";");
+    try (Admin admin = Admin.create(props)) {
+      KafkaAccess.apply(admin, credentials);
+    }
+  }
+
+  private static void format(KafkaConfig config, Path logDir, KafkaCredentials credentials) {
     try {
       new Formatter()
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -130,6 +230,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .setControllerListenerName(CONTROLLER)
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
           .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setScramArguments(credentials == null ? List.of() : credentials.scramArguments())
           .run();
     } catch (Exception e) {
       throw new ValentiaException(
@@ -153,6 +254,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   public Path dataDir() {
     return logDir;
+  }
+
+  /** The principals' passwords; null when the broker is open to anyone. */
+  public KafkaCredentials credentials() {
+    return credentials;
   }
 
   /** Stops the broker and waits for it; idempotent. */

@@ -1,6 +1,7 @@
 package io.valentia.eventbus.broker;
 
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.security.KafkaCredentials;
 import io.valentia.eventbus.service.BrokerControl;
 import java.nio.file.Path;
 
@@ -12,12 +13,14 @@ import java.nio.file.Path;
 public final class RestartableBroker implements BrokerControl, AutoCloseable {
   private final Path dataDir;
   private final int port;
+  private final KafkaCredentials credentials;
   private EmbeddedKafkaBroker current;
   private boolean closed;
 
   private RestartableBroker(EmbeddedKafkaBroker first) {
     this.dataDir = first.dataDir();
     this.port = first.port();
+    this.credentials = first.credentials();
     this.current = first;
   }
 
@@ -26,7 +29,15 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
    * across restarts.
    */
   public static RestartableBroker start(Path dataDir, int port) {
-    return new RestartableBroker(EmbeddedKafkaBroker.start(dataDir, port));
+    return start(dataDir, port, null);
+  }
+
+  /**
+   * Starts a broker like {@link EmbeddedKafkaBroker#start(Path, int, KafkaCredentials)}; a port of
+   * 0 is chosen once and kept across restarts.
+   */
+  public static RestartableBroker start(Path dataDir, int port, KafkaCredentials credentials) {
+    return new RestartableBroker(EmbeddedKafkaBroker.start(dataDir, port, credentials));
   }
 
   @Override
@@ -40,6 +51,11 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
 
   public Path dataDir() {
     return dataDir;
+  }
+
+  /** The principals' passwords; null when the broker is open to anyone. */
+  public KafkaCredentials credentials() {
+    return credentials;
   }
 
   @Override
@@ -61,7 +77,7 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
       throw new ValentiaException("the embedded Kafka broker is shutting down; not restarted");
     }
     if (current == null) {
-      current = EmbeddedKafkaBroker.start(dataDir, port);
+      current = EmbeddedKafkaBroker.start(dataDir, port, credentials);
     }
   }
 
