@@ -15,6 +15,9 @@ import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
+import io.valentia.eventbus.security.KafkaCredentials;
+import io.valentia.eventbus.security.KafkaRole;
+import io.valentia.eventbus.security.PlatformKey;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.BrokerControl;
 import io.valentia.eventbus.service.ServiceContext;
@@ -106,9 +109,13 @@ public final class Platform implements AutoCloseable {
     // while the broker starts (one core, mostly), Vert.x and the services' preparations take the
     // other
     CompletableFuture<Vertx> vertxReady = prepare(services, times);
+    KafkaCredentials credentials = null;
     if (config.kafka().embedded()) {
       try {
-        broker = RestartableBroker.start(config.dataDir().resolve("kafka"), config.kafka().port());
+        credentials = KafkaCredentials.loadOrCreate(config.dataDir());
+        broker =
+            RestartableBroker.start(
+                config.dataDir().resolve("kafka"), config.kafka().port(), credentials);
       } catch (RuntimeException e) {
         vertxReady.thenAccept(Vertx::close);
         throw e;
@@ -121,10 +128,14 @@ public final class Platform implements AutoCloseable {
     PlatformHealth health = null;
     StateTables stateTables = null;
     try {
-      KafkaSettings settings = config.kafka().settings(bootstrap);
+      KafkaSettings settings = clientSettings(config, bootstrap, credentials);
+      KafkaSettings provisioning =
+          credentials == null
+              ? settings
+              : settings.withClientProperties(credentials.clientProperties(KafkaRole.ADMIN));
       List<TopicStatus> topics;
       try {
-        topics = new TopicProvisioner(settings).ensureTopics(Duration.ofSeconds(60));
+        topics = new TopicProvisioner(provisioning).ensureTopics(Duration.ofSeconds(60));
       } catch (ValentiaException e) {
         if (config.kafka().embedded()) {
           throw e;
@@ -144,6 +155,7 @@ public final class Platform implements AutoCloseable {
               new EventBusCore(
                   settings, publisher, health, new StateMigration(stateTables, out::println)));
       health.start();
+      PlatformKey platformKey = PlatformKey.loadOrCreate(config.dataDir());
       ApiRoutes api = new ApiRoutes();
       api.mount(
           "/health", new HealthApi(publisher, health.healthTables(), health::report).router(vertx));
@@ -163,7 +175,8 @@ public final class Platform implements AutoCloseable {
                   stateTables,
                   api,
                   out,
-                  broker);
+                  broker,
+                  platformKey);
           long serviceStart = System.nanoTime();
           starting.put(
               service,
@@ -208,6 +221,28 @@ public final class Platform implements AutoCloseable {
       new Platform(broker, vertx, publisher, health, stateTables, bootstrap, -1).close();
       throw e;
     }
+  }
+
+  /**
+   * The Kafka settings of this process's clients, signed in as the principal of its roles ({@link
+   * KafkaRole#forProcess}): with the embedded broker's credentials when this process runs it; with
+   * the configured client properties for an external cluster, or, when those say nothing of
+   * security, with the credentials in the data directory (a process of its own against the embedded
+   * broker of another on this machine).
+   */
+  private static KafkaSettings clientSettings(
+      ValentiaConfig config, String bootstrap, KafkaCredentials credentials) {
+    KafkaSettings settings = config.kafka().settings(bootstrap);
+    KafkaRole principal = KafkaRole.forProcess(config.roles());
+    if (credentials != null) {
+      return settings.withClientProperties(credentials.clientProperties(principal));
+    }
+    if (config.kafka().properties().containsKey("security.protocol")) {
+      return settings;
+    }
+    return KafkaCredentials.find(config.dataDir())
+        .map(c -> settings.withClientProperties(c.clientProperties(principal)))
+        .orElse(settings);
   }
 
   /**
@@ -346,7 +381,8 @@ public final class Platform implements AutoCloseable {
       StateTables stateTables,
       ApiRoutes api,
       PrintStream console,
-      RestartableBroker broker)
+      RestartableBroker broker,
+      PlatformKey platformKey)
       implements ServiceContext {
     @Override
     public Optional<BrokerControl> brokerControl() {

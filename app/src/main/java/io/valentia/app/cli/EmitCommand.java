@@ -89,7 +89,8 @@ public final class EmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CloudEvent event = event();
     EventCodec.instance().validateData(event);
-    KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
+    KafkaSettings settings =
+        endpoints.kafkaSettings(io.valentia.eventbus.security.KafkaRole.PROBES);
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher kafka = new KafkaEventPublisher(vertx, settings, "emit");
     // a health.changed event also raises or clears its check in the health state, as a probe's does

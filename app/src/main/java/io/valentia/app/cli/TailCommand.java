@@ -128,7 +128,7 @@ public final class TailCommand implements Callable<Integer> {
 
   /** A reader of every partition of valentia.events, at its end. */
   private TopicReader open() {
-    KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
+    KafkaSettings settings = endpoints.kafkaSettings(io.valentia.eventbus.security.KafkaRole.WEB);
     try {
       return TopicReader.open(settings, "tail", Topics.EVENTS);
     } catch (ValentiaException e) {

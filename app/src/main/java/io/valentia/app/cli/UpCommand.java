@@ -50,6 +50,14 @@ public final class UpCommand implements Callable<Integer> {
   String kafka;
 
   @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
+      description =
+          "Kafka client properties (SSL, SASL/SCRAM) for the cluster of --kafka"
+              + " (VALENTIA_KAFKA_CONFIG)")
+  Path kafkaConfig;
+
+  @Option(
       names = "--role",
       paramLabel = "R",
       description = "run only this service (repeatable); default: all of this build's")
@@ -63,6 +71,7 @@ public final class UpCommand implements Callable<Integer> {
     put(flags, "http.host", httpHost);
     put(flags, "kafka.port", kafkaPort);
     put(flags, "kafka.bootstrap", kafka);
+    put(flags, "kafka.config", kafkaConfig == null ? null : kafkaConfig.toString());
     put(flags, "roles", roles);
     ValentiaConfig configuration = ConfigLoader.load(config, System.getenv(), flags);
     Platform platform = Platform.start(configuration, System.getenv(), System.out);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.security.KafkaClientSecurity;
 import io.valentia.web.WebConfig;
 import io.valentia.web.stream.EventStreams;
 import java.io.IOException;
@@ -29,12 +30,20 @@ public final class ConfigLoader {
   /** Environment variables and the keys they set. */
   public static final Map<String, String> ENVIRONMENT =
       Map.of(
-          "VALENTIA_DATA", "data",
-          "VALENTIA_ROLES", "roles",
-          "VALENTIA_HTTP_HOST", "http.host",
-          "VALENTIA_HTTP_PORT", "http.port",
-          "VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap",
-          "VALENTIA_KAFKA_PORT", "kafka.port");
+          "VALENTIA_DATA",
+          "data",
+          "VALENTIA_ROLES",
+          "roles",
+          "VALENTIA_HTTP_HOST",
+          "http.host",
+          "VALENTIA_HTTP_PORT",
+          "http.port",
+          "VALENTIA_KAFKA_BOOTSTRAP",
+          "kafka.bootstrap",
+          "VALENTIA_KAFKA_PORT",
+          "kafka.port",
+          KafkaClientSecurity.CONFIG_VARIABLE,
+          "kafka.config");
 
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> SECTIONS = Set.of("http", "kafka");
@@ -50,7 +59,8 @@ public final class ConfigLoader {
           "kafka.replication",
           "kafka.compression",
           "kafka.partitions",
-          "kafka.properties");
+          "kafka.properties",
+          "kafka.config");
 
   private final ServiceCatalog catalog;
   private final ObjectNode tree = YAML.createObjectNode();
@@ -279,8 +289,20 @@ public final class ConfigLoader {
     return partitions;
   }
 
+  /**
+   * The Kafka client properties: those of the {@code kafka.config} file, then those of {@code
+   * kafka.properties} (which win).
+   */
   private Map<String, String> properties() {
     Map<String, String> properties = new LinkedHashMap<>();
+    String file = string("kafka.config", null);
+    if (file != null && !file.isBlank()) {
+      try {
+        properties.putAll(KafkaClientSecurity.read(Path.of(file)));
+      } catch (RuntimeException e) {
+        problem("kafka.config", e.getMessage());
+      }
+    }
     JsonNode node = tree.get("kafka.properties");
     if (node == null || node.isNull()) {
       return properties;

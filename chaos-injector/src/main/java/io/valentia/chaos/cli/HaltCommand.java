@@ -190,11 +190,13 @@ public final class HaltCommand implements Callable<Integer> {
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher publisher =
         new KafkaEventPublisher(vertx, connection.settings(), "chaos-halt");
+    io.valentia.chaos.safety.ControlSeal seal = connection.seal();
     try (ChaosState state =
-        ChaosState.open(connection.settings(), line -> System.err.println("valentia: " + line))) {
+        ChaosState.open(
+            connection.settings(), line -> System.err.println("valentia: " + line), seal)) {
       RecordPosition position =
-          new HaltBroadcast(state.control(), publisher)
-              .send(command, halt)
+          new HaltBroadcast(state.control(), publisher, seal)
+              .send(command, halt, Connection.sender())
               .toCompletionStage()
               .toCompletableFuture()
               .get(30, TimeUnit.SECONDS);

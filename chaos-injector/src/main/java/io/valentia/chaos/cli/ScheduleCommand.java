@@ -57,10 +57,11 @@ public final class ScheduleCommand implements Runnable {
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher publisher =
         new KafkaEventPublisher(vertx, connection.settings(), "chaos-schedule");
+    io.valentia.chaos.safety.ControlSeal seal = connection.seal();
     try (ChaosState state = open(connection);
-        ScheduleTable table = new ScheduleTable(connection.settings(), state.control())) {
-      new ScheduleChanges(table, publisher, "/cli/" + ExperimentCommand.hostname())
-          .apply(record)
+        ScheduleTable table = new ScheduleTable(connection.settings(), state.control(), seal)) {
+      new ScheduleChanges(table, publisher, seal, "/cli/" + ExperimentCommand.hostname())
+          .apply(record, Connection.sender())
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
@@ -87,8 +88,13 @@ public final class ScheduleCommand implements Runnable {
 
   static Map<String, ExperimentScheduled> current(Connection connection) {
     try (ChaosState state = open(connection);
-        ScheduleTable table = new ScheduleTable(connection.settings(), state.control())) {
-      return table.schedules();
+        ScheduleTable table =
+            new ScheduleTable(
+                connection.settings(),
+                state.control(),
+                new io.valentia.chaos.safety.ControlSeal(
+                    io.valentia.eventbus.security.PlatformKey.generate()))) {
+      return table.schedules(); // listing only: nothing is sealed or checked
     }
   }
 

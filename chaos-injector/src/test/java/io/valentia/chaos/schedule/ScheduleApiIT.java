@@ -7,6 +7,7 @@ import io.valentia.chaos.experiment.ExperimentLoader;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.chaos.state.ControlState;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
@@ -64,14 +65,16 @@ class ScheduleApiIT {
             },
             new Random(1));
     state = ChaosState.open(KafkaTestSupport.settings(), line -> {});
-    table = new ScheduleTable(KafkaTestSupport.settings(), state.control()).follow(scheduler);
+    table =
+        new ScheduleTable(KafkaTestSupport.settings(), state.control(), TestSeal.SEAL)
+            .follow(scheduler);
     Router root = Router.router(vertx);
     root.route("/api/v1/schedules*")
         .subRouter(
             new ScheduleApi(
                     scheduler,
                     new ExperimentLoader(FaultCatalog.standard()),
-                    new ScheduleChanges(table, publisher, "/chaos/api-test"),
+                    new ScheduleChanges(table, publisher, TestSeal.SEAL, "/chaos/api-test"),
                     clock)
                 .router(vertx));
     server =

@@ -49,6 +49,24 @@ public final class KafkaClientSecurity {
   }
 
   /**
+   * The security settings of a command acting as {@code role}: {@code configFile}, else {@code
+   * VALENTIA_KAFKA_CONFIG}; else the credentials in {@code dataDir}, else in {@code VALENTIA_DATA},
+   * else in {@code ./data}.
+   *
+   * @param configFile the command's {@code --kafka-config}; null when not given
+   * @param dataDir the command's {@code --data-dir}; null when not given
+   */
+  public static Map<String, String> forCommand(Path configFile, Path dataDir, KafkaRole role) {
+    Path config = configFile != null ? configFile : pathFrom(System.getenv(CONFIG_VARIABLE));
+    Path data = dataDir != null ? dataDir : pathFrom(System.getenv("VALENTIA_DATA"));
+    return resolve(config, data != null ? data : Path.of("data"), role);
+  }
+
+  private static Path pathFrom(String value) {
+    return value == null || value.isBlank() ? null : Path.of(value);
+  }
+
+  /**
    * The properties of a Kafka client properties file ({@code key=value} lines; {@code #} comments).
    *
    * @throws ValentiaException when it cannot be read
