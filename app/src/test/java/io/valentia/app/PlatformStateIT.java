@@ -238,13 +238,15 @@ class PlatformStateIT {
   }
 
   /** Raises {@code check} as `valentia emit` does. */
-  private static void raise(Platform platform, String check, int count) {
+  private void raise(Platform platform, String check, int count) {
     int code =
         Valentia.commandLine()
             .execute(
                 "emit",
                 "--kafka",
                 platform.bootstrapServers(),
+                "--data-dir",
+                data.toString(),
                 "--type",
                 "io.valentia.health.changed.v1",
                 "--source",
@@ -289,7 +291,7 @@ class PlatformStateIT {
   }
 
   /** Writes {@code count} valid events of a type no state is built from; returns the end offset. */
-  private static long noise(String bootstrap, int count) throws Exception {
+  private long noise(String bootstrap, int count) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
       noise(producer, count);
       producer.flush();
@@ -343,7 +345,7 @@ class PlatformStateIT {
   }
 
   /** Waits until the dead-letter gate has committed {@code end} records of valentia.events. */
-  private static void awaitGateAt(String bootstrap, long end) {
+  private void awaitGateAt(String bootstrap, long end) {
     try (Admin admin = admin(bootstrap)) {
       await()
           .atMost(Duration.ofSeconds(120))
@@ -378,8 +380,9 @@ class PlatformStateIT {
     return total;
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+  private KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     Properties props = new Properties();
+    props.putAll(PlatformKafka.security(data));
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
@@ -387,8 +390,10 @@ class PlatformStateIT {
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static Admin admin(String bootstrap) {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+  private Admin admin(String bootstrap) {
+    Map<String, Object> props = new java.util.HashMap<>(PlatformKafka.security(data));
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return Admin.create(props);
   }
 
   private static JsonNode health(String base) throws Exception {

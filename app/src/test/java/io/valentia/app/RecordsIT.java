@@ -290,6 +290,8 @@ class RecordsIT {
             "emit",
             "--kafka",
             platform.bootstrapServers(),
+            "--data-dir",
+            data.toString(),
             "--type",
             type,
             "--subject",

@@ -94,7 +94,17 @@ public final class KafkaTestSupport {
 
   /** {@link #readAll(String)} on the cluster at {@code bootstrap}. */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(String bootstrap, String topic) {
+    return readAll(bootstrap, Map.of(), topic);
+  }
+
+  /**
+   * {@link #readAll(String)} on the cluster at {@code bootstrap}, with the client security settings
+   * {@code security} (e.g. a platform's embedded credentials).
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(
+      String bootstrap, Map<String, String> security, String topic) {
     Properties props = new Properties();
+    props.putAll(security);
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     KafkaConsumer<byte[], byte[]> consumer =
