@@ -140,8 +140,13 @@ public final class Platform implements AutoCloseable {
         if (config.kafka().embedded()) {
           throw e;
         }
+        String hint =
+            settings.clientProperties().containsKey("security.protocol")
+                ? ""
+                : " (a cluster that asks for authentication, such as another Valentia's embedded"
+                    + " broker, needs its client settings: --kafka-config FILE)";
         throw new ValentiaException(
-            "Kafka at " + config.kafka().described() + ": " + e.getMessage(), e);
+            "Kafka at " + config.kafka().described() + ": " + e.getMessage() + hint, e);
       }
       times.lap("topics");
       vertx = vertxReady.join();

@@ -211,11 +211,28 @@ class PlatformStateIT {
         new PrintStream(new ByteArrayOutputStream()));
   }
 
-  private Platform startWeb(String bootstrap) {
+  /**
+   * A web process of its own data directory on the Kafka of the first: it signs in as the web
+   * principal with a Kafka client properties file, as a process on another machine would.
+   */
+  private Platform startWeb(String bootstrap) throws java.io.IOException {
+    Path clientConfig = data.resolve("web-kafka.properties");
+    Properties web = new Properties();
+    io.valentia.eventbus.security.KafkaCredentials.find(data)
+        .map(c -> c.clientProperties(io.valentia.eventbus.security.KafkaRole.WEB))
+        .orElse(Map.of())
+        .forEach(web::setProperty);
+    try (var out = java.nio.file.Files.newBufferedWriter(clientConfig)) {
+      web.store(out, "the web principal");
+    }
     ValentiaConfig config =
         ConfigLoader.load(
             null,
-            Map.of("VALENTIA_KAFKA_BOOTSTRAP", bootstrap),
+            Map.of(
+                "VALENTIA_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "VALENTIA_KAFKA_CONFIG",
+                clientConfig.toString()),
             Map.of(
                 "data",
                 data.resolve("second").toString(),

@@ -126,7 +126,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
     props.put("log.cleaner.threads", "1");
     if (credentials != null) {
-      secure(props, credentials, clientPort, controllerPort);
+      secure(props, credentials);
     }
     KafkaConfig config = new KafkaConfig(props, false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
@@ -146,7 +146,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     if (credentials != null) {
       try {
-        grantAccess(clientPort, credentials);
+        grantAccess(advertised(props), credentials);
       } catch (RuntimeException e) {
         server.shutdown();
         server.awaitShutdown();
@@ -162,9 +162,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     return new EmbeddedKafkaBroker(server, logDir, clientPort, controllerPort, credentials);
   }
 
-  /** Turns the open listeners of {@code props} into authenticated ones, with the authorizer. */
-  private static void secure(
-      Properties props, KafkaCredentials credentials, int clientPort, int controllerPort) {
+  /**
+   * Turns the open listeners of {@code props} into authenticated ones, with the authorizer: the
+   * {@code PLAINTEXT} listener becomes {@code SASL_PLAINTEXT} on the same address, and every
+   * listener (the controller's too) asks for SASL.
+   */
+  private static void secure(Properties props, KafkaCredentials credentials) {
     String adminPassword = credentials.password(KafkaRole.ADMIN);
     String plain =
         PLAIN_MODULE
@@ -177,11 +180,16 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             + "=\""
             + adminPassword
             + "\";";
-    props.put(
-        "listeners",
-        SASL + "://127.0.0.1:" + clientPort + "," + CONTROLLER + "://127.0.0.1:" + controllerPort);
-    props.put("advertised.listeners", SASL + "://127.0.0.1:" + clientPort);
-    props.put("listener.security.protocol.map", SASL + ":" + SASL + "," + CONTROLLER + ":" + SASL);
+    for (String key : List.of("listeners", "advertised.listeners")) {
+      props.put(key, props.getProperty(key).replaceAll("(^|,)PLAINTEXT://", "$1" + SASL + "://"));
+    }
+    StringBuilder protocols = new StringBuilder();
+    for (String entry : props.getProperty("listener.security.protocol.map").split(",")) {
+      String name = entry.substring(0, entry.indexOf(':'));
+      protocols.append(protocols.isEmpty() ? "" : ",");
+      protocols.append(name.equals("PLAINTEXT") ? SASL : name).append(':').append(SASL);
+    }
+    props.put("listener.security.protocol.map", protocols.toString());
     props.put("inter.broker.listener.name", SASL);
     props.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
     props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
@@ -199,10 +207,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     props.put("allow.everyone.if.no.acl.found", "false");
   }
 
+  /** The advertised {@code host:port} of the SASL listener. */
+  private static String advertised(Properties props) {
+    for (String listener : props.getProperty("advertised.listeners").split(",")) {
+      if (listener.startsWith(SASL + "://")) {
+        return listener.substring(SASL.length() + 3);
+      }
+    }
+    throw new IllegalStateException("no " + SASL + " listener is advertised");
+  }
+
   /** Upserts the principals and grants the ACLs, signed in as the platform principal (PLAIN). */
-  private static void grantAccess(int clientPort, KafkaCredentials credentials) {
+  private static void grantAccess(String bootstrap, KafkaCredentials credentials) {
     Map<String, Object> props = new java.util.HashMap<>();
-    props.put("bootstrap.servers", "127.0.0.1:" + clientPort);
+    props.put("bootstrap.servers", bootstrap);
     props.put("client.id", "valentia-broker-access");
     props.put("security.protocol", SASL);
     props.put("sasl.mechanism", "PLAIN");
