@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
     })
 public final class EmitCommand implements Callable<Integer> {
   @Mixin Endpoints endpoints;
+  @Mixin KafkaOptions kafkaOptions;
 
   @Option(
       names = "--type",
@@ -90,7 +91,7 @@ public final class EmitCommand implements Callable<Integer> {
     CloudEvent event = event();
     EventCodec.instance().validateData(event);
     KafkaSettings settings =
-        endpoints.kafkaSettings(io.valentia.eventbus.security.KafkaRole.PROBES);
+        kafkaOptions.settings(endpoints, io.valentia.eventbus.security.KafkaRole.PROBES);
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher kafka = new KafkaEventPublisher(vertx, settings, "emit");
     // a health.changed event also raises or clears its check in the health state, as a probe's does

@@ -1,9 +1,5 @@
 package io.valentia.app.cli;
 
-import io.valentia.eventbus.kafka.KafkaSettings;
-import io.valentia.eventbus.security.KafkaClientSecurity;
-import io.valentia.eventbus.security.KafkaRole;
-import java.nio.file.Path;
 import picocli.CommandLine.Option;
 
 /** How a command finds a running platform: flags first, then the environment, then defaults. */
@@ -26,30 +22,6 @@ public final class Endpoints {
 
   @Option(names = "--token", paramLabel = "TOKEN", description = "API token (VALENTIA_TOKEN)")
   String token;
-
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description =
-          "Kafka client properties (SSL, SASL/SCRAM) for an external cluster"
-              + " (VALENTIA_KAFKA_CONFIG)")
-  Path kafkaConfig;
-
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description =
-          "the platform's data directory, whose Kafka credentials sign in to the embedded broker"
-              + " (VALENTIA_DATA; default ./data)")
-  Path dataDir;
-
-  /**
-   * Command-line settings for Kafka, signed in as {@code role} (see {@link KafkaClientSecurity}).
-   */
-  public KafkaSettings kafkaSettings(KafkaRole role) {
-    return KafkaSettings.forCommandLine(
-        kafka(), "valentia-cli", KafkaClientSecurity.forCommand(kafkaConfig, dataDir, role));
-  }
 
   public String url() {
     String value = pick(url, "VALENTIA_URL", DEFAULT_URL);

@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
     })
 public final class TailCommand implements Callable<Integer> {
   @Mixin Endpoints endpoints;
+  @Mixin KafkaOptions kafkaOptions;
 
   @Option(
       names = "--type",
@@ -128,7 +129,8 @@ public final class TailCommand implements Callable<Integer> {
 
   /** A reader of every partition of valentia.events, at its end. */
   private TopicReader open() {
-    KafkaSettings settings = endpoints.kafkaSettings(io.valentia.eventbus.security.KafkaRole.WEB);
+    KafkaSettings settings =
+        kafkaOptions.settings(endpoints, io.valentia.eventbus.security.KafkaRole.WEB);
     try {
       return TopicReader.open(settings, "tail", Topics.EVENTS);
     } catch (ValentiaException e) {
