@@ -223,6 +223,51 @@ class ScheduleApiIT {
         .isEqualTo(404);
   }
 
+  @Test
+  @DisplayName(
+      "`schedule add` and `schedule remove` with a token go through the platform's API, with no"
+          + " Kafka address they could reach, and the schedule is there and then gone")
+  void commandsGoThroughTheApi(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("nightly.json");
+    java.nio.file.Files.writeString(file, EXPERIMENT);
+    String id = "cli-api-" + UUID.randomUUID();
+    String url = "http://127.0.0.1:" + server.actualPort();
+    java.io.StringWriter out = new java.io.StringWriter();
+
+    int added =
+        command(out)
+            .execute(
+                "add",
+                file.toString(),
+                "--cron",
+                "0 3 * * *",
+                "--id",
+                id,
+                "--token",
+                "t",
+                "--url",
+                url,
+                "--kafka",
+                "127.0.0.1:1",
+                "--json");
+    assertThat(added).as(out.toString()).isZero();
+    assertThat(json(send("GET", "/api/v1/schedules/" + id, null)).path("title").asText())
+        .isEqualTo("Nightly pause");
+
+    int removed =
+        command(out).execute("remove", id, "--token", "t", "--url", url, "--kafka", "127.0.0.1:1");
+    assertThat(removed).as(out.toString()).isZero();
+    assertThat(send("GET", "/api/v1/schedules/" + id, null).statusCode()).isEqualTo(404);
+  }
+
+  private static picocli.CommandLine command(java.io.StringWriter out) {
+    picocli.CommandLine cli = new picocli.CommandLine(new io.valentia.chaos.cli.ScheduleCommand());
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(out, true));
+    return cli;
+  }
+
   private static List<ExperimentScheduled> controlRecords(String id) {
     List<ExperimentScheduled> out = new java.util.ArrayList<>();
     for (ConsumerRecord<byte[], byte[]> r : KafkaTestSupport.readAll(Topics.CONTROL)) {
