@@ -15,6 +15,9 @@ import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.kafka.TopicProvisioner.TopicStatus;
+import io.valentia.eventbus.security.KafkaCredentials;
+import io.valentia.eventbus.security.KafkaRole;
+import io.valentia.eventbus.security.PlatformKey;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.BrokerControl;
 import io.valentia.eventbus.service.ServiceContext;
@@ -121,11 +124,13 @@ public final class Platform implements AutoCloseable {
     // other
     MetricsEndpoint metrics = new MetricsEndpoint(config.metrics());
     CompletableFuture<Vertx> vertxReady = prepare(services, times, metrics);
+    KafkaCredentials credentials = null;
     if (config.kafka().embedded()) {
       try {
+        credentials = KafkaCredentials.loadOrCreate(config.dataDir());
         broker =
             RestartableBroker.start(
-                config.dataDir().resolve("kafka"), config.kafka().brokerAddress());
+                config.dataDir().resolve("kafka"), config.kafka().brokerAddress(), credentials);
       } catch (RuntimeException e) {
         vertxReady.thenAccept(Vertx::close);
         metrics.close();
@@ -139,7 +144,7 @@ public final class Platform implements AutoCloseable {
     PlatformHealth health = null;
     StateTables stateTables = null;
     try {
-      KafkaSettings settings = config.kafka().settings(bootstrap);
+      KafkaSettings settings = clientSettings(config, bootstrap, credentials);
       if (config.replica().isPresent()) {
         // a replica's clients are told apart on the brokers (quotas, metrics, logs)
         settings =
@@ -149,17 +154,27 @@ public final class Platform implements AutoCloseable {
                 settings.replicationFactor(),
                 settings.partitions(),
                 settings.compression(),
-                settings.clientProperties());
+                settings.clientProperties(),
+                settings.minInsyncReplicas());
       }
+      KafkaSettings provisioning =
+          credentials == null
+              ? settings
+              : settings.withClientProperties(credentials.clientProperties(KafkaRole.ADMIN));
       List<TopicStatus> topics;
       try {
-        topics = new TopicProvisioner(settings).ensureTopics(Duration.ofSeconds(60));
+        topics = new TopicProvisioner(provisioning).ensureTopics(Duration.ofSeconds(60));
       } catch (ValentiaException e) {
         if (config.kafka().embedded()) {
           throw e;
         }
+        String hint =
+            settings.clientProperties().containsKey("security.protocol")
+                ? ""
+                : " (a cluster that asks for authentication, such as another Valentia's embedded"
+                    + " broker, needs its client settings: --kafka-config FILE)";
         throw new ValentiaException(
-            "Kafka at " + config.kafka().described() + ": " + e.getMessage(), e);
+            "Kafka at " + config.kafka().described() + ": " + e.getMessage() + hint, e);
       }
       times.lap("topics");
       vertx = vertxReady.join();
@@ -173,6 +188,7 @@ public final class Platform implements AutoCloseable {
               new EventBusCore(
                   settings, publisher, health, new StateMigration(stateTables, out::println)));
       health.start();
+      PlatformKey platformKey = PlatformKey.loadOrCreate(config.dataDir());
       ApiRoutes api = new ApiRoutes();
       api.mount(
           "/health", new HealthApi(publisher, health.healthTables(), health::report).router(vertx));
@@ -195,7 +211,8 @@ public final class Platform implements AutoCloseable {
                   out,
                   broker,
                   elsewhere,
-                  config.replica());
+                  config.replica(),
+                  platformKey);
           long serviceStart = System.nanoTime();
           starting.put(
               service,
@@ -267,6 +284,28 @@ public final class Platform implements AutoCloseable {
           .close();
       throw e;
     }
+  }
+
+  /**
+   * The Kafka settings of this process's clients, signed in as the principal of its roles ({@link
+   * KafkaRole#forProcess}): with the embedded broker's credentials when this process runs it; with
+   * the configured client properties for an external cluster, or, when those say nothing of
+   * security, with the credentials in the data directory (a process of its own against the embedded
+   * broker of another on this machine).
+   */
+  private static KafkaSettings clientSettings(
+      ValentiaConfig config, String bootstrap, KafkaCredentials credentials) {
+    KafkaSettings settings = config.kafka().settings(bootstrap);
+    KafkaRole principal = KafkaRole.forProcess(config.roles());
+    if (credentials != null) {
+      return settings.withClientProperties(credentials.clientProperties(principal));
+    }
+    if (config.kafka().properties().containsKey("security.protocol")) {
+      return settings;
+    }
+    return KafkaCredentials.find(config.dataDir())
+        .map(c -> settings.withClientProperties(c.clientProperties(principal)))
+        .orElse(settings);
   }
 
   /**
@@ -423,7 +462,8 @@ public final class Platform implements AutoCloseable {
       PrintStream console,
       RestartableBroker broker,
       List<ValentiaService> elsewhere,
-      Optional<String> replica)
+      Optional<String> replica,
+      PlatformKey platformKey)
       implements ServiceContext {
     @Override
     public Optional<BrokerControl> brokerControl() {

@@ -99,7 +99,10 @@ class DashboardPageIT {
     vertx = Vertx.vertx();
     publisher =
         new KafkaEventPublisher(
-            vertx, KafkaSettings.local(platform.bootstrapServers()), "dashboard-page-it");
+            vertx,
+            KafkaSettings.local(platform.bootstrapServers())
+                .withClientProperties(PlatformKafka.security(data.resolve("platform"))),
+            "dashboard-page-it");
   }
 
   @AfterAll

@@ -131,6 +131,8 @@ class NotificationsPlatformIT {
                     "emit",
                     "--kafka",
                     first.bootstrap(),
+                    "--data-dir",
+                    dir.resolve("data").toString(),
                     "--type",
                     "io.valentia.health.changed.v1",
                     "--source",
@@ -292,8 +294,7 @@ class NotificationsPlatformIT {
       assertThat(halt.path("halted").asBoolean()).as(halt.toString()).isTrue();
       try (io.valentia.eventbus.kafka.StateTable<JsonNode> table =
           io.valentia.eventbus.kafka.StateTable.open(
-              io.valentia.eventbus.kafka.KafkaSettings.forCommandLine(
-                  platform.bootstrap(), "notifications-it"),
+              PlatformKafka.settings(dir.resolve("data"), platform.bootstrap(), "notifications-it"),
               io.valentia.eventbus.Topics.STATE_SCHEDULES,
               JsonNode.class)) {
         await()

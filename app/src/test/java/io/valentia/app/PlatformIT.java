@@ -83,6 +83,8 @@ class PlatformIT {
               "emit",
               "--kafka",
               bootstrap,
+              "--data-dir",
+              data.toString(),
               "--type",
               "io.valentia.probe.mtu.mismatch.v1",
               "--subject",
@@ -99,6 +101,8 @@ class PlatformIT {
               "tail",
               "--kafka",
               bootstrap,
+              "--data-dir",
+              data.toString(),
               "--from-beginning",
               "--type",
               "io.valentia.probe.mtu.*",
@@ -116,13 +120,17 @@ class PlatformIT {
 
       byte[] garbage = ("garbage " + subject).getBytes(StandardCharsets.UTF_8);
       try (KafkaProducer<byte[], byte[]> producer = rawProducer(bootstrap)) {
+        // a client with the platform's credentials; one without is refused outright
+        assertThat(PlatformKafka.security(data)).containsKey("sasl.jaas.config");
         producer.send(new ProducerRecord<>(Topics.EVENTS, garbage)).get();
       }
       await()
           .atMost(Duration.ofSeconds(30))
           .untilAsserted(
               () ->
-                  assertThat(KafkaTestSupport.readAll(bootstrap, Topics.DEADLETTER))
+                  assertThat(
+                          KafkaTestSupport.readAll(
+                              bootstrap, PlatformKafka.security(data), Topics.DEADLETTER))
                       .filteredOn(r -> java.util.Arrays.equals(r.value(), garbage))
                       .singleElement()
                       .satisfies(
@@ -153,6 +161,8 @@ class PlatformIT {
               "emit",
               "--kafka",
               bootstrap,
+              "--data-dir",
+              data.toString(),
               "--type",
               "io.valentia.health.changed.v1",
               "--subject",
@@ -212,6 +222,8 @@ class PlatformIT {
               "emit",
               "--kafka",
               bootstrap,
+              "--data-dir",
+              data.toString(),
               "--type",
               "io.valentia.health.changed.v1",
               "--subject",
@@ -488,8 +500,9 @@ class PlatformIT {
         new PrintStream(new ByteArrayOutputStream()));
   }
 
-  private static List<String> plainRead(String bootstrap, String key) {
+  private List<String> plainRead(String bootstrap, String key) {
     Properties props = new Properties();
+    props.putAll(PlatformKafka.security(data));
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "plain-" + UUID.randomUUID());
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -518,8 +531,9 @@ class PlatformIT {
     return values;
   }
 
-  private static KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
+  private KafkaProducer<byte[], byte[]> rawProducer(String bootstrap) {
     Properties props = new Properties();
+    props.putAll(PlatformKafka.security(data));
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }

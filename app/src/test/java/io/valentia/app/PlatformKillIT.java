@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.CheckMute;
-import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.web.testing.TestTokens;
 import java.io.IOException;
@@ -60,6 +59,8 @@ class PlatformKillIT {
                   "emit",
                   "--kafka",
                   first.bootstrap,
+                  "--data-dir",
+                  dir.resolve("data").toString(),
                   "--type",
                   "io.valentia.health.changed.v1",
                   "--subject",
@@ -188,10 +189,10 @@ class PlatformKillIT {
   }
 
   /** The mute table as Kafka holds it. */
-  private static Map<String, CheckMute> mutes(String bootstrap) {
+  private Map<String, CheckMute> mutes(String bootstrap) {
     try (StateTable<CheckMute> table =
         StateTable.open(
-            KafkaSettings.forCommandLine(bootstrap, "kill-test"),
+            PlatformKafka.settings(dir.resolve("data"), bootstrap, "kill-test"),
             Topics.STATE_MUTES,
             CheckMute.class)) {
       await().atMost(Duration.ofSeconds(30)).until(table::isRestored);

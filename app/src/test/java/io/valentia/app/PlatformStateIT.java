@@ -212,11 +212,28 @@ class PlatformStateIT {
         new PrintStream(new ByteArrayOutputStream()));
   }
 
-  private Platform startWeb(String bootstrap) {
+  /**
+   * A web process of its own data directory on the Kafka of the first: it signs in as the web
+   * principal with a Kafka client properties file, as a process on another machine would.
+   */
+  private Platform startWeb(String bootstrap) throws java.io.IOException {
+    Path clientConfig = data.resolve("web-kafka.properties");
+    Properties web = new Properties();
+    io.valentia.eventbus.security.KafkaCredentials.find(data)
+        .map(c -> c.clientProperties(io.valentia.eventbus.security.KafkaRole.WEB))
+        .orElse(Map.of())
+        .forEach(web::setProperty);
+    try (var out = java.nio.file.Files.newBufferedWriter(clientConfig)) {
+      web.store(out, "the web principal");
+    }
     ValentiaConfig config =
         ConfigLoader.load(
             null,
-            Map.of("VALENTIA_KAFKA_BOOTSTRAP", bootstrap),
+            Map.of(
+                "VALENTIA_KAFKA_BOOTSTRAP",
+                bootstrap,
+                "VALENTIA_KAFKA_CONFIG",
+                clientConfig.toString()),
             Map.of(
                 "data",
                 data.resolve("second").toString(),
@@ -239,13 +256,15 @@ class PlatformStateIT {
   }
 
   /** Raises {@code check} as `valentia emit` does. */
-  private static void raise(Platform platform, String check, int count) {
+  private void raise(Platform platform, String check, int count) {
     int code =
         Valentia.commandLine()
             .execute(
                 "emit",
                 "--kafka",
                 platform.bootstrapServers(),
+                "--data-dir",
+                data.toString(),
                 "--type",
                 "io.valentia.health.changed.v1",
                 "--source",
@@ -290,7 +309,7 @@ class PlatformStateIT {
   }
 
   /** Writes {@code count} valid events of a type no state is built from; returns the end offset. */
-  private static long noise(String bootstrap, int count) throws Exception {
+  private long noise(String bootstrap, int count) throws Exception {
     try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
       noise(producer, count);
       producer.flush();
@@ -344,7 +363,7 @@ class PlatformStateIT {
   }
 
   /** Waits until the dead-letter gate has committed {@code end} records of valentia.events. */
-  private static void awaitGateAt(String bootstrap, long end) {
+  private void awaitGateAt(String bootstrap, long end) {
     try (Admin admin = admin(bootstrap)) {
       await()
           .atMost(Duration.ofSeconds(120))
@@ -379,8 +398,9 @@ class PlatformStateIT {
     return total;
   }
 
-  private static KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+  private KafkaProducer<byte[], byte[]> producer(String bootstrap) {
     Properties props = new Properties();
+    props.putAll(PlatformKafka.security(data));
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.LINGER_MS_CONFIG, 20);
     props.put(ProducerConfig.BATCH_SIZE_CONFIG, 512 * 1024);
@@ -388,8 +408,10 @@ class PlatformStateIT {
     return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static Admin admin(String bootstrap) {
-    return Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap));
+  private Admin admin(String bootstrap) {
+    Map<String, Object> props = new java.util.HashMap<>(PlatformKafka.security(data));
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+    return Admin.create(props);
   }
 
   private static JsonNode health(String base) throws Exception {

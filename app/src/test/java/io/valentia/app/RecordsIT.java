@@ -294,6 +294,8 @@ class RecordsIT {
             "emit",
             "--kafka",
             platform.bootstrapServers(),
+            "--data-dir",
+            data.toString(),
             "--type",
             type,
             "--subject",

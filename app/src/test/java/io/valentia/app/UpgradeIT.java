@@ -9,7 +9,6 @@ import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.CheckMute;
-import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
 import java.io.ByteArrayOutputStream;
@@ -329,17 +328,18 @@ class UpgradeIT {
     }
   }
 
-  private static Map<String, StateMigration.Migrated> migrations(String bootstrap) {
+  private Map<String, StateMigration.Migrated> migrations(String bootstrap) {
     return table(bootstrap, Topics.STATE_MIGRATIONS, StateMigration.Migrated.class);
   }
 
-  private static Map<String, CheckMute> mutes(String bootstrap) {
+  private Map<String, CheckMute> mutes(String bootstrap) {
     return table(bootstrap, Topics.STATE_MUTES, CheckMute.class);
   }
 
-  private static <V> Map<String, V> table(String bootstrap, String topic, Class<V> type) {
+  private <V> Map<String, V> table(String bootstrap, String topic, Class<V> type) {
     try (StateTable<V> table =
-        StateTable.open(KafkaSettings.forCommandLine(bootstrap, "upgrade-test"), topic, type)) {
+        StateTable.open(
+            PlatformKafka.settings(data.resolve("data"), bootstrap, "upgrade-test"), topic, type)) {
       await().atMost(Duration.ofSeconds(60)).until(table::isRestored);
       return new TreeMap<>(table.snapshot());
     }

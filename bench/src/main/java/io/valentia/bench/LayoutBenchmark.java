@@ -172,6 +172,8 @@ public final class LayoutBenchmark {
         PlatformFill.awaitTrue(() -> entry.health().isPresent(), "the web process answers");
         for (Map.Entry<String, Integer> role :
             Map.of("postmortem", postmortem, "chaos", chaos, "probes", probes).entrySet()) {
+          // the broker's credentials and the platform key, as an operator copies them to a host
+          copySecrets(work.resolve("web"), work.resolve(role.getKey()));
           processes.add(
               // --kafka-port is not used with --kafka
               PlatformProcess.start(
@@ -199,7 +201,9 @@ public final class LayoutBenchmark {
           "HEALTH_OK at the web process");
       System.err.printf(Locale.ROOT, "  up: %d processes%n", processes.size());
 
-      PlatformFill fill = new PlatformFill(bootstrap, index, TOKEN);
+      PlatformFill fill =
+          new PlatformFill(
+              bootstrap, work.resolve(layout.equals("all-in-one") ? "data" : "web"), index, TOKEN);
       long before = fill.searchableWhenSettled();
       long started = System.nanoTime();
       double produced = fill.produceEvents(events, 2);
@@ -362,6 +366,28 @@ public final class LayoutBenchmark {
   private static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
+    }
+  }
+
+  /** Copies the data directory's {@code secrets/} (owner-only) into another data directory. */
+  private static void copySecrets(Path from, Path to) throws java.io.IOException {
+    Path source = from.resolve("secrets");
+    Path target = to.resolve("secrets");
+    java.nio.file.Files.createDirectories(
+        target,
+        java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(source)) {
+      for (Path file : files.toList()) {
+        Path copy = target.resolve(file.getFileName());
+        java.nio.file.Files.copy(
+            file,
+            copy,
+            java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+        java.nio.file.Files.setPosixFilePermissions(
+            copy, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+      }
     }
   }
 }

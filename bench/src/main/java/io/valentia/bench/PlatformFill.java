@@ -73,14 +73,20 @@ final class PlatformFill {
   private static final int HOSTS = 64;
 
   private final String bootstrap;
+  private final java.nio.file.Path data;
   private final URI api;
   private final String token;
   private final HttpClient http =
       HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final EventCodec codec = EventCodec.instance();
 
-  PlatformFill(String bootstrap, URI web, String token) {
+  /**
+   * @param data the platform's data directory, whose Kafka credentials (made at its first start)
+   *     sign in to its embedded broker
+   */
+  PlatformFill(String bootstrap, java.nio.file.Path data, URI web, String token) {
     this.bootstrap = bootstrap;
+    this.data = data;
     this.api = web.resolve("/api/v1/");
     this.token = token;
   }
@@ -96,6 +102,7 @@ final class PlatformFill {
       return 0;
     }
     Properties props = new Properties();
+    props.putAll(security());
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 5);
@@ -301,10 +308,18 @@ final class PlatformFill {
     }
   }
 
+  private java.util.Map<String, String> security() {
+    return io.valentia.eventbus.security.KafkaClientSecurity.resolve(
+        null, data, io.valentia.eventbus.security.KafkaRole.ADMIN);
+  }
+
   /** Writes each check's state, as a probe's publisher does beside its health.changed event. */
   private void raise(List<CloudEvent> changes) throws Exception {
     try (StateTable<RaisedCheck> table =
-        StateTable.open(KafkaSettings.local(bootstrap), Topics.STATE_HEALTH, RaisedCheck.class)) {
+        StateTable.open(
+            KafkaSettings.local(bootstrap).withClientProperties(security()),
+            Topics.STATE_HEALTH,
+            RaisedCheck.class)) {
       table.restored().get(60, TimeUnit.SECONDS);
       for (CloudEvent event : changes) {
         HealthChanged change = EventCodec.MAPPER.treeToValue(event.data(), HealthChanged.class);
@@ -319,6 +334,7 @@ final class PlatformFill {
 
   private void publish(List<CloudEvent> events) throws Exception {
     Properties props = new Properties();
+    props.putAll(security());
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     try (KafkaProducer<byte[], byte[]> producer =

@@ -195,7 +195,7 @@ public final class StartupBenchmark {
     int httpPort = freePort();
     int kafkaPort = freePort();
     URI web = URI.create("http://127.0.0.1:" + httpPort);
-    PlatformFill fill = new PlatformFill("127.0.0.1:" + kafkaPort, web, TOKEN);
+    PlatformFill fill = new PlatformFill("127.0.0.1:" + kafkaPort, data, web, TOKEN);
     System.err.printf(Locale.ROOT, "N=%,d: first start on %s (log %s)%n", n, data, log);
 
     double rate;

@@ -9,6 +9,7 @@ import io.valentia.chaos.faults.FaultInjector;
 import io.valentia.chaos.journal.FaultJournal;
 import io.valentia.chaos.journal.KafkaFaultJournal;
 import io.valentia.chaos.safety.ControlListener;
+import io.valentia.chaos.safety.ControlSeal;
 import io.valentia.chaos.safety.FaultRecovery;
 import io.valentia.chaos.safety.HaltSwitch;
 import io.valentia.chaos.state.ChaosState;
@@ -143,12 +144,15 @@ public final class ChaosInjector implements AutoCloseable {
   /**
    * Starts following valentia.control (new halts, dead-man switch) and the halt switch in
    * valentia.state.schedules; needs Kafka.
+   *
+   * @param seal checks who sent each halt: only halts sealed by a role that may halt are applied
    */
-  public synchronized ChaosInjector followControl() {
+  public synchronized ChaosInjector followControl(ControlSeal seal) {
     if (kafka != null && control == null) {
       control =
           new ControlListener(
                   kafka,
+                  seal,
                   state == null ? null : state.control(),
                   halt,
                   injector,

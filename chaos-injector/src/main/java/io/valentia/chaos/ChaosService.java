@@ -12,6 +12,7 @@ import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.faults.FaultException;
 import io.valentia.chaos.journal.Journal;
 import io.valentia.chaos.journal.JournalFiles;
+import io.valentia.chaos.safety.ControlSeal;
 import io.valentia.chaos.safety.HaltBroadcast;
 import io.valentia.chaos.schedule.Schedule;
 import io.valentia.chaos.schedule.ScheduleApi;
@@ -21,8 +22,11 @@ import io.valentia.chaos.schedule.ScheduleTable;
 import io.valentia.chaos.schedule.Scheduler;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.CloudEvent;
+import io.valentia.eventbus.DeadLetters;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventIds;
+import io.valentia.eventbus.InvalidEventException;
+import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.payload.ChaosHalt;
@@ -33,6 +37,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,6 +45,9 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@code chaos} role: one injector of this process, following {@code valentia.control} (halts,
@@ -52,6 +60,7 @@ import java.util.concurrent.Executors;
  */
 public final class ChaosService implements ValentiaService {
   public static final String ROLE = "chaos";
+  private static final Logger LOG = LoggerFactory.getLogger(ChaosService.class);
 
   @Override
   public String role() {
@@ -81,13 +90,62 @@ public final class ChaosService implements ValentiaService {
     return context
         .vertx()
         .executeBlocking(
-            () ->
-                ChaosState.open(
-                    context.stateTables(), line -> context.console().println("chaos: " + line)))
-        .compose(state -> serve(context, config, state));
+            () -> {
+              ControlSeal seal = new ControlSeal(context.platformKey(), refusals(context));
+              ChaosState state =
+                  ChaosState.open(
+                      context.stateTables(),
+                      line -> context.console().println("chaos: " + line),
+                      seal);
+              return Map.entry(state, seal);
+            })
+        .compose(opened -> serve(context, config, opened.getKey(), opened.getValue()));
   }
 
-  private Future<?> serve(ServiceContext context, ChaosConfig config, ChaosState state) {
+  /**
+   * Reports a refused command: a {@code denied} audit event by whoever it claims to come from, and
+   * the record itself to the dead letters (reason {@code unauthorized}).
+   */
+  private static ControlSeal.Refusals refusals(ServiceContext context) {
+    return (topic, key, value, action, verdict) -> {
+      ProducerRecord<byte[], byte[]> dead =
+          new ProducerRecord<>(
+              Topics.DEADLETTER, key == null ? null : key.getBytes(StandardCharsets.UTF_8), value);
+      dead.headers()
+          .add(
+              DeadLetters.REASON,
+              InvalidEventException.Reason.UNAUTHORIZED.value().getBytes(StandardCharsets.UTF_8))
+          .add(DeadLetters.ERROR, verdict.refusal().getBytes(StandardCharsets.UTF_8))
+          .add(DeadLetters.TOPIC, topic.getBytes(StandardCharsets.UTF_8))
+          .add(DeadLetters.GROUP, ("chaos " + hostname()).getBytes(StandardCharsets.UTF_8))
+          .add(
+              DeadLetters.TIME,
+              java.time.Instant.now().toString().getBytes(StandardCharsets.UTF_8));
+      context
+          .publisher()
+          .send(dead)
+          .onFailure(e -> LOG.warn("a refused {} was not dead-lettered: {}", action.value(), e));
+      ObjectNode details =
+          EventCodec.MAPPER.createObjectNode().put("topic", topic).put("reason", verdict.refusal());
+      Audit audit =
+          new Audit(
+              verdict.sender() == null ? "unknown" : verdict.sender().principal(),
+              verdict.sender() == null ? "unknown" : verdict.sender().role(),
+              "control." + action.value(),
+              key,
+              "denied",
+              null,
+              details);
+      context
+          .publisher()
+          .publish(
+              CloudEvent.of(audit).source("/chaos/" + hostname()).subject(audit.actor()).build())
+          .onFailure(e -> LOG.warn("the audit of a refused {} was lost: {}", action.value(), e));
+    };
+  }
+
+  private Future<?> serve(
+      ServiceContext context, ChaosConfig config, ChaosState state, ControlSeal seal) {
     String source = "/chaos/" + hostname();
     ChaosInjector injector =
         new ChaosInjector(
@@ -128,8 +186,9 @@ public final class ChaosService implements ValentiaService {
             Clock.systemUTC(),
             schedule -> launch(context, injector, config, runs, journals, schedule),
             new java.util.Random());
-    ScheduleTable schedules = new ScheduleTable(context.kafka(), state.control()).follow(scheduler);
-    injector.followControl();
+    ScheduleTable schedules =
+        new ScheduleTable(context.kafka(), state.control(), seal).follow(scheduler);
+    injector.followControl(seal);
     ScheduleLeadership leadership =
         new ScheduleLeadership(
                 context.kafka(),
@@ -139,7 +198,7 @@ public final class ChaosService implements ValentiaService {
                 scheduler)
             .start();
     scheduler.leadership(leadership::leader).firingLog(schedules.firingLog());
-    HaltBroadcast broadcast = new HaltBroadcast(state.control(), context.publisher());
+    HaltBroadcast broadcast = new HaltBroadcast(state.control(), context.publisher(), seal);
     context
         .vertx()
         .setPeriodic(
@@ -164,11 +223,13 @@ public final class ChaosService implements ValentiaService {
               // who asked is who the request authenticated as; "by" only where no one did
               Object principal = rc.get(io.valentia.eventbus.service.ApiRoutes.PRINCIPAL_NAME);
               String by = principal != null ? principal.toString() : body.path("by").asText("api");
+              ControlSeal.Sender sender =
+                  principal != null ? ControlSeal.Sender.of(rc) : ControlSeal.Sender.platform(by);
               String reason =
                   body.path("reason").isTextual()
                       ? body.path("reason").asText()
                       : release ? "released by " + by : null;
-              haltAll(context, injector, broadcast, source, release, by, reason)
+              haltAll(context, injector, broadcast, source, release, sender, reason)
                   .onSuccess(
                       answer -> {
                         if (unreadable != null) {
@@ -199,13 +260,14 @@ public final class ChaosService implements ValentiaService {
             io.valentia.eventbus.service.LocalRequests.HALT,
             message -> {
               String by = message.body().getString("by", "unknown");
+              String role = message.body().getString("role", ControlSeal.PLATFORM);
               haltAll(
                       context,
                       injector,
                       broadcast,
                       source,
                       false,
-                      by,
+                      new ControlSeal.Sender(by, role),
                       message.body().getString("reason"))
                   .onSuccess(
                       answer -> message.reply(new io.vertx.core.json.JsonObject(answer.toString())))
@@ -329,7 +391,7 @@ public final class ChaosService implements ValentiaService {
             new ScheduleApi(
                     scheduler,
                     injector.loader(),
-                    new ScheduleChanges(schedules, context.publisher(), source),
+                    new ScheduleChanges(schedules, context.publisher(), seal, source),
                     Clock.systemUTC())
                 .router(context.vertx()));
 
@@ -404,8 +466,9 @@ public final class ChaosService implements ValentiaService {
       HaltBroadcast broadcast,
       String source,
       boolean release,
-      String by,
+      ControlSeal.Sender sender,
       String reason) {
+    String by = sender.principal();
     ChaosHalt order = new ChaosHalt(by, reason, release, 0);
     CloudEvent command = CloudEvent.of(order).source(source).subject("halt").build();
     return context
@@ -415,7 +478,7 @@ public final class ChaosService implements ValentiaService {
                 release
                     ? (injector.halt().release(command.id(), by, reason) ? 0 : 0)
                     : Math.max(0, injector.halt().halt(command.id(), by, reason)))
-        .compose(reverted -> broadcast.send(command, order).map(position -> reverted))
+        .compose(reverted -> broadcast.send(command, order, sender).map(position -> reverted))
         .map(
             reverted -> {
               ObjectNode answer = haltState(injector);

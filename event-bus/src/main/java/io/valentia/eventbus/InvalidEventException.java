@@ -18,7 +18,12 @@ public final class InvalidEventException extends ValentiaException {
     /** A known Valentia type whose {@code data} fails its JSON Schema. */
     SCHEMA_INVALID,
     /** Valid, but the consumer's handler failed on it after every retry. */
-    HANDLER_FAILED;
+    HANDLER_FAILED,
+    /**
+     * A command (on {@code valentia.control} or in {@code valentia.state.schedules}) whose sender
+     * seal is missing or forged, or whose sender's role may not do what it asks.
+     */
+    UNAUTHORIZED;
 
     /** The header value: {@code not-json}, {@code schema-invalid}, ... */
     public String value() {

@@ -38,7 +38,12 @@ public final class ProbeOutput implements AutoCloseable {
       this.tables = null;
       this.publisher = null;
     } else {
-      KafkaSettings settings = KafkaSettings.forCommandLine(bootstrap, "valentia-probe");
+      KafkaSettings settings =
+          KafkaSettings.forCommandLine(
+              bootstrap,
+              "valentia-probe",
+              io.valentia.eventbus.security.KafkaClientSecurity.forCommand(
+                  null, null, io.valentia.eventbus.security.KafkaRole.PROBES));
       this.vertx = Vertx.vertx();
       this.kafka = new KafkaEventPublisher(vertx, settings, "probe-cli");
       this.tables = new StateTables(settings);

@@ -45,6 +45,7 @@ import picocli.CommandLine.Spec;
     })
 public final class EmitCommand implements Callable<Integer> {
   @Mixin Endpoints endpoints;
+  @Mixin KafkaOptions kafkaOptions;
 
   @Option(
       names = "--type",
@@ -89,7 +90,8 @@ public final class EmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CloudEvent event = event();
     EventCodec.instance().validateData(event);
-    KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
+    KafkaSettings settings =
+        kafkaOptions.settings(endpoints, io.valentia.eventbus.security.KafkaRole.PROBES);
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher kafka = new KafkaEventPublisher(vertx, settings, "emit");
     // a health.changed event also raises or clears its check in the health state, as a probe's does

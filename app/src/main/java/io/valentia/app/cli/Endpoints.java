@@ -53,16 +53,22 @@ public final class Endpoints {
    * clients' own, longer timeouts.
    */
   public boolean kafkaAnswers(java.time.Duration timeout) {
+    return kafkaAnswers(timeout, java.util.Map.of());
+  }
+
+  /**
+   * Whether Kafka answers within {@code timeout}, asked with {@code clientProperties} (the client
+   * security settings: a secured broker does not answer a client that does not sign in).
+   */
+  public boolean kafkaAnswers(
+      java.time.Duration timeout, java.util.Map<String, String> clientProperties) {
     int millis = (int) Math.max(1, timeout.toMillis());
-    org.apache.kafka.clients.admin.Admin admin =
-        org.apache.kafka.clients.admin.Admin.create(
-            java.util.Map.of(
-                org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                kafka(),
-                org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-                millis,
-                org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-                millis));
+    java.util.Map<String, Object> props = new java.util.HashMap<>(clientProperties);
+    props.put(org.apache.kafka.clients.admin.AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka());
+    props.put(org.apache.kafka.clients.admin.AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, millis);
+    props.put(
+        org.apache.kafka.clients.admin.AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, millis);
+    org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props);
     try {
       admin.describeCluster().clusterId().get(millis, java.util.concurrent.TimeUnit.MILLISECONDS);
       return true;

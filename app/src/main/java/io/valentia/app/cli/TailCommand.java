@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
     })
 public final class TailCommand implements Callable<Integer> {
   @Mixin Endpoints endpoints;
+  @Mixin KafkaOptions kafkaOptions;
 
   @Option(
       names = "--type",
@@ -131,7 +132,9 @@ public final class TailCommand implements Callable<Integer> {
 
   /** A reader of every partition of valentia.events, at its end. */
   private TopicReader open() {
-    if (!endpoints.kafkaAnswers(KAFKA_TIMEOUT)) {
+    KafkaSettings settings =
+        kafkaOptions.settings(endpoints, io.valentia.eventbus.security.KafkaRole.WEB);
+    if (!endpoints.kafkaAnswers(KAFKA_TIMEOUT, settings.clientProperties())) {
       throw new ValentiaException(
           "Kafka at "
               + endpoints.kafkaDescribed()
@@ -139,7 +142,6 @@ public final class TailCommand implements Callable<Integer> {
               + KAFKA_TIMEOUT.toSeconds()
               + " s; is Valentia up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP");
     }
-    KafkaSettings settings = KafkaSettings.forCommandLine(endpoints.kafka(), "valentia-cli");
     try {
       return TopicReader.open(settings, "tail", Topics.EVENTS);
     } catch (ValentiaException e) {

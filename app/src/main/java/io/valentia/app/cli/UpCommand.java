@@ -67,6 +67,14 @@ public final class UpCommand implements Callable<Integer> {
   String kafka;
 
   @Option(
+      names = "--kafka-config",
+      paramLabel = "FILE",
+      description =
+          "Kafka client properties (SSL, SASL/SCRAM) for the cluster of --kafka"
+              + " (VALENTIA_KAFKA_CONFIG)")
+  Path kafkaConfig;
+
+  @Option(
       names = "--role",
       paramLabel = "R",
       description = "run only this service (repeatable); default: all of this build's")
@@ -103,6 +111,7 @@ public final class UpCommand implements Callable<Integer> {
     put(flags, "kafka.host", kafkaHost);
     put(flags, "kafka.advertised", kafkaAdvertised);
     put(flags, "kafka.bootstrap", kafka);
+    put(flags, "kafka.config", kafkaConfig == null ? null : kafkaConfig.toString());
     put(flags, "roles", roles);
     put(flags, "http.upstreams", upstreams);
     put(flags, "replica", replica);

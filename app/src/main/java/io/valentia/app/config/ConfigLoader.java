@@ -8,6 +8,7 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.broker.BrokerAddress;
 import io.valentia.eventbus.kafka.KafkaSettings;
+import io.valentia.eventbus.security.KafkaClientSecurity;
 import io.valentia.web.WebConfig;
 import io.valentia.web.gateway.Upstreams;
 import io.valentia.web.stream.EventStreams;
@@ -43,21 +44,23 @@ public final class ConfigLoader {
           Map.entry("VALENTIA_KAFKA_ADVERTISED", "kafka.advertised"),
           Map.entry("VALENTIA_METRICS_HOST", "metrics.host"),
           Map.entry("VALENTIA_METRICS_PORT", "metrics.port"),
-          Map.entry("VALENTIA_REPLICA", "replica"));
+          Map.entry("VALENTIA_REPLICA", "replica"),
+          Map.entry(KafkaClientSecurity.CONFIG_VARIABLE, "kafka.config"));
 
   /** The flags of {@code valentia up} and the keys they set, for {@link #describe}. */
   public static final Map<String, String> FLAGS =
-      Map.of(
-          "data", "--data",
-          "roles", "--role",
-          "http.host", "--http-host",
-          "http.port", "--http-port",
-          "http.upstreams", "--upstream",
-          "kafka.bootstrap", "--kafka",
-          "kafka.port", "--kafka-port",
-          "kafka.host", "--kafka-host",
-          "kafka.advertised", "--kafka-advertised",
-          "replica", "--replica");
+      Map.ofEntries(
+          Map.entry("data", "--data"),
+          Map.entry("roles", "--role"),
+          Map.entry("http.host", "--http-host"),
+          Map.entry("http.port", "--http-port"),
+          Map.entry("http.upstreams", "--upstream"),
+          Map.entry("kafka.bootstrap", "--kafka"),
+          Map.entry("kafka.port", "--kafka-port"),
+          Map.entry("kafka.host", "--kafka-host"),
+          Map.entry("kafka.advertised", "--kafka-advertised"),
+          Map.entry("kafka.config", "--kafka-config"),
+          Map.entry("replica", "--replica"));
 
   private static final String COMMAND_LINE = "the command line";
 
@@ -85,6 +88,7 @@ public final class ConfigLoader {
                 "kafka.compression",
                 "kafka.partitions",
                 "kafka.properties",
+                "kafka.config",
                 "metrics.host",
                 "metrics.port"));
     WebConfig.KEYS.forEach(k -> keys.add("http." + k));
@@ -479,8 +483,20 @@ public final class ConfigLoader {
     return partitions;
   }
 
+  /**
+   * The Kafka client properties: those of the {@code kafka.config} file, then those of {@code
+   * kafka.properties} (which win).
+   */
   private Map<String, String> properties() {
     Map<String, String> properties = new LinkedHashMap<>();
+    String file = string("kafka.config", null);
+    if (file != null && !file.isBlank()) {
+      try {
+        properties.putAll(KafkaClientSecurity.read(Path.of(file)));
+      } catch (RuntimeException e) {
+        problem("kafka.config", e.getMessage());
+      }
+    }
     JsonNode node = tree.get("kafka.properties");
     if (node == null || node.isNull()) {
       return properties;

@@ -42,7 +42,9 @@ import java.util.Set;
  *   compression: lz4            # none, gzip, snappy, lz4, zstd
  *   partitions:                 # partitions of the topics Valentia creates
  *     valentia.events: 6
- *   properties:                 # any Kafka client property, e.g. security settings
+ *   config: kafka.properties    # VALENTIA_KAFKA_CONFIG, --kafka-config: Kafka client properties
+ *                               # (SSL, SASL/SCRAM) of an external cluster, as Kafka's tools read
+ *   properties:                 # any Kafka client property; wins over the file's
  *     security.protocol: SSL
  * metrics:                      # GET /metrics (Prometheus) on a port of its own, no token
  *   host: 127.0.0.1             # VALENTIA_METRICS_HOST
@@ -111,7 +113,8 @@ public record ValentiaConfig(
    * @param minInsyncReplicas {@code min.insync.replicas} of the topics Valentia creates
    * @param compression producer compression
    * @param partitions partitions per topic Valentia creates
-   * @param properties extra Kafka client properties
+   * @param properties extra Kafka client properties (those of {@code kafka.config}, then those of
+   *     {@code kafka.properties})
    * @param bootstrapOrigin where {@code bootstrap} came from (--kafka, VALENTIA_KAFKA_BOOTSTRAP or
    *     the configuration file); null with the embedded broker
    */

@@ -263,7 +263,9 @@ public final class ExperimentCommand implements Runnable {
               source,
               Clock.systemUTC())) {
         if (kafka) {
-          injector.followControl();
+          injector.followControl(
+              new io.valentia.chaos.safety.ControlSeal(
+                  io.valentia.eventbus.security.PlatformKey.loadOrCreate(connection.dataDir())));
           try {
             injector
                 .recover()

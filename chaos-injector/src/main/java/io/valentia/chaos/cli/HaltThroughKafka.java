@@ -1,5 +1,6 @@
 package io.valentia.chaos.cli;
 
+import io.valentia.chaos.safety.ControlSeal;
 import io.valentia.chaos.safety.HaltBroadcast;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.CloudEvent;
@@ -60,11 +61,13 @@ final class HaltThroughKafka {
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher publisher =
         new KafkaEventPublisher(vertx, connection.settings(), "chaos-halt");
+    ControlSeal seal = connection.seal();
     try (ChaosState state =
-        ChaosState.open(connection.settings(), line -> System.err.println("valentia: " + line))) {
+        ChaosState.open(
+            connection.settings(), line -> System.err.println("valentia: " + line), seal)) {
       RecordPosition position =
-          new HaltBroadcast(state.control(), publisher)
-              .send(command, halt)
+          new HaltBroadcast(state.control(), publisher, seal)
+              .send(command, halt, Connection.sender())
               .toCompletionStage()
               .toCompletableFuture()
               .get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

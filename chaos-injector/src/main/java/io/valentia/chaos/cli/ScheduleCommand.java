@@ -57,10 +57,11 @@ public final class ScheduleCommand implements Runnable {
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher publisher =
         new KafkaEventPublisher(vertx, connection.settings(), "chaos-schedule");
+    io.valentia.chaos.safety.ControlSeal seal = connection.seal();
     try (ChaosState state = open(connection);
-        ScheduleTable table = new ScheduleTable(connection.settings(), state.control())) {
-      new ScheduleChanges(table, publisher, "/cli/" + ExperimentCommand.hostname())
-          .apply(record)
+        ScheduleTable table = new ScheduleTable(connection.settings(), state.control(), seal)) {
+      new ScheduleChanges(table, publisher, seal, "/cli/" + ExperimentCommand.hostname())
+          .apply(record, Connection.sender())
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);
@@ -85,10 +86,91 @@ public final class ScheduleCommand implements Runnable {
     }
   }
 
+  /**
+   * Where a command that changes a schedule goes: the platform's API when a token is given ({@code
+   * --token}, {@code VALENTIA_TOKEN}), as the token's principal, checked and audited like any API
+   * call; else Kafka directly, sealed with the platform key of the data directory.
+   */
+  static final class Api {
+    @Option(
+        names = "--url",
+        paramLabel = "URL",
+        description = "the platform's web address (VALENTIA_URL; default http://127.0.0.1:8080)")
+    String url;
+
+    @Option(
+        names = "--token",
+        paramLabel = "TOKEN",
+        description = "API token (VALENTIA_TOKEN): change the schedule through the platform's API")
+    String token;
+
+    String token() {
+      return pick(token, "VALENTIA_TOKEN");
+    }
+
+    /**
+     * Sends {@code body} (null for none) to {@code /api/v1/schedules/PATH} and returns the answer.
+     *
+     * @throws ValentiaException when no platform answers or it refuses (with its answer)
+     */
+    com.fasterxml.jackson.databind.JsonNode call(String method, String path, ObjectNode body) {
+      String base = pick(url, "VALENTIA_URL");
+      base = base == null ? "http://127.0.0.1:8080" : base;
+      base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+      try {
+        java.net.http.HttpRequest request =
+            java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/api/v1/schedules" + path))
+                .header("Authorization", "Bearer " + token())
+                .header("Content-Type", "application/json")
+                .timeout(java.time.Duration.ofSeconds(15))
+                .method(
+                    method,
+                    body == null
+                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
+                        : java.net.http.HttpRequest.BodyPublishers.ofString(body.toString()))
+                .build();
+        java.net.http.HttpResponse<String> response =
+            java.net.http.HttpClient.newBuilder()
+                .connectTimeout(java.time.Duration.ofSeconds(2))
+                .build()
+                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() / 100 != 2) {
+          throw new ValentiaException(
+              "the platform at "
+                  + base
+                  + " refused ("
+                  + response.statusCode()
+                  + "): "
+                  + response.body());
+        }
+        return EventCodec.MAPPER.readTree(response.body());
+      } catch (java.io.IOException | IllegalArgumentException e) {
+        throw new ValentiaException("no platform answers at " + base + ": " + e.getMessage(), e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ValentiaException("interrupted", e);
+      }
+    }
+
+    private static String pick(String flag, String variable) {
+      if (flag != null && !flag.isBlank()) {
+        return flag;
+      }
+      String env = System.getenv(variable);
+      return env != null && !env.isBlank() ? env : null;
+    }
+  }
+
   static Map<String, ExperimentScheduled> current(Connection connection) {
     try (ChaosState state = open(connection);
-        ScheduleTable table = new ScheduleTable(connection.settings(), state.control())) {
-      return table.schedules();
+        ScheduleTable table =
+            new ScheduleTable(
+                connection.settings(),
+                state.control(),
+                new io.valentia.chaos.safety.ControlSeal(
+                    io.valentia.eventbus.security.PlatformKey.generate()))) {
+      return table.schedules(); // listing only: nothing is sealed or checked
     }
   }
 
@@ -172,6 +254,7 @@ public final class ScheduleCommand implements Runnable {
     boolean json;
 
     @Mixin Connection connection;
+    @Mixin Api api;
     @Spec CommandSpec spec;
 
     @Override
@@ -224,9 +307,17 @@ public final class ScheduleCommand implements Runnable {
               loaded.document(),
               options);
       ZonedDateTime next = trigger.next(ZonedDateTime.now(options.zone()), options.zone());
-      ExperimentScheduled record =
-          ScheduleRecords.record(schedule, next == null ? null : next.toInstant());
-      publish(connection, record);
+      if (api.token() != null) {
+        ObjectNode body =
+            EventCodec.MAPPER.createObjectNode().put("id", schedule.id()).put("schedule", written);
+        body.set("experiment", loaded.document());
+        body.set("options", optionsJson);
+        String nextRun = api.call("POST", "", body).path("nextRun").asText(null);
+        next = nextRun == null ? null : ZonedDateTime.parse(nextRun);
+      } else {
+        publish(
+            connection, ScheduleRecords.record(schedule, next == null ? null : next.toInstant()));
+      }
       if (json) {
         out.println(
             EventCodec.MAPPER
@@ -303,12 +394,26 @@ public final class ScheduleCommand implements Runnable {
     boolean json;
 
     @Mixin Connection connection;
+    @Mixin Api api;
     @Spec CommandSpec spec;
 
     @Override
     public Integer call() {
-      ExperimentScheduled existing = current(connection).get(id);
       PrintWriter out = spec.commandLine().getOut();
+      if (api.token() != null) {
+        api.call(
+            "DELETE",
+            "/" + java.net.URLEncoder.encode(id, java.nio.charset.StandardCharsets.UTF_8),
+            null);
+        if (json) {
+          out.println(EventCodec.MAPPER.createObjectNode().put("id", id).put("removed", true));
+        } else {
+          out.println("removed schedule " + id);
+        }
+        out.flush();
+        return 0;
+      }
+      ExperimentScheduled existing = current(connection).get(id);
       if (existing == null) {
         spec.commandLine().getErr().println("valentia: no schedule " + id);
         return 1;

@@ -45,6 +45,7 @@ public final class ControlListener implements AutoCloseable {
   private static final String DEAD_MAN = "dead-man switch: ";
 
   private final KafkaSettings kafka;
+  private final ControlSeal seal;
   private final StateTable<ControlState> standing;
   private final HaltSwitch halt;
   private final FaultInjector injector;
@@ -67,11 +68,14 @@ public final class ControlListener implements AutoCloseable {
   private volatile boolean caughtUp;
 
   /**
+   * @param seal what tells a halt sent by someone who may from one that is not (unsigned, forged,
+   *     or from a role that may not halt): only the former are applied
    * @param standing the table with the halt switch as it stands; null to start released (an
    *     injector without state topics)
    */
   public ControlListener(
       KafkaSettings kafka,
+      ControlSeal seal,
       StateTable<ControlState> standing,
       HaltSwitch halt,
       FaultInjector injector,
@@ -79,6 +83,7 @@ public final class ControlListener implements AutoCloseable {
       Duration lease,
       Clock clock) {
     this.kafka = kafka;
+    this.seal = seal;
     this.standing = standing;
     this.halt = halt;
     this.injector = injector;
@@ -169,14 +174,28 @@ public final class ControlListener implements AutoCloseable {
     StateMigration.await(standing.restored(), "read " + standing.topic());
     standing.listen(
         (key, before, after) -> {
-          if (ControlState.HALT.equals(key) && after != null && after.halt() != null) {
+          if (ControlState.HALT.equals(key)
+              && after != null
+              && after.halt() != null
+              && sealed(after)) {
             fromTable.add(after.halt());
           }
         });
     standing
         .get(ControlState.HALT)
+        .filter(this::sealed)
         .map(ControlState::halt)
         .ifPresent(h -> halt.restore(h.commandId(), h.halted(), h.by(), h.reason()));
+  }
+
+  private boolean sealed(ControlState entry) {
+    ControlSeal.Verdict verdict =
+        seal.check(standing.topic(), ControlState.HALT, entry, ControlSeal.Action.HALT);
+    if (!verdict.accepted()) {
+      LOG.warn(
+          "the halt switch in {} is refused, not applied: {}", standing.topic(), verdict.refusal());
+    }
+    return verdict.accepted();
   }
 
   private void apply(LogRecord record) {
@@ -189,6 +208,17 @@ public final class ControlListener implements AutoCloseable {
       event = EventCodec.instance().decode(record.value());
     } catch (InvalidEventException e) {
       return; // the dead-letter gate reports it
+    }
+    ControlSeal.Verdict verdict = seal.check(record, ControlSeal.Action.HALT);
+    if (!verdict.accepted()) {
+      LOG.warn(
+          "{} at {}-{}@{} is refused, not applied: {}",
+          event.type(),
+          record.topic(),
+          record.partition(),
+          record.offset(),
+          verdict.refusal());
+      return;
     }
     ChaosHalt command = EventCodec.instance().payload(event, ChaosHalt.class);
     if (command.released()) {

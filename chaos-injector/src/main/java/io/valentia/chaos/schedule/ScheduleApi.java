@@ -135,7 +135,7 @@ public final class ScheduleApi {
     ExperimentScheduled record =
         ScheduleRecords.record(schedule, next == null ? null : next.toInstant());
     changes
-        .apply(record)
+        .apply(record, io.valentia.chaos.safety.ControlSeal.Sender.of(rc))
         .onSuccess(
             v -> {
               ObjectNode answer =
@@ -163,7 +163,9 @@ public final class ScheduleApi {
     }
     Schedule s = state.schedule();
     changes
-        .apply(new ExperimentScheduled(s.title(), id, s.spec(), null, null, null, true))
+        .apply(
+            new ExperimentScheduled(s.title(), id, s.spec(), null, null, null, true),
+            io.valentia.chaos.safety.ControlSeal.Sender.of(rc))
         .onSuccess(
             v -> {
               json(
@@ -193,7 +195,9 @@ public final class ScheduleApi {
     ZonedDateTime next =
         pause ? null : schedule.trigger().next(ZonedDateTime.now(clock), schedule.options().zone());
     changes
-        .apply(ScheduleRecords.record(schedule, next == null ? null : next.toInstant()))
+        .apply(
+            ScheduleRecords.record(schedule, next == null ? null : next.toInstant()),
+            io.valentia.chaos.safety.ControlSeal.Sender.of(rc))
         .onSuccess(
             v -> {
               ObjectNode answer =

@@ -1,8 +1,9 @@
 package io.valentia.chaos.schedule;
 
+import io.valentia.chaos.safety.ControlSeal;
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.payload.ExperimentScheduled;
 import io.vertx.core.Future;
 
@@ -14,32 +15,41 @@ import io.vertx.core.Future;
  */
 public final class ScheduleChanges {
   private final ScheduleTable table;
-  private final EventPublisher publisher;
+  private final KafkaEventPublisher publisher;
+  private final ControlSeal seal;
   private final String source;
 
   /**
+   * @param seal seals the command on valentia.control as sent by whoever asked
    * @param source the CloudEvents source of the records, e.g. {@code /chaos/host-1}
    */
-  public ScheduleChanges(ScheduleTable table, EventPublisher publisher, String source) {
+  public ScheduleChanges(
+      ScheduleTable table, KafkaEventPublisher publisher, ControlSeal seal, String source) {
     this.table = table;
     this.publisher = publisher;
+    this.seal = seal;
     this.source = source;
   }
 
   /**
-   * Adds, replaces or (for a record with {@code removed}) removes a schedule.
+   * Adds, replaces or (for a record with {@code removed}) removes a schedule, as asked by {@code
+   * by}.
    *
    * @return completes once all three records are stored; fails when Kafka does not take one (the
    *     change is in effect once the first is stored)
    */
-  public Future<Void> apply(ExperimentScheduled record) {
+  public Future<Void> apply(ExperimentScheduled record, ControlSeal.Sender by) {
     String key = ScheduleRecords.key(record.scheduleId());
     return Future.fromCompletionStage(
-            record.isRemoval() ? table.remove(record.scheduleId()) : table.put(record))
+            record.isRemoval() ? table.remove(record.scheduleId()) : table.put(record, by))
         .compose(
             v ->
-                publisher.publish(
-                    Topics.CONTROL, key, CloudEvent.of(record).source(source).subject(key).build()))
+                publisher.send(
+                    seal.record(
+                        Topics.CONTROL,
+                        key,
+                        CloudEvent.of(record).source(source).subject(key).build(),
+                        by)))
         .compose(p -> publisher.publish(announcement(record, key)))
         .mapEmpty();
   }

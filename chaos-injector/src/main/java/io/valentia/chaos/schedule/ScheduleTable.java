@@ -1,5 +1,6 @@
 package io.valentia.chaos.schedule;
 
+import io.valentia.chaos.safety.ControlSeal;
 import io.valentia.chaos.state.ControlState;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaSettings;
@@ -25,7 +26,8 @@ import org.slf4j.LoggerFactory;
  * The schedules in {@code valentia.state.schedules} (see {@link ControlState}): what every injector
  * reads at start and follows (a schedule added through any injector's API or the CLI shows up in
  * every scheduler), where schedule changes are written, and where the leading scheduler records
- * each firing before its run starts. Thread-safe.
+ * each firing before its run starts. A schedule is applied only when its seal says that someone who
+ * may schedule wrote it ({@link ControlSeal}); others are refused (and reported once). Thread-safe.
  */
 public final class ScheduleTable implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ScheduleTable.class);
@@ -33,7 +35,9 @@ public final class ScheduleTable implements AutoCloseable {
 
   private final KafkaSettings kafka;
   private final StateTable<ControlState> table;
+  private final ControlSeal seal;
   private final Map<String, ExperimentScheduled> applied = new HashMap<>(); // guarded by itself
+  private final Map<String, ControlState> refused = new HashMap<>(); // guarded by applied
 
   /**
    * Applies the table's changes to the scheduler in log order, off the table's reader thread: a
@@ -50,10 +54,12 @@ public final class ScheduleTable implements AutoCloseable {
   /**
    * @param kafka where the table is, to read it afresh at a handover ({@link #catchUp})
    * @param table the table of {@code valentia.state.schedules}
+   * @param seal seals the schedules written here and checks those read
    */
-  public ScheduleTable(KafkaSettings kafka, StateTable<ControlState> table) {
+  public ScheduleTable(KafkaSettings kafka, StateTable<ControlState> table, ControlSeal seal) {
     this.kafka = kafka;
     this.table = table;
+    this.seal = seal;
   }
 
   /**
@@ -89,8 +95,16 @@ public final class ScheduleTable implements AutoCloseable {
       synchronized (applied) {
         if (value == null || value.schedule() == null) {
           applied.remove(id);
+          refused.remove(id);
           scheduler.remove(id);
+        } else if (value.equals(refused.get(id))) {
+          return; // refused and reported already
+        } else if (!accepted(key, value)) {
+          refused.put(id, value);
+          applied.remove(id);
+          scheduler.remove(id); // what replaced a schedule is refused: the old one stops too
         } else if (!value.schedule().equals(applied.get(id))) {
+          refused.remove(id);
           try {
             scheduler.put(ScheduleRecords.schedule(value.schedule()));
             applied.put(id, value.schedule());
@@ -105,6 +119,15 @@ public final class ScheduleTable implements AutoCloseable {
     if (fired != null && value != null && value.firings() != null) {
       value.firings().forEach(f -> scheduler.fired(fired, f.at(), f.outcome(), f.runId()));
     }
+  }
+
+  private boolean accepted(String key, ControlState value) {
+    ControlSeal.Verdict verdict =
+        seal.check(table.topic(), key, value, ControlSeal.Action.SCHEDULE);
+    if (!verdict.accepted()) {
+      LOG.warn("{} in {} is refused, not scheduled: {}", key, table.topic(), verdict.refusal());
+    }
+    return verdict.accepted();
   }
 
   /** Every schedule in the table, by id, in the order they were first written. */
@@ -123,14 +146,14 @@ public final class ScheduleTable implements AutoCloseable {
   }
 
   /**
-   * Adds or replaces a schedule.
+   * Adds or replaces a schedule, sealed as written by {@code by}.
    *
    * @return completes once the table on Kafka has it, and so has every scheduler following this
    *     table in this process
    */
-  public CompletableFuture<Void> put(ExperimentScheduled record) {
-    return applied(
-        table.put(ControlState.scheduleKey(record.scheduleId()), ControlState.of(record)));
+  public CompletableFuture<Void> put(ExperimentScheduled record, ControlSeal.Sender by) {
+    String key = ControlState.scheduleKey(record.scheduleId());
+    return applied(table.put(key, seal.seal(table.topic(), key, ControlState.of(record), by)));
   }
 
   /** Removes a schedule and its firings (tombstones); completes like {@link #put}. */

@@ -64,7 +64,16 @@ public final class ChaosState implements AutoCloseable {
    * @throws io.valentia.eventbus.ValentiaException when Kafka does not answer in time
    */
   public static ChaosState open(StateTables tables, Consumer<String> console) {
-    migrate(tables, console);
+    return open(tables, console, null);
+  }
+
+  /**
+   * Like {@link #open(StateTables, Consumer)}; schedules and the halt switch built from the history
+   * of valentia.control are sealed with {@code seal} as the platform's ({@code migration}).
+   */
+  public static ChaosState open(
+      StateTables tables, Consumer<String> console, io.valentia.chaos.safety.ControlSeal seal) {
+    migrate(tables, console, seal);
     ChaosState state = new ChaosState(tables, false);
     state.awaitRestored();
     return state;
@@ -75,9 +84,15 @@ public final class ChaosState implements AutoCloseable {
    * #open(StateTables, Consumer)}.
    */
   public static ChaosState open(KafkaSettings kafka, Consumer<String> console) {
+    return open(kafka, console, null);
+  }
+
+  /** Like {@link #open(KafkaSettings, Consumer)}, sealing migrated entries with {@code seal}. */
+  public static ChaosState open(
+      KafkaSettings kafka, Consumer<String> console, io.valentia.chaos.safety.ControlSeal seal) {
     StateTables tables = new StateTables(kafka);
     try {
-      migrate(tables, console);
+      migrate(tables, console, seal);
       ChaosState state = new ChaosState(tables, true);
       state.awaitRestored();
       return state;
@@ -107,7 +122,8 @@ public final class ChaosState implements AutoCloseable {
   }
 
   /** Builds both tables from valentia.control unless that was done before. */
-  static void migrate(StateTables tables, Consumer<String> console) {
+  static void migrate(
+      StateTables tables, Consumer<String> console, io.valentia.chaos.safety.ControlSeal seal) {
     StateMigration migration = new StateMigration(tables, console);
     Map<String, ChaosFault> open = new LinkedHashMap<>();
     migration.once(
@@ -137,7 +153,21 @@ public final class ChaosState implements AutoCloseable {
         () -> {
           StateTable<ControlState> table = tables.open(Topics.STATE_SCHEDULES, ControlState.class);
           List<CompletableFuture<Void>> writes = new ArrayList<>();
-          history.entries().forEach((key, entry) -> writes.add(table.put(key, entry)));
+          history
+              .entries()
+              .forEach(
+                  (key, entry) ->
+                      writes.add(
+                          table.put(
+                              key,
+                              seal == null || entry.firings() != null
+                                  ? entry
+                                  : seal.seal(
+                                      table.topic(),
+                                      key,
+                                      entry,
+                                      io.valentia.chaos.safety.ControlSeal.Sender.platform(
+                                          "migration")))));
           StateMigration.await(
               CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)),
               "write " + Topics.STATE_SCHEDULES);

@@ -24,9 +24,31 @@ import java.util.List;
  * @param schedule the schedule record; null on other keys
  * @param firings the latest firings; null on other keys
  * @param halt the halt switch; null on other keys
+ * @param seal who wrote a schedule or the halt switch, signed with the platform key (see {@code
+ *     ControlSeal}); null on firings, and on entries no one signed (which injectors refuse)
  */
 public record ControlState(
-    ExperimentScheduled schedule, List<Scheduler.Firing> firings, HaltState halt) {
+    ExperimentScheduled schedule, List<Scheduler.Firing> firings, HaltState halt, Seal seal) {
+
+  /**
+   * Who wrote an entry, as the process that wrote it vouches with the platform key.
+   *
+   * @param principal who asked (a user, a token's name, {@code cli:USER@HOST})
+   * @param role their role ({@code operator}, {@code admin}, ...; {@code platform} for the platform
+   *     itself and for whoever holds its key)
+   * @param signature HMAC-SHA256 over the key, the principal, the role and the entry
+   */
+  public record Seal(String principal, String role, String signature) {}
+
+  /** This entry without its seal: what the seal signs. */
+  public ControlState unsealed() {
+    return seal == null ? this : new ControlState(schedule, firings, halt, null);
+  }
+
+  /** This entry with {@code seal}. */
+  public ControlState sealed(Seal seal) {
+    return new ControlState(schedule, firings, halt, seal);
+  }
 
   /** The key of halt switch. */
   public static final String HALT = "halt";
@@ -55,14 +77,14 @@ public record ControlState(
   }
 
   public static ControlState of(ExperimentScheduled schedule) {
-    return new ControlState(schedule, null, null);
+    return new ControlState(schedule, null, null, null);
   }
 
   public static ControlState of(List<Scheduler.Firing> firings) {
-    return new ControlState(null, List.copyOf(firings), null);
+    return new ControlState(null, List.copyOf(firings), null, null);
   }
 
   public static ControlState of(HaltState halt) {
-    return new ControlState(null, null, halt);
+    return new ControlState(null, null, halt, null);
   }
 }

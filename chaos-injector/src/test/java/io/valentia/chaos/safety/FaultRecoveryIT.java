@@ -91,6 +91,8 @@ class FaultRecoveryIT {
                   "run",
                   "--kafka",
                   KafkaTestSupport.bootstrapServers(),
+                  "--data-dir",
+                  dir.toString(),
                   "--allow",
                   "pid=" + paused,
                   "--allow",

@@ -14,6 +14,7 @@ import io.valentia.chaos.journal.FaultJournal;
 import io.valentia.chaos.journal.Journal;
 import io.valentia.chaos.testing.Runs;
 import io.valentia.chaos.testing.Sleepers;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventType;
@@ -166,7 +167,7 @@ class HaltIT {
   void haltThroughTheControlTopic() throws Exception {
     long pid = sleepers.start();
     String reason = "control " + UUID.randomUUID();
-    try (ChaosInjector chaos = injector(KafkaTestSupport.settings()).followControl()) {
+    try (ChaosInjector chaos = injector(KafkaTestSupport.settings()).followControl(TestSeal.SEAL)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> chaos.control().caughtUp());
       chaos
           .faults()
@@ -182,7 +183,8 @@ class HaltIT {
       await().atMost(Duration.ofSeconds(10)).until(() -> Sleepers.state(pid).equals("S"));
       assertThat(chaos.halt().halted()).isTrue();
 
-      try (ChaosInjector late = injector(KafkaTestSupport.settings()).followControl()) {
+      try (ChaosInjector late =
+          injector(KafkaTestSupport.settings()).followControl(TestSeal.SEAL)) {
         await().atMost(Duration.ofSeconds(30)).until(() -> late.control().caughtUp());
         assertThat(late.halt().halted())
             .as("an injector started during a halt reads it back")
@@ -222,7 +224,7 @@ class HaltIT {
               EventCodec.MAPPER.readTree("{\"pid\": " + pid + ", \"duration\": \"60s\"}"));
       // SIGSTOP is delivered when the sleeper next runs: wait for it to stop
       await().atMost(Duration.ofSeconds(5)).until(() -> Sleepers.state(pid).equals("T"));
-      chaos.followControl();
+      chaos.followControl(TestSeal.SEAL);
 
       await().atMost(Duration.ofSeconds(15)).until(() -> Sleepers.state(pid).equals("S"));
       assertThat(chaos.control().tripped()).isTrue();
@@ -235,8 +237,8 @@ class HaltIT {
   /** Sends a halt or release as the API and the CLI do. */
   private void send(ChaosInjector through, ChaosHalt halt) throws Exception {
     CloudEvent command = CloudEvent.of(halt).source("/cli/test").subject("halt").build();
-    new HaltBroadcast(through.state().control(), publisher)
-        .send(command, halt)
+    new HaltBroadcast(through.state().control(), publisher, TestSeal.SEAL)
+        .send(command, halt, TestSeal.SENDER)
         .toCompletionStage()
         .toCompletableFuture()
         .get();

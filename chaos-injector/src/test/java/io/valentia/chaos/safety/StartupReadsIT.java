@@ -10,6 +10,7 @@ import io.valentia.chaos.faults.Undo;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.chaos.testing.ReadCounter;
 import io.valentia.chaos.testing.Runs;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.payload.ChaosFault;
 import io.valentia.eventbus.testing.KafkaTestSupport;
@@ -74,7 +75,7 @@ class StartupReadsIT {
             "/chaos/startup-test",
             Clock.systemUTC())) {
       List<String> recovered = injector.recover();
-      injector.followControl();
+      injector.followControl(TestSeal.SEAL);
       await().atMost(Duration.ofSeconds(30)).until(() -> injector.control().caughtUp());
 
       assertThat(recovered).noneMatch(line -> line.contains("another-host"));

@@ -7,6 +7,7 @@ import io.valentia.chaos.experiment.ExperimentLoader;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.chaos.state.ControlState;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
@@ -64,14 +65,16 @@ class ScheduleApiIT {
             },
             new Random(1));
     state = ChaosState.open(KafkaTestSupport.settings(), line -> {});
-    table = new ScheduleTable(KafkaTestSupport.settings(), state.control()).follow(scheduler);
+    table =
+        new ScheduleTable(KafkaTestSupport.settings(), state.control(), TestSeal.SEAL)
+            .follow(scheduler);
     Router root = Router.router(vertx);
     root.route("/api/v1/schedules*")
         .subRouter(
             new ScheduleApi(
                     scheduler,
                     new ExperimentLoader(FaultCatalog.standard()),
-                    new ScheduleChanges(table, publisher, "/chaos/api-test"),
+                    new ScheduleChanges(table, publisher, TestSeal.SEAL, "/chaos/api-test"),
                     clock)
                 .router(vertx));
     server =
@@ -218,6 +221,51 @@ class ScheduleApiIT {
     assertThat(one.path("nextRun").asText()).isEqualTo("2026-11-29T02:00:00Z");
     assertThat(send("POST", "/api/v1/schedules/nope-" + id + "/pause", null).statusCode())
         .isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName(
+      "`schedule add` and `schedule remove` with a token go through the platform's API, with no"
+          + " Kafka address they could reach, and the schedule is there and then gone")
+  void commandsGoThroughTheApi(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws Exception {
+    java.nio.file.Path file = dir.resolve("nightly.json");
+    java.nio.file.Files.writeString(file, EXPERIMENT);
+    String id = "cli-api-" + UUID.randomUUID();
+    String url = "http://127.0.0.1:" + server.actualPort();
+    java.io.StringWriter out = new java.io.StringWriter();
+
+    int added =
+        command(out)
+            .execute(
+                "add",
+                file.toString(),
+                "--cron",
+                "0 3 * * *",
+                "--id",
+                id,
+                "--token",
+                "t",
+                "--url",
+                url,
+                "--kafka",
+                "127.0.0.1:1",
+                "--json");
+    assertThat(added).as(out.toString()).isZero();
+    assertThat(json(send("GET", "/api/v1/schedules/" + id, null)).path("title").asText())
+        .isEqualTo("Nightly pause");
+
+    int removed =
+        command(out).execute("remove", id, "--token", "t", "--url", url, "--kafka", "127.0.0.1:1");
+    assertThat(removed).as(out.toString()).isZero();
+    assertThat(send("GET", "/api/v1/schedules/" + id, null).statusCode()).isEqualTo(404);
+  }
+
+  private static picocli.CommandLine command(java.io.StringWriter out) {
+    picocli.CommandLine cli = new picocli.CommandLine(new io.valentia.chaos.cli.ScheduleCommand());
+    cli.setOut(new java.io.PrintWriter(out, true));
+    cli.setErr(new java.io.PrintWriter(out, true));
+    return cli;
   }
 
   private static List<ExperimentScheduled> controlRecords(String id) {

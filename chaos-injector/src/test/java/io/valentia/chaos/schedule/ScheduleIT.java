@@ -8,6 +8,7 @@ import io.valentia.chaos.ChaosInjector;
 import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.testing.Runs;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -77,9 +78,9 @@ class ScheduleIT {
                     RunEvents.none(),
                     "/chaos/schedule-test",
                     Clock.systemUTC())
-                .followControl();
+                .followControl(TestSeal.SEAL);
         ScheduleTable table =
-            new ScheduleTable(KafkaTestSupport.settings(), chaos.state().control())
+            new ScheduleTable(KafkaTestSupport.settings(), chaos.state().control(), TestSeal.SEAL)
                 .follow(scheduler)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> chaos.control().caughtUp());
 
@@ -89,6 +90,8 @@ class ScheduleIT {
                   "add",
                   "--kafka",
                   bootstrap,
+                  "--data-dir",
+                  TestSeal.DATA_DIR.toString(),
                   "--id",
                   id,
                   "--every",
@@ -114,11 +117,29 @@ class ScheduleIT {
       assertThat(valentia("schedule", "list", "--kafka", bootstrap)).isZero();
       assertThat(out.toString()).contains(id, "every 1s");
 
-      assertThat(valentia("schedule", "remove", "--kafka", bootstrap, id)).isZero();
+      assertThat(
+              valentia(
+                  "schedule",
+                  "remove",
+                  "--kafka",
+                  bootstrap,
+                  "--data-dir",
+                  TestSeal.DATA_DIR.toString(),
+                  id))
+          .isZero();
       await()
           .atMost(Duration.ofSeconds(15))
           .until(() -> scheduler.states().stream().noneMatch(s -> s.schedule().id().equals(id)));
-      assertThat(valentia("schedule", "remove", "--kafka", bootstrap, id)).isEqualTo(1);
+      assertThat(
+              valentia(
+                  "schedule",
+                  "remove",
+                  "--kafka",
+                  bootstrap,
+                  "--data-dir",
+                  TestSeal.DATA_DIR.toString(),
+                  id))
+          .isEqualTo(1);
     }
   }
 
@@ -135,17 +156,35 @@ class ScheduleIT {
                 RunEvents.none(),
                 "/chaos/halt-cli-test",
                 Clock.systemUTC())
-            .followControl()) {
+            .followControl(TestSeal.SEAL)) {
       await().atMost(Duration.ofSeconds(30)).until(() -> chaos.control().caughtUp());
 
       assertThat(
-              valentia("halt", "--kafka", bootstrap, "--reason", "game day is over", "--by", "ops"))
+              valentia(
+                  "halt",
+                  "--kafka",
+                  bootstrap,
+                  "--data-dir",
+                  TestSeal.DATA_DIR.toString(),
+                  "--reason",
+                  "game day is over",
+                  "--by",
+                  "ops"))
           .as(out.toString())
           .isZero();
       await().atMost(Duration.ofSeconds(10)).until(() -> chaos.halt().halted());
       assertThat(chaos.faults().refusal()).contains("halted by ops: game day is over");
 
-      assertThat(valentia("halt", "--kafka", bootstrap, "--release", "--json")).isZero();
+      assertThat(
+              valentia(
+                  "halt",
+                  "--kafka",
+                  bootstrap,
+                  "--data-dir",
+                  TestSeal.DATA_DIR.toString(),
+                  "--release",
+                  "--json"))
+          .isZero();
       await().atMost(Duration.ofSeconds(10)).until(() -> !chaos.halt().halted());
     }
   }

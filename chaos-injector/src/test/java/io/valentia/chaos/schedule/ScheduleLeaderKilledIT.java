@@ -7,6 +7,7 @@ import io.valentia.chaos.state.ChaosState;
 import io.valentia.chaos.state.ControlState;
 import io.valentia.chaos.testing.CommandMain;
 import io.valentia.chaos.testing.ScheduleLeader;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import java.nio.file.Files;
@@ -38,7 +39,8 @@ class ScheduleLeaderKilledIT {
       "Firings a leader recorded before it was killed with SIGKILL are neither lost nor fired again by the injector that takes the lead")
   void nextLeaderKnowsEveryRecordedFiring(@TempDir Path dir) throws Exception {
     try (ChaosState state = ChaosState.open(KafkaTestSupport.settings(), line -> {});
-        ScheduleTable table = new ScheduleTable(KafkaTestSupport.settings(), state.control())) {
+        ScheduleTable table =
+            new ScheduleTable(KafkaTestSupport.settings(), state.control(), TestSeal.SEAL)) {
       Schedule schedule =
           new Schedule(
               id,
@@ -47,7 +49,7 @@ class ScheduleLeaderKilledIT {
               Trigger.parse("every 1s"),
               EventCodec.MAPPER.createObjectNode().put("title", "Every second"),
               ScheduleOptions.defaults());
-      table.put(ScheduleRecords.record(schedule, null)).get(30, TimeUnit.SECONDS);
+      table.put(ScheduleRecords.record(schedule, null), TestSeal.SENDER).get(30, TimeUnit.SECONDS);
 
       Path log = dir.resolve("leader.log");
       Process leader =
@@ -82,7 +84,9 @@ class ScheduleLeaderKilledIT {
                       public void stop(String reason) {}
                     },
                 new Random());
-        nextTable = new ScheduleTable(KafkaTestSupport.settings(), state.control()).follow(next);
+        nextTable =
+            new ScheduleTable(KafkaTestSupport.settings(), state.control(), TestSeal.SEAL)
+                .follow(next);
         nextLeadership =
             new ScheduleLeadership(
                     KafkaTestSupport.settings(), group, Duration.ofSeconds(6), nextTable, next)

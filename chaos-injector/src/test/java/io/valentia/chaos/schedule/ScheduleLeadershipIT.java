@@ -8,6 +8,7 @@ import io.valentia.chaos.experiment.RunEvents;
 import io.valentia.chaos.faults.FaultCatalog;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.chaos.testing.Runs;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import java.time.Clock;
@@ -78,9 +79,9 @@ class ScheduleLeadershipIT {
                   RunEvents.none(),
                   "/chaos/" + name,
                   Clock.systemUTC())
-              .followControl();
+              .followControl(TestSeal.SEAL);
       table =
-          new ScheduleTable(KafkaTestSupport.settings(), injector.state().control())
+          new ScheduleTable(KafkaTestSupport.settings(), injector.state().control(), TestSeal.SEAL)
               .follow(scheduler);
       leadership =
           new ScheduleLeadership(
@@ -113,7 +114,8 @@ class ScheduleLeadershipIT {
     a.close();
     b.close();
     try (ChaosState state = ChaosState.open(KafkaTestSupport.settings(), line -> {});
-        ScheduleTable table = new ScheduleTable(KafkaTestSupport.settings(), state.control())) {
+        ScheduleTable table =
+            new ScheduleTable(KafkaTestSupport.settings(), state.control(), TestSeal.SEAL)) {
       table.remove(id).get(30, TimeUnit.SECONDS);
     }
   }
@@ -135,7 +137,7 @@ class ScheduleLeadershipIT {
             Trigger.parse("*/5 * * * *"),
             EventCodec.MAPPER.createObjectNode().put("title", "Every five minutes"),
             ScheduleOptions.defaults());
-    a.table.put(ScheduleRecords.record(schedule, null)).get(30, TimeUnit.SECONDS);
+    a.table.put(ScheduleRecords.record(schedule, null), TestSeal.SENDER).get(30, TimeUnit.SECONDS);
     await().atMost(Duration.ofSeconds(30)).until(() -> has(a.scheduler) && has(b.scheduler));
     await().atMost(Duration.ofSeconds(60)).until(() -> a.scheduler.leads() ^ b.scheduler.leads());
     Member leader = a.scheduler.leads() ? a : b;

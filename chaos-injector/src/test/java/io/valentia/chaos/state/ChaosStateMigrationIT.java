@@ -6,6 +6,7 @@ import io.valentia.chaos.faults.Undo;
 import io.valentia.chaos.safety.HaltBroadcast;
 import io.valentia.chaos.schedule.Scheduler;
 import io.valentia.chaos.testing.ReadCounter;
+import io.valentia.chaos.testing.TestSeal;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
@@ -122,8 +123,11 @@ class ChaosStateMigrationIT {
     KafkaEventPublisher publisher = new KafkaEventPublisher(vertx, KafkaTestSupport.settings());
     try {
       ChaosHalt release = new ChaosHalt("ops", "migration test over", true, 0);
-      new HaltBroadcast(state.control(), publisher)
-          .send(CloudEvent.of(release).source("/cli/test").subject("halt").build(), release)
+      new HaltBroadcast(state.control(), publisher, TestSeal.SEAL)
+          .send(
+              CloudEvent.of(release).source("/cli/test").subject("halt").build(),
+              release,
+              TestSeal.SENDER)
           .toCompletionStage()
           .toCompletableFuture()
           .get(30, TimeUnit.SECONDS);

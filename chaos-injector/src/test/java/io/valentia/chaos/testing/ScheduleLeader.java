@@ -51,7 +51,8 @@ public final class ScheduleLeader implements Callable<Integer> {
               };
             },
             new Random());
-    ScheduleTable table = new ScheduleTable(kafka, state.control()).follow(scheduler);
+    ScheduleTable table =
+        new ScheduleTable(kafka, state.control(), TestSeal.SEAL).follow(scheduler);
     ScheduleLeadership leadership =
         new ScheduleLeadership(kafka, group, Duration.ofSeconds(6), table, scheduler).start();
     scheduler.leadership(leadership::leader).firingLog(table.firingLog());

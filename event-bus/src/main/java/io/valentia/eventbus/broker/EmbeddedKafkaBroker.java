@@ -1,6 +1,9 @@
 package io.valentia.eventbus.broker;
 
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.security.KafkaAccess;
+import io.valentia.eventbus.security.KafkaCredentials;
+import io.valentia.eventbus.security.KafkaRole;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -10,9 +13,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
@@ -33,21 +38,31 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
   private static final int NODE_ID = 1;
   private static final String CONTROLLER = "CONTROLLER";
+  private static final String SASL = "SASL_PLAINTEXT";
+  private static final String PLAIN_MODULE =
+      "org.apache.kafka.common.security.plain.PlainLoginModule";
 
   private final KafkaRaftServer server;
   private final Path logDir;
   private final BrokerAddress address;
   private final int port;
   private final int controllerPort;
+  private final KafkaCredentials credentials;
   private volatile boolean closed;
 
   private EmbeddedKafkaBroker(
-      KafkaRaftServer server, Path logDir, BrokerAddress address, int port, int controllerPort) {
+      KafkaRaftServer server,
+      Path logDir,
+      BrokerAddress address,
+      int port,
+      int controllerPort,
+      KafkaCredentials credentials) {
     this.server = server;
     this.logDir = logDir;
     this.address = address;
     this.port = port;
     this.controllerPort = controllerPort;
+    this.credentials = credentials;
   }
 
   /**
@@ -58,19 +73,41 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * @throws ValentiaException when the port is taken or the data directory is unusable
    */
   public static EmbeddedKafkaBroker start(Path dataDir, int port) {
-    return start(dataDir, BrokerAddress.loopback(port));
+    return start(dataDir, BrokerAddress.loopback(port), null);
   }
 
   /**
    * Formats {@code dataDir} when it holds no Kafka data yet, then starts the broker with its client
-   * listener on {@code address}. The controller listener stays on 127.0.0.1. A listener beyond
-   * loopback is logged as a warning: it accepts anonymous clients in plain text.
+   * listener on {@code address}, open to anyone (tests).
+   */
+  public static EmbeddedKafkaBroker start(Path dataDir, BrokerAddress address) {
+    return start(dataDir, address, null);
+  }
+
+  /** Like {@link #start(Path, BrokerAddress, KafkaCredentials)} on 127.0.0.1:{@code port}. */
+  public static EmbeddedKafkaBroker start(Path dataDir, int port, KafkaCredentials credentials) {
+    return start(dataDir, BrokerAddress.loopback(port), credentials);
+  }
+
+  /**
+   * Formats {@code dataDir} when it holds no Kafka data yet, then starts the broker with its client
+   * listener on {@code address}; the controller listener stays on 127.0.0.1. With {@code
+   * credentials}, clients sign in with SASL/SCRAM-SHA-512 as one of {@link KafkaRole}'s principals
+   * (anonymous clients are refused), Kafka's {@code StandardAuthorizer} holds the ACLs of {@link
+   * KafkaAccess}, and the broker's own links (inter-broker, controller) sign in as the platform
+   * principal with SASL/PLAIN, whose password is in this configuration rather than in the metadata
+   * (so a data directory made before security was on starts too). The principals are added when the
+   * storage is formatted and upserted, with the ACLs, at every start. A listener beyond loopback is
+   * logged as a warning: without credentials it accepts anonymous clients, and with them its
+   * traffic is still not encrypted.
    *
    * @param dataDir where Kafka keeps its logs and metadata (created when missing)
    * @param address where clients connect, and what the broker tells them to connect to
+   * @param credentials the principals' passwords; null for a broker open to anyone (tests)
    * @throws ValentiaException when the port is taken or the data directory is unusable
    */
-  public static EmbeddedKafkaBroker start(Path dataDir, BrokerAddress address) {
+  public static EmbeddedKafkaBroker start(
+      Path dataDir, BrokerAddress address, KafkaCredentials credentials) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -116,9 +153,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // the default dedupe buffer takes 128 MiB of heap for a cleaner we barely use
     props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
     props.put("log.cleaner.threads", "1");
+    if (credentials != null) {
+      secure(props, credentials);
+    }
     KafkaConfig config = new KafkaConfig(props, false);
     if (!Files.exists(logDir.resolve("meta.properties"))) {
-      format(config, logDir);
+      format(config, logDir, credentials);
     }
     KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
     long started = System.nanoTime();
@@ -132,26 +172,122 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       }
       throw new ValentiaException("the embedded Kafka broker did not start: " + e.getMessage(), e);
     }
+    if (credentials != null) {
+      try {
+        grantAccess(advertised(props), credentials);
+      } catch (RuntimeException e) {
+        server.shutdown();
+        server.awaitShutdown();
+        throw e;
+      }
+    }
     LOG.info(
-        "embedded Kafka on {}:{}, advertised as {} (data {}) started in {} ms",
+        "embedded Kafka on {}:{}, advertised as {} ({}, data {}) started in {} ms",
         address.bindHost(),
         clientPort,
         address.advertised(clientPort),
+        credentials != null ? "SASL/SCRAM, ACLs" : "open to anyone",
         logDir,
         (System.nanoTime() - started) / 1_000_000);
     if (!address.loopbackOnly()) {
-      LOG.warn(
-          "the embedded Kafka listens on {}:{} beyond this machine in PLAINTEXT, without TLS or"
-              + " SASL: anyone who can reach that port can read every topic and write"
-              + " valentia.control. Bind it to 127.0.0.1 (the default), or firewall the port to"
-              + " the hosts that run Valentia's roles.",
-          address.bindHost(),
-          clientPort);
+      if (credentials == null) {
+        LOG.warn(
+            "the embedded Kafka listens on {}:{} beyond this machine in PLAINTEXT, without TLS or"
+                + " SASL: anyone who can reach that port can read every topic and write"
+                + " valentia.control. Bind it to 127.0.0.1 (the default), or firewall the port to"
+                + " the hosts that run Valentia's roles.",
+            address.bindHost(),
+            clientPort);
+      } else {
+        LOG.warn(
+            "the embedded Kafka listens on {}:{} beyond this machine with SASL but without TLS:"
+                + " clients must sign in, but what they read and write crosses the network"
+                + " unencrypted. Use an external cluster with SSL (kafka.properties) where the"
+                + " network is not trusted.",
+            address.bindHost(),
+            clientPort);
+      }
     }
-    return new EmbeddedKafkaBroker(server, logDir, address, clientPort, controllerPort);
+    return new EmbeddedKafkaBroker(
+        server, logDir, address, clientPort, controllerPort, credentials);
   }
 
-  private static void format(KafkaConfig config, Path logDir) {
+  /**
+   * Turns the open listeners of {@code props} into authenticated ones, with the authorizer: the
+   * {@code PLAINTEXT} listener becomes {@code SASL_PLAINTEXT} on the same address, and every
+   * listener (the controller's too) asks for SASL.
+   */
+  private static void secure(Properties props, KafkaCredentials credentials) {
+    String adminPassword = credentials.password(KafkaRole.ADMIN);
+    String plain =
+        PLAIN_MODULE
+            + " required username=\""
+            + KafkaRole.ADMIN.principal()
+            + "\" password=\""
+            + adminPassword
+            + "\" user_"
+            + KafkaRole.ADMIN.principal()
+            + "=\""
+            + adminPassword
+            + "\";";
+    for (String key : List.of("listeners", "advertised.listeners")) {
+      props.put(key, props.getProperty(key).replaceAll("(^|,)PLAINTEXT://", "$1" + SASL + "://"));
+    }
+    StringBuilder protocols = new StringBuilder();
+    for (String entry : props.getProperty("listener.security.protocol.map").split(",")) {
+      String name = entry.substring(0, entry.indexOf(':'));
+      protocols.append(protocols.isEmpty() ? "" : ",");
+      protocols.append(name.equals("PLAINTEXT") ? SASL : name).append(':').append(SASL);
+    }
+    props.put("listener.security.protocol.map", protocols.toString());
+    props.put("inter.broker.listener.name", SASL);
+    props.put("sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
+    props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+    props.put("sasl.mechanism.controller.protocol", "PLAIN");
+    String client = "listener.name." + SASL.toLowerCase(java.util.Locale.ROOT) + ".";
+    props.put(client + "sasl.enabled.mechanisms", KafkaCredentials.MECHANISM + ",PLAIN");
+    props.put(
+        client + "scram-sha-512.sasl.jaas.config",
+        "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+    props.put(client + "plain.sasl.jaas.config", plain);
+    props.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+    props.put("listener.name.controller.plain.sasl.jaas.config", plain);
+    props.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+    props.put("super.users", KafkaRole.ADMIN.aclPrincipal());
+    props.put("allow.everyone.if.no.acl.found", "false");
+  }
+
+  /** The advertised {@code host:port} of the SASL listener. */
+  private static String advertised(Properties props) {
+    for (String listener : props.getProperty("advertised.listeners").split(",")) {
+      if (listener.startsWith(SASL + "://")) {
+        return listener.substring(SASL.length() + 3);
+      }
+    }
+    throw new IllegalStateException("no " + SASL + " listener is advertised");
+  }
+
+  /** Upserts the principals and grants the ACLs, signed in as the platform principal (PLAIN). */
+  private static void grantAccess(String bootstrap, KafkaCredentials credentials) {
+    Map<String, Object> props = new java.util.HashMap<>();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("client.id", "valentia-broker-access");
+    props.put("security.protocol", SASL);
+    props.put("sasl.mechanism", "PLAIN");
+    props.put(
+        "sasl.jaas.config",
+        PLAIN_MODULE
+            + " required username=\""
+            + KafkaRole.ADMIN.principal()
+            + "\" password=\""
+            + credentials.password(KafkaRole.ADMIN)
+            + "\";");
+    try (Admin admin = Admin.create(props)) {
+      KafkaAccess.apply(admin, credentials);
+    }
+  }
+
+  private static void format(KafkaConfig config, Path logDir, KafkaCredentials credentials) {
     try {
       new Formatter()
           .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
@@ -162,6 +298,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .setControllerListenerName(CONTROLLER)
           .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
           .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
+          .setScramArguments(credentials == null ? List.of() : credentials.scramArguments())
           .run();
     } catch (Exception e) {
       throw new ValentiaException(
@@ -194,6 +331,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   public Path dataDir() {
     return logDir;
+  }
+
+  /** The principals' passwords; null when the broker is open to anyone. */
+  public KafkaCredentials credentials() {
+    return credentials;
   }
 
   /** Stops the broker and waits for it; idempotent. */

@@ -1,6 +1,7 @@
 package io.valentia.eventbus.broker;
 
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.security.KafkaCredentials;
 import io.valentia.eventbus.service.BrokerControl;
 import java.nio.file.Path;
 
@@ -12,12 +13,14 @@ import java.nio.file.Path;
 public final class RestartableBroker implements BrokerControl, AutoCloseable {
   private final Path dataDir;
   private final BrokerAddress address;
+  private final KafkaCredentials credentials;
   private EmbeddedKafkaBroker current;
   private boolean closed;
 
   private RestartableBroker(EmbeddedKafkaBroker first) {
     this.dataDir = first.dataDir();
     this.address = first.address();
+    this.credentials = first.credentials();
     this.current = first;
   }
 
@@ -26,7 +29,24 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
    * across restarts.
    */
   public static RestartableBroker start(Path dataDir, int port) {
-    return start(dataDir, BrokerAddress.loopback(port));
+    return start(dataDir, BrokerAddress.loopback(port), null);
+  }
+
+  /**
+   * Starts a broker like {@link EmbeddedKafkaBroker#start(Path, int, KafkaCredentials)}; a port of
+   * 0 is chosen once and kept across restarts.
+   */
+  public static RestartableBroker start(Path dataDir, int port, KafkaCredentials credentials) {
+    return start(dataDir, BrokerAddress.loopback(port), credentials);
+  }
+
+  /**
+   * Starts a broker like {@link EmbeddedKafkaBroker#start(Path, BrokerAddress, KafkaCredentials)};
+   * a port of 0 is chosen once and kept across restarts, as are the addresses and credentials.
+   */
+  public static RestartableBroker start(
+      Path dataDir, BrokerAddress address, KafkaCredentials credentials) {
+    return new RestartableBroker(EmbeddedKafkaBroker.start(dataDir, address, credentials));
   }
 
   /**
@@ -56,6 +76,11 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
     return dataDir;
   }
 
+  /** The principals' passwords; null when the broker is open to anyone. */
+  public KafkaCredentials credentials() {
+    return credentials;
+  }
+
   @Override
   public synchronized boolean running() {
     return current != null;
@@ -75,7 +100,7 @@ public final class RestartableBroker implements BrokerControl, AutoCloseable {
       throw new ValentiaException("the embedded Kafka broker is shutting down; not restarted");
     }
     if (current == null) {
-      current = EmbeddedKafkaBroker.start(dataDir, address);
+      current = EmbeddedKafkaBroker.start(dataDir, address, credentials);
     }
   }
 

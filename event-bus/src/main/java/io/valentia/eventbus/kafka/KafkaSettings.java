@@ -101,16 +101,32 @@ public record KafkaSettings(
    * reported within seconds instead of Kafka's default minute.
    */
   public static KafkaSettings forCommandLine(String bootstrapServers, String clientId) {
+    return forCommandLine(bootstrapServers, clientId, Map.of());
+  }
+
+  /**
+   * Like {@link #forCommandLine(String, String)}, with the client security settings {@code
+   * security} (see {@link io.valentia.eventbus.security.KafkaClientSecurity}).
+   */
+  public static KafkaSettings forCommandLine(
+      String bootstrapServers, String clientId, Map<String, String> security) {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put("max.block.ms", "10000");
+    props.put("request.timeout.ms", "10000");
+    props.put("delivery.timeout.ms", "20000");
+    props.putAll(security);
+    return new KafkaSettings(bootstrapServers, clientId, (short) 1, null, "lz4", props);
+  }
+
+  /**
+   * These settings with {@code properties} added to the client properties (replacing those of the
+   * same names): how a process signs in as the principal of its role.
+   */
+  public KafkaSettings withClientProperties(Map<String, String> properties) {
+    Map<String, String> merged = new LinkedHashMap<>(clientProperties);
+    merged.putAll(properties);
     return new KafkaSettings(
-        bootstrapServers,
-        clientId,
-        (short) 1,
-        null,
-        "lz4",
-        Map.of(
-            "max.block.ms", "10000",
-            "request.timeout.ms", "10000",
-            "delivery.timeout.ms", "20000"));
+        bootstrapServers, clientId, replicationFactor, partitions, compression, merged);
   }
 
   /** The base properties of every client. */

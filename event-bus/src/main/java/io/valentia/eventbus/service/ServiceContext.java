@@ -5,6 +5,7 @@ import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTables;
+import io.valentia.eventbus.security.PlatformKey;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -71,5 +72,14 @@ public interface ServiceContext {
    */
   default Optional<BrokerControl> brokerControl() {
     return Optional.empty();
+  }
+
+  /**
+   * The platform's signing key. The platform gives every service the one of its data directory
+   * ({@code DATA/secrets/platform.key}), shared by the processes on that directory; by default a
+   * key of this service's own directory, made when missing.
+   */
+  default PlatformKey platformKey() {
+    return PlatformKey.loadOrCreate(dataDir());
   }
 }

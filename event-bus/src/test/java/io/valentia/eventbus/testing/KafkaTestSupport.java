@@ -98,9 +98,18 @@ public final class KafkaTestSupport {
   }
 
   /**
+   * {@link #readAll(String)} on the cluster at {@code bootstrap}, with the client security settings
+   * {@code security} (e.g. a platform's embedded credentials).
+   */
+  public static List<ConsumerRecord<byte[], byte[]>> readAll(
+      String bootstrap, Map<String, String> security, String topic) {
+    return readAll(bootstrap, topic, security);
+  }
+
+  /**
    * {@link #readAll(String)} on the cluster at {@code bootstrap}, with more consumer properties
    * (e.g. {@code isolation.level=read_committed}, to read as Valentia's readers do: without the
-   * records of aborted transactions).
+   * records of aborted transactions, or a platform's client security settings).
    */
   public static List<ConsumerRecord<byte[], byte[]>> readAll(
       String bootstrap, String topic, Map<String, ?> consumerProperties) {

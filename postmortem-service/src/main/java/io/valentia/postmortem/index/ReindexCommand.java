@@ -71,7 +71,10 @@ public final class ReindexCommand implements Callable<Integer> {
           KafkaIndexer indexer =
               new KafkaIndexer(
                   "reindex",
-                  KafkaSettings.local(bootstrap()),
+                  KafkaSettings.local(bootstrap())
+                      .withClientProperties(
+                          io.valentia.eventbus.security.KafkaClientSecurity.forCommand(
+                              null, data, io.valentia.eventbus.security.KafkaRole.POSTMORTEM)),
                   List.of(Topics.EVENTS),
                   rebuilt,
                   RecordMapper.EVENTS,
