@@ -19,7 +19,7 @@ class KafkaHostIT {
   @Test
   @DisplayName(
       "binds the address asked, gives clients the advertised host, and warns in the log that the"
-          + " listener takes anonymous plain-text clients")
+          + " listener, though clients must sign in, is not encrypted")
   void bindsBeyondLoopbackWithAWarning() throws Exception {
     Path log = dir.resolve("up.log");
     ChildPlatform platform =
@@ -45,7 +45,7 @@ class KafkaHostIT {
       assertThat(ChildPlatform.read(log))
           .contains("embedded Kafka on 0.0.0.0:" + port + ", advertised as localhost:" + port)
           .contains("WARN")
-          .contains("in PLAINTEXT, without TLS or SASL");
+          .contains("with SASL but without TLS");
       assertThat(
               EventCodec.MAPPER
                   .readTree(platform.send("GET", "/health", null).body())
