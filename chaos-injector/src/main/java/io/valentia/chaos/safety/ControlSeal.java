@@ -8,6 +8,7 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.kafka.LogRecord;
 import io.valentia.eventbus.security.PlatformKey;
+import io.valentia.eventbus.service.Role;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,9 +48,9 @@ public final class ControlSeal {
   /** What a command asks for, and the roles that may ask it. */
   public enum Action {
     /** Add, change or remove a schedule (which later starts runs). */
-    SCHEDULE(Set.of("operator", "admin", PLATFORM)),
+    SCHEDULE(Set.of(Role.OPERATOR.value(), Role.ADMIN.value(), PLATFORM)),
     /** Halt every injector, or release the halt. */
-    HALT(Set.of("operator", "admin", PLATFORM));
+    HALT(Set.of(Role.OPERATOR.value(), Role.ADMIN.value(), PLATFORM));
 
     private final Set<String> roles;
 

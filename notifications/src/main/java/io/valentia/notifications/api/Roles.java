@@ -1,23 +1,22 @@
 package io.valentia.notifications.api;
 
 import io.valentia.eventbus.service.ApiRoutes;
+import io.valentia.eventbus.service.Role;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
-import java.util.List;
 
 /**
  * The role check made again where the action happens: the web gateway checks every request, and the
  * notification routes check once more, so that a route reached some other way is not an open door.
- * Roles in rising order: viewer, responder, operator, admin.
+ * The roles and their order are {@link Role}'s.
  */
 public final class Roles {
-  private static final List<String> ORDER = List.of("viewer", "responder", "operator", "admin");
-
   private Roles() {}
 
   /** Whether {@code role} is at least {@code needed}. */
   public static boolean atLeast(String role, String needed) {
-    return role != null && ORDER.indexOf(role) >= ORDER.indexOf(needed) && ORDER.contains(role);
+    Role required = Role.parse(needed).orElseThrow(() -> new IllegalArgumentException(needed));
+    return Role.parse(role).map(r -> r.atLeast(required)).orElse(false);
   }
 
   /**

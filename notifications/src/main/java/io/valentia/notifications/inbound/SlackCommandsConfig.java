@@ -1,6 +1,7 @@
 package io.valentia.notifications.inbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.service.Role;
 import io.valentia.notifications.api.Roles;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +30,7 @@ public record SlackCommandsConfig(
     String signingSecret, Map<String, String> users, String defaultRole) {
   private static final Set<String> KEYS =
       Set.of("signing_secret", "signing_secret_env", "users", "default_role");
-  private static final List<String> ROLES = List.of("viewer", "responder", "operator", "admin");
+  private static final List<String> ROLES = Role.names();
 
   /** Off. */
   public static SlackCommandsConfig none() {

@@ -7,6 +7,7 @@ import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
+import io.valentia.eventbus.service.Role;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
 package io.valentia.web.auth;
 
+import io.valentia.eventbus.service.Role;
 import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.HexFormat;

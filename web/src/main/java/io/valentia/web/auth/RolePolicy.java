@@ -1,5 +1,6 @@
 package io.valentia.web.auth;
 
+import io.valentia.eventbus.service.Role;
 import io.vertx.core.http.HttpMethod;
 
 /**

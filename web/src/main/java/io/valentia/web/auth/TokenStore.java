@@ -3,6 +3,7 @@ package io.valentia.web.auth;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
+import io.valentia.eventbus.service.Role;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,7 +1,7 @@
 package io.valentia.web.cli;
 
 import io.valentia.eventbus.ValentiaException;
-import io.valentia.web.auth.Role;
+import io.valentia.eventbus.service.Role;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;

@@ -14,6 +14,7 @@ import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.service.ApiRoutes;
+import io.valentia.eventbus.service.Role;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebVerticle;
