@@ -262,6 +262,15 @@ class MultiProcessIT {
   }
 
   @Test
+  @Order(3)
+  @DisplayName(
+      "A postmortem is written in the browser through the gateway as in one process: created for"
+          + " an incident the replicas opened, edited by two people, reviewed and exported")
+  void postmortemThroughTheGateway() throws Exception {
+    PostmortemAuthoringPageIT.writeInThePage(web.base(), dir);
+  }
+
+  @Test
   @Order(4)
   @DisplayName(
       "Incident detection shares the partitions between two postmortem replicas; with one of them"

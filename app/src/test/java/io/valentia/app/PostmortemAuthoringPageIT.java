@@ -14,8 +14,6 @@ import io.valentia.web.testing.BrowserScripts;
 import io.valentia.web.testing.TestTokens;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -34,7 +32,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Writing a postmortem in the page, on a real platform (the web and postmortem roles on the
@@ -91,17 +88,27 @@ class PostmortemAuthoringPageIT {
           + " the review, becomes final and exports to the Markdown of what was written; hostile"
           + " text in every field renders as text.")
   void postmortemIsWrittenInThePage() throws Exception {
+    writeInThePage("http://127.0.0.1:" + platform.httpPort(), data);
+  }
+
+  /**
+   * The page test on the platform whose web role answers at {@code base} (one process, or the
+   * gateway in front of several): the evidence published through the API, the incident opened from
+   * it, the postmortem written in Chromium and checked through the API.
+   */
+  static void writeInThePage(String base, Path logs) throws Exception {
     BrowserScripts.requireBrowser();
-    String base = "http://127.0.0.1:" + platform.httpPort();
     String run = UUID.randomUUID().toString().substring(0, 8);
     String subject = "osd-3->osd-" + run;
     emit(
+        base,
         "io.valentia.probe.mtu.mismatch.v1",
         subject,
         "{\"peer\":\"osd-7\",\"largestPassingBytes\":1472,\"smallestFailingBytes\":8972,"
             + "\"estimatedPathMtu\":1500,\"direction\":\"out\"}");
     for (int i = 0; i < 3; i++) {
       emit(
+          base,
           "io.valentia.probe.mtu.ping.v1",
           subject,
           "{\"peer\":\"10.0.1.7:7\",\"sizeBytes\":8972,\"ok\":false,"
@@ -139,7 +146,7 @@ class PostmortemAuthoringPageIT {
                 run,
                 "SCREENSHOTS",
                 screenshots.toString()),
-            data.resolve("postmortem-authoring-browser.log"));
+            logs.resolve("postmortem-authoring-browser.log"));
     assertThat(output)
         .contains("ok - a postmortem was created for the incident")
         .contains("ok - the blameless review's remark shows beside the summary as it is typed")
@@ -279,22 +286,28 @@ class PostmortemAuthoringPageIT {
     return null;
   }
 
-  private static void emit(String type, String subject, String data) {
-    CommandLine commandLine = Valentia.commandLine();
-    StringWriter err = new StringWriter();
-    commandLine.setOut(new PrintWriter(new StringWriter()));
-    commandLine.setErr(new PrintWriter(err));
-    int code =
-        commandLine.execute(
-            "emit",
-            "--kafka",
-            platform.bootstrapServers(),
-            "--type",
-            type,
-            "--subject",
-            subject,
-            "--data",
-            data);
-    assertThat(code).as(err.toString()).isZero();
+  /** Publishes an event through {@code POST /api/v1/events} (structured mode). */
+  private static void emit(String base, String type, String subject, String data) throws Exception {
+    String event =
+        EventCodec.MAPPER
+            .createObjectNode()
+            .put("specversion", "1.0")
+            .put("id", UUID.randomUUID().toString())
+            .put("source", "/probes/mtu/authoring-test")
+            .put("type", type)
+            .put("subject", subject)
+            .put("datacontenttype", "application/json")
+            .set("data", EventCodec.MAPPER.readTree(data))
+            .toString();
+    HttpResponse<String> answer =
+        HTTP.send(
+            HttpRequest.newBuilder(URI.create(base + "/api/v1/events"))
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + ADMIN)
+                .header("Content-Type", "application/cloudevents+json")
+                .POST(HttpRequest.BodyPublishers.ofString(event))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(answer.statusCode()).as(answer.body()).isBetween(200, 202);
   }
 }
