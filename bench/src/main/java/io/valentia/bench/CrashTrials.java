@@ -633,16 +633,26 @@ public final class CrashTrials implements AutoCloseable {
   }
 
   private HttpResponse<String> send(HttpRequest.Builder request) throws IOException {
+    // the request timeout ends the wait for the headers only: a body that never comes would
+    // block send() for good
+    var answer =
+        http.sendAsync(
+            request
+                .timeout(Duration.ofSeconds(30))
+                .header("Authorization", "Bearer " + launch.token())
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
     try {
-      return http.send(
-          request
-              .timeout(Duration.ofSeconds(30))
-              .header("Authorization", "Bearer " + launch.token())
-              .build(),
-          HttpResponse.BodyHandlers.ofString());
+      return answer.get(60, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
+      answer.cancel(true);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+    } catch (java.util.concurrent.TimeoutException e) {
+      answer.cancel(true);
+      throw new IOException("no complete answer within 60 s", e);
     }
   }
 
