@@ -532,6 +532,7 @@ public final class ParserFuzzBenchmark {
     long[] maxNanos = {0};
     long[] started = {0};
     long[] current = {-1};
+    long[] done = {0};
     String[] currentInput = {null};
     Object lock = new Object();
     Thread worker =
@@ -555,6 +556,7 @@ public final class ParserFuzzBenchmark {
                 long took = System.nanoTime() - begin;
                 synchronized (lock) {
                   current[0] = -1;
+                  done[0] = i + 1;
                   maxNanos[0] = Math.max(maxNanos[0], took);
                   if (thrown != null) {
                     Throwable t = thrown;
@@ -572,9 +574,23 @@ public final class ParserFuzzBenchmark {
     worker.setDaemon(true);
     worker.start();
     long reportedHang = -1;
+    long nextProgress = begin + TimeUnit.MINUTES.toNanos(1);
     while (worker.isAlive()) {
       worker.join(100);
       synchronized (lock) {
+        if (System.nanoTime() > nextProgress) {
+          nextProgress += TimeUnit.MINUTES.toNanos(1);
+          double elapsed = (System.nanoTime() - begin) / 1e9;
+          System.out.printf(
+              Locale.ROOT,
+              "  %s: %,d inputs in %.0f s (%,.0f/s), %d distinct findings so far, load %.2f%n",
+              target.name(),
+              done[0],
+              elapsed,
+              done[0] / elapsed,
+              findings.size(),
+              CrashTrials.loadAverage());
+        }
         if (current[0] >= 0 && System.nanoTime() - started[0] > TimeUnit.MINUTES.toNanos(1)) {
           System.out.println(target.name() + ": an input has run for a minute; the run stops here");
           worker.interrupt();

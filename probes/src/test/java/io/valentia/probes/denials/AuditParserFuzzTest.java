@@ -10,6 +10,7 @@ import java.util.Random;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
@@ -69,6 +70,22 @@ class AuditParserFuzzTest {
                 .doesNotStartWith("unreadable: ");
           }
         });
+  }
+
+  @Example
+  @Label(
+      "Found by fuzzing: an audit id whose serial does not fit in a long is reported as such, not"
+          + " caught by the safety net")
+  void serialOutOfRange() {
+    AuditLine line =
+        parser.parse(
+            "type=PROCTITLE msg=audit(1741944413.589:9542585556661359792):"
+                + " proctitle=2F6F70742F7672736572766572");
+    assertThat(line).isInstanceOf(AuditLine.Unreadable.class);
+    assertThat(((AuditLine.Unreadable) line).reason())
+        .isEqualTo("audit id with a serial out of range: 1741944413.589:9542585556661359792");
+    assertThat(parser.parse("type=EOE msg=audit(1741944413.589:9223372036854775807): "))
+        .isNotInstanceOf(AuditLine.Unreadable.class);
   }
 
   @Provide
