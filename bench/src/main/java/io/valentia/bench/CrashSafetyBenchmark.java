@@ -18,16 +18,18 @@ import java.util.TreeMap;
  * <pre>
  * mvn -B -o -q -pl app,bench -am package -DskipTests -Dformat.skip
  * java -cp bench/target/valentia-bench.jar io.valentia.bench.CrashSafetyBenchmark \
- *   [--trials 20] [--seed 1] [--dir DIR] [--kill-min-ms 500] [--kill-max-ms 6000]
+ *   [--trials 20] [--first 1] [--seed 1] [--dir DIR] [--kill-min-ms 500] [--kill-max-ms 6000]
  * </pre>
  *
- * Exits with 1 when anything was lost or duplicated.
+ * {@code --first N} numbers the trials from N, to go on with a directory a run left (each trial's
+ * records are told apart by its number). Exits with 1 when anything was lost or duplicated.
  */
 public final class CrashSafetyBenchmark {
   private CrashSafetyBenchmark() {}
 
   public static void main(String[] args) throws Exception {
     int trials = 20;
+    int first = 1;
     long seed = System.currentTimeMillis();
     Path dir = null;
     long killMin = 500;
@@ -35,6 +37,7 @@ public final class CrashSafetyBenchmark {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--trials" -> trials = Integer.parseInt(args[++i]);
+        case "--first" -> first = Integer.parseInt(args[++i]);
         case "--seed" -> seed = Long.parseLong(args[++i]);
         case "--dir" -> dir = Path.of(args[++i]);
         case "--kill-min-ms" -> killMin = Long.parseLong(args[++i]);
@@ -64,20 +67,23 @@ public final class CrashSafetyBenchmark {
         dir,
         CrashTrials.loadAverage());
     List<CrashTrials.Trial> done = new ArrayList<>();
+    int failedStarts;
     long started = System.nanoTime();
     try (CrashTrials suite =
         new CrashTrials(
             new CrashTrials.Launch(command, dir, "crash-bench-admin-token-0123456789abcdef"),
             seed,
             Duration.ofMinutes(3))) {
-      for (int t = 1; t <= trials; t++) {
+      for (int t = first; t < first + trials; t++) {
         CrashTrials.Trial trial =
             suite.trial(t, Duration.ofMillis(killMin), Duration.ofMillis(killMax));
         done.add(trial);
         System.out.println(line(trial));
       }
+      failedStarts = suite.failedStarts();
     }
     System.out.println(table(done, (System.nanoTime() - started) / 1e9));
+    System.out.println("restarts that failed and were tried again: " + failedStarts);
     boolean clean = done.stream().allMatch(t -> t.lost() == 0 && t.duplicated() == 0);
     System.exit(clean ? 0 : 1);
   }

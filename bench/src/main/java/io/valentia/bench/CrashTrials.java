@@ -258,21 +258,43 @@ public final class CrashTrials implements AutoCloseable {
       }
       if (!platform.isAlive() || System.nanoTime() > deadline) {
         platform.destroyForcibly().waitFor();
-        throw new IllegalStateException(
-            "the platform did not start; its log: " + log() + "\n" + tail(ownLog()));
+        throw new IllegalStateException("the platform did not start; its log: " + log());
       }
       Thread.sleep(100);
     }
+  }
+
+  /**
+   * Starts the platform again after a kill; a start that fails (the process ends: a role did not
+   * start in time) is counted in {@link #failedStarts()} and tried again, up to three times, as a
+   * supervisor would.
+   */
+  private long restart() throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return start();
+      } catch (IllegalStateException failed) {
+        failedStarts++;
+        System.err.println(
+            "a restart failed (" + failedStarts + " so far): " + failed.getMessage());
+        if (attempt == 3) {
+          throw failed;
+        }
+      }
+    }
+  }
+
+  private int failedStarts;
+
+  /** Starts after a kill that ended with the process exiting instead of coming up. */
+  public int failedStarts() {
+    return failedStarts;
   }
 
   private String ownLog() throws IOException {
     byte[] all = Files.readAllBytes(log());
     int from = (int) Math.min(logOffset, all.length);
     return new String(all, from, all.length - from, StandardCharsets.UTF_8);
-  }
-
-  private static String tail(String text) {
-    return text.length() > 4000 ? text.substring(text.length() - 4000) : text;
   }
 
   /**
@@ -312,7 +334,7 @@ public final class CrashTrials implements AutoCloseable {
     for (Thread worker : workers) {
       worker.join(60_000);
     }
-    long restart = start();
+    long restart = restart();
 
     Found found = new Found();
     long deadline = System.nanoTime() + settle.toNanos();
