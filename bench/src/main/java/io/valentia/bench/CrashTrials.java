@@ -211,7 +211,12 @@ public final class CrashTrials implements AutoCloseable {
             "    initial_backoff: 200ms",
             "    max_backoff: 1s",
             ""));
-    start();
+    try {
+      restart();
+    } catch (Exception e) {
+      vertx.close();
+      throw e;
+    }
   }
 
   private Path config() {
@@ -303,6 +308,17 @@ public final class CrashTrials implements AutoCloseable {
    * settle} has passed).
    */
   public Trial trial(int number, Duration minKill, Duration maxKill) throws Exception {
+    return trial(number, minKill, maxKill, false);
+  }
+
+  /**
+   * As {@link #trial(int, Duration, Duration)}; with {@code afterFirstAnswers} the kill's time is
+   * counted from the moment each of the four activities had its first acknowledgement (at most a
+   * minute), so that every trial kills all four in the middle of their work, however slow the
+   * machine.
+   */
+  public Trial trial(int number, Duration minKill, Duration maxKill, boolean afterFirstAnswers)
+      throws Exception {
     String tag = run + "t" + number;
     Acks acks = new Acks();
     String postmortem = tag + "-pm";
@@ -323,6 +339,16 @@ public final class CrashTrials implements AutoCloseable {
     workers.forEach(Thread::start);
     long killAfter =
         minKill.toMillis() + (long) (random.nextDouble() * maxKill.minus(minKill).toMillis());
+    if (afterFirstAnswers) {
+      long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+      while (System.nanoTime() < deadline
+          && (acks.batches.get() == 0
+              || acks.incidentSubjects.isEmpty()
+              || acks.revisions.size() < 2
+              || acks.checks.isEmpty())) {
+        Thread.sleep(50);
+      }
+    }
     Thread.sleep(killAfter);
     double load = loadAverage();
     platform.destroyForcibly(); // SIGKILL: no shutdown hook runs
@@ -364,6 +390,8 @@ public final class CrashTrials implements AutoCloseable {
     final Set<String> incidentSubjects = ConcurrentHashMap.newKeySet();
     final Set<Integer> revisions = ConcurrentHashMap.newKeySet();
     final Set<String> checks = ConcurrentHashMap.newKeySet();
+    final java.util.concurrent.atomic.AtomicInteger batches =
+        new java.util.concurrent.atomic.AtomicInteger();
   }
 
   /** What the restarted platform holds of a trial. */
@@ -530,6 +558,7 @@ public final class CrashTrials implements AutoCloseable {
     }
     post(batch);
     batch.forEach(e -> acks.events.add(e.id()));
+    acks.batches.incrementAndGet();
   }
 
   private int mismatches;

@@ -45,7 +45,8 @@ class CrashSafetyIT {
             System.nanoTime(),
             Duration.ofMinutes(3))) {
       for (int t = 1; t <= 3; t++) {
-        CrashTrials.Trial trial = suite.trial(t, Duration.ofMillis(1500), Duration.ofMillis(4000));
+        CrashTrials.Trial trial =
+            suite.trial(t, Duration.ofMillis(500), Duration.ofMillis(3000), true);
         System.out.println(CrashSafetyBenchmark.line(trial));
         trials.add(trial);
       }
