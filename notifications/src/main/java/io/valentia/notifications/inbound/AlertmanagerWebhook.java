@@ -5,6 +5,7 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.EventPublisher.RecordPosition;
+import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Severity;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.payload.PrometheusAlert;
@@ -86,8 +87,11 @@ public final class AlertmanagerWebhook {
         .onFailure(e -> Roles.Json.error(ctx, 503, "not published: " + e.getMessage()));
   }
 
-  /** The events of a webhook payload; what is wrong with it goes to {@code problems}. */
-  static List<CloudEvent> events(JsonNode body, List<String> problems) {
+  /**
+   * The events of a webhook payload; what is wrong with it goes to {@code problems} (then the
+   * events are not to be published). Never throws, whatever the tree. Stateless and thread-safe.
+   */
+  public static List<CloudEvent> events(JsonNode body, List<String> problems) {
     List<CloudEvent> out = new ArrayList<>();
     if (body == null || !body.isObject()) {
       problems.add("the body must be a JSON object");
@@ -138,15 +142,30 @@ public final class AlertmanagerWebhook {
               fingerprint,
               receiver);
       String subject = labels.getOrDefault("instance", fingerprint);
-      out.add(
+      CloudEvent event =
           CloudEvent.of(alert)
               .id("alert-" + fingerprint + "-" + status + "-" + startsAt)
-              .source("/alertmanager" + (receiver == null ? "" : "/" + receiver))
+              .source("/alertmanager" + (receiver == null ? "" : "/" + encoded(receiver)))
               .subject(subject)
               .severity(severityOf(labels.get("severity"), status))
-              .build());
+              .build();
+      try {
+        // what consumers will read: e.g. text that is not valid Unicode (a lone surrogate) is
+        // written but cannot be read back
+        EventCodec.instance().decode(EventCodec.instance().encode(event));
+      } catch (InvalidEventException e) {
+        problems.add(at + ": not a valid event: " + e.getMessage());
+        continue;
+      }
+      out.add(event);
     }
     return out;
+  }
+
+  /** {@code receiver} as one path segment of a URI reference. */
+  private static String encoded(String receiver) {
+    return java.net.URLEncoder.encode(receiver, java.nio.charset.StandardCharsets.UTF_8)
+        .replace("+", "%20");
   }
 
   private static Severity severityOf(String label, String status) {

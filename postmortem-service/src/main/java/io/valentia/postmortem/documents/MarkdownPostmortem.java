@@ -54,8 +54,11 @@ public final class MarkdownPostmortem {
           .includeSourceSpans(IncludeSourceSpans.BLOCKS_AND_INLINES)
           .build();
 
+  /** A citation; ids hold no bracket, so each try ends at the next one (linear in the text). */
   private static final Pattern EVIDENCE =
-      Pattern.compile("\\[evidence:\\s*([^\\]]*)\\]", Pattern.CASE_INSENSITIVE);
+      Pattern.compile("\\[evidence:\\s*+([^\\[\\]]*+)\\]", Pattern.CASE_INSENSITIVE);
+
+  private static final int MAX_TESTIMONY_HEAD = 200;
   private static final Pattern TESTIMONY_HEAD =
       Pattern.compile("^(.+?)\\s*(?:\\(([^)]*)\\))?\\s*(?:,\\s*given\\s+(.+))?$");
   private static final Pattern TIMELINE_ITEM =
@@ -529,8 +532,10 @@ public final class MarkdownPostmortem {
     private final List<String> evidence = new ArrayList<>();
 
     Testimony(String head) {
+      // the pattern backtracks in cubic time on long runs of spaces: a heading longer than a
+      // "who (role), given when" line is all who
       Matcher m = TESTIMONY_HEAD.matcher(head);
-      boolean matched = m.matches();
+      boolean matched = head.length() <= MAX_TESTIMONY_HEAD && m.matches();
       who = matched ? m.group(1).strip() : head;
       role = matched && m.group(2) != null ? m.group(2).strip() : "";
       given = matched && m.group(3) != null ? m.group(3).strip() : "";

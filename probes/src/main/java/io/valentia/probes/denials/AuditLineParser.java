@@ -148,6 +148,10 @@ public final class AuditLineParser {
     boolean interpreted;
     Matcher raw = RAW_ID.matcher(id);
     Matcher local = LOCAL_ID.matcher(id);
+    String serialDigits = raw.matches() ? raw.group(3) : local.matches() ? local.group(8) : null;
+    if (serialDigits != null && new java.math.BigInteger(serialDigits).bitLength() > 63) {
+      return new AuditLine.Unreadable("audit id with a serial out of range: " + id);
+    }
     if (raw.matches()) {
       String fraction = (raw.group(2) + "000000000").substring(0, 9);
       time = Instant.ofEpochSecond(Long.parseLong(raw.group(1)), Long.parseLong(fraction));

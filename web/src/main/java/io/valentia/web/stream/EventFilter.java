@@ -170,8 +170,12 @@ public final class EventFilter {
   private record Token(Kind kind, String text, int column) {}
 
   private static final class Parser {
+    /** Parentheses, brackets and '!' nest at most this deep (the parser and evaluation recurse). */
+    private static final int MAX_DEPTH = 64;
+
     private final List<Token> tokens;
     private int next;
+    private int depth;
 
     Parser(String source) {
       this.tokens = tokenize(source);
@@ -208,13 +212,22 @@ public final class EventFilter {
     }
 
     Node expression() {
+      enter();
       Node left = and();
       while (accept("||")) {
         Node l = left;
         Node r = and();
         left = e -> BooleanNode.valueOf(orValue(l, r, e));
       }
+      depth--;
       return left;
+    }
+
+    private void enter() {
+      if (++depth > MAX_DEPTH) {
+        throw new FilterSyntaxException(
+            peek().column, "nested too deep: at most " + MAX_DEPTH + " levels of (), [] and !");
+      }
     }
 
     private static boolean orValue(Node l, Node r, JsonNode e) {
@@ -239,7 +252,9 @@ public final class EventFilter {
 
     private Node unary() {
       if (accept("!")) {
+        enter();
         Node operand = unary();
+        depth--;
         return e -> BooleanNode.valueOf(!bool(operand.eval(e)));
       }
       return relation();
