@@ -502,6 +502,10 @@ public final class CrashTrials implements AutoCloseable {
    */
   private void readLog(String tag, Map<String, Integer> records, Map<String, Integer> opened) {
     Properties props = new Properties();
+    // the platform's embedded broker: signed in with the credentials of its data directory
+    props.putAll(
+        io.valentia.eventbus.security.KafkaClientSecurity.resolve(
+            null, launch.dir().resolve("data"), io.valentia.eventbus.security.KafkaRole.ADMIN));
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

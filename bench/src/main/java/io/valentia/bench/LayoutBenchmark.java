@@ -220,7 +220,14 @@ public final class LayoutBenchmark {
       double[] search = search(web, searches);
       System.err.printf(Locale.ROOT, "  search p99 %.1f ms%n", search[1]);
       int[] counts = new int[2];
-      double[] stream = stream(web, bootstrap, streamSeconds, streamRate, counts);
+      double[] stream =
+          stream(
+              web,
+              bootstrap,
+              work.resolve(layout.equals("all-in-one") ? "data" : "web"),
+              streamSeconds,
+              streamRate,
+              counts);
       System.err.printf(Locale.ROOT, "  emit → browser p99 %.1f ms%n", stream[1]);
       return new Result(
           layout, processes.size(), produced, ingest, search, stream, counts[0], counts[1]);
@@ -257,8 +264,8 @@ public final class LayoutBenchmark {
    * Publishes {@code rate} events/s for {@code seconds} to Kafka and reads them on a live stream of
    * the web process: latencies in ms; {@code counts} gets the events read and sent.
    */
-  private static double[] stream(URI web, String bootstrap, int seconds, int rate, int[] counts)
-      throws Exception {
+  private static double[] stream(
+      URI web, String bootstrap, Path data, int seconds, int rate, int[] counts) throws Exception {
     String subject = "layout-bench-" + System.nanoTime();
     String filter = "subject == \"" + subject + "\"";
     HttpRequest request =
@@ -312,6 +319,10 @@ public final class LayoutBenchmark {
       throw new IllegalStateException("the stream never said it was ready");
     }
     Properties props = new Properties();
+    // the embedded broker of the platform: signed in with its data directory's credentials
+    props.putAll(
+        io.valentia.eventbus.security.KafkaClientSecurity.resolve(
+            null, data, io.valentia.eventbus.security.KafkaRole.ADMIN));
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
