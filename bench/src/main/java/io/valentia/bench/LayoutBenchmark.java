@@ -265,7 +265,7 @@ public final class LayoutBenchmark {
    * the web process: latencies in ms; {@code counts} gets the events read and sent.
    */
   private static double[] stream(
-      URI web, String bootstrap, Path data, int seconds, int rate, int[] counts) throws Exception {
+      URI web, String bootstrap, Path dataDir, int seconds, int rate, int[] counts) throws Exception {
     String subject = "layout-bench-" + System.nanoTime();
     String filter = "subject == \"" + subject + "\"";
     HttpRequest request =
@@ -322,7 +322,7 @@ public final class LayoutBenchmark {
     // the embedded broker of the platform: signed in with its data directory's credentials
     props.putAll(
         io.valentia.eventbus.security.KafkaClientSecurity.resolve(
-            null, data, io.valentia.eventbus.security.KafkaRole.ADMIN));
+            null, dataDir, io.valentia.eventbus.security.KafkaRole.ADMIN));
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     props.put(ProducerConfig.ACKS_CONFIG, "all");
     props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
