@@ -126,7 +126,13 @@ public record KafkaSettings(
     Map<String, String> merged = new LinkedHashMap<>(clientProperties);
     merged.putAll(properties);
     return new KafkaSettings(
-        bootstrapServers, clientId, replicationFactor, partitions, compression, merged);
+        bootstrapServers,
+        clientId,
+        replicationFactor,
+        partitions,
+        compression,
+        merged,
+        minInsyncReplicas);
   }
 
   /** The base properties of every client. */

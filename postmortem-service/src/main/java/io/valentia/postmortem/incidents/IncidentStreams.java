@@ -1,6 +1,7 @@
 package io.valentia.postmortem.incidents;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
@@ -8,6 +9,7 @@ import io.valentia.eventbus.kafka.KafkaSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -17,6 +19,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -66,6 +73,62 @@ public final class IncidentStreams implements AutoCloseable {
     }
   }
 
+  /**
+   * Gives every partition of {@code valentia.events} that the application has no committed offset
+   * for one at its current end (the last stable offset), before the instance starts. A new
+   * application id still begins at the end of the log (no scan of the history), but from then on
+   * every partition has a position: an instance killed before its first commit of a partition
+   * resumes where its first start began, instead of starting at the end again and skipping what
+   * arrived while it was down (the crash trials lost an incident that way). When another instance
+   * of the application is running the group cannot be changed; that one commits for itself.
+   */
+  static void pinUncommitted(KafkaSettings kafka, String applicationId) {
+    try (Admin admin = Admin.create(kafka.commonClientProperties(applicationId + "-pin"))) {
+      Map<TopicPartition, OffsetAndMetadata> committed =
+          admin
+              .listConsumerGroupOffsets(applicationId)
+              .partitionsToOffsetAndMetadata()
+              .get(30, TimeUnit.SECONDS);
+      Map<TopicPartition, OffsetSpec> missing = new HashMap<>();
+      admin
+          .describeTopics(List.of(Topics.EVENTS))
+          .allTopicNames()
+          .get(30, TimeUnit.SECONDS)
+          .get(Topics.EVENTS)
+          .partitions()
+          .forEach(
+              p -> {
+                TopicPartition tp = new TopicPartition(Topics.EVENTS, p.partition());
+                if (committed.get(tp) == null) {
+                  missing.put(tp, OffsetSpec.latest());
+                }
+              });
+      if (missing.isEmpty()) {
+        return;
+      }
+      Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+      admin
+          .listOffsets(missing, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
+          .all()
+          .get(30, TimeUnit.SECONDS)
+          .forEach((tp, end) -> ends.put(tp, new OffsetAndMetadata(end.offset())));
+      admin.alterConsumerGroupOffsets(applicationId, ends).all().get(30, TimeUnit.SECONDS);
+      LOG.info(
+          "incident detection begins {} partition(s) of {} at their end",
+          ends.size(),
+          Topics.EVENTS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // another instance holds the group (it commits for itself), or Kafka is slow: start anyway,
+      // as before, at the end of a partition without a position
+      LOG.info(
+          "incident detection could not pin the positions of {}: {}",
+          Topics.EVENTS,
+          e.getCause() != null ? e.getCause().toString() : e.toString());
+    }
+  }
+
   private final KafkaStreams streams;
   private final HealthRegistry health;
   private final CompletableFuture<Void> running = new CompletableFuture<>();
@@ -96,7 +159,10 @@ public final class IncidentStreams implements AutoCloseable {
     // a start restores the stores of each batch of tasks in one round; with the default 500 ms
     // fetch wait each round of (mostly empty) changelogs took 0.6-1 s, with 50 ms about 0.3 s
     props.put("restore.consumer.fetch.max.wait.ms", 50);
+    // a killed instance's tasks move (or come back to it when it restarts) after this, not 45 s
+    props.put("consumer.session.timeout.ms", 15_000);
     props.putAll(settings.overrides());
+    pinUncommitted(kafka, settings.applicationId());
     KafkaStreams streams = new KafkaStreams(IncidentTopology.build(rules, seed), props);
     IncidentStreams detection = new IncidentStreams(streams, health);
     streams.setStateListener(detection::changed);

@@ -52,8 +52,10 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -229,6 +231,45 @@ class IncidentsIT {
               return !incidentsOf(table, subject).isEmpty();
             });
     return incidentsOf(table, subject).get(0);
+  }
+
+  @Test
+  @DisplayName(
+      "A new application's positions are pinned at the end of valentia.events before it starts, so"
+          + " an event that arrives while it is down (killed before its first commit) still opens"
+          + " an incident when it comes back")
+  void positionsArePinnedBeforeTheFirstStart() throws Exception {
+    String app = "valentia-incidents-pinned-" + UUID.randomUUID();
+    String subject = "osd-pinned-" + UUID.randomUUID() + "->osd-7";
+    // what the first start does before anything else; the process then dies before it commits
+    IncidentStreams.pinUncommitted(kafka, app);
+    try (Admin admin = Admin.create(kafka.commonClientProperties("incidents-it"))) {
+      assertThat(
+              admin
+                  .listConsumerGroupOffsets(app)
+                  .partitionsToOffsetAndMetadata()
+                  .get(30, TimeUnit.SECONDS)
+                  .keySet())
+          .extracting(TopicPartition::topic)
+          .containsOnly(Topics.EVENTS)
+          .hasSize(
+              admin
+                  .describeTopics(List.of(Topics.EVENTS))
+                  .allTopicNames()
+                  .get(30, TimeUnit.SECONDS)
+                  .get(Topics.EVENTS)
+                  .partitions()
+                  .size());
+    }
+    // while it is down
+    publish(mismatch(subject));
+
+    StateTables tables = closeLater(new StateTables(kafka));
+    StateTable<IncidentState> table = table(tables);
+    closeLater(detection(app, "pinned", table));
+    await()
+        .atMost(Duration.ofMinutes(2))
+        .untilAsserted(() -> assertThat(incidentsOf(table, subject)).hasSize(1));
   }
 
   @Test
