@@ -394,9 +394,19 @@ public final class Platform implements AutoCloseable {
     LOG.info("stopped in {} ms", TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
   }
 
+  /**
+   * How long a start step may take: beyond every service's own bound (incident detection waits up
+   * to 3 minutes for its stores after a crash), so that a slow recovery ends in that service's own
+   * message, or in success, rather than in a start given up half-way and tried again from scratch.
+   */
+  private static final Duration START_STEP_TIMEOUT = Duration.ofMinutes(4);
+
   private static <T> T await(Future<T> future) {
     try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      return future
+          .toCompletionStage()
+          .toCompletableFuture()
+          .get(START_STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause();
       throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
