@@ -60,12 +60,15 @@ public final class PlatformMeters {
         .increment();
   }
 
-  /** A subscriber of consumer group {@code group} handled an event read from {@code topic}. */
+  /**
+   * A subscriber of consumer group {@code group} handled an event read from {@code topic}; a
+   * reader without a group (a replay) counts as group {@code none}.
+   */
   public static void consumed(String topic, String group) {
     Counter.builder(EVENTS_CONSUMED)
         .description("Events handled by this process's subscribers, by topic and consumer group")
         .tag("topic", topic)
-        .tag("group", group)
+        .tag("group", group == null ? "none" : group)
         .register(Metrics.globalRegistry)
         .increment();
   }
