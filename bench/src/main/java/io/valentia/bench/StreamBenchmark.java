@@ -43,7 +43,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -345,16 +344,16 @@ public final class StreamBenchmark {
    * --rate} (10,000/s) for {@code --seconds} (30) and, at the same time, the real {@link
    * KafkaIndexer} catches up on a backlog of {@code --backlog} events (2,000,000) produced before;
    * its rate is what it indexed while the events were published. One JVM holds the embedded broker,
-   * the web server, the indexer, the paced publisher and the clients. Scenarios: {@code none} (no
-   * viewer: the indexer's reference rate), {@code selective} (stream i filters {@code subject ==
-   * "hmd-(i % 25)"}: 25 distinct filters, 100 events/s each), {@code unfiltered} (every event to
-   * every stream) and {@code sampled} (every event, as the live page asks: {@code sample=200}). Run
-   * each scenario in a JVM of its own so that their memory figures do not mix.
+   * the web server, the indexer and the paced publisher; the clients run in a process of their own
+   * ({@link StreamClients}), as browsers would, and the publish time travels in each event's id
+   * (both processes read the machine's monotonic clock through {@link System#nanoTime()}, which is
+   * checked at the start). Scenarios: {@code none} (no viewer: the indexer's reference rate),
+   * {@code selective} (stream i filters {@code subject == "hmd-(i % 25)"}: 25 distinct filters, 100
+   * events/s each), {@code unfiltered} (every event to every stream) and {@code sampled} (every
+   * event, as the live page asks: {@code sample=200}). Run each scenario in a JVM of its own so
+   * that their memory figures do not mix.
    */
   static final class WarRoom {
-    private static final byte[] ID_MARK = "\"id\":\"b".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DROPPED_MARK = "\"dropped\":".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] MATCHED_MARK = "\"matched\":".getBytes(StandardCharsets.US_ASCII);
     private static final int SUBJECTS = 100;
     private static final int FILTERS = 25;
     private static final int WARM_UP_SECONDS = 5;
@@ -412,26 +411,16 @@ public final class StreamBenchmark {
         corpus = null;
         System.err.printf(Locale.ROOT, "backlog: %,d events produced%n", backlog);
 
-        long total = (long) (WARM_UP_SECONDS * WARM_UP_RATE) + (long) rate * seconds;
-        AtomicLongArray sentAt = new AtomicLongArray((int) total);
-        long[] latencyHistogram = new long[100_001]; // 0.1 ms buckets up to 10 s
-        List<Client> clients = new ArrayList<>();
-        for (int i = 0; i < streams; i++) {
-          clients.add(Client.open(web.actualPort(), scenario, i, sentAt, latencyHistogram));
-        }
-        for (Client client : clients) {
-          client.awaitReady();
-        }
+        // the clients in a process of their own: their CPU is not the platform's
+        ClientProcess clients =
+            streams == 0 ? null : ClientProcess.start(web.actualPort(), scenario, streams);
         try (KafkaEventPublisher publisher = new KafkaEventPublisher(vertx, kafka, "bench")) {
           // the stream path compiled before it is measured (the indexer starts cold in every
           // scenario alike)
-          publish(publisher, sentAt, 0, WARM_UP_RATE, WARM_UP_SECONDS);
+          publish(publisher, 0, WARM_UP_RATE, WARM_UP_SECONDS);
           Thread.sleep(1000);
-          for (Client client : clients) {
-            client.startMeasuring(WARM_UP_SECONDS * WARM_UP_RATE);
-          }
-          synchronized (latencyHistogram) {
-            Arrays.fill(latencyHistogram, 0);
+          if (clients != null) {
+            clients.command("measure " + WARM_UP_SECONDS * WARM_UP_RATE);
           }
           long heapBefore = heapAfterGcMib();
           long rssBefore = rssKib();
@@ -451,6 +440,7 @@ public final class StreamBenchmark {
           CpuSampler cpu = new CpuSampler();
           double indexRate;
           double achieved;
+          ClientResults results;
           long indexedAtEnd;
           try (EventIndex index = EventIndex.open(work.resolve("index"), new EventAnalyzer());
               KafkaIndexer indexer =
@@ -476,7 +466,7 @@ public final class StreamBenchmark {
                 new Thread(
                     () -> {
                       achievedRate[0] =
-                          publish(publisher, sentAt, WARM_UP_SECONDS * WARM_UP_RATE, rate, seconds);
+                          publish(publisher, WARM_UP_SECONDS * WARM_UP_RATE, rate, seconds);
                     },
                     "bench-publisher");
             pacer.start();
@@ -486,18 +476,7 @@ public final class StreamBenchmark {
             indexedAtEnd = indexer.indexedCount();
             achieved = achievedRate[0];
             // what is still on its way: until no client received anything for 2 s (at most 20 s)
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            long last = -1;
-            long quietSince = System.nanoTime();
-            while (System.nanoTime() < deadline
-                && System.nanoTime() - quietSince < TimeUnit.SECONDS.toNanos(2)) {
-              long now = clients.stream().mapToLong(c -> c.received.get()).sum();
-              if (now != last) {
-                last = now;
-                quietSince = System.nanoTime();
-              }
-              Thread.sleep(100);
-            }
+            results = clients == null ? ClientResults.NONE : clients.finish();
           }
           sampling.set(false);
           String cpuReport = cpu.report("war room, " + scenario);
@@ -511,8 +490,7 @@ public final class StreamBenchmark {
               backlog,
               achieved,
               indexRate,
-              clients,
-              latencyHistogram,
+              results,
               rssBefore,
               rssPeak.get(),
               rssAfter,
@@ -523,7 +501,9 @@ public final class StreamBenchmark {
               loadBefore,
               loadAverage());
         } finally {
-          clients.forEach(Client::close);
+          if (clients != null) {
+            clients.close();
+          }
         }
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -532,10 +512,9 @@ public final class StreamBenchmark {
     }
 
     /** Publishes {@code rate} events/s for {@code seconds}, numbered from {@code first}. */
-    private static double publish(
-        KafkaEventPublisher publisher, AtomicLongArray sentAt, int first, int rate, int seconds) {
+    private static double publish(KafkaEventPublisher publisher, int first, int rate, int seconds) {
       EventCodec codec = EventCodec.instance();
-      codec.validateData(event(first));
+      codec.validateData(event(first, System.nanoTime()));
       long count = (long) rate * seconds;
       long intervalNanos = 1_000_000_000L / rate;
       long start = System.nanoTime();
@@ -546,17 +525,17 @@ public final class StreamBenchmark {
           LockSupport.parkNanos(wait);
         }
         int seq = (int) (first + i);
-        CloudEvent event = event(seq);
+        // the publish time travels in the id: the client process reads the same clock
+        CloudEvent event = event(seq, System.nanoTime());
         byte[] key = event.subject().getBytes(StandardCharsets.UTF_8);
-        sentAt.set(seq, System.nanoTime());
         publisher.send(new ProducerRecord<>(Topics.EVENTS, key, codec.encode(event)));
       }
       return count / ((System.nanoTime() - start) / 1e9);
     }
 
-    private static CloudEvent event(int seq) {
+    private static CloudEvent event(int seq, long publishedNanos) {
       return CloudEvent.of(new FrameDropped(90, 2, seq, seq + 1L, 12_000, "loop"))
-          .id("b" + seq)
+          .id("b" + seq + "t" + publishedNanos)
           .source("/bench/war-room")
           .subject("hmd-" + (seq % SUBJECTS))
           .build();
@@ -570,8 +549,7 @@ public final class StreamBenchmark {
         int backlog,
         double achieved,
         double indexRate,
-        List<Client> clients,
-        long[] histogram,
+        ClientResults clients,
         long rssBefore,
         long rssPeak,
         long rssAfter,
@@ -602,15 +580,19 @@ public final class StreamBenchmark {
               Math.min(indexedAtEnd, backlog),
               backlog,
               indexedAtEnd >= backlog ? ": it ran out of backlog, so the rate is a floor" : ""));
-      if (!clients.isEmpty()) {
+      if (!clients.streams().isEmpty()) {
+        List<StreamResult> streamResults = clients.streams();
+        long[] histogram = clients.histogram();
         out.append(
             String.format(
                 Locale.ROOT,
                 "streams the server ended before the run was over: %d%n",
-                clients.stream().filter(c -> c.ended.get()).count()));
-        long[] received = clients.stream().mapToLong(c -> c.received.get()).sorted().toArray();
-        long[] drops = clients.stream().mapToLong(c -> c.dropNotices.get()).sorted().toArray();
-        long droppedEvents = clients.stream().mapToLong(c -> c.droppedEvents.get()).sum();
+                streamResults.stream().filter(StreamResult::ended).count()));
+        long[] received =
+            streamResults.stream().mapToLong(StreamResult::received).sorted().toArray();
+        long[] drops =
+            streamResults.stream().mapToLong(StreamResult::dropNotices).sorted().toArray();
+        long droppedEvents = streamResults.stream().mapToLong(StreamResult::droppedEvents).sum();
         out.append(
             String.format(
                 Locale.ROOT,
@@ -631,11 +613,11 @@ public final class StreamBenchmark {
           long missing = 0;
           long duplicates = 0;
           long expectedAll = 0;
-          for (Client c : clients) {
+          for (StreamResult c : streamResults) {
             long expected = published / SUBJECTS;
             expectedAll += expected;
-            missing += Math.max(0, expected - c.distinct.cardinality());
-            duplicates += c.received.get() - c.distinct.cardinality();
+            missing += Math.max(0, expected - c.distinct());
+            duplicates += c.received() - c.distinct();
           }
           out.append(
               String.format(
@@ -647,7 +629,8 @@ public final class StreamBenchmark {
                   duplicates));
         }
         if (scenario.equals("sampled")) {
-          long[] summed = clients.stream().mapToLong(c -> c.summarized.get()).sorted().toArray();
+          long[] summed =
+              streamResults.stream().mapToLong(StreamResult::summarized).sorted().toArray();
           out.append(
               String.format(
                   Locale.ROOT,
@@ -686,6 +669,14 @@ public final class StreamBenchmark {
               heapBefore,
               heapAfter));
       out.append(cpuReport);
+      if (!clients.streams().isEmpty()) {
+        out.append(
+            String.format(
+                Locale.ROOT,
+                "the %d SSE clients' own process (not in the figures above): %.1f s CPU%n",
+                clients.streams().size(),
+                clients.cpuSeconds()));
+      }
       out.append(
           String.format(
               Locale.ROOT,
@@ -710,6 +701,147 @@ public final class StreamBenchmark {
         }
       }
       return histogram.length / 10.0;
+    }
+
+    /** One stream's counts as the client process reported them. */
+    record StreamResult(
+        long received,
+        long distinct,
+        long dropNotices,
+        long droppedEvents,
+        long summarized,
+        boolean ended) {}
+
+    /** What the client process reported at the end: per stream, the latencies, its CPU. */
+    record ClientResults(List<StreamResult> streams, long[] histogram, double cpuSeconds) {
+      static final ClientResults NONE = new ClientResults(List.of(), new long[0], 0);
+    }
+
+    /**
+     * The {@link StreamClients} process: the same Java, the same class path, a heap of its own. Its
+     * error output goes to this one's.
+     */
+    static final class ClientProcess implements AutoCloseable {
+      private final Process process;
+      private final BufferedReader out;
+      private final java.io.Writer in;
+
+      private ClientProcess(Process process) {
+        this.process = process;
+        this.out =
+            new BufferedReader(
+                new InputStreamReader(process.getInputStream(), StandardCharsets.US_ASCII));
+        this.in =
+            new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.US_ASCII);
+      }
+
+      static ClientProcess start(int port, String scenario, int streams) throws IOException {
+        String java =
+            ProcessHandle.current()
+                .info()
+                .command()
+                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        long before = System.nanoTime();
+        Process process =
+            new ProcessBuilder(
+                    java,
+                    "-Xms256m",
+                    "-Xmx256m",
+                    "-cp",
+                    System.getProperty("java.class.path"),
+                    StreamClients.class.getName(),
+                    Integer.toString(port),
+                    TOKEN,
+                    scenario,
+                    Integer.toString(streams),
+                    Integer.toString(FILTERS))
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        ClientProcess clients = new ClientProcess(process);
+        try {
+          String clock = clients.expect("clock ");
+          long theirs = Long.parseLong(clock.substring(6).trim());
+          long after = System.nanoTime();
+          if (theirs < before || theirs > after) {
+            throw new IllegalStateException(
+                "the client process does not read this process's clock (System.nanoTime): "
+                    + theirs
+                    + " not within "
+                    + before
+                    + " and "
+                    + after
+                    + "; latencies would be meaningless");
+          }
+          clients.expect("ready");
+        } catch (IOException | RuntimeException e) {
+          clients.close();
+          throw e;
+        }
+        return clients;
+      }
+
+      void command(String line) throws IOException {
+        in.write(line + "\n");
+        in.flush();
+      }
+
+      /** Asks for the report once the streams are quiet, and reads it. */
+      ClientResults finish() throws IOException {
+        command("finish");
+        List<StreamResult> streams = new ArrayList<>();
+        long[] histogram = new long[StreamClients.BUCKETS];
+        double cpu = 0;
+        for (String line = out.readLine(); ; line = out.readLine()) {
+          if (line == null) {
+            throw new IOException("the client process ended before its report");
+          }
+          String[] parts = line.trim().split(" ");
+          switch (parts[0]) {
+            case "stream" ->
+                streams.add(
+                    new StreamResult(
+                        Long.parseLong(parts[2]),
+                        Long.parseLong(parts[3]),
+                        Long.parseLong(parts[4]),
+                        Long.parseLong(parts[5]),
+                        Long.parseLong(parts[6]),
+                        Boolean.parseBoolean(parts[7])));
+            case "latency" -> histogram[Integer.parseInt(parts[1])] = Long.parseLong(parts[2]);
+            case "cpu" -> cpu = Double.parseDouble(parts[1]);
+            case "done" -> {
+              return new ClientResults(streams, histogram, cpu);
+            }
+            default -> System.err.println("client process: " + line);
+          }
+        }
+      }
+
+      private String expect(String prefix) throws IOException {
+        for (String line = out.readLine(); line != null; line = out.readLine()) {
+          if (line.startsWith(prefix)) {
+            return line;
+          }
+          System.err.println("client process: " + line);
+        }
+        throw new IOException("the client process ended before it said " + prefix.trim());
+      }
+
+      @Override
+      public void close() {
+        try {
+          in.close();
+        } catch (IOException ignored) {
+          // it may have gone already
+        }
+        try {
+          if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+          }
+        } catch (InterruptedException e) {
+          process.destroyForcibly();
+          Thread.currentThread().interrupt();
+        }
+      }
     }
 
     private static int option(String[] args, String name, int fallback) {
@@ -746,178 +878,6 @@ public final class StreamBenchmark {
         return parts[0] + " " + parts[1] + " " + parts[2];
       } catch (IOException e) {
         return "unknown";
-      }
-    }
-
-    /** One SSE client that scans the bytes it reads (no JSON parsing), on a thread of its own. */
-    static final class Client {
-      /** HTTP/1.1, as a browser's EventSource over plain HTTP; one connection per stream. */
-      private static final HttpClient HTTP =
-          HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-
-      final AtomicBoolean ended = new AtomicBoolean();
-      final AtomicLong received = new AtomicLong();
-      final AtomicLong dropNotices = new AtomicLong();
-      final AtomicLong droppedEvents = new AtomicLong();
-      final AtomicLong summarized = new AtomicLong();
-      final java.util.BitSet distinct = new java.util.BitSet();
-      private final CountDownLatch ready = new CountDownLatch(1);
-      private final AtomicLongArray sentAt;
-      private final long[] histogram;
-      private volatile int measureFrom = Integer.MAX_VALUE;
-      private HttpResponse<InputStream> response;
-      private Thread thread;
-
-      private Client(AtomicLongArray sentAt, long[] histogram) {
-        this.sentAt = sentAt;
-        this.histogram = histogram;
-      }
-
-      static Client open(
-          int port, String scenario, int index, AtomicLongArray sentAt, long[] histogram)
-          throws Exception {
-        String query =
-            switch (scenario) {
-              case "selective" ->
-                  "filter="
-                      + java.net.URLEncoder.encode(
-                          "subject == \"hmd-" + (index % FILTERS) + "\"", StandardCharsets.UTF_8);
-              case "sampled" -> "sample=200";
-              default -> "";
-            };
-        Client client = new Client(sentAt, histogram);
-        client.response =
-            HTTP.send(
-                HttpRequest.newBuilder(
-                        URI.create("http://127.0.0.1:" + port + "/api/v1/events/stream?" + query))
-                    .header("Authorization", "Bearer " + TOKEN)
-                    .build(),
-                HttpResponse.BodyHandlers.ofInputStream());
-        if (client.response.statusCode() != 200) {
-          throw new IllegalStateException(
-              "stream " + index + " answered " + client.response.statusCode());
-        }
-        client.thread = new Thread(client::read, "bench-sse-client-" + index);
-        client.thread.setDaemon(true);
-        client.thread.start();
-        return client;
-      }
-
-      void awaitReady() throws InterruptedException {
-        if (!ready.await(60, TimeUnit.SECONDS)) {
-          throw new IllegalStateException("a stream never said it was ready");
-        }
-      }
-
-      /** Counts only events numbered {@code first} and after (the warm-up is over). */
-      void startMeasuring(int first) {
-        received.set(0);
-        dropNotices.set(0);
-        droppedEvents.set(0);
-        summarized.set(0);
-        measureFrom = first;
-      }
-
-      void close() {
-        try {
-          response.body().close();
-        } catch (IOException ignored) {
-          // closing anyway
-        }
-      }
-
-      private void read() {
-        byte[] buffer = new byte[1 << 17];
-        int filled = 0;
-        String event = null;
-        try (InputStream in = response.body()) {
-          while (true) {
-            int n = in.read(buffer, filled, buffer.length - filled);
-            if (n < 0) {
-              ended.set(true);
-              return;
-            }
-            filled += n;
-            int lineStart = 0;
-            for (int i = 0; i < filled; i++) {
-              if (buffer[i] != '\n') {
-                continue;
-              }
-              int length = i - lineStart;
-              if (length == 0) {
-                event = null;
-              } else if (startsWith(buffer, lineStart, "event: ")) {
-                event = new String(buffer, lineStart + 7, length - 7, StandardCharsets.US_ASCII);
-                if (event.equals("ready")) {
-                  ready.countDown();
-                }
-              } else if (startsWith(buffer, lineStart, "data: ")) {
-                data(buffer, lineStart, i, event);
-              }
-              lineStart = i + 1;
-            }
-            System.arraycopy(buffer, lineStart, buffer, 0, filled - lineStart);
-            filled -= lineStart;
-          }
-        } catch (IOException closed) {
-          ended.set(true); // the run is over, or the server cut the stream off
-        }
-      }
-
-      private void data(byte[] line, int from, int to, String event) {
-        long now = System.nanoTime();
-        if (event == null) {
-          long seq = numberAfter(line, from, to, ID_MARK);
-          if (seq < measureFrom || seq >= sentAt.length()) {
-            return;
-          }
-          received.incrementAndGet();
-          distinct.set((int) seq);
-          long latency = now - sentAt.get((int) seq);
-          int bucket = (int) Math.min(histogram.length - 1, Math.max(0, latency / 100_000));
-          synchronized (histogram) {
-            histogram[bucket]++;
-          }
-        } else if (event.equals("dropped")) {
-          dropNotices.incrementAndGet();
-          droppedEvents.addAndGet(Math.max(0, numberAfter(line, from, to, DROPPED_MARK)));
-        } else if (event.equals("summary")) {
-          summarized.addAndGet(Math.max(0, numberAfter(line, from, to, MATCHED_MARK)));
-        }
-      }
-
-      private static boolean startsWith(byte[] buffer, int at, String prefix) {
-        if (at + prefix.length() > buffer.length) {
-          return false;
-        }
-        for (int i = 0; i < prefix.length(); i++) {
-          if (buffer[at + i] != prefix.charAt(i)) {
-            return false;
-          }
-        }
-        return true;
-      }
-
-      /** The decimal number right after {@code mark} in {@code line[from, to)}; -1 if none. */
-      private static long numberAfter(byte[] line, int from, int to, byte[] mark) {
-        outer:
-        for (int i = from; i + mark.length <= to; i++) {
-          for (int j = 0; j < mark.length; j++) {
-            if (line[i + j] != mark[j]) {
-              continue outer;
-            }
-          }
-          long value = 0;
-          int k = i + mark.length;
-          if (k >= to || line[k] < '0' || line[k] > '9') {
-            return -1;
-          }
-          while (k < to && line[k] >= '0' && line[k] <= '9') {
-            value = value * 10 + (line[k++] - '0');
-          }
-          return value;
-        }
-        return -1;
       }
     }
   }
