@@ -265,7 +265,8 @@ public final class LayoutBenchmark {
    * the web process: latencies in ms; {@code counts} gets the events read and sent.
    */
   private static double[] stream(
-      URI web, String bootstrap, Path dataDir, int seconds, int rate, int[] counts) throws Exception {
+      URI web, String bootstrap, Path dataDir, int seconds, int rate, int[] counts)
+      throws Exception {
     String subject = "layout-bench-" + System.nanoTime();
     String filter = "subject == \"" + subject + "\"";
     HttpRequest request =

@@ -61,8 +61,8 @@ public final class PlatformMeters {
   }
 
   /**
-   * A subscriber of consumer group {@code group} handled an event read from {@code topic}; a
-   * reader without a group (a replay) counts as group {@code none}.
+   * A subscriber of consumer group {@code group} handled an event read from {@code topic}; a reader
+   * without a group (a replay) counts as group {@code none}.
    */
   public static void consumed(String topic, String group) {
     Counter.builder(EVENTS_CONSUMED)
