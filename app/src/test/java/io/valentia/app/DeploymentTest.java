@@ -25,8 +25,9 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * The deployment files in {@code deploy/} agree with each other and with this build: the Compose
  * file's brokers form one KRaft quorum that replicates 3 with {@code min.insync.replicas} 2, every
- * role of this build has its service (and its systemd unit instance in the README), and the shared
- * configuration loads. No Docker engine is needed: the files are read as YAML.
+ * role of this build has its service (and its systemd unit instance in the deploying guide, {@code
+ * docs/operations.md}), and the shared configuration loads. No Docker engine is needed: the files
+ * are read as YAML.
  */
 @DisplayName("The deployment files")
 class DeploymentTest {
@@ -164,8 +165,8 @@ class DeploymentTest {
 
   @Test
   @DisplayName(
-      "have one templated systemd unit that runs the role named by its instance, and the README"
-          + " starts an instance of it for every role")
+      "have one templated systemd unit that runs the role named by its instance, and the"
+          + " deploying guide starts an instance of it for every role")
   void systemdUnitRunsEveryRole() throws Exception {
     String unit = Files.readString(DEPLOY.resolve("systemd/valentia@.service"));
     assertThat(unit)
@@ -175,8 +176,11 @@ class DeploymentTest {
         .contains("EnvironmentFile=/etc/valentia/valentia.env");
     String environment = Files.readString(DEPLOY.resolve("systemd/valentia.env"));
     assertThat(environment).contains("VALENTIA_KAFKA_BOOTSTRAP=", "VALENTIA_ADMIN_TOKEN=");
-    String readme = Files.readString(Path.of("..", "README.md"));
-    String deploying = readme.substring(readme.indexOf("## Deploying"));
+    String operations = Files.readString(Path.of("..", "docs", "operations.md"));
+    int start = operations.indexOf("## Deploying");
+    assertThat(start).as("the Deploying section of docs/operations.md").isNotNegative();
+    int end = operations.indexOf("\n## ", start + 1);
+    String deploying = operations.substring(start, end < 0 ? operations.length() : end);
     for (String role : roles()) {
       assertThat(deploying).contains("valentia@" + role);
     }
