@@ -64,7 +64,7 @@ try {
     "the testimonies stand side by side: " + JSON.stringify(boxes));
   console.log("ok - testimonies are shown side by side");
   if (process.env.SCREENSHOTS) {
-    // at 1280x800 for the README, then back to the size the checks above were made at
+    // at 1280x800 for the docs (docs/api.md, "Pages"), then back to the size the checks above were made at
     await page.setViewportSize({ width: 1280, height: 800 });
     // the postmortem itself at the top, below its title, rather than the list above it
     await page.evaluate(() => { document.querySelector(".pm-head").scrollIntoView(); window.scrollBy(0, -50); });
