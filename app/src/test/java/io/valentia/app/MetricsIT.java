@@ -91,7 +91,15 @@ class MetricsIT {
     vertx = Vertx.vertx();
     raw =
         new KafkaEventPublisher(
-            vertx, KafkaSettings.local(platform.bootstrapServers()), "metrics-it");
+            vertx,
+            // the platform's embedded broker: signed in with its data directory's credentials
+            KafkaSettings.local(platform.bootstrapServers())
+                .withClientProperties(
+                    io.valentia.eventbus.security.KafkaClientSecurity.resolve(
+                        null,
+                        data.resolve("platform"),
+                        io.valentia.eventbus.security.KafkaRole.ADMIN)),
+            "metrics-it");
   }
 
   @AfterAll

@@ -284,7 +284,7 @@ class RecordsIT {
     return null;
   }
 
-  private static void emit(String type, String subject, String data) {
+  private static void emit(String type, String subject, String json) {
     CommandLine commandLine = Valentia.commandLine();
     StringWriter err = new StringWriter();
     commandLine.setOut(new PrintWriter(new StringWriter()));
@@ -301,7 +301,7 @@ class RecordsIT {
             "--subject",
             subject,
             "--data",
-            data);
+            json);
     assertThat(code).as(err.toString()).isZero();
   }
 
