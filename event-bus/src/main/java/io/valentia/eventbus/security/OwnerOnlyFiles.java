@@ -2,11 +2,10 @@ package io.valentia.eventbus.security;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -46,13 +45,15 @@ final class OwnerOnlyFiles {
           return true;
         } catch (FileAlreadyExistsException raced) {
           return false;
-        } catch (UnsupportedOperationException | IOException noLinks) {
+        } catch (UnsupportedOperationException | FileSystemException noLinks) {
+          // a file system without hard links: a plain move, which refuses an existing target
+          // (a rename that replaced it would overwrite a secret another process wrote first)
           try {
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-          } catch (AtomicMoveNotSupportedException e) {
             Files.move(temp, file);
+            return true;
+          } catch (FileAlreadyExistsException raced) {
+            return false;
           }
-          return true;
         }
       } finally {
         Files.deleteIfExists(temp);
@@ -62,7 +63,11 @@ final class OwnerOnlyFiles {
     }
   }
 
-  /** Whether group or others may read or write {@code file} (never so for a secret we wrote). */
+  /**
+   * Whether group or others may read or write {@code file} (never so for a secret we wrote).
+   *
+   * @throws IllegalStateException when the file system has no POSIX permissions to ask
+   */
   static boolean tooOpen(Path file) {
     try {
       Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
@@ -71,7 +76,12 @@ final class OwnerOnlyFiles {
           || permissions.contains(PosixFilePermission.GROUP_WRITE)
           || permissions.contains(PosixFilePermission.OTHERS_WRITE);
     } catch (UnsupportedOperationException e) {
-      return false;
+      // nothing here can keep a secret from other users: refuse rather than pretend it is safe
+      throw new IllegalStateException(
+          file
+              + " is on a file system without POSIX permissions, which cannot keep a secret"
+              + " owner-only; keep the data directory on one that has them",
+          e);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read the permissions of " + file, e);
     }
