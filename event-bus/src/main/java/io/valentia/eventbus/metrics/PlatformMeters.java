@@ -38,6 +38,14 @@ public final class PlatformMeters {
   public static final String FAULTS_ACTIVE = "valentia.faults.active";
   public static final String HALTS = "valentia.halts";
 
+  /**
+   * The per-record counters, built once per tag set: published and consumed are counted for every
+   * record, and a registry lookup per record would cost more than the count.
+   */
+  private static final Map<String, Counter> PUBLISHED = new ConcurrentHashMap<>();
+
+  private static final Map<List<String>, Counter> CONSUMED = new ConcurrentHashMap<>();
+
   /** Per gauge name: the objects it sums, each with how to read it. */
   private static final Map<String, List<Source>> SOURCES = new ConcurrentHashMap<>();
 
@@ -53,10 +61,14 @@ public final class PlatformMeters {
 
   /** Kafka stored a record on {@code topic}. */
   public static void published(String topic) {
-    Counter.builder(EVENTS_PUBLISHED)
-        .description("Records stored by Kafka for this process, by topic")
-        .tag("topic", topic)
-        .register(Metrics.globalRegistry)
+    PUBLISHED
+        .computeIfAbsent(
+            topic,
+            t ->
+                Counter.builder(EVENTS_PUBLISHED)
+                    .description("Records stored by Kafka for this process, by topic")
+                    .tag("topic", t)
+                    .register(Metrics.globalRegistry))
         .increment();
   }
 
@@ -65,11 +77,17 @@ public final class PlatformMeters {
    * without a group (a replay) counts as group {@code none}.
    */
   public static void consumed(String topic, String group) {
-    Counter.builder(EVENTS_CONSUMED)
-        .description("Events handled by this process's subscribers, by topic and consumer group")
-        .tag("topic", topic)
-        .tag("group", group == null ? "none" : group)
-        .register(Metrics.globalRegistry)
+    String named = group == null ? "none" : group;
+    CONSUMED
+        .computeIfAbsent(
+            List.of(topic, named),
+            key ->
+                Counter.builder(EVENTS_CONSUMED)
+                    .description(
+                        "Events handled by this process's subscribers, by topic and consumer group")
+                    .tag("topic", topic)
+                    .tag("group", named)
+                    .register(Metrics.globalRegistry))
         .increment();
   }
 
