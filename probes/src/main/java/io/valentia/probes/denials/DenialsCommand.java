@@ -248,8 +248,8 @@ public final class DenialsCommand implements Callable<Integer> {
     }
     for (Path path : paths) {
       sources.add(
-          new FollowedFile(
-              path, !once, false, positions.get(FollowedFile.idOf(path)), Duration.ofMillis(250)));
+          new AuditFile(
+              path, !once, false, positions.get(AuditFile.idOf(path)), Duration.ofMillis(250)));
     }
     return sources;
   }

@@ -70,8 +70,8 @@ public final class DenialsComponent implements ProbeComponent {
     for (String file : files) {
       Path path = Path.of(file);
       sources.add(
-          new FollowedFile(
-              path, true, true, positions.get(FollowedFile.idOf(path)), Duration.ofMillis(250)));
+          new AuditFile(
+              path, true, true, positions.get(AuditFile.idOf(path)), Duration.ofMillis(250)));
     }
     DenialReader reader = new DenialReader(watcher, sources, positions);
     return context

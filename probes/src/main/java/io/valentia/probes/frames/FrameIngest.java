@@ -1,5 +1,6 @@
 package io.valentia.probes.frames;
 
+import io.valentia.probes.follow.FollowedFile;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -77,7 +78,7 @@ public final class FrameIngest implements Runnable {
     this.hz = hz;
     this.sink = sink;
     this.retry = retry;
-    this.file = new FollowedFile(path, fromStart);
+    this.file = FollowedFile.follow(path, fromStart);
   }
 
   @Override
@@ -98,7 +99,7 @@ public final class FrameIngest implements Runnable {
         if (!retry || stopped || !pauseBeforeRetry()) {
           return;
         }
-        file = new FollowedFile(path, false);
+        file = FollowedFile.follow(path, false);
         if (stopped) {
           return;
         }

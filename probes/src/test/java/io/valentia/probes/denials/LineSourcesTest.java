@@ -27,7 +27,7 @@ class LineSourcesTest {
     Path log = Files.writeString(dir.resolve("audit.log"), "one\ntwo\n");
     SourcePositions positions = SourcePositions.load(dir.resolve("positions.json"));
     LinkedBlockingQueue<LineSource.Line> queue = new LinkedBlockingQueue<>();
-    FollowedFile first = new FollowedFile(log, false, false, null, Duration.ofMillis(20));
+    AuditFile first = new AuditFile(log, false, false, null, Duration.ofMillis(20));
     first.start(queue);
     await().until(first::exhausted);
     assertThat(texts(queue)).containsExactly("one", "two");
@@ -37,8 +37,8 @@ class LineSourcesTest {
     Files.writeString(log, "three\n", StandardOpenOption.APPEND);
     SourcePositions reloaded = SourcePositions.load(dir.resolve("positions.json"));
     LinkedBlockingQueue<LineSource.Line> again = new LinkedBlockingQueue<>();
-    FollowedFile second =
-        new FollowedFile(log, false, false, reloaded.get(first.id()), Duration.ofMillis(20));
+    AuditFile second =
+        new AuditFile(log, false, false, reloaded.get(first.id()), Duration.ofMillis(20));
     second.start(again);
     await().until(second::exhausted);
     assertThat(texts(again)).containsExactly("three");
@@ -49,7 +49,7 @@ class LineSourcesTest {
   void rotation() throws Exception {
     Path log = Files.writeString(dir.resolve("audit.log"), "a\n");
     LinkedBlockingQueue<LineSource.Line> queue = new LinkedBlockingQueue<>();
-    try (FollowedFile file = new FollowedFile(log, true, false, null, Duration.ofMillis(20))) {
+    try (AuditFile file = new AuditFile(log, true, false, null, Duration.ofMillis(20))) {
       file.start(queue);
       await().until(() -> texts(queue).contains("a"));
       Files.writeString(log, "b\n", StandardOpenOption.APPEND);
@@ -65,7 +65,7 @@ class LineSourcesTest {
   void truncation() throws Exception {
     Path log = Files.writeString(dir.resolve("audit.log"), "first line\nsecond line\n");
     LinkedBlockingQueue<LineSource.Line> queue = new LinkedBlockingQueue<>();
-    try (FollowedFile file = new FollowedFile(log, true, false, null, Duration.ofMillis(20))) {
+    try (AuditFile file = new AuditFile(log, true, false, null, Duration.ofMillis(20))) {
       file.start(queue);
       await().until(() -> texts(queue).size() == 2);
       Files.writeString(log, "x\n", StandardOpenOption.TRUNCATE_EXISTING);
