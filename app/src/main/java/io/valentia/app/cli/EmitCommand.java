@@ -9,6 +9,8 @@ import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Severity;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.KafkaOptions;
 import io.valentia.eventbus.health.HealthStatePublisher;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
@@ -44,7 +46,7 @@ import picocli.CommandLine.Spec;
           + " it."
     })
 public final class EmitCommand implements Callable<Integer> {
-  @Mixin Endpoints endpoints;
+  @Mixin ApiOptions api; // accepted like every command's that talks to a platform
   @Mixin KafkaOptions kafkaOptions;
 
   @Option(
@@ -90,8 +92,7 @@ public final class EmitCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     CloudEvent event = event();
     EventCodec.instance().validateData(event);
-    KafkaSettings settings =
-        kafkaOptions.settings(endpoints, io.valentia.eventbus.security.KafkaRole.PROBES);
+    KafkaSettings settings = kafkaOptions.settings(io.valentia.eventbus.security.KafkaRole.PROBES);
     Vertx vertx = Vertx.vertx();
     KafkaEventPublisher kafka = new KafkaEventPublisher(vertx, settings, "emit");
     // a health.changed event also raises or clears its check in the health state, as a probe's does
@@ -125,7 +126,7 @@ public final class EmitCommand implements Callable<Integer> {
       Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
       throw new ValentiaException(
           "Kafka at "
-              + endpoints.kafkaDescribed()
+              + kafkaOptions.described()
               + " did not take the event: "
               + cause.getMessage()
               + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",

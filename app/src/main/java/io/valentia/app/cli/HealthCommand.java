@@ -1,12 +1,9 @@
 package io.valentia.app.cli;
 
-import io.valentia.eventbus.ValentiaException;
-import java.io.IOException;
-import java.net.URI;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.KafkaAddress;
+import io.valentia.eventbus.cli.PlatformClient;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -42,7 +39,8 @@ public final class HealthCommand implements Runnable {
             + " before it is raised). Exit 1 when the platform refuses."
       })
   static final class Mute implements Callable<Integer> {
-    @Mixin Endpoints endpoints;
+    @Mixin ApiOptions platform;
+    @Mixin KafkaAddress kafka; // accepted like every command's that talks to a platform
 
     @Parameters(paramLabel = "CHECK", description = "the check, e.g. MTU_MISMATCH")
     String check;
@@ -59,20 +57,14 @@ public final class HealthCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       StringBuilder body = new StringBuilder("{\"check\":").append(quote(check));
       if (ttl != null) {
         body.append(",\"ttl\":").append(quote(ttl));
       }
       body.append(",\"sticky\":").append(sticky).append('}');
       return send(
-          spec,
-          endpoints,
-          HttpRequest.newBuilder(uri(spec, endpoints, "/api/v1/health/mute"))
-              .header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
-          json,
-          "muted " + check);
+          spec, platform, "POST", "/api/v1/health/mute", body.toString(), json, "muted " + check);
     }
   }
 
@@ -81,7 +73,8 @@ public final class HealthCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = {"Unmute a check.", "Exit 1 when the check is not muted."})
   static final class Unmute implements Callable<Integer> {
-    @Mixin Endpoints endpoints;
+    @Mixin ApiOptions platform;
+    @Mixin KafkaAddress kafka; // accepted like every command's that talks to a platform
 
     @Parameters(paramLabel = "CHECK", description = "the check, e.g. MTU_MISMATCH")
     String check;
@@ -92,71 +85,36 @@ public final class HealthCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       return send(
           spec,
-          endpoints,
-          HttpRequest.newBuilder(
-                  uri(
-                      spec,
-                      endpoints,
-                      "/api/v1/health/mute/" + URLEncoder.encode(check, StandardCharsets.UTF_8)))
-              .DELETE(),
+          platform,
+          "DELETE",
+          "/api/v1/health/mute/" + URLEncoder.encode(check, StandardCharsets.UTF_8),
+          null,
           json,
           "unmuted " + check);
     }
   }
 
-  static URI uri(CommandSpec spec, Endpoints endpoints, String path) {
-    try {
-      return URI.create(endpoints.url() + path);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(), "--url is not an address: " + e.getMessage());
-    }
-  }
-
   static int send(
-      CommandSpec spec, Endpoints endpoints, HttpRequest.Builder request, boolean json, String done)
-      throws InterruptedException {
-    String token = endpoints.token();
-    if (token == null) {
-      throw new ParameterException(
-          spec.commandLine(), "an API token is needed: --token or VALENTIA_TOKEN");
-    }
-    HttpResponse<String> response;
-    try {
-      response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(5))
-              .build()
-              .send(
-                  request
-                      .header("Authorization", "Bearer " + token)
-                      .timeout(Duration.ofSeconds(15))
-                      .build(),
-                  HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new ValentiaException(
-          "no platform answers at " + endpoints.url() + " (" + e + "); is it up?");
-    }
-    if (response.statusCode() / 100 != 2) {
-      throw new ValentiaException(
-          "the platform refused (" + response.statusCode() + "): " + error(response.body()));
-    }
-    spec.commandLine().getOut().println(json ? response.body() : done);
+      CommandSpec spec,
+      ApiOptions platform,
+      String method,
+      String path,
+      String body,
+      boolean json,
+      String done) {
+    platform.requireToken();
+    PlatformClient.Answer answer =
+        platform
+            .client()
+            .timeouts(PlatformClient.CONNECT_TIMEOUT, Duration.ofSeconds(15))
+            .send(method, path, body)
+            .orThrow();
+    spec.commandLine().getOut().println(json ? answer.text() : done);
     spec.commandLine().getOut().flush();
     return 0;
-  }
-
-  /** The {@code error} of a JSON error body, else the body. */
-  private static String error(String body) {
-    try {
-      Object error = new io.vertx.core.json.JsonObject(body).getValue("error");
-      return error instanceof String text ? text : body;
-    } catch (RuntimeException e) {
-      return body;
-    }
   }
 
   private static String quote(String value) {

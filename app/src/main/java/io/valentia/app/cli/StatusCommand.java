@@ -2,14 +2,11 @@ package io.valentia.app.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.Valentia;
-import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.ValentiaException;
-import java.io.IOException;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.KafkaAddress;
+import io.valentia.eventbus.cli.PlatformClient;
 import java.io.PrintWriter;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Map;
@@ -18,7 +15,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code valentia status}: the platform's health, like {@code ceph -s}. */
@@ -30,7 +26,8 @@ import picocli.CommandLine.Spec;
       "Exit 0 when HEALTH_OK, 1 when HEALTH_WARN, HEALTH_ERR or unreachable."
     })
 public final class StatusCommand implements Callable<Integer> {
-  @Mixin Endpoints endpoints;
+  @Mixin ApiOptions platform;
+  @Mixin KafkaAddress kafka; // accepted like every command's that talks to a platform
 
   @Option(names = "--json", description = "print the /health JSON as it is")
   boolean json;
@@ -38,39 +35,17 @@ public final class StatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Override
-  public Integer call() throws InterruptedException {
-    String url = endpoints.url() + "/health";
-    URI uri;
-    try {
-      uri = URI.create(url);
-      if (uri.getScheme() == null || uri.getHost() == null) {
-        throw new IllegalArgumentException("no scheme or host");
-      }
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(), "--url must be an http(s) address, found " + endpoints.url());
-    }
-    HttpResponse<String> response;
-    try {
-      response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(5))
-              .build()
-              .send(
-                  HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10)).build(),
-                  HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new ValentiaException(
-          "no platform answers at " + url + " (" + e + "); is it up? Set --url or VALENTIA_URL");
-    }
-    JsonNode report;
-    try {
-      report = EventCodec.MAPPER.readTree(response.body());
-    } catch (IOException e) {
-      throw new ValentiaException(url + " answered " + response.statusCode() + " without JSON");
-    }
+  public Integer call() {
+    PlatformClient.Answer answer =
+        platform
+            .client()
+            .anonymous() // the health report is public
+            .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(10))
+            .get("/health");
+    JsonNode report = answer.body();
     if (!report.has("status")) {
-      throw new ValentiaException(url + " answered " + response.statusCode() + ": " + report);
+      throw new ValentiaException(
+          answer.address() + " answered " + answer.status() + ": " + answer.text());
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

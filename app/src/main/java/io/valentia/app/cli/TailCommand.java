@@ -6,6 +6,8 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.KafkaOptions;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.LogRecord;
 import io.valentia.eventbus.kafka.TopicReader;
@@ -34,7 +36,7 @@ import picocli.CommandLine.Spec;
       "With --max, exit 0 once that many events were printed, or 1 if --timeout passes first."
     })
 public final class TailCommand implements Callable<Integer> {
-  @Mixin Endpoints endpoints;
+  @Mixin ApiOptions api; // accepted like every command's that talks to a platform
   @Mixin KafkaOptions kafkaOptions;
 
   @Option(
@@ -132,12 +134,11 @@ public final class TailCommand implements Callable<Integer> {
 
   /** A reader of every partition of valentia.events, at its end. */
   private TopicReader open() {
-    KafkaSettings settings =
-        kafkaOptions.settings(endpoints, io.valentia.eventbus.security.KafkaRole.WEB);
-    if (!endpoints.kafkaAnswers(KAFKA_TIMEOUT, settings.clientProperties())) {
+    KafkaSettings settings = kafkaOptions.settings(io.valentia.eventbus.security.KafkaRole.WEB);
+    if (!kafkaOptions.answers(KAFKA_TIMEOUT, io.valentia.eventbus.security.KafkaRole.WEB)) {
       throw new ValentiaException(
           "Kafka at "
-              + endpoints.kafkaDescribed()
+              + kafkaOptions.described()
               + " did not answer within "
               + KAFKA_TIMEOUT.toSeconds()
               + " s; is Valentia up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP");
@@ -147,7 +148,7 @@ public final class TailCommand implements Callable<Integer> {
     } catch (ValentiaException e) {
       throw new ValentiaException(
           "Kafka at "
-              + endpoints.kafkaDescribed()
+              + kafkaOptions.described()
               + " has no readable topic "
               + Topics.EVENTS
               + " ("
@@ -162,7 +163,7 @@ public final class TailCommand implements Callable<Integer> {
   private ValentiaException unreachable(RuntimeException e) {
     return new ValentiaException(
         "cannot read valentia.events from Kafka at "
-            + endpoints.kafkaDescribed()
+            + kafkaOptions.described()
             + ": "
             + e.getMessage()
             + " (is the platform up? Set --kafka or VALENTIA_KAFKA_BOOTSTRAP)",

@@ -1,85 +1,37 @@
 package io.valentia.chaos.cli;
 
+import io.valentia.eventbus.cli.KafkaOptions;
 import io.valentia.eventbus.kafka.KafkaSettings;
-import io.valentia.eventbus.security.KafkaClientSecurity;
 import io.valentia.eventbus.security.KafkaRole;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 
 /**
- * How a chaos command finds Kafka: {@code --kafka}, then {@code VALENTIA_KAFKA_BOOTSTRAP}, then
- * 127.0.0.1:9092.
+ * How a chaos command reaches Kafka and signs what it writes there: the platform options of {@link
+ * KafkaOptions} ({@code --kafka}, {@code --kafka-config}, {@code --data-dir}), signed in as the
+ * chaos principal.
  */
 public final class Connection {
-  public static final String DEFAULT_KAFKA = "127.0.0.1:9092";
-
-  @Option(
-      names = "--kafka",
-      paramLabel = "BOOTSTRAP",
-      description =
-          "Kafka bootstrap servers (VALENTIA_KAFKA_BOOTSTRAP; default " + DEFAULT_KAFKA + ")")
-  String kafka;
-
-  @Option(
-      names = "--kafka-config",
-      paramLabel = "FILE",
-      description =
-          "Kafka client properties (SSL, SASL/SCRAM) for an external cluster"
-              + " (VALENTIA_KAFKA_CONFIG)")
-  Path kafkaConfig;
-
-  @Option(
-      names = "--data-dir",
-      paramLabel = "DIR",
-      description =
-          "the platform's data directory: its Kafka credentials sign in to the embedded broker,"
-              + " its platform key signs control records (VALENTIA_DATA; default ./data)")
-  Path dataDir;
+  @Mixin KafkaOptions kafka;
 
   public String bootstrap() {
-    if (kafka != null && !kafka.isBlank()) {
-      return kafka;
-    }
-    String env = System.getenv("VALENTIA_KAFKA_BOOTSTRAP");
-    return env != null && !env.isBlank() ? env : DEFAULT_KAFKA;
+    return kafka.bootstrap();
   }
 
-  /**
-   * {@link #bootstrap()} and where it came from, for messages: {@code 10.0.0.5:9092 (from
-   * VALENTIA_KAFKA_BOOTSTRAP)}.
-   */
+  /** {@link #bootstrap()} and where it came from, for messages. */
   public String described() {
-    String env = System.getenv("VALENTIA_KAFKA_BOOTSTRAP");
-    String from =
-        kafka != null && !kafka.isBlank()
-            ? "--kafka"
-            : env != null && !env.isBlank() ? "VALENTIA_KAFKA_BOOTSTRAP" : "the default";
-    return bootstrap() + " (from " + from + ")";
+    return kafka.described();
   }
 
-  /**
-   * Settings with short timeouts, fit for a command line, signed in as the chaos principal (see
-   * {@link KafkaClientSecurity}).
-   */
+  /** Settings with short timeouts, fit for a command line, signed in as the chaos principal. */
   public KafkaSettings settings() {
-    return KafkaSettings.forCommandLine(
-        bootstrap(),
-        "valentia-cli",
-        KafkaClientSecurity.forCommand(kafkaConfig, dataDir, KafkaRole.CHAOS));
+    return kafka.settings(KafkaRole.CHAOS);
   }
 
   /** The platform's data directory: {@code --data-dir}, else {@code VALENTIA_DATA}, else ./data. */
   public Path dataDir() {
-    if (dataDir != null) {
-      return dataDir;
-    }
-    String env = System.getenv("VALENTIA_DATA");
-    return Path.of(env != null && !env.isBlank() ? env : "data");
+    return kafka.dataDir();
   }
 
   /**
@@ -109,21 +61,7 @@ public final class Connection {
 
   /** Whether Kafka answers within {@code timeout}. */
   public boolean reachable(Duration timeout) {
-    Map<String, Object> props = settings().commonClientProperties("reachable");
-    props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) timeout.toMillis());
-    Admin admin = Admin.create(props);
-    try {
-      admin.describeCluster().clusterId().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return true;
-    } catch (Exception e) {
-      if (e instanceof InterruptedException) {
-        Thread.currentThread().interrupt();
-      }
-      return false;
-    } finally {
-      admin.close(Duration.ofSeconds(1));
-    }
+    return kafka.answers(timeout, KafkaRole.CHAOS);
   }
 
   static Duration quick() {

@@ -5,15 +5,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.experiment.Durations;
 import io.valentia.eventbus.ValentiaException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import java.io.PrintWriter;
-import java.net.HttpURLConnection;
-import java.net.SocketTimeoutException;
-import java.net.URI;
-import java.net.URL;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,8 +45,6 @@ import picocli.CommandLine.TypeConversionException;
           + " neither took it or the platform refused it."
     })
 public final class HaltCommand implements Callable<Integer> {
-  static final String DEFAULT_URL = "http://127.0.0.1:8080";
-
   /** How long the API may take to connect and to answer before the halt goes through Kafka. */
   static final Duration DEFAULT_API_TIMEOUT = Duration.ofSeconds(2);
 
@@ -74,14 +66,7 @@ public final class HaltCommand implements Callable<Integer> {
   @Option(names = "--json", description = "print the result as JSON")
   boolean json;
 
-  @Option(
-      names = "--url",
-      paramLabel = "URL",
-      description = "the platform's web address (VALENTIA_URL; default " + DEFAULT_URL + ")")
-  String url;
-
-  @Option(names = "--token", paramLabel = "TOKEN", description = "API token (VALENTIA_TOKEN)")
-  String token;
+  @Mixin ApiOptions platform;
 
   @Option(
       names = "--api-timeout",
@@ -137,15 +122,14 @@ public final class HaltCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Duration kafkaBound = kafkaTimeout(); // a bad value is bad usage before anything is sent
-    String apiToken = pick(token, "VALENTIA_TOKEN", null);
     PrintWriter err = spec.commandLine().getErr();
-    if (apiToken == null) {
+    if (platform.token() == null) {
       err.println(
           "valentia: no API token (--token or VALENTIA_TOKEN) to halt through the platform's API;"
               + " halting through Kafka");
       err.flush();
     } else {
-      Integer sent = throughApi(apiToken);
+      Integer sent = throughApi();
       if (sent != null) {
         return sent;
       }
@@ -160,71 +144,52 @@ public final class HaltCommand implements Callable<Integer> {
    * @return the exit code, or null when no platform with the chaos service answers at the URL in
    *     time (the caller falls back to Kafka)
    */
-  private Integer throughApi(String apiToken) {
-    String base = pick(url, "VALENTIA_URL", DEFAULT_URL);
-    base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    URL address;
-    try {
-      address = URI.create(base + "/api/v1/halt").toURL();
-    } catch (IllegalArgumentException | IOException e) {
-      throw new ParameterException(spec.commandLine(), "--url is not an http(s) address: " + base);
-    }
+  private Integer throughApi() {
+    PlatformClient client = platform.client().timeouts(apiTimeout, apiTimeout);
+    String base = client.base();
     ObjectNode body = JSON.createObjectNode().put("release", release).put("by", who());
     if (reason() != null) {
       body.put("reason", reason());
     }
     PrintWriter err = spec.commandLine().getErr();
-    int status;
-    String answer;
+    PlatformClient.Answer answer;
     try {
-      HttpURLConnection connection = (HttpURLConnection) address.openConnection();
-      int bound = (int) Math.max(1, apiTimeout.toMillis());
-      connection.setConnectTimeout(bound);
-      connection.setReadTimeout(bound);
-      connection.setRequestMethod("POST");
-      connection.setDoOutput(true);
-      connection.setRequestProperty("Authorization", "Bearer " + apiToken);
-      connection.setRequestProperty("Content-Type", "application/json");
-      byte[] bytes = JSON.writeValueAsBytes(body);
-      connection.setFixedLengthStreamingMode(bytes.length); // and never sent twice on a timeout
-      try (OutputStream out = connection.getOutputStream()) {
-        out.write(bytes);
-      }
-      status = connection.getResponseCode();
-      try (InputStream in =
-          status >= 400 ? connection.getErrorStream() : connection.getInputStream()) {
-        answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      }
-      connection.disconnect();
-    } catch (SocketTimeoutException e) {
+      answer = client.send("POST", "/api/v1/halt", body.toString());
+    } catch (PlatformClient.Unreachable e) {
       err.println(
-          "valentia: the platform at "
-              + base
-              + " did not answer within "
-              + apiTimeout.toMillis()
-              + " ms (--api-timeout); halting through Kafka");
-      err.flush();
-      return null;
-    } catch (IOException e) {
-      err.println(
-          "valentia: no platform answers at " + base + " (" + e + "); halting through Kafka");
+          e.timedOut()
+              ? "valentia: the platform at "
+                  + base
+                  + " did not answer within "
+                  + apiTimeout.toMillis()
+                  + " ms (--api-timeout); halting through Kafka"
+              : "valentia: no platform answers at "
+                  + base
+                  + " ("
+                  + e.getCause()
+                  + "); halting through Kafka");
       err.flush();
       return null;
     }
-    if (status == 404) {
+    if (answer.status() == 404) {
       err.println(
           "valentia: the platform at " + base + " runs no chaos service; halting through Kafka");
       err.flush();
       return null;
     }
-    if (status != 200) {
+    if (answer.status() != 200) {
       throw new ValentiaException(
-          "the platform at " + base + " refused the halt (" + status + "): " + answer);
+          "the platform at "
+              + base
+              + " refused the halt ("
+              + answer.status()
+              + "): "
+              + answer.text());
     }
     JsonNode tree;
     try {
-      tree = JSON.readTree(answer);
-    } catch (IOException e) {
+      tree = answer.body();
+    } catch (ValentiaException e) {
       tree = JSON.createObjectNode(); // the answer is informative only
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -243,14 +208,6 @@ public final class HaltCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
-  }
-
-  private static String pick(String flag, String variable, String fallback) {
-    if (flag != null && !flag.isBlank()) {
-      return flag;
-    }
-    String env = System.getenv(variable);
-    return env != null && !env.isBlank() ? env : fallback;
   }
 
   /** A plain mapper: the event codec's would cost the command its start-up for nothing. */

@@ -12,6 +12,7 @@ import io.valentia.chaos.schedule.Trigger;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.cli.ApiOptions;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.payload.ExperimentScheduled;
 import io.vertx.core.Vertx;
@@ -92,20 +93,10 @@ public final class ScheduleCommand implements Runnable {
    * call; else Kafka directly, sealed with the platform key of the data directory.
    */
   static final class Api {
-    @Option(
-        names = "--url",
-        paramLabel = "URL",
-        description = "the platform's web address (VALENTIA_URL; default http://127.0.0.1:8080)")
-    String url;
-
-    @Option(
-        names = "--token",
-        paramLabel = "TOKEN",
-        description = "API token (VALENTIA_TOKEN): change the schedule through the platform's API")
-    String token;
+    @Mixin ApiOptions platform;
 
     String token() {
-      return pick(token, "VALENTIA_TOKEN");
+      return platform.token();
     }
 
     /**
@@ -114,51 +105,12 @@ public final class ScheduleCommand implements Runnable {
      * @throws ValentiaException when no platform answers or it refuses (with its answer)
      */
     com.fasterxml.jackson.databind.JsonNode call(String method, String path, ObjectNode body) {
-      String base = pick(url, "VALENTIA_URL");
-      base = base == null ? "http://127.0.0.1:8080" : base;
-      base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-      try {
-        java.net.http.HttpRequest request =
-            java.net.http.HttpRequest.newBuilder(
-                    java.net.URI.create(base + "/api/v1/schedules" + path))
-                .header("Authorization", "Bearer " + token())
-                .header("Content-Type", "application/json")
-                .timeout(java.time.Duration.ofSeconds(15))
-                .method(
-                    method,
-                    body == null
-                        ? java.net.http.HttpRequest.BodyPublishers.noBody()
-                        : java.net.http.HttpRequest.BodyPublishers.ofString(body.toString()))
-                .build();
-        java.net.http.HttpResponse<String> response =
-            java.net.http.HttpClient.newBuilder()
-                .connectTimeout(java.time.Duration.ofSeconds(2))
-                .build()
-                .send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
-        if (response.statusCode() / 100 != 2) {
-          throw new ValentiaException(
-              "the platform at "
-                  + base
-                  + " refused ("
-                  + response.statusCode()
-                  + "): "
-                  + response.body());
-        }
-        return EventCodec.MAPPER.readTree(response.body());
-      } catch (java.io.IOException | IllegalArgumentException e) {
-        throw new ValentiaException("no platform answers at " + base + ": " + e.getMessage(), e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new ValentiaException("interrupted", e);
-      }
-    }
-
-    private static String pick(String flag, String variable) {
-      if (flag != null && !flag.isBlank()) {
-        return flag;
-      }
-      String env = System.getenv(variable);
-      return env != null && !env.isBlank() ? env : null;
+      return platform
+          .client()
+          .timeouts(java.time.Duration.ofSeconds(2), java.time.Duration.ofSeconds(15))
+          .send(method, "/api/v1/schedules" + path, body == null ? null : body.toString())
+          .orThrow()
+          .body();
     }
   }
 

@@ -2,7 +2,8 @@ package io.valentia.notifications.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.service.PlatformClient;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ public final class NotifyCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Send a test message to every integration of RECEIVER.")
   static final class Test implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "RECEIVER", description = "a receiver of notifications.receivers")
@@ -60,7 +61,7 @@ public final class NotifyCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       String body = EventCodec.MAPPER.createObjectNode().put("receiver", receiver).toString();
-      PlatformClient.Answer answer = platform.send("POST", "/notifications/test", body);
+      PlatformClient.Answer answer = platform.send("POST", "/api/v1/notifications/test", body);
       PrintWriter out = spec.commandLine().getOut();
       if (refused(answer, spec.commandLine().getErr()) != 0) {
         return 1;
@@ -79,7 +80,7 @@ public final class NotifyCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "The latest deliveries, newest first.")
   static final class Log implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Option(names = "--limit", defaultValue = "20", description = "how many (default 20)")
@@ -90,7 +91,7 @@ public final class NotifyCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer answer = platform.get("/notifications/log?limit=" + limit);
+      PlatformClient.Answer answer = platform.get("/api/v1/notifications/log?limit=" + limit);
       PrintWriter out = spec.commandLine().getOut();
       if (refused(answer, spec.commandLine().getErr()) != 0) {
         return 1;
@@ -114,7 +115,7 @@ public final class NotifyCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "The receivers, their integrations and delivery state, and the routing tree.")
   static final class Status implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Option(names = "--json", description = "print the API's JSON answer")
@@ -122,7 +123,7 @@ public final class NotifyCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer answer = platform.get("/notifications");
+      PlatformClient.Answer answer = platform.get("/api/v1/notifications");
       PrintWriter out = spec.commandLine().getOut();
       if (refused(answer, spec.commandLine().getErr()) != 0) {
         return 1;

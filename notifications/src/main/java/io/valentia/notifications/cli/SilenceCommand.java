@@ -3,7 +3,8 @@ package io.valentia.notifications.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.service.PlatformClient;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,7 +46,7 @@ public final class SilenceCommand implements Runnable {
         "e.g. valentia silence add 'host=\"osd-3\"' 'severity=~\"warning|info\"' -d 2h -c 'switch work'"
       })
   static final class Add implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "MATCHER", arity = "1..*", description = "label=\"value\", !=, =~, !~")
@@ -71,7 +72,7 @@ public final class SilenceCommand implements Runnable {
       ObjectNode body = EventCodec.MAPPER.createObjectNode();
       matchers.forEach(body.putArray("matchers")::add);
       body.put("duration", duration).put("comment", comment);
-      PlatformClient.Answer answer = platform.send("POST", "/silences", body.toString());
+      PlatformClient.Answer answer = platform.send("POST", "/api/v1/silences", body.toString());
       PrintWriter out = spec.commandLine().getOut();
       if (answer.status() == 400) {
         throw new ParameterException(spec.commandLine(), answer.body().path("error").asText());
@@ -89,7 +90,7 @@ public final class SilenceCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "The silences, newest first.")
   static final class ListSilences implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Option(names = "--all", description = "expired ones too")
@@ -100,7 +101,7 @@ public final class SilenceCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer answer = platform.get("/silences");
+      PlatformClient.Answer answer = platform.get("/api/v1/silences");
       PrintWriter out = spec.commandLine().getOut();
       if (NotifyCommand.refused(answer, spec.commandLine().getErr()) != 0) {
         return 1;
@@ -138,7 +139,7 @@ public final class SilenceCommand implements Runnable {
 
   @Command(name = "expire", mixinStandardHelpOptions = true, description = "End silence ID now.")
   static final class Expire implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "ID", description = "the silence's id")
@@ -147,7 +148,7 @@ public final class SilenceCommand implements Runnable {
     @Override
     public Integer call() throws Exception {
       PlatformClient.Answer answer =
-          platform.send("DELETE", "/silences/" + NotifyCommand.encode(id), null);
+          platform.send("DELETE", "/api/v1/silences/" + NotifyCommand.encode(id), null);
       if (NotifyCommand.refused(answer, spec.commandLine().getErr()) != 0) {
         return 1;
       }

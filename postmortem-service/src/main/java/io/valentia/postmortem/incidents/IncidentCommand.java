@@ -2,7 +2,8 @@ package io.valentia.postmortem.incidents;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.service.PlatformClient;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,7 @@ public final class IncidentCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "The incidents, newest first (open ones only unless --all).")
   static final class ListIncidents implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Option(names = "--all", description = "resolved and closed ones too")
@@ -101,7 +102,7 @@ public final class IncidentCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer answer = platform.get("/incidents/");
+      PlatformClient.Answer answer = platform.get("/api/v1/incidents/");
       if (refused(answer, spec) != 0) {
         return 1;
       }
@@ -127,7 +128,7 @@ public final class IncidentCommand implements Runnable {
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "One incident in full.")
   static final class Show implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "ID")
@@ -138,7 +139,7 @@ public final class IncidentCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer answer = platform.get("/incidents/" + encode(id));
+      PlatformClient.Answer answer = platform.get("/api/v1/incidents/" + encode(id));
       if (refused(answer, spec) != 0) {
         return 1;
       }
@@ -173,7 +174,7 @@ public final class IncidentCommand implements Runnable {
         "Slack's /valentia ack does) for --for (default 1d). Needs the notifications role."
       })
   static final class Ack implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Parameters(paramLabel = "ID")
@@ -187,7 +188,7 @@ public final class IncidentCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer incident = platform.get("/incidents/" + encode(id));
+      PlatformClient.Answer incident = platform.get("/api/v1/incidents/" + encode(id));
       if (refused(incident, spec) != 0) {
         return 1;
       }
@@ -195,7 +196,7 @@ public final class IncidentCommand implements Runnable {
       body.putArray("matchers")
           .add("incident=\"" + id.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
       body.put("duration", duration).put("comment", comment);
-      PlatformClient.Answer answer = platform.send("POST", "/silences", body.toString());
+      PlatformClient.Answer answer = platform.send("POST", "/api/v1/silences", body.toString());
       if (refused(answer, spec) != 0) {
         return 1;
       }
@@ -222,7 +223,7 @@ public final class IncidentCommand implements Runnable {
         "or `incident status ID STATUS` (open, mitigated, resolved, in-review, closed)."
       })
   static final class Status implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
     @Spec CommandSpec spec;
 
     @Parameters(index = "0", paramLabel = "ID")
@@ -251,7 +252,7 @@ public final class IncidentCommand implements Runnable {
       PlatformClient.Answer answer =
           platform.send(
               "POST",
-              "/incidents/" + encode(id) + "/status",
+              "/api/v1/incidents/" + encode(id) + "/status",
               EventCodec.MAPPER.createObjectNode().put("status", target).toString());
       if (answer.status() == 400) {
         throw new ParameterException(spec.commandLine(), answer.body().path("error").asText());

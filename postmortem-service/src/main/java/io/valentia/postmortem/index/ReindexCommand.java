@@ -3,6 +3,7 @@ package io.valentia.postmortem.index;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.cli.KafkaAddress;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.postmortem.PostmortemService;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -41,11 +43,7 @@ public final class ReindexCommand implements Callable<Integer> {
   @Option(names = "--data", paramLabel = "DIR", description = "data directory (default ./data)")
   Path data = Path.of("data");
 
-  @Option(
-      names = "--kafka",
-      paramLabel = "BOOTSTRAP",
-      description = "Kafka bootstrap servers (VALENTIA_KAFKA_BOOTSTRAP; default 127.0.0.1:9092)")
-  String kafka;
+  @Mixin KafkaAddress kafka;
 
   @Option(
       names = "--timeout",
@@ -111,11 +109,7 @@ public final class ReindexCommand implements Callable<Integer> {
   }
 
   private String bootstrap() {
-    if (kafka != null && !kafka.isBlank()) {
-      return kafka;
-    }
-    String env = System.getenv("VALENTIA_KAFKA_BOOTSTRAP");
-    return env != null && !env.isBlank() ? env : "127.0.0.1:9092";
+    return kafka.bootstrap();
   }
 
   static void deleteTree(Path dir) {

@@ -2,7 +2,8 @@ package io.valentia.postmortem.review;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.service.PlatformClient;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import io.valentia.postmortem.documents.MarkdownPostmortem;
 import io.valentia.postmortem.documents.Postmortem;
 import java.io.IOException;
@@ -130,7 +131,7 @@ public final class PostmortemCommand implements Runnable {
     @Option(names = "--json", description = "print the API's JSON answer (compact JSON)")
     boolean json;
 
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
 
     @Spec CommandSpec spec;
 
@@ -166,7 +167,7 @@ public final class PostmortemCommand implements Runnable {
           body.put("id", id);
         }
         body.put("markdown", markdown);
-        answer = platform.send("POST", "/postmortems", body.toString());
+        answer = platform.send("POST", "/api/v1/postmortems", body.toString());
       } else {
         body.put("expectedRevision", expectedRevision);
         ObjectNode sections = EventCodec.MAPPER.valueToTree(postmortem);
@@ -174,7 +175,7 @@ public final class PostmortemCommand implements Runnable {
         answer =
             platform.send(
                 "PUT",
-                "/postmortems/" + URLEncoder.encode(id, StandardCharsets.UTF_8),
+                "/api/v1/postmortems/" + URLEncoder.encode(id, StandardCharsets.UTF_8),
                 body.toString());
       }
       if (answer.status() == 400) {
@@ -234,7 +235,7 @@ public final class PostmortemCommand implements Runnable {
     @Option(names = "--json", description = "write JSON instead of Markdown")
     boolean json;
 
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
 
     @Spec CommandSpec spec;
 
@@ -246,7 +247,7 @@ public final class PostmortemCommand implements Runnable {
       Postmortem postmortem;
       if (id != null) {
         PlatformClient.Answer answer =
-            platform.get("/postmortems/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
+            platform.get("/api/v1/postmortems/" + URLEncoder.encode(id, StandardCharsets.UTF_8));
         if (answer.status() >= 300) {
           spec.commandLine()
               .getErr()
@@ -283,7 +284,7 @@ public final class PostmortemCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "The running platform's postmortems, most recently changed first.")
   static final class ListPostmortems implements Callable<Integer> {
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
 
     @Option(names = "--json", description = "print the API's JSON answer")
     boolean json;
@@ -292,7 +293,7 @@ public final class PostmortemCommand implements Runnable {
 
     @Override
     public Integer call() throws Exception {
-      PlatformClient.Answer answer = platform.get("/postmortems/");
+      PlatformClient.Answer answer = platform.get("/api/v1/postmortems/");
       PrintWriter out = spec.commandLine().getOut();
       if (answer.status() >= 300) {
         spec.commandLine()
@@ -341,7 +342,7 @@ public final class PostmortemCommand implements Runnable {
     @Parameters(paramLabel = "ID")
     String id;
 
-    @Mixin PlatformClient platform;
+    @Mixin ApiOptions platform;
 
     @Spec CommandSpec spec;
 

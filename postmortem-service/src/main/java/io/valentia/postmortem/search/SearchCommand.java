@@ -2,7 +2,8 @@ package io.valentia.postmortem.search;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.ValentiaException;
-import io.valentia.eventbus.service.PlatformClient;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ import picocli.CommandLine.Spec;
           + " bad query."
     })
 public final class SearchCommand implements Callable<Integer> {
-  @Mixin PlatformClient platform;
+  @Mixin ApiOptions platform;
 
   @Parameters(paramLabel = "QUERY", arity = "1..*", description = "the query")
   String[] query;
@@ -61,7 +62,7 @@ public final class SearchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     StringBuilder path =
-        new StringBuilder(postmortems ? "/postmortems/search" : SearchRoutes.PATH)
+        new StringBuilder("/api/v1" + (postmortems ? "/postmortems/search" : SearchRoutes.PATH))
             .append("?q=")
             .append(encode(String.join(" ", query)));
     append(path, "from", from);

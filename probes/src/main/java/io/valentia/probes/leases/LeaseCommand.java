@@ -3,15 +3,11 @@ package io.valentia.probes.leases;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import io.valentia.probes.frames.DurationConverter;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -45,16 +41,9 @@ public final class LeaseCommand implements Runnable {
     throw new ParameterException(spec.commandLine(), "name a lease command");
   }
 
-  /** How a lease command reaches the platform. */
+  /** How a lease command reaches the platform, and whether it prints the API's JSON. */
   static final class Api {
-    @Option(
-        names = "--url",
-        paramLabel = "URL",
-        description = "the platform's web address (VALENTIA_URL; default http://127.0.0.1:8080)")
-    String url;
-
-    @Option(names = "--token", paramLabel = "TOKEN", description = "API token (VALENTIA_TOKEN)")
-    String token;
+    @Mixin ApiOptions platform;
 
     @Option(names = "--json", description = "print the API's JSON answer")
     boolean json;
@@ -62,74 +51,22 @@ public final class LeaseCommand implements Runnable {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    String base() {
-      String value = pick(url, "VALENTIA_URL", "http://127.0.0.1:8080");
-      URI uri;
-      try {
-        uri = URI.create(value);
-      } catch (IllegalArgumentException e) {
-        throw new ParameterException(spec.commandLine(), "--url is not an address: " + value);
-      }
-      if (uri.getScheme() == null || uri.getHost() == null) {
-        throw new ParameterException(spec.commandLine(), "--url must be http(s)://HOST[:PORT]");
-      }
-      return (value.endsWith("/") ? value.substring(0, value.length() - 1) : value)
-          + "/api/v1/leases";
-    }
-
     /** Sends a request; returns the JSON answer; exit 1 (an exception) on a refusal. */
-    int call(String method, String path, String body, java.util.function.Consumer<JsonNode> human)
-        throws InterruptedException {
-      String target = base() + path;
-      HttpRequest.Builder request =
-          HttpRequest.newBuilder(URI.create(target))
-              .timeout(Duration.ofSeconds(10))
-              .header("content-type", "application/json")
-              .method(
-                  method,
-                  body == null
-                      ? HttpRequest.BodyPublishers.noBody()
-                      : HttpRequest.BodyPublishers.ofString(body));
-      String t = pick(token, "VALENTIA_TOKEN", null);
-      if (t != null) {
-        request.header("Authorization", "Bearer " + t);
-      }
-      HttpResponse<String> response;
-      try {
-        response =
-            HttpClient.newBuilder()
-                .connectTimeout(Duration.ofSeconds(5))
-                .build()
-                .send(request.build(), HttpResponse.BodyHandlers.ofString());
-      } catch (IOException e) {
-        throw new ValentiaException(
-            "no platform answers at "
-                + target
-                + " ("
-                + e
-                + "); is it up? Set --url or VALENTIA_URL");
-      }
-      JsonNode answer;
-      try {
-        answer = EventCodec.MAPPER.readTree(response.body());
-      } catch (IOException e) {
-        throw new ValentiaException(
-            target + " answered " + response.statusCode() + " without JSON");
-      }
+    int call(String method, String path, String body, java.util.function.Consumer<JsonNode> human) {
+      PlatformClient.Answer answer =
+          platform
+              .client()
+              .timeouts(PlatformClient.CONNECT_TIMEOUT, Duration.ofSeconds(10))
+              .send(method, "/api/v1/leases" + path, body);
+      JsonNode json = answer.body();
       PrintWriter out = spec.commandLine().getOut();
-      if (json) {
-        out.println(answer);
+      if (this.json) {
+        out.println(json);
         out.flush();
       }
-      if (response.statusCode() >= 300) {
-        String error = answer.path("error").asText(answer.toString());
-        if (response.statusCode() == 401) {
-          error = "not authorised: give a token with --token or VALENTIA_TOKEN";
-        }
-        throw new ValentiaException(error);
-      }
-      if (!json) {
-        human.accept(answer);
+      answer.orThrow();
+      if (!this.json) {
+        human.accept(json);
         out.flush();
       }
       return 0;
@@ -137,14 +74,6 @@ public final class LeaseCommand implements Runnable {
 
     PrintWriter out() {
       return spec.commandLine().getOut();
-    }
-
-    private static String pick(String flag, String variable, String fallback) {
-      if (flag != null && !flag.isBlank()) {
-        return flag;
-      }
-      String env = System.getenv(variable);
-      return env != null && !env.isBlank() ? env : fallback;
     }
   }
 
@@ -185,7 +114,7 @@ public final class LeaseCommand implements Runnable {
     Duration term;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       ObjectNode body = EventCodec.MAPPER.createObjectNode();
       body.put("resource", resource);
       ObjectNode lessee = body.putObject("lessee").put("name", name);
@@ -206,7 +135,7 @@ public final class LeaseCommand implements Runnable {
     String id;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       return api.call(
           "POST",
           "/" + encode(id) + "/renew",
@@ -223,7 +152,7 @@ public final class LeaseCommand implements Runnable {
     String id;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       return api.call(
           "DELETE",
           "/" + encode(id),
@@ -237,7 +166,7 @@ public final class LeaseCommand implements Runnable {
     @Mixin Api api;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       return api.call(
           "GET",
           "",

@@ -1,18 +1,15 @@
 package io.valentia.web.cli;
 
-import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.cli.ApiOptions;
+import io.valentia.eventbus.cli.PlatformClient;
 import io.valentia.eventbus.service.Role;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -45,44 +42,12 @@ public final class TokenCommand implements Runnable {
         spec.commandLine(), "name a subcommand: create, list, revoke, sessions or end-session");
   }
 
-  /** How the commands reach the platform. */
+  /** How the commands reach the platform (with an admin token), and whether they print JSON. */
   static final class Target {
-    @Option(
-        names = "--url",
-        paramLabel = "URL",
-        description = "the platform's web address (VALENTIA_URL; default http://127.0.0.1:8080)")
-    String url;
-
-    @Option(
-        names = "--token",
-        paramLabel = "TOKEN",
-        description = "an admin API token (VALENTIA_TOKEN)")
-    String token;
+    @Mixin ApiOptions platform;
 
     @Option(names = "--json", description = "print the API's answer as JSON")
     boolean json;
-
-    String url() {
-      String value = pick(url, "VALENTIA_URL", "http://127.0.0.1:8080");
-      return value.endsWith("/") ? value.substring(0, value.length() - 1) : value;
-    }
-
-    String token(CommandSpec spec) {
-      String value = pick(token, "VALENTIA_TOKEN", null);
-      if (value == null) {
-        throw new ParameterException(
-            spec.commandLine(), "an admin API token is needed: --token or VALENTIA_TOKEN");
-      }
-      return value;
-    }
-
-    private static String pick(String flag, String variable, String fallback) {
-      if (flag != null && !flag.isBlank()) {
-        return flag;
-      }
-      String env = System.getenv(variable);
-      return env != null && !env.isBlank() ? env : fallback;
-    }
   }
 
   @Command(
@@ -90,7 +55,7 @@ public final class TokenCommand implements Runnable {
       mixinStandardHelpOptions = true,
       description = "Create a token; it is printed once and only its hash is kept.")
   static final class Create implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Target target;
+    @Mixin Target target;
 
     @Option(
         names = "--role",
@@ -108,7 +73,7 @@ public final class TokenCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       if (Role.parse(role).isEmpty()) {
         throw new ParameterException(
             spec.commandLine(), "--role must be viewer, responder, operator or admin");
@@ -140,12 +105,12 @@ public final class TokenCommand implements Runnable {
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List tokens.")
   static final class List implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Target target;
+    @Mixin Target target;
 
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       JsonObject answer = send(spec, target, "GET", "/api/v1/tokens", null);
       if (target.json) {
         print(spec, answer.encode());
@@ -181,7 +146,7 @@ public final class TokenCommand implements Runnable {
 
   @Command(name = "revoke", mixinStandardHelpOptions = true, description = "Revoke a token by id.")
   static final class Revoke implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Target target;
+    @Mixin Target target;
 
     @Parameters(paramLabel = "ID", description = "the token's id (see token list)")
     String id;
@@ -189,7 +154,7 @@ public final class TokenCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       send(
           spec,
           target,
@@ -208,7 +173,7 @@ public final class TokenCommand implements Runnable {
           "List the live browser sessions: principal, created, last seen, client address, user"
               + " agent (never a session's secret).")
   static final class SessionList implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Target target;
+    @Mixin Target target;
 
     @Option(
         names = "--principal",
@@ -219,7 +184,7 @@ public final class TokenCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       JsonObject answer =
           send(
               spec,
@@ -264,7 +229,7 @@ public final class TokenCommand implements Runnable {
           "End a browser session by id (see token sessions), or every session of a principal;"
               + " it ends on every web process.")
   static final class EndSession implements Callable<Integer> {
-    @picocli.CommandLine.Mixin Target target;
+    @Mixin Target target;
 
     @Parameters(
         arity = "0..1",
@@ -281,7 +246,7 @@ public final class TokenCommand implements Runnable {
     @Spec CommandSpec spec;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
       if ((id == null) == (principal == null)) {
         throw new ParameterException(
             spec.commandLine(), "name one session's ID or --principal NAME, not both");
@@ -312,42 +277,16 @@ public final class TokenCommand implements Runnable {
     }
   }
 
-  static JsonObject send(CommandSpec spec, Target target, String method, String path, String body)
-      throws InterruptedException {
-    URI uri;
-    try {
-      uri = URI.create(target.url() + path);
-    } catch (IllegalArgumentException e) {
-      throw new ParameterException(
-          spec.commandLine(), "--url is not an address: " + e.getMessage());
-    }
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(uri)
-            .timeout(Duration.ofSeconds(15))
-            .header("Authorization", "Bearer " + target.token(spec));
-    if (body != null) {
-      request
-          .header("Content-Type", "application/json")
-          .method(method, HttpRequest.BodyPublishers.ofString(body));
-    } else {
-      request.method(method, HttpRequest.BodyPublishers.noBody());
-    }
-    HttpResponse<String> response;
-    try {
-      response =
-          HttpClient.newBuilder()
-              .connectTimeout(Duration.ofSeconds(5))
-              .build()
-              .send(request.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (IOException e) {
-      throw new ValentiaException(
-          "no platform answers at " + target.url() + " (" + e + "); is it up?");
-    }
-    if (response.statusCode() / 100 != 2) {
-      throw new ValentiaException(
-          "the platform refused (" + response.statusCode() + "): " + response.body());
-    }
-    return response.body().isBlank() ? new JsonObject() : new JsonObject(response.body());
+  static JsonObject send(CommandSpec spec, Target target, String method, String path, String body) {
+    PlatformClient client = target.platform.client();
+    target.platform.requireToken();
+    String answer =
+        client
+            .timeouts(PlatformClient.CONNECT_TIMEOUT, Duration.ofSeconds(15))
+            .send(method, path, body)
+            .orThrow()
+            .text();
+    return answer.isBlank() ? new JsonObject() : new JsonObject(answer);
   }
 
   private static void print(CommandSpec spec, String text) {
