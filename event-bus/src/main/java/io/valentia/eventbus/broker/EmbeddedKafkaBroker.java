@@ -153,6 +153,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     // the default dedupe buffer takes 128 MiB of heap for a cleaner we barely use
     props.put("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
     props.put("log.cleaner.threads", "1");
+    // after a crash the controller (in this process) keeps the dead broker's registration until
+    // its session ends, and the new broker may register only then: 9 s by default, 6 s here. Not
+    // shorter: on two busy cores the controller's queue can hold a heartbeat for seconds, and a
+    // session that ends then fences the only broker.
+    props.put("broker.session.timeout.ms", "6000");
+    props.put("broker.heartbeat.interval.ms", "1500");
     if (credentials != null) {
       secure(props, credentials);
     }

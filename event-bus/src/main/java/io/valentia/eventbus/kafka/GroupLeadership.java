@@ -90,6 +90,9 @@ public final class GroupLeadership implements AutoCloseable {
   private void loop() {
     Map<String, Object> props = settings.commonClientProperties("leadership");
     props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+    settings
+        .groupInstanceId(group)
+        .ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "latest");
     props.put(
@@ -119,7 +122,9 @@ public final class GroupLeadership implements AutoCloseable {
       }
     } finally {
       lose("this member stops");
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(2)));
+      consumer.close(
+          CloseOptions.timeout(Duration.ofSeconds(2))
+              .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
     }
   }
 

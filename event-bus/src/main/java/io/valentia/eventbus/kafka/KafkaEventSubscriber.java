@@ -35,6 +35,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -108,6 +109,9 @@ public final class KafkaEventSubscriber {
             "consumer-" + (options.groupId() == null ? "replay" : options.groupId()));
     if (options.groupId() != null) {
       props.put(ConsumerConfig.GROUP_ID_CONFIG, options.groupId());
+      settings
+          .groupInstanceId(options.groupId())
+          .ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
     }
     props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
     props.put(
@@ -184,6 +188,13 @@ public final class KafkaEventSubscriber {
           records = consumer.poll(POLL);
         } catch (WakeupException e) {
           continue;
+        } catch (FencedInstanceIdException e) {
+          throw new IllegalStateException(
+              "another process joined group "
+                  + options.groupId()
+                  + " under this process's member name: two processes run on one data directory"
+                  + " (or a copy of it); this one stops reading",
+              e);
         } catch (RuntimeException e) {
           LOG.warn("group {}: poll failed, retrying: {}", options.groupId(), e.toString());
           sleep(1000);
@@ -209,7 +220,10 @@ public final class KafkaEventSubscriber {
       } catch (RuntimeException e) {
         LOG.warn("group {}: final commit failed: {}", options.groupId(), e.toString());
       }
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+      // a static member leaves only when asked to: its partitions move to the others at once
+      consumer.close(
+          CloseOptions.timeout(Duration.ofSeconds(5))
+              .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       stopped.tryComplete();
     }
   }

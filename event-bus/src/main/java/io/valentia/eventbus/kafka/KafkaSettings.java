@@ -21,6 +21,11 @@ import org.apache.kafka.clients.CommonClientConfigs;
  * @param minInsyncReplicas {@code min.insync.replicas} of the topics Valentia creates (and of Kafka
  *     Streams' internal topics): with {@code acks=all}, how many replicas must have a record before
  *     it counts as written; from 1 to {@code replicationFactor}
+ * @param member this process's lasting name among the members of Valentia's consumer groups, or
+ *     null: with a name every group member this process opens is static ({@code group.instance.id}
+ *     {@code GROUP-MEMBER}), so a process that restarts after a crash takes its own place in its
+ *     groups at once, instead of waiting out the session of the member that died. Two processes
+ *     that run at the same time must never share a name (the second one fences the first).
  */
 public record KafkaSettings(
     String bootstrapServers,
@@ -29,7 +34,8 @@ public record KafkaSettings(
     Map<String, Integer> partitions,
     String compression,
     Map<String, String> clientProperties,
-    int minInsyncReplicas) {
+    int minInsyncReplicas,
+    String member) {
 
   /** Partition counts used when the configuration does not name them. */
   public static final Map<String, Integer> DEFAULT_PARTITIONS =
@@ -59,6 +65,26 @@ public record KafkaSettings(
               + ", found "
               + minInsyncReplicas);
     }
+  }
+
+  /** Settings without a member name: every group member this process opens is dynamic. */
+  public KafkaSettings(
+      String bootstrapServers,
+      String clientId,
+      short replicationFactor,
+      Map<String, Integer> partitions,
+      String compression,
+      Map<String, String> clientProperties,
+      int minInsyncReplicas) {
+    this(
+        bootstrapServers,
+        clientId,
+        replicationFactor,
+        partitions,
+        compression,
+        clientProperties,
+        minInsyncReplicas,
+        null);
   }
 
   /**
@@ -132,7 +158,44 @@ public record KafkaSettings(
         partitions,
         compression,
         merged,
-        minInsyncReplicas);
+        minInsyncReplicas,
+        member);
+  }
+
+  /** These settings with the member name {@code member} (see the record's description). */
+  public KafkaSettings withMember(String member) {
+    return new KafkaSettings(
+        bootstrapServers,
+        clientId,
+        replicationFactor,
+        partitions,
+        compression,
+        clientProperties,
+        minInsyncReplicas,
+        member);
+  }
+
+  /** These settings with another client id prefix. */
+  public KafkaSettings withClientId(String clientId) {
+    return new KafkaSettings(
+        bootstrapServers,
+        clientId,
+        replicationFactor,
+        partitions,
+        compression,
+        clientProperties,
+        minInsyncReplicas,
+        member);
+  }
+
+  /**
+   * The {@code group.instance.id} of this process's member of {@code group}, when it has a {@link
+   * #member() member name}.
+   */
+  public java.util.Optional<String> groupInstanceId(String group) {
+    return member == null || group == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.of(group + "-" + member);
   }
 
   /** The base properties of every client. */

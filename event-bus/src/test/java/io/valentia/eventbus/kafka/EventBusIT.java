@@ -287,6 +287,46 @@ class EventBusIT {
 
   @Test
   @DisplayName(
+      "A subscriber with a member name takes the place of the member of that name at once, as a"
+          + " process restarted after a crash does: it is handed the partitions long before the"
+          + " 45 s session of the member it replaces would have ended, and reads what arrives")
+  void memberNameTakesItsPlaceAtOnce() throws Exception {
+    String group = KafkaTestSupport.uniqueGroup("static");
+    KafkaSettings settings =
+        KafkaTestSupport.settings()
+            .withMember("m-" + UUID.randomUUID())
+            .withClientProperties(Map.of("session.timeout.ms", "45000"));
+    // the member that "died": still in the group, its session far from over
+    KafkaEventSubscriber gone =
+        KafkaEventSubscriber.start(
+            vertx,
+            settings,
+            KafkaEventSubscriber.Options.of(group, Topics.EVENTS),
+            event -> Future.succeededFuture(),
+            publisher);
+    subscribers.add(gone);
+    gone.firstAssignment().get(30, TimeUnit.SECONDS);
+
+    String subject = "static-" + UUID.randomUUID();
+    Set<String> handled = ConcurrentHashMap.newKeySet();
+    KafkaEventSubscriber restarted =
+        subscribe(
+            KafkaEventSubscriber.Options.of(group, Topics.EVENTS),
+            settings,
+            event -> {
+              if (subject.equals(event.event().subject())) {
+                handled.add(event.event().id());
+              }
+              return Future.succeededFuture();
+            });
+    restarted.firstAssignment().get(20, TimeUnit.SECONDS);
+    CloudEvent event = SampleEvents.event(EventType.PROBE_MTU_PING, subject);
+    join(publisher.publish(event));
+    await().atMost(Duration.ofSeconds(20)).until(() -> handled.contains(event.id()));
+  }
+
+  @Test
+  @DisplayName(
       "Offsets are committed only after the handler finished: a subscriber stopped half-way and"
           + " restarted in the same group loses nothing")
   void restartInSameGroupLosesNothing() throws Exception {
@@ -418,8 +458,15 @@ class EventBusIT {
 
   private KafkaEventSubscriber subscribe(
       KafkaEventSubscriber.Options options, io.valentia.eventbus.EventHandler handler) {
+    return subscribe(options, KafkaTestSupport.settings(), handler);
+  }
+
+  private KafkaEventSubscriber subscribe(
+      KafkaEventSubscriber.Options options,
+      KafkaSettings settings,
+      io.valentia.eventbus.EventHandler handler) {
     KafkaEventSubscriber subscriber =
-        KafkaEventSubscriber.start(vertx, KafkaTestSupport.settings(), options, handler, publisher);
+        KafkaEventSubscriber.start(vertx, settings, options, handler, publisher);
     subscribers.add(subscriber);
     return subscriber;
   }
