@@ -19,8 +19,9 @@ import org.slf4j.LoggerFactory;
  * One leader among the processes that share a job, elected by Kafka: every member joins one
  * consumer group on a topic, and the member that is assigned partition 0 leads. The sticky assignor
  * keeps partition 0 where it is when members come and go, so the lead changes only when its holder
- * leaves: at once when it stops cleanly, after the session timeout when it crashes. Assigned
- * partitions are paused: the group elects, it reads nothing.
+ * leaves: at once when it stops cleanly, after the session timeout when it crashes (a process that
+ * restarts under its {@link KafkaSettings#member() member name} takes its place back at once).
+ * Assigned partitions are paused: the group elects, it reads nothing.
  *
  * <p>A member that is given partition 0 leads only once its {@link Handover} has returned, e.g.
  * after it has read the state its predecessor wrote up to the moment of the handover; a handover
@@ -102,7 +103,13 @@ public final class GroupLeadership implements AutoCloseable {
     props.put(
         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
         (int) Math.max(500, sessionTimeout.toMillis() / 4));
-    consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    try {
+      consumer =
+          new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    } catch (RuntimeException e) {
+      LOG.error("leadership of group {} cannot start: this member never leads", group, e);
+      return;
+    }
     long nextTry = 0;
     try {
       consumer.subscribe(List.of(leaderPartition.topic()), new Listener());
