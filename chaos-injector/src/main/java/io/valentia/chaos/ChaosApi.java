@@ -32,7 +32,8 @@ import java.util.function.Consumer;
 
 /**
  * The chaos API of one injector, beside the {@link io.valentia.chaos.schedule.ScheduleApi}; under
- * {@code /api/v1} (the web gateway checks the roles):
+ * {@code /api/v1} (reading needs the viewer role and changes the operator role, which the web
+ * gateway checks):
  *
  * <ul>
  *   <li>{@code GET /halt}: the halt switch {@code {halted, refusing?, activeFaults, runs}};
@@ -360,19 +361,13 @@ final class ChaosApi {
 
   private static ObjectNode problems(ExperimentLoader.Loaded loaded) {
     ObjectNode json = EventCodec.MAPPER.createObjectNode().put("valid", loaded.valid());
-    loaded
-        .problems()
-        .forEach(
-            p -> {
-              ObjectNode o =
-                  json.withArray("problems")
-                      .addObject()
-                      .put("path", p.path())
-                      .put("message", p.message());
-              if (p.location() != null) {
-                o.put("location", p.location());
-              }
-            });
+    for (ExperimentProblem p : loaded.problems()) {
+      ObjectNode o =
+          json.withArray("problems").addObject().put("path", p.path()).put("message", p.message());
+      if (p.location() != null) {
+        o.put("location", p.location());
+      }
+    }
     return json;
   }
 
