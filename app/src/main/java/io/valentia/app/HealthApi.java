@@ -1,7 +1,7 @@
 package io.valentia.app;
 
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.health.CheckMute;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.HealthTables;

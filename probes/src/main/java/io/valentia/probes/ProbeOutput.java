@@ -2,7 +2,7 @@ package io.valentia.probes;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.health.HealthStatePublisher;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;

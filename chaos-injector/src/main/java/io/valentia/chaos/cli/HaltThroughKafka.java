@@ -5,7 +5,7 @@ import io.valentia.chaos.safety.HaltBroadcast;
 import io.valentia.chaos.state.ChaosState;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher.RecordPosition;
+import io.valentia.eventbus.kafka.EventPublisher.RecordPosition;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.payload.ChaosHalt;

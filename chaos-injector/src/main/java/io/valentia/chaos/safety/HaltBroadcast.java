@@ -3,7 +3,7 @@ package io.valentia.chaos.safety;
 import io.valentia.chaos.state.ControlState;
 import io.valentia.chaos.state.HaltState;
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher.RecordPosition;
+import io.valentia.eventbus.kafka.EventPublisher.RecordPosition;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.StateTable;

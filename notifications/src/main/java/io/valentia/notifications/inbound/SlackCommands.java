@@ -3,7 +3,7 @@ package io.valentia.notifications.inbound;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.payload.Audit;
 import io.valentia.notifications.NotificationsVerticle;

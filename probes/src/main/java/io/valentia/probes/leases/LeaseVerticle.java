@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
