@@ -2,10 +2,10 @@ package io.valentia.eventbus.health;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.EventType;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.payload.HealthChanged;
