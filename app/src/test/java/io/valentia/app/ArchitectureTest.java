@@ -41,7 +41,9 @@ class ArchitectureTest {
 
   /** The packages of the Kafka client module. */
   private static final String[] KAFKA_MODULE = {
-    "io.valentia.eventbus.kafka..", "io.valentia.eventbus.security..", "io.valentia.eventbus.metrics.."
+    "io.valentia.eventbus.kafka..",
+    "io.valentia.eventbus.security..",
+    "io.valentia.eventbus.metrics.."
   };
 
   /** The service modules' root packages. */
@@ -71,6 +73,10 @@ class ArchitectureTest {
               "io.valentia.postmortem.incidents..",
               "incident detection is a Kafka Streams topology (processors, serdes, state stores,"
                   + " the KafkaStreams lifecycle and its restore offsets)"),
+          Map.entry(
+              "io.valentia.postmortem.PostmortemService",
+              "builds and describes the incident detection topology once before the roles start"
+                  + " (loads RocksDB and Kafka Streams' classes early)"),
           Map.entry(
               "io.valentia.postmortem.store.PostmortemLog",
               "keys its read positions by TopicPartition, as TopicReader reports them"),
@@ -287,7 +293,8 @@ class ArchitectureTest {
 
   private static DescribedPredicate<JavaClass> inEventBus() {
     return DescribedPredicate.describe(
-        "in io.valentia.eventbus", c -> PackageMatchers.of("io.valentia.eventbus..").test(c.getPackageName()));
+        "in io.valentia.eventbus",
+        c -> PackageMatchers.of("io.valentia.eventbus..").test(c.getPackageName()));
   }
 
   private static DescribedPredicate<JavaClass> exempt() {

@@ -23,6 +23,8 @@ import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -33,6 +35,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -210,9 +213,14 @@ class EventContractTest {
           Arrays.stream(EventType.values())
               .map(type -> type.type() + ".json")
               .collect(Collectors.toCollection(TreeSet::new));
-      Path dir = Path.of(EventContractTest.class.getResource("/schemas").toURI());
+      // the schemas are in the event-contract jar, or its classes directory in an IDE
+      URI schemas = EventContractTest.class.getResource("/schemas").toURI();
       Set<String> files;
-      try (Stream<Path> list = Files.list(dir)) {
+      try (FileSystem jar =
+              schemas.getScheme().equals("jar")
+                  ? FileSystems.newFileSystem(schemas, Map.of())
+                  : null;
+          Stream<Path> list = Files.list(Path.of(schemas))) {
         files =
             list.map(p -> p.getFileName().toString())
                 .collect(Collectors.toCollection(TreeSet::new));
