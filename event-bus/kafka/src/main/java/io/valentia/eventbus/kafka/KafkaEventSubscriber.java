@@ -9,34 +9,19 @@ import io.valentia.eventbus.ReceivedEvent;
 import io.valentia.eventbus.metrics.PlatformMeters;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,35 +46,26 @@ import org.slf4j.LoggerFactory;
  *       them below half of that.
  * </ul>
  *
- * <p>The Kafka consumer runs on its own thread; the event loop never waits for Kafka.
+ * <p>The Kafka consumer runs on its own thread ({@link SubscriberPollLoop}: polling, back-pressure,
+ * rebalances); which offsets may be committed is {@link CommitTracker}'s business, and dead letters
+ * are written by {@link DeadLetterWriter}. This class hands the records to the handler on its
+ * Vert.x context, with retries; the event loop never waits for Kafka. Its {@link Options} and
+ * {@link Stats} stay nested in it, as the API callers know them.
  */
 public final class KafkaEventSubscriber {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaEventSubscriber.class);
-  private static final Duration POLL = Duration.ofMillis(200);
-  private static final long COMMIT_INTERVAL_NANOS = Duration.ofMillis(500).toNanos();
 
   private final Vertx vertx;
   private final Context context;
   private final Options options;
   private final EventHandler handler;
-  private final KafkaEventPublisher deadLetters;
   private final EventCodec codec = EventCodec.instance();
-  private final KafkaConsumer<byte[], byte[]> consumer;
-  private final Thread pollThread;
-  private final Promise<Void> stopped = Promise.promise();
-  private final java.util.concurrent.CompletableFuture<Void> firstAssignment =
-      new java.util.concurrent.CompletableFuture<>();
-
-  private final Queue<Item> queue = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger pending = new AtomicInteger();
-  private final Map<TopicPartition, Integer> epochs = new ConcurrentHashMap<>();
-  private final Map<TopicPartition, Long> done = new ConcurrentHashMap<>();
-  private final Map<TopicPartition, Long> committed = new HashMap<>();
   private final Stats stats = new Stats();
-  private volatile boolean running = true;
+  private final CommitTracker commits;
+  private final SubscriberPollLoop loop;
+  private final DeadLetterWriter deadLetters;
+  private final Thread pollThread;
   private boolean draining; // context only
-  private boolean paused; // poll thread only
-  private long lastCommit = System.nanoTime();
 
   private KafkaEventSubscriber(
       Vertx vertx,
@@ -101,7 +77,6 @@ public final class KafkaEventSubscriber {
     this.context = vertx.getOrCreateContext();
     this.options = options;
     this.handler = handler;
-    this.deadLetters = deadLetters;
     Map<String, Object> props =
         settings.commonClientProperties(
             "consumer-" + (options.groupId() == null ? "replay" : options.groupId()));
@@ -114,11 +89,17 @@ public final class KafkaEventSubscriber {
     // Kafka Streams writes incident events in transactions: never hand over an aborted one
     props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     props.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500);
-    this.consumer =
+    KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.commits = new CommitTracker(options.groupId());
+    this.loop =
+        new SubscriberPollLoop(
+            consumer, options, commits, stats, () -> context.runOnContext(v -> drain()));
+    this.deadLetters =
+        new DeadLetterWriter(vertx, deadLetters, options.groupId(), stats, loop::running);
     this.pollThread =
         new Thread(
-            this::pollLoop,
+            loop,
             "valentia-consumer-" + (options.groupId() == null ? "replay" : options.groupId()));
     this.pollThread.setDaemon(true);
   }
@@ -154,8 +135,8 @@ public final class KafkaEventSubscriber {
    * from then on, an event published is an event it will read (what a group that starts at the end
    * of the log needs before it can promise not to miss one).
    */
-  public java.util.concurrent.CompletableFuture<Void> firstAssignment() {
-    return firstAssignment;
+  public CompletableFuture<Void> firstAssignment() {
+    return loop.firstAssignment();
   }
 
   /**
@@ -163,163 +144,7 @@ public final class KafkaEventSubscriber {
    * committed and will be delivered again to the group.
    */
   public Future<Void> close() {
-    running = false;
-    consumer.wakeup();
-    return stopped.future();
-  }
-
-  // ---- poll thread ----
-
-  private void pollLoop() {
-    try {
-      if (options.groupId() != null) {
-        consumer.subscribe(options.topics(), new Rebalance());
-      } else {
-        assignAll();
-      }
-      while (running) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          records = consumer.poll(POLL);
-        } catch (WakeupException e) {
-          continue;
-        } catch (RuntimeException e) {
-          LOG.warn("group {}: poll failed, retrying: {}", options.groupId(), e.toString());
-          sleep(1000);
-          continue;
-        }
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-          TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-          queue.add(new Item(record, tp, epochs.getOrDefault(tp, 0)));
-          pending.incrementAndGet();
-          stats.received.incrementAndGet();
-        }
-        if (!records.isEmpty()) {
-          context.runOnContext(v -> drain());
-        }
-        applyBackPressure();
-        commitIfDue(false);
-      }
-    } catch (RuntimeException e) {
-      LOG.error("group {}: consumer stopped", options.groupId(), e);
-    } finally {
-      try {
-        commitIfDue(true);
-      } catch (RuntimeException e) {
-        LOG.warn("group {}: final commit failed: {}", options.groupId(), e.toString());
-      }
-      consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
-      stopped.tryComplete();
-    }
-  }
-
-  /** Replay mode: every partition of the topics, from the beginning or the end, no group. */
-  private void assignAll() {
-    List<TopicPartition> partitions = new java.util.ArrayList<>();
-    for (String topic : options.topics()) {
-      consumer
-          .partitionsFor(topic, Duration.ofSeconds(30))
-          .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
-    }
-    consumer.assign(partitions);
-    if (options.fromBeginning()) {
-      consumer.seekToBeginning(partitions);
-    } else {
-      consumer.seekToEnd(partitions);
-    }
-  }
-
-  private void applyBackPressure() {
-    int waiting = pending.get();
-    if (!paused && waiting > options.maxPending()) {
-      consumer.pause(consumer.assignment());
-      paused = true;
-      stats.pauses.incrementAndGet();
-    } else if (paused && waiting <= options.maxPending() / 2) {
-      consumer.resume(consumer.paused());
-      paused = false;
-    }
-  }
-
-  private void commitIfDue(boolean now) {
-    if (options.groupId() == null) {
-      return;
-    }
-    if (!now && System.nanoTime() - lastCommit < COMMIT_INTERVAL_NANOS) {
-      return;
-    }
-    lastCommit = System.nanoTime();
-    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-    Set<TopicPartition> assigned = consumer.assignment();
-    done.forEach(
-        (tp, next) -> {
-          if (assigned.contains(tp) && !next.equals(committed.get(tp))) {
-            offsets.put(tp, new OffsetAndMetadata(next));
-          }
-        });
-    if (offsets.isEmpty()) {
-      return;
-    }
-    if (now) {
-      consumer.commitSync(offsets, Duration.ofSeconds(5));
-      offsets.forEach((tp, o) -> committed.put(tp, o.offset()));
-    } else {
-      consumer.commitAsync(
-          offsets,
-          (result, error) -> {
-            if (error != null) {
-              LOG.warn("group {}: commit failed: {}", options.groupId(), error.toString());
-            } else {
-              result.forEach((tp, o) -> committed.put(tp, o.offset()));
-            }
-          });
-    }
-  }
-
-  private final class Rebalance implements ConsumerRebalanceListener {
-    @Override
-    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-      for (TopicPartition tp : partitions) {
-        Long next = done.get(tp);
-        if (next != null && !next.equals(committed.get(tp))) {
-          offsets.put(tp, new OffsetAndMetadata(next));
-        }
-      }
-      if (!offsets.isEmpty()) {
-        try {
-          consumer.commitSync(offsets, Duration.ofSeconds(5));
-        } catch (RuntimeException e) {
-          LOG.warn("group {}: commit on revoke failed: {}", options.groupId(), e.toString());
-        }
-      }
-      forget(partitions);
-    }
-
-    @Override
-    public void onPartitionsLost(Collection<TopicPartition> partitions) {
-      forget(partitions);
-    }
-
-    @Override
-    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-      if (paused) {
-        consumer.pause(partitions);
-      }
-      if (!partitions.isEmpty() && !firstAssignment.isDone()) {
-        // fix the start position now (an "end of the log" reset would otherwise happen later)
-        partitions.forEach(consumer::position);
-        firstAssignment.complete(null);
-      }
-    }
-
-    private void forget(Collection<TopicPartition> partitions) {
-      for (TopicPartition tp : partitions) {
-        epochs.merge(tp, 1, Integer::sum); // records of the old assignment are dropped unhandled
-        done.remove(tp);
-        committed.remove(tp);
-      }
-    }
+    return loop.stop();
   }
 
   // ---- context ----
@@ -334,13 +159,13 @@ public final class KafkaEventSubscriber {
 
   private void next() {
     while (true) {
-      Item item = queue.poll();
+      PendingRecord item = loop.next();
       if (item == null) {
         draining = false;
         return;
       }
-      if (item.epoch != epochs.getOrDefault(item.tp, 0)) {
-        pending.decrementAndGet();
+      if (!commits.current(item)) {
+        loop.taken();
         continue;
       }
       Future<Void> result = process(item);
@@ -353,20 +178,20 @@ public final class KafkaEventSubscriber {
     }
   }
 
-  private void finishAndContinue(Item item, Future<Void> result) {
+  private void finishAndContinue(PendingRecord item, Future<Void> result) {
     finish(item, result);
     next();
   }
 
-  private void finish(Item item, Future<Void> result) {
-    pending.decrementAndGet();
-    if (result.succeeded() && item.epoch == epochs.getOrDefault(item.tp, 0)) {
-      done.merge(item.tp, item.record.offset() + 1, Math::max);
+  private void finish(PendingRecord item, Future<Void> result) {
+    loop.taken();
+    if (result.succeeded()) {
+      commits.finished(item);
     }
   }
 
-  private Future<Void> process(Item item) {
-    ConsumerRecord<byte[], byte[]> record = item.record;
+  private Future<Void> process(PendingRecord item) {
+    ConsumerRecord<byte[], byte[]> record = item.record();
     if (!options.types().isEmpty()) {
       String type = EventCodec.peekType(record.value());
       if (type != null && !options.types().contains(type)) {
@@ -378,13 +203,13 @@ public final class KafkaEventSubscriber {
       event = codec.decode(record.value());
     } catch (InvalidEventException e) {
       if (options.deadLetterInvalid()) {
-        return deadLetter(item, e.reason(), e.getMessage());
+        return deadLetters.write(record, e.reason(), e.getMessage());
       }
       stats.skippedInvalid.incrementAndGet();
       LOG.debug(
           "{}: skipping invalid record {}-{}: {}",
           options.groupId(),
-          item.tp,
+          item.tp(),
           record.offset(),
           e.getMessage());
       return Future.succeededFuture();
@@ -400,7 +225,7 @@ public final class KafkaEventSubscriber {
     return attempt(item, received, 1);
   }
 
-  private Future<Void> attempt(Item item, ReceivedEvent received, int attempt) {
+  private Future<Void> attempt(PendingRecord item, ReceivedEvent received, int attempt) {
     Future<Void> result;
     try {
       result = Objects.requireNonNull(handler.handle(received), "the handler returned null");
@@ -416,7 +241,7 @@ public final class KafkaEventSubscriber {
             })
         .recover(
             error -> {
-              if (!running) {
+              if (!loop.running()) {
                 return Future.failedFuture(error);
               }
               if (attempt >= options.handlerAttempts()) {
@@ -424,11 +249,13 @@ public final class KafkaEventSubscriber {
                     "group {}: handler failed {} times on {}-{}, dead-lettering: {}",
                     options.groupId(),
                     attempt,
-                    item.tp,
+                    item.tp(),
                     received.offset(),
                     error.toString());
-                return deadLetter(
-                    item, Reason.HANDLER_FAILED, "handler failed " + attempt + " times: " + error);
+                return deadLetters.write(
+                    item.record(),
+                    Reason.HANDLER_FAILED,
+                    "handler failed " + attempt + " times: " + error);
               }
               stats.retries.incrementAndGet();
               return vertx
@@ -436,67 +263,6 @@ public final class KafkaEventSubscriber {
                   .compose(t -> attempt(item, received, attempt + 1));
             });
   }
-
-  private Future<Void> deadLetter(Item item, Reason reason, String error) {
-    ConsumerRecord<byte[], byte[]> record = item.record;
-    RecordHeaders headers = new RecordHeaders();
-    for (Header header : record.headers()) {
-      headers.add(header);
-    }
-    header(headers, DeadLetters.REASON, reason.value());
-    header(headers, DeadLetters.ERROR, error);
-    header(headers, DeadLetters.TOPIC, record.topic());
-    header(headers, DeadLetters.PARTITION, Integer.toString(record.partition()));
-    header(headers, DeadLetters.OFFSET, Long.toString(record.offset()));
-    header(headers, DeadLetters.GROUP, options.groupId());
-    header(headers, DeadLetters.TIME, Instant.now().toString());
-    ProducerRecord<byte[], byte[]> letter =
-        new ProducerRecord<>(
-            io.valentia.eventbus.Topics.DEADLETTER, null, record.key(), record.value(), headers);
-    return sendDeadLetter(letter, 1)
-        .map(
-            position -> {
-              stats.deadLettered.incrementAndGet();
-              PlatformMeters.deadLettered(reason.value(), record.topic());
-              return (Void) null;
-            });
-  }
-
-  /** A dead letter is never dropped: it is retried until it is stored or the subscriber stops. */
-  private Future<io.valentia.eventbus.kafka.EventPublisher.RecordPosition> sendDeadLetter(
-      ProducerRecord<byte[], byte[]> letter, int attempt) {
-    return deadLetters
-        .send(letter)
-        .recover(
-            error -> {
-              if (!running) {
-                return Future.failedFuture(error);
-              }
-              LOG.warn(
-                  "group {}: dead letter not stored (attempt {}), retrying: {}",
-                  options.groupId(),
-                  attempt,
-                  error.toString());
-              return vertx
-                  .timer(Math.min(5000, 200L * attempt))
-                  .compose(t -> sendDeadLetter(letter, attempt + 1));
-            });
-  }
-
-  private static void header(RecordHeaders headers, String name, String value) {
-    headers.remove(name);
-    headers.add(name, value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
-  private record Item(ConsumerRecord<byte[], byte[]> record, TopicPartition tp, int epoch) {}
 
   /**
    * What a subscriber does.
