@@ -77,6 +77,8 @@ final class FilterLanguage {
       Map.of("info", 0, "warning", 1, "critical", 2);
   private static final Set<String> STRING_ORDER =
       Set.of("LESS_STRING", "LESS_EQUALS_STRING", "GREATER_STRING", "GREATER_EQUALS_STRING");
+  private static final Pattern BAD_ESCAPE =
+      Pattern.compile("token recognition error at: '['\"].*\\\\.*");
   private static final Pattern UNDECLARED = Pattern.compile("undeclared reference to '([^']*)'.*");
 
   private static final CelOptions OPTIONS =
@@ -146,6 +148,10 @@ final class FilterLanguage {
     }
     if (message.contains("token recognition error at: '=")) {
       return " (compare with '==')";
+    }
+    if (BAD_ESCAPE.matcher(message).matches()) {
+      return " (a backslash in a CEL string starts an escape: write '\\\\d' or a raw string"
+          + " r'\\d')";
     }
     if (message.contains("applied to '(") && message.contains("null)")) {
       return " (an absent attribute is not null in CEL: test it with has(event.NAME))";

@@ -91,6 +91,24 @@ class EventFilterTest {
     assertThat(EventFilter.compile(filter).test(MISMATCH)).isEqualTo(expected);
   }
 
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = ';',
+      quoteCharacter = '`',
+      value = {
+        "severity >= 'warning' && type.startsWith('io.valentia.probe.')",
+        "subject in ['osd-7', 'osd-12'] || data.peer == 'osd-7'",
+        "data.smallestFailingBytes > 8000 && has(data.estimatedPathMtu)",
+        "source.matches('^/probes/mtu/') && time >= '2026-11-29T04:00:00Z'",
+        "data.tags.exists(t, t.startsWith('rack')) && has(event.experimentid)",
+        "timestamp(time) > timestamp('2026-11-29T04:00:00Z') - duration('10m')",
+        "subject.matches('^osd-\\\\d+$') && subject.matches(r'^osd-\\d+$')",
+      })
+  @DisplayName("Every example filter of docs/api.md selects the MTU mismatch it is written for.")
+  void documentedExamples(String filter) {
+    assertThat(EventFilter.compile(filter).test(MISMATCH)).isTrue();
+  }
+
   @Test
   @DisplayName("An empty or absent filter passes every event.")
   void emptyPassesAll() {
@@ -118,6 +136,7 @@ class EventFilterTest {
         // what the language it replaced took and CEL does not, with the CEL form in the message
         "id == null;1;4;test it with has(event.NAME)",
         "partitionkey == 'k';1;1;another attribute is event.partitionkey",
+        "subject.matches('^osd-\\d+$');1;17;or a raw string r'\\d'",
       })
   @DisplayName("A bad filter is refused at compile time with CEL's message and its column.")
   void badFiltersAreRefused(String filter, int unused, int column, String message) {
