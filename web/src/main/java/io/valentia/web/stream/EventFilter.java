@@ -1,6 +1,7 @@
 package io.valentia.web.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.cel.common.ast.CelExpr;
 import dev.cel.runtime.CelEvaluationListener;
 import dev.cel.runtime.CelRuntime;
 
@@ -81,7 +82,7 @@ public final class EventFilter {
     private int left = FilterLanguage.MAX_STEPS;
 
     @Override
-    public void callback(dev.cel.common.ast.CelExpr expr, Object result) {
+    public void callback(CelExpr expr, Object result) {
       if (--left < 0) {
         throw new OverBudget();
       }

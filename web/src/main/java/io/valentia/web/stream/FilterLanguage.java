@@ -7,6 +7,7 @@ import dev.cel.common.CelValidationException;
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.ast.CelExpr;
 import dev.cel.common.navigation.CelNavigableAst;
+import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
@@ -23,6 +24,7 @@ import dev.cel.validator.validators.RegexLiteralValidator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.IntPredicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -177,7 +179,7 @@ final class FilterLanguage {
             .setOptions(OPTIONS)
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .setResultType(SimpleType.BOOL)
-            .addVar(EVENT, dev.cel.common.types.MapType.create(SimpleType.STRING, SimpleType.DYN))
+            .addVar(EVENT, MapType.create(SimpleType.STRING, SimpleType.DYN))
             .addVar(DATA, SimpleType.DYN);
     for (String attribute : ATTRIBUTES) {
       builder.addVar(attribute, SimpleType.STRING);
@@ -204,8 +206,7 @@ final class FilterLanguage {
         .build();
   }
 
-  private static CelFunctionBinding order(
-      String overloadId, java.util.function.IntPredicate outcome) {
+  private static CelFunctionBinding order(String overloadId, IntPredicate outcome) {
     return CelFunctionBinding.from(
         overloadId, String.class, String.class, (a, b) -> outcome.test(compare(a, b)));
   }
