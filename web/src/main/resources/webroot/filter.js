@@ -1,8 +1,13 @@
-// The live view's filter language evaluated in the browser: the same small subset of CEL as the
-// server's EventFilter (web/src/main/java/io/valentia/web/stream/EventFilter.java), so that a new
-// filter applies at once to the events already received while the server restarts the stream.
-// The server stays the judge of syntax (its 400 names the column); here an expression that does
-// not compile passes nothing, as the server would refuse it.
+// The live view's filter evaluated in the browser, so that a new filter applies at once to the
+// events already received while the server restarts the stream. The server runs full CEL (the
+// Common Expression Language, web/src/main/java/io/valentia/web/stream/EventFilter.java); this is
+// the part of CEL people type most, with CEL's rules: names, `data.a.b`, `data['a b']`,
+// `event.x`, `list[0]`, `== != < <= > >= in && || !`, lists, `has()`, and the methods
+// startsWith, endsWith, contains, matches and size; severity names compare by rank as on the
+// server. Reading an absent key is an error, which `&&` and `||` absorb as CEL does and which
+// otherwise passes nothing. For anything else (macros such as exists, timestamps, arithmetic)
+// compile() gives null and the page shows what the server's new stream sends; the server stays the
+// judge of syntax (its 400 names the column).
 "use strict";
 
 const eventFilter = (() => {
@@ -17,7 +22,7 @@ const eventFilter = (() => {
   const text = (v) => { if (typeof v !== "string") throw new Unevaluable(); return v; };
 
   function equal(a, b) {
-    if (a === MISSING || b === MISSING) return false;
+    if (a === MISSING || b === MISSING) throw new Unevaluable();
     if (typeof a === "number" && typeof b === "number") return a === b;
     return JSON.stringify(a) === JSON.stringify(b);
   }
@@ -33,11 +38,24 @@ const eventFilter = (() => {
   }
 
   function child(value, key) {
+    if (value === MISSING) throw new Unevaluable();
     if (isObject(value) && typeof key === "string") return Object.hasOwn(value, key) ? value[key] : MISSING;
     if (Array.isArray(value) && typeof key === "number" && Number.isInteger(key)) {
       return key >= 0 && key < value.length ? value[key] : MISSING;
     }
     return MISSING;
+  }
+
+  // `||` (decisive true) and `&&` (decisive false) as CEL: a decisive side wins over an error
+  // on the other, whichever it is on; otherwise an error stays an error
+  function logical(l, r, e, decisive) {
+    let a, failed = null;
+    try { a = bool(l(e)); } catch (x) { if (!(x instanceof Unevaluable)) throw x; failed = x; }
+    if (!failed && a === decisive) return decisive;
+    const b = bool(r(e));
+    if (b === decisive) return decisive;
+    if (failed) throw failed;
+    return !decisive;
   }
 
   function tokenize(source) {
@@ -109,11 +127,7 @@ const eventFilter = (() => {
       let left = and();
       while (accept("||")) {
         const l = left, r = and();
-        left = (e) => {
-          let a;
-          try { a = bool(l(e)); } catch (x) { if (!(x instanceof Unevaluable)) throw x; a = false; }
-          return a || bool(r(e));
-        };
+        left = (e) => logical(l, r, e, true);
       }
       return left;
     }
@@ -121,7 +135,7 @@ const eventFilter = (() => {
       let left = unary();
       while (accept("&&")) {
         const l = left, r = unary();
-        left = (e) => bool(l(e)) && bool(r(e));
+        left = (e) => logical(l, r, e, false);
       }
       return left;
     }
@@ -143,16 +157,14 @@ const eventFilter = (() => {
       };
       switch (op.text) {
         case "==": return (e) => equal(left(e), right(e));
-        case "!=": return (e) => {
-          const a = left(e), b = right(e);
-          return a !== MISSING && b !== MISSING && !equal(a, b);
-        };
+        case "!=": return (e) => !equal(left(e), right(e));
         case "<": return (e) => compare(e) < 0;
         case "<=": return (e) => compare(e) <= 0;
         case ">": return (e) => compare(e) > 0;
         case ">=": return (e) => compare(e) >= 0;
         default: return (e) => {
           const container = right(e), element = left(e);
+          if (container === MISSING || element === MISSING) throw new Unevaluable();
           if (Array.isArray(container)) return container.some((item) => equal(item, element));
           if (isObject(container) && typeof element === "string") return Object.hasOwn(container, element);
           return false;
@@ -240,7 +252,11 @@ const eventFilter = (() => {
             expect(")");
             return (e) => inner(e) !== MISSING;
           }
-          default: return (e) => child(e, token.text);
+          case "event": return (e) => e;
+          default:
+            // a global function (size(x), timestamp(x), int(x)...) is for the server
+            if (peek().kind === "op" && peek().text === "(") throw new SyntaxProblem("function " + token.text);
+            return (e) => child(e, token.text);
         }
       }
       if (token.kind === "op") {

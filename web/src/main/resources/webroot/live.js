@@ -59,8 +59,8 @@ async function connect() {
     return;
   }
   thisStream = new WeakSet();
-  // a filter the server takes but this page cannot evaluate (a Java-only regular expression):
-  // show what the new stream sends
+  // a filter the server takes but this page does not evaluate (a CEL macro such as exists, a
+  // timestamp, arithmetic; see filter.js): show what the new stream sends
   if (!local) refilter((event) => thisStream.has(event));
   if (source) source.close();
   source = null;

@@ -1,10 +1,10 @@
 package io.valentia.app;
 
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.health.CheckMute;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.HealthTables;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.HealthMuted;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.vertx.core.Future;

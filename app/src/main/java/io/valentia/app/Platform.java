@@ -147,16 +147,10 @@ public final class Platform implements AutoCloseable {
       KafkaSettings settings = clientSettings(config, bootstrap, credentials);
       if (config.replica().isPresent()) {
         // a replica's clients are told apart on the brokers (quotas, metrics, logs)
-        settings =
-            new KafkaSettings(
-                settings.bootstrapServers(),
-                settings.clientId() + "-" + config.replica().get(),
-                settings.replicationFactor(),
-                settings.partitions(),
-                settings.compression(),
-                settings.clientProperties(),
-                settings.minInsyncReplicas());
+        settings = settings.withClientId(settings.clientId() + "-" + config.replica().get());
       }
+      settings =
+          settings.withMember(GroupMember.of(config.dataDir(), config.replica(), config.roles()));
       KafkaSettings provisioning =
           credentials == null
               ? settings

@@ -212,11 +212,14 @@ public final class NotificationsVerticle extends VerticleBase {
     Promise<T> promise = Promise.promise();
     context.runOnContext(
         v -> {
+          T result;
           try {
-            promise.complete(work.call());
+            result = work.call();
           } catch (Exception e) {
             promise.fail(e);
+            return;
           }
+          promise.complete(result);
         });
     return promise.future();
   }

@@ -2,9 +2,9 @@ package io.valentia.probes;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.health.HealthStatePublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTables;

@@ -2,9 +2,9 @@ package io.valentia.web;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.health.HealthSource;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.Audit;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.valentia.eventbus.service.Role;

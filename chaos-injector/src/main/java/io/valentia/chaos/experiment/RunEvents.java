@@ -1,7 +1,7 @@
 package io.valentia.chaos.experiment;
 
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.List;

@@ -2,8 +2,9 @@ package io.valentia.chaos.faults;
 
 /**
  * A token bucket for a bandwidth limit: {@code bytesPerSecond} tokens a second, a burst of at most
- * a twentieth of a second. A sender takes tokens for what it sends and waits while the bucket is in
- * debt, so a chunk larger than the burst is let through and paid for afterwards. Thread-safe.
+ * a twentieth of a second. A sender takes tokens for what it sends and waits as long as {@link
+ * #take} says, so a chunk larger than the burst is let through and paid for afterwards.
+ * Thread-safe.
  */
 final class TokenBucket {
   private final long bytesPerSecond;
@@ -41,13 +42,5 @@ final class TokenBucket {
     refilled = now;
     tokens -= bytes;
     return tokens >= 0 ? 0 : (long) Math.ceil(-tokens * 1e9 / bytesPerSecond);
-  }
-
-  /** Takes {@code bytes} tokens and waits until they may be sent. */
-  void await(long bytes) throws InterruptedException {
-    long wait = take(bytes);
-    if (wait > 0) {
-      Thread.sleep(wait / 1_000_000L, (int) (wait % 1_000_000L));
-    }
   }
 }

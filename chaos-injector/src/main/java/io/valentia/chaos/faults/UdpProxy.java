@@ -1,45 +1,52 @@
 package io.valentia.chaos.faults;
 
-import java.io.IOException;
-import java.net.DatagramPacket;
-import java.net.DatagramSocket;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.datagram.DatagramPacket;
+import io.vertx.core.datagram.DatagramSocket;
+import io.vertx.core.datagram.DatagramSocketOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The UDP side of the built-in proxy: datagrams to {@code listen} go to {@code upstream} from a
  * socket of their own per client address, and the replies go back to that client, each way with the
  * {@link ProxyEffects}: dropped with the loss percentage, held for the latency and jitter (so
  * datagrams may be reordered, as on a real network) and sent no faster than the bandwidth. At most
- * {@value #MAX_CLIENTS} client addresses. {@link #close()} closes every socket.
+ * {@value #MAX_CLIENTS} client addresses. Runs on Vert.x {@link DatagramSocket}s of its own {@link
+ * ProxyRuntime} (one event loop thread). {@link #close()} closes every socket.
  */
 final class UdpProxy implements AutoCloseable {
   static final int MAX_CLIENTS = 1024;
-  private static final int MAX_DATAGRAM = 65_535;
 
+  /**
+   * The receive buffer of each socket, which Vert.x also reads each datagram into: the largest
+   * datagram (64 KiB) fits whole, and the kernel holds a burst as with its default buffer.
+   */
+  private static final int RECEIVE_BUFFER = 256 * 1024;
+
+  private final ProxyRuntime runtime;
   private final DatagramSocket listen;
   private final InetSocketAddress upstream;
+  private final String upstreamHost;
   private final ProxyEffects effects;
-  private final Map<SocketAddress, DatagramSocket> clients = new ConcurrentHashMap<>();
+  private final Map<SocketAddress, Future<DatagramSocket>> clients =
+      new HashMap<>(); // touched on the event loop only
   private final TokenBucket toUpstream;
   private final TokenBucket toClients;
-  private final ScheduledExecutorService senders =
-      Executors.newSingleThreadScheduledExecutor(
-          r -> {
-            Thread t = new Thread(r, "valentia-udp-proxy-send");
-            t.setDaemon(true);
-            return t;
-          });
 
-  private UdpProxy(DatagramSocket listen, InetSocketAddress upstream, ProxyEffects effects) {
+  private UdpProxy(
+      ProxyRuntime runtime,
+      DatagramSocket listen,
+      InetSocketAddress upstream,
+      ProxyEffects effects) {
+    this.runtime = runtime;
     this.listen = listen;
     this.upstream = upstream;
+    this.upstreamHost = upstream.getAddress().getHostAddress();
     this.effects = effects;
     this.toUpstream = effects.bucket();
     this.toClients = effects.bucket();
@@ -48,99 +55,70 @@ final class UdpProxy implements AutoCloseable {
   /** Binds {@code listen} and starts passing datagrams. */
   static UdpProxy start(InetSocketAddress listen, InetSocketAddress upstream, ProxyEffects effects)
       throws FaultException {
-    DatagramSocket socket;
+    ProxyRuntime runtime = ProxyRuntime.start();
+    DatagramSocket socket =
+        runtime.vertx().createDatagramSocket(options(listen).setReuseAddress(true));
+    UdpProxy proxy = new UdpProxy(runtime, socket, upstream, effects);
+    socket.exceptionHandler(e -> {}); // a datagram that could not be read: lost like any other
+    socket.handler(proxy::fromClient);
     try {
-      socket = new DatagramSocket(null);
-      socket.setReuseAddress(true);
-      socket.bind(listen);
-    } catch (IOException e) {
+      runtime.await(socket.listen(listen.getPort(), listen.getAddress().getHostAddress()));
+    } catch (Exception e) {
+      runtime.close();
       throw new FaultException("cannot listen for UDP on " + listen + ": " + e.getMessage(), e);
     }
-    UdpProxy proxy = new UdpProxy(socket, upstream, effects);
-    Thread receiver =
-        new Thread(proxy::receiveFromClients, "valentia-udp-proxy-" + listen.getPort());
-    receiver.setDaemon(true);
-    receiver.start();
     return proxy;
   }
 
-  private void receiveFromClients() {
-    byte[] buffer = new byte[MAX_DATAGRAM];
-    while (!listen.isClosed()) {
-      try {
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-        listen.receive(packet);
-        DatagramSocket out = socketFor(packet.getSocketAddress());
-        if (out != null) {
-          forward(Arrays.copyOf(packet.getData(), packet.getLength()), out, upstream, toUpstream);
-        }
-      } catch (IOException e) {
-        // closed
-      }
+  private static DatagramSocketOptions options(InetSocketAddress address) {
+    return new DatagramSocketOptions()
+        .setIpV6(address.getAddress() instanceof Inet6Address)
+        .setReceiveBufferSize(RECEIVE_BUFFER);
+  }
+
+  private void fromClient(DatagramPacket packet) {
+    Future<DatagramSocket> out = socketFor(packet.sender());
+    if (out != null) {
+      Buffer data = packet.data();
+      out.onSuccess(socket -> forward(data, socket, upstream.getPort(), upstreamHost, toUpstream));
     }
   }
 
   /** The socket that speaks to upstream for one client; null when there are too many clients. */
-  private DatagramSocket socketFor(SocketAddress client) {
-    DatagramSocket existing = clients.get(client);
+  private Future<DatagramSocket> socketFor(SocketAddress client) {
+    Future<DatagramSocket> existing = clients.get(client);
     if (existing != null || clients.size() >= MAX_CLIENTS) {
       return existing;
     }
-    try {
-      DatagramSocket socket = new DatagramSocket();
-      clients.put(client, socket);
-      Thread replies =
-          new Thread(() -> receiveReplies(socket, client), "valentia-udp-proxy-replies");
-      replies.setDaemon(true);
-      replies.start();
-      return socket;
-    } catch (IOException e) {
-      return null;
-    }
+    DatagramSocket socket = runtime.vertx().createDatagramSocket(options(upstream));
+    socket.exceptionHandler(e -> {});
+    socket.handler(
+        reply -> {
+          SocketAddress from = reply.sender();
+          if (from.port() == upstream.getPort() && upstreamHost.equals(from.hostAddress())) {
+            forward(reply.data(), listen, client.port(), client.hostAddress(), toClients);
+          }
+        });
+    Future<DatagramSocket> bound =
+        socket.listen(0, upstream.getAddress() instanceof Inet6Address ? "::" : "0.0.0.0");
+    clients.put(client, bound);
+    return bound;
   }
 
-  private void receiveReplies(DatagramSocket socket, SocketAddress client) {
-    byte[] buffer = new byte[MAX_DATAGRAM];
-    while (!socket.isClosed()) {
-      try {
-        DatagramPacket packet = new DatagramPacket(buffer, buffer.length);
-        socket.receive(packet);
-        if (packet.getSocketAddress().equals(upstream)) {
-          forward(Arrays.copyOf(packet.getData(), packet.getLength()), listen, client, toClients);
-        }
-      } catch (IOException e) {
-        // closed
-      }
-    }
-  }
-
-  /** Drops, delays and paces one datagram, then sends it from {@code via} to {@code to}. */
-  private void forward(byte[] data, DatagramSocket via, SocketAddress to, TokenBucket bucket) {
+  /** Drops, delays and paces one datagram, then sends it from {@code via} to {@code host:port}. */
+  private void forward(Buffer data, DatagramSocket via, int port, String host, TokenBucket bucket) {
     if (effects.lose()) {
       return;
     }
     long delayNanos =
-        effects.delayMillis() * 1_000_000L + (bucket == null ? 0 : bucket.take(data.length));
-    try {
-      senders.schedule(
-          () -> {
-            try {
-              via.send(new DatagramPacket(data, data.length, to));
-            } catch (IOException e) {
-              // closed, or the receiver is gone: a datagram lost like any other
-            }
-          },
-          delayNanos,
-          TimeUnit.NANOSECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      // the proxy is closing
-    }
+        effects.delayMillis() * 1_000_000L + (bucket == null ? 0 : bucket.take(data.length()));
+    // a failed send (closed, or the receiver is gone) is a datagram lost like any other
+    runtime.after(delayNanos, () -> via.send(data, port, host));
   }
 
+  /** Closes every socket (and so every datagram still held); waits until they are. */
   @Override
   public void close() {
-    listen.close();
-    clients.values().forEach(DatagramSocket::close);
-    senders.shutdownNow();
+    runtime.close();
   }
 }

@@ -1,86 +1,84 @@
 package io.valentia.chaos.schedule;
 
+import com.cronutils.model.CronType;
+import com.cronutils.model.definition.CronDefinition;
+import com.cronutils.model.definition.CronDefinitionBuilder;
+import com.cronutils.model.time.ExecutionTime;
+import com.cronutils.parser.CronParser;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.BitSet;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A cron expression in the UNIX dialect (5 fields: minute hour day-of-month month day-of-week) or
  * the Quartz dialect (6 or 7 fields: second minute hour day-of-month month day-of-week [year], with
- * {@code ?} for "no specific value" and days of the week 1-7 from Sunday). Fields take {@code *},
- * numbers, names ({@code JAN}, {@code MON}), lists, ranges and steps. As in cron, when both day of
- * month and day of week are restricted a day matching either one fires. Immutable.
+ * {@code ?} for "no specific value" and days of the week 1-7 from Sunday), parsed and evaluated by
+ * cron-utils. Fields take {@code *}, numbers, names ({@code JAN}, {@code MON}, in any case), lists,
+ * ranges and steps; {@code L}, {@code W} and {@code #} are not accepted. As in cron, when both day
+ * of month and day of week are restricted a day matching either one fires (in both dialects: the
+ * Quartz form is evaluated as the earlier firing of its day-of-month and its day-of-week half).
+ * Immutable.
  */
 public final class CronExpression {
-  private static final Map<String, Integer> MONTHS =
-      Map.ofEntries(
-          Map.entry("JAN", 1),
-          Map.entry("FEB", 2),
-          Map.entry("MAR", 3),
-          Map.entry("APR", 4),
-          Map.entry("MAY", 5),
-          Map.entry("JUN", 6),
-          Map.entry("JUL", 7),
-          Map.entry("AUG", 8),
-          Map.entry("SEP", 9),
-          Map.entry("OCT", 10),
-          Map.entry("NOV", 11),
-          Map.entry("DEC", 12));
-  private static final Map<String, Integer> DAYS =
-      Map.of("SUN", 0, "MON", 1, "TUE", 2, "WED", 3, "THU", 4, "FRI", 5, "SAT", 6);
+  private static final List<String> UNIX_FIELDS =
+      List.of("minute", "hour", "day of month", "month", "day of week");
+  private static final List<String> QUARTZ_FIELDS =
+      List.of("second", "minute", "hour", "day of month", "month", "day of week", "year");
+  private static final int QUARTZ_DAY_OF_MONTH = 3;
+  private static final int QUARTZ_DAY_OF_WEEK = 5;
+  private static final String LIBRARY_PREFIX = "Failed to parse cron expression. ";
+
+  private static final CronParser UNIX =
+      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
+
+  /**
+   * Quartz's fields without its L, W and # and without its rule that one day field be {@code ?}: a
+   * schedule written {@code 0 0 12 * * *} fires every day at noon, as it always has here.
+   */
+  private static final CronDefinition QUARTZ_DEFINITION =
+      CronDefinitionBuilder.defineCron()
+          .withSeconds()
+          .withStrictRange()
+          .and()
+          .withMinutes()
+          .withStrictRange()
+          .and()
+          .withHours()
+          .withStrictRange()
+          .and()
+          .withDayOfMonth()
+          .supportsQuestionMark()
+          .withStrictRange()
+          .and()
+          .withMonth()
+          .withStrictRange()
+          .and()
+          .withDayOfWeek()
+          .withValidRange(1, 7)
+          .withMondayDoWValue(2)
+          .supportsQuestionMark()
+          .withStrictRange()
+          .and()
+          .withYear()
+          .withValidRange(1970, 2199)
+          .withStrictRange()
+          .optional()
+          .and()
+          .instance();
+
+  private static final CronParser QUARTZ = new CronParser(QUARTZ_DEFINITION);
 
   private final String text;
-  private final BitSet seconds;
-  private final BitSet minutes;
-  private final BitSet hours;
-  private final BitSet daysOfMonth;
-  private final BitSet months;
-  private final BitSet daysOfWeek; // 0 = Sunday
-  private final BitSet years; // offset from 1970; null = any
-  private final boolean domStar;
-  private final boolean dowStar;
 
-  private CronExpression(String text, List<String> problems) {
+  /** What is evaluated; a firing is the earliest next time of any of them. */
+  private final List<ExecutionTime> executions;
+
+  private CronExpression(String text, List<ExecutionTime> executions) {
     this.text = text;
-    String[] f = text.trim().toUpperCase(Locale.ROOT).split("\\s+");
-    boolean quartz = f.length == 6 || f.length == 7;
-    if (f.length != 5 && !quartz) {
-      problems.add(
-          "a cron expression has 5 fields (UNIX) or 6-7 fields (Quartz), found " + f.length);
-      seconds = minutes = hours = daysOfMonth = months = daysOfWeek = new BitSet();
-      years = null;
-      domStar = dowStar = true;
-      return;
-    }
-    int i = 0;
-    seconds = quartz ? field(f[i++], 0, 59, Map.of(), "second", problems, false) : bits(0);
-    minutes = field(f[i++], 0, 59, Map.of(), "minute", problems, false);
-    hours = field(f[i++], 0, 23, Map.of(), "hour", problems, false);
-    String dom = f[i++];
-    daysOfMonth = field(dom, 1, 31, Map.of(), "day of month", problems, quartz);
-    months = field(f[i++], 1, 12, MONTHS, "month", problems, false);
-    String dow = f[i++];
-    if (quartz) {
-      // Quartz: 1-7 = SUN-SAT
-      BitSet q = field(dow, 1, 7, quartzDays(), "day of week", problems, true);
-      BitSet d = new BitSet();
-      q.stream().forEach(b -> d.set(b - 1));
-      daysOfWeek = d;
-    } else {
-      BitSet d = field(dow, 0, 7, DAYS, "day of week", problems, false);
-      if (d.get(7)) {
-        d.set(0);
-        d.clear(7);
-      }
-      daysOfWeek = d;
-    }
-    years = quartz && f.length == 7 && !f[6].equals("*") ? yearField(f[6], problems) : null;
-    domStar = dom.equals("*") || dom.equals("?");
-    dowStar = dow.equals("*") || dow.equals("?");
+    this.executions = executions;
   }
 
   /**
@@ -89,62 +87,41 @@ public final class CronExpression {
    * @throws IllegalArgumentException naming every bad field
    */
   public static CronExpression parse(String text) {
-    List<String> problems = new ArrayList<>();
-    CronExpression cron = new CronExpression(text, problems);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          "not a cron expression: " + text + ": " + String.join("; ", problems));
+    String[] fields = text.trim().toUpperCase(Locale.ROOT).split("\\s+");
+    boolean quartz = fields.length == 6 || fields.length == 7;
+    if (fields.length != 5 && !quartz) {
+      throw invalid(
+          text,
+          List.of(
+              "a cron expression has 5 fields (UNIX) or 6-7 fields (Quartz), found "
+                  + fields.length));
     }
-    return cron;
+    CronParser parser = quartz ? QUARTZ : UNIX;
+    List<String> names = quartz ? QUARTZ_FIELDS : UNIX_FIELDS;
+    List<String> problems = fieldProblems(parser, names, fields);
+    if (!problems.isEmpty()) {
+      throw invalid(text, problems);
+    }
+    try {
+      List<ExecutionTime> executions = new ArrayList<>();
+      for (String[] variant : quartz ? quartzDays(fields) : List.<String[]>of(fields)) {
+        executions.add(ExecutionTime.forCron(parser.parse(String.join(" ", variant))));
+      }
+      return new CronExpression(text, List.copyOf(executions));
+    } catch (IllegalArgumentException e) {
+      throw invalid(text, List.of(libraryMessage(e)));
+    }
   }
 
   /** The first time after {@code after} (strictly) that matches; null when none within 5 years. */
   public ZonedDateTime next(ZonedDateTime after) {
-    ZonedDateTime t = after.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    ZonedDateTime from = after.truncatedTo(ChronoUnit.SECONDS);
     ZonedDateTime limit = after.plusYears(5);
-    while (t.isBefore(limit)) {
-      if (years != null && !years.get(t.getYear() - 1970)) {
-        t = t.plusYears(1).withDayOfYear(1).truncatedTo(ChronoUnit.DAYS);
-        continue;
-      }
-      if (!months.get(t.getMonthValue())) {
-        t = t.plusMonths(1).withDayOfMonth(1).truncatedTo(ChronoUnit.DAYS);
-        continue;
-      }
-      if (!dayMatches(t)) {
-        t = t.plusDays(1).truncatedTo(ChronoUnit.DAYS);
-        continue;
-      }
-      if (!hours.get(t.getHour())) {
-        t = t.plusHours(1).truncatedTo(ChronoUnit.HOURS);
-        continue;
-      }
-      if (!minutes.get(t.getMinute())) {
-        t = t.plusMinutes(1).truncatedTo(ChronoUnit.MINUTES);
-        continue;
-      }
-      if (!seconds.get(t.getSecond())) {
-        t = t.plusSeconds(1);
-        continue;
-      }
-      return t;
-    }
-    return null;
-  }
-
-  private boolean dayMatches(ZonedDateTime t) {
-    boolean dom = daysOfMonth.get(t.getDayOfMonth());
-    boolean dow = daysOfWeek.get(t.getDayOfWeek().getValue() % 7);
-    if (domStar && dowStar) {
-      return true;
-    }
-    if (domStar) {
-      return dow;
-    }
-    if (dowStar) {
-      return dom;
-    }
-    return dom || dow;
+    return executions.stream()
+        .flatMap(e -> e.nextExecution(from).stream())
+        .filter(t -> t.isBefore(limit))
+        .min(ZonedDateTime::compareTo)
+        .orElse(null);
   }
 
   @Override
@@ -152,103 +129,70 @@ public final class CronExpression {
     return text;
   }
 
-  private static Map<String, Integer> quartzDays() {
-    Map<String, Integer> m = new java.util.HashMap<>();
-    DAYS.forEach((k, v) -> m.put(k, v + 1));
-    return m;
+  /**
+   * The Quartz expression as cron-utils evaluates it with cron's day rule: one day field free
+   * ({@code ?}) when at most one is restricted, else a day-of-month half and a day-of-week half.
+   */
+  private static List<String[]> quartzDays(String[] fields) {
+    boolean anyDay = free(fields[QUARTZ_DAY_OF_MONTH]);
+    boolean anyWeekday = free(fields[QUARTZ_DAY_OF_WEEK]);
+    if (anyDay && anyWeekday) {
+      return List.<String[]>of(with(fields, "*", "?"));
+    }
+    if (anyDay || anyWeekday) {
+      return List.<String[]>of(
+          with(
+              fields,
+              anyDay ? "?" : fields[QUARTZ_DAY_OF_MONTH],
+              anyWeekday ? "?" : fields[QUARTZ_DAY_OF_WEEK]));
+    }
+    return List.of(
+        with(fields, fields[QUARTZ_DAY_OF_MONTH], "?"),
+        with(fields, "?", fields[QUARTZ_DAY_OF_WEEK]));
   }
 
-  private static BitSet bits(int... values) {
-    BitSet b = new BitSet();
-    for (int v : values) {
-      b.set(v);
-    }
-    return b;
+  private static boolean free(String field) {
+    return field.equals("*") || field.equals("?");
   }
 
-  private static BitSet yearField(String text, List<String> problems) {
-    BitSet b = field(text, 1970, 2199, Map.of(), "year", problems, false);
-    BitSet shifted = new BitSet();
-    b.stream().forEach(y -> shifted.set(y - 1970));
-    return shifted;
+  private static String[] with(String[] fields, String dayOfMonth, String dayOfWeek) {
+    String[] copy = Arrays.copyOf(fields, fields.length);
+    copy[QUARTZ_DAY_OF_MONTH] = dayOfMonth;
+    copy[QUARTZ_DAY_OF_WEEK] = dayOfWeek;
+    return copy;
   }
 
-  private static BitSet field(
-      String text,
-      int min,
-      int max,
-      Map<String, Integer> names,
-      String what,
-      List<String> problems,
-      boolean questionOk) {
-    BitSet out = new BitSet();
-    if (text.equals("?")) {
-      if (!questionOk) {
-        problems.add(what + ": ? is only for Quartz day fields");
-      }
-      out.set(min, max + 1);
-      return out;
-    }
-    for (String part : text.split(",")) {
-      int step = 1;
-      String range = part;
-      int slash = part.indexOf('/');
-      if (slash >= 0) {
-        range = part.substring(0, slash);
-        Integer s = number(part.substring(slash + 1), Map.of());
-        if (s == null || s < 1) {
-          problems.add(what + ": bad step in " + part);
-          continue;
-        }
-        step = s;
-      }
-      int lo;
-      int hi;
-      if (range.equals("*")) {
-        lo = min;
-        hi = max;
-      } else if (range.contains("-")) {
-        String[] ends = range.split("-", 2);
-        Integer a = number(ends[0], names);
-        Integer b = number(ends[1], names);
-        if (a == null || b == null) {
-          problems.add(what + ": not a range: " + range);
-          continue;
-        }
-        lo = a;
-        hi = b;
-      } else {
-        Integer v = number(range, names);
-        if (v == null) {
-          problems.add(
-              what
-                  + ": not a value: "
-                  + range
-                  + (range.matches(".*[LW#].*") ? " (L, W and # are not supported)" : ""));
-          continue;
-        }
-        lo = v;
-        hi = slash >= 0 ? max : v;
-      }
-      if (lo < min || hi > max || lo > hi) {
-        problems.add(what + ": " + part + " is outside " + min + "-" + max);
-        continue;
-      }
-      for (int v = lo; v <= hi; v += step) {
-        out.set(v);
+  /** Each field that cron-utils refuses on its own (every other field {@code *}), with why. */
+  private static List<String> fieldProblems(
+      CronParser parser, List<String> names, String[] fields) {
+    List<String> problems = new ArrayList<>();
+    for (int i = 0; i < fields.length; i++) {
+      String[] probe = new String[fields.length];
+      Arrays.fill(probe, "*");
+      probe[i] = fields[i];
+      try {
+        parser.parse(String.join(" ", probe));
+      } catch (IllegalArgumentException e) {
+        String field = fields[i];
+        String hint =
+            field.matches(".*[LW#].*")
+                ? " (L, W and # are not supported)"
+                : field.contains("?") ? " (? is only for Quartz day fields)" : "";
+        problems.add(names.get(i) + ": " + field + ": " + libraryMessage(e) + hint);
       }
     }
-    return out;
+    return problems;
   }
 
-  private static Integer number(String text, Map<String, Integer> names) {
-    if (names.containsKey(text)) {
-      return names.get(text);
-    }
-    try {
-      return Integer.parseInt(text);
-    } catch (NumberFormatException e) {
-      return null;
-    }
+  private static String libraryMessage(IllegalArgumentException e) {
+    String message = String.valueOf(e.getMessage());
+    return message.startsWith(LIBRARY_PREFIX)
+        ? message.substring(LIBRARY_PREFIX.length())
+        : message;
+  }
+
+  private static IllegalArgumentException invalid(String text, List<String> problems) {
+    return new IllegalArgumentException(
+        "not a cron expression: " + text + ": " + String.join("; ", problems));
   }
 }

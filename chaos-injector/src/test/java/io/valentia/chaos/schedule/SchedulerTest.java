@@ -1,14 +1,12 @@
 package io.valentia.chaos.schedule;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.valentia.eventbus.EventCodec;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -96,10 +94,6 @@ class SchedulerTest {
         o);
   }
 
-  private static ZonedDateTime utc(String text) {
-    return ZonedDateTime.parse(text);
-  }
-
   @Test
   @DisplayName(
       "A paused schedule has no next firing and starts nothing however much time passes; resumed, it fires again from then on")
@@ -128,50 +122,6 @@ class SchedulerTest {
     clock.advance(Duration.ofMinutes(10));
     scheduler.tick();
     assertThat(runs.started).hasSize(1);
-  }
-
-  @Test
-  @DisplayName("UNIX cron: every 15 minutes on weekdays, names, ranges, lists and Sunday as 0 or 7")
-  void unixCron() {
-    CronExpression cron = CronExpression.parse("*/15 9-17 * * MON-FRI");
-    assertThat(cron.next(utc("2026-11-27T17:50:00Z")))
-        .isEqualTo(utc("2026-11-30T09:00:00Z")); // Fri -> Mon
-    assertThat(cron.next(utc("2026-11-30T09:00:00Z"))).isEqualTo(utc("2026-11-30T09:15:00Z"));
-    assertThat(CronExpression.parse("0 3 * * 7").next(utc("2026-11-27T00:00:00Z")))
-        .isEqualTo(utc("2026-11-29T03:00:00Z"));
-    assertThat(CronExpression.parse("0 0 1,15 JAN,JUL *").next(utc("2026-11-29T00:00:00Z")))
-        .isEqualTo(utc("2027-01-01T00:00:00Z"));
-  }
-
-  @Test
-  @DisplayName("UNIX cron: a restricted day of month and day of week fire on either, as cron does")
-  void domOrDow() {
-    CronExpression cron = CronExpression.parse("0 12 13 * FRI");
-    assertThat(cron.next(utc("2026-11-01T00:00:00Z")))
-        .isEqualTo(utc("2026-11-06T12:00:00Z")); // a Friday
-    assertThat(cron.next(utc("2026-11-12T13:00:00Z")))
-        .isEqualTo(utc("2026-11-13T12:00:00Z")); // the 13th
-  }
-
-  @Test
-  @DisplayName("Quartz cron: seconds, ? and days of the week from 1 = Sunday")
-  void quartzCron() {
-    CronExpression cron = CronExpression.parse("30 0 12 ? * 2");
-    assertThat(cron.next(utc("2026-11-29T00:00:00Z")))
-        .isEqualTo(utc("2026-11-30T12:00:30Z")); // Monday
-    assertThat(CronExpression.parse("0 0/30 * * * ? 2027").next(utc("2026-11-29T00:00:00Z")))
-        .isEqualTo(utc("2027-01-01T00:00:00Z"));
-  }
-
-  @Test
-  @DisplayName("A bad cron expression names every bad field")
-  void badCron() {
-    assertThatThrownBy(() -> CronExpression.parse("61 25 * * BLURSDAY"))
-        .hasMessageContaining("minute: 61 is outside 0-59")
-        .hasMessageContaining("hour: 25 is outside 0-23")
-        .hasMessageContaining("day of week: not a value: BLURSDAY");
-    assertThatThrownBy(() -> CronExpression.parse("* * *"))
-        .hasMessageContaining("5 fields (UNIX) or 6-7 fields (Quartz)");
   }
 
   @Test

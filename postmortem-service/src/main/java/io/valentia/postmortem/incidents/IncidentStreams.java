@@ -161,6 +161,10 @@ public final class IncidentStreams implements AutoCloseable {
     props.put("restore.consumer.fetch.max.wait.ms", 50);
     // a killed instance's tasks move (or come back to it when it restarts) after this, not 45 s
     props.put("consumer.session.timeout.ms", 15_000);
+    // a restarted process takes its own place at once (Streams adds each thread's number)
+    kafka
+        .groupInstanceId(settings.applicationId())
+        .ifPresent(id -> props.put("main.consumer.group.instance.id", id));
     props.putAll(settings.overrides());
     pinUncommitted(kafka, settings.applicationId());
     KafkaStreams streams = new KafkaStreams(IncidentTopology.build(rules, seed), props);

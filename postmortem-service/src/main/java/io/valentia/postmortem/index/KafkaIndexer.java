@@ -59,6 +59,12 @@ import org.slf4j.LoggerFactory;
  * a valid event is counted, logged and skipped: it is checked as the dead-letter gate checks it
  * (envelope, known type, data against the type's JSON Schema), so the index holds exactly the
  * records that are not on {@code valentia.deadletter}.
+ *
+ * <p>Longer than most classes on purpose: it is one concurrency protocol. The polling thread, the
+ * lanes, the refresh timer and the commit share the queue's capacity, the offsets recorded per
+ * partition and the stopping and failure flags, and the guarantees above (no offset committed
+ * before its record, memory bounded, queued batches dropped on a stop and read again) hold only
+ * across all of them; split into classes, each would have to expose that state to the others.
  */
 public final class KafkaIndexer implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(KafkaIndexer.class);

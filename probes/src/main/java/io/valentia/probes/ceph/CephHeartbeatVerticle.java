@@ -1,9 +1,9 @@
 package io.valentia.probes.ceph;
 
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.HealthChanged;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,8 +1,8 @@
 package io.valentia.probes.frames;
 
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.FrameStats;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

@@ -1,7 +1,7 @@
 package io.valentia.probes.leases;
 
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.LeaseGranted;
 import io.valentia.eventbus.payload.LeaseRevoked;

@@ -2,9 +2,9 @@ package io.valentia.probes.leases;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.ServiceStatus;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.LeaseGranted;

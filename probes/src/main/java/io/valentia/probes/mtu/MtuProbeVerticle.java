@@ -1,7 +1,7 @@
 package io.valentia.probes.mtu;
 
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.HealthChanged;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;

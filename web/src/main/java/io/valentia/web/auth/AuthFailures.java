@@ -2,7 +2,7 @@ package io.valentia.web.auth;
 
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.eventbus.EventPublisher;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.Audit;
 import java.time.Duration;
 import org.slf4j.Logger;

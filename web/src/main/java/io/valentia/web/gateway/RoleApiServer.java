@@ -1,8 +1,8 @@
 package io.valentia.web.gateway;
 
-import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.HealthSource;
+import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
