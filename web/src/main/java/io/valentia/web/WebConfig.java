@@ -7,8 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The web server's settings: the {@code http} section of the configuration. Every key but {@code
@@ -70,8 +68,6 @@ public record WebConfig(
           "allowed-origins",
           "sessions",
           "throttle");
-
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
   public WebConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -163,18 +159,7 @@ public record WebConfig(
 
   /** Parses {@code 500ms}, {@code 30s}, {@code 5m} or {@code 2h}. */
   static Duration parseDuration(String text) {
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "not a duration: \"" + text + "\" (write e.g. 500ms, 30s, 5m or 2h)");
-    }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+    return io.valentia.eventbus.config.Durations.parse(text);
   }
 
   private static Duration duration(JsonNode node, Duration fallback) {

@@ -1,6 +1,7 @@
 package io.valentia.notifications.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.notifications.route.InhibitRule;
 import io.valentia.notifications.route.Matcher;
 import io.valentia.notifications.route.Route;
@@ -220,14 +221,18 @@ final class ConfigReader {
       return null;
     }
     try {
-      Duration d = PrometheusDuration.parse(text);
+      Duration d = Durations.parse(text);
       if (d.isZero() && !zeroAllowed) {
         problem(at, "cannot be zero");
         return null;
       }
       return d;
     } catch (IllegalArgumentException e) {
-      problem(at, e.getMessage());
+      problem(
+          at,
+          text.isEmpty()
+              ? "empty duration string"
+              : "not a valid duration string: \"" + text + "\" (e.g. 30s, 5m, 4h, 1d, 1h30m)");
       return null;
     }
   }

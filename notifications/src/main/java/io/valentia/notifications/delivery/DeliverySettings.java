@@ -1,7 +1,7 @@
 package io.valentia.notifications.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.notifications.config.PrometheusDuration;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.notifications.receiver.Integration;
 import java.time.Duration;
 import java.util.EnumMap;
@@ -190,10 +190,10 @@ public record DeliverySettings(
     return d;
   }
 
-  /** A Prometheus-style duration; null when {@code text} is not one. */
+  /** A duration ({@link Durations}); null when {@code text} is not one. */
   static Duration parseDuration(String text) {
     try {
-      return PrometheusDuration.parse(text.trim());
+      return Durations.parse(text);
     } catch (IllegalArgumentException e) {
       return null;
     }

@@ -1,7 +1,7 @@
 package io.valentia.probes.ceph;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.probes.ProbeDurations;
+import io.valentia.eventbus.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -142,7 +142,7 @@ public record CephConfig(
     JsonNode node = section.path(key);
     String text = node.isMissingNode() ? fallback : node.asText();
     try {
-      Duration duration = ProbeDurations.parse(text);
+      Duration duration = Durations.parse(text);
       if (duration.isZero()) {
         problems.add(key + ": must be above 0");
       }

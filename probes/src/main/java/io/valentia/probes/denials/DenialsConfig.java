@@ -5,8 +5,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code probes.denials} configuration:
@@ -32,7 +30,6 @@ public record DenialsConfig(
     boolean kmsg, String auditLog, List<String> files, Duration window, String host) {
   private static final Set<String> KEYS =
       Set.of("enabled", "kmsg", "auditLog", "files", "window", "host");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
 
   public DenialsConfig {
     files = List.copyOf(files);
@@ -114,18 +111,7 @@ public record DenialsConfig(
    * @throws IllegalArgumentException naming the accepted forms
    */
   public static Duration duration(String text) {
-    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "not a duration: \"" + text + "\" (write e.g. 0s, 500ms, 10s, 5m or 1h)");
-    }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+    return io.valentia.eventbus.config.Durations.parse(text);
   }
 
   /** This machine's host name, or {@code localhost} when it has none. */

@@ -1,7 +1,7 @@
 package io.valentia.probes.mtu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.probes.ProbeDurations;
+import io.valentia.eventbus.config.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -243,7 +243,7 @@ public record MtuConfig(
       JsonNode section, String key, String fallback, List<String> problems) {
     String value = text(section, key, fallback, problems);
     try {
-      Duration duration = ProbeDurations.parse(value);
+      Duration duration = Durations.parse(value);
       if (duration.isZero()) {
         problems.add(key + ": must be above 0");
       }
