@@ -155,6 +155,21 @@ public final class ConfigSection {
     problems.add(new ConfigProblem(full, sourceOf(full), message));
   }
 
+  /**
+   * Adds the problems of a reader of a sub-section that reports {@code key: message} lines relative
+   * to this section (or a bare {@code message} about the section itself).
+   */
+  public void adopt(List<String> lines) {
+    for (String line : lines) {
+      int colon = line.indexOf(": ");
+      if (colon <= 0 || line.substring(0, colon).contains(" ")) {
+        problem("", line);
+      } else {
+        problem(line.substring(0, colon), line.substring(colon + 2));
+      }
+    }
+  }
+
   private String sourceOf(String full) {
     String at = full;
     while (true) {

@@ -147,4 +147,25 @@ class ConfigSectionTest {
     assertThat(ConfigSection.of(null).isAbsent()).isTrue();
     assertThat(section.problemLines()).containsExactly("must be a mapping");
   }
+
+  @Test
+  @DisplayName(
+      "Problems of a sub-section's own reader are adopted under the sub-section's key path and"
+          + " source.")
+  void adopt() throws Exception {
+    ConfigSection root =
+        ConfigSection.of(json("{\"probes\": {}}"), "", Map.of("probes", "valentia.yaml")::get);
+    root.section("probes")
+        .adopt(
+            List.of(
+                "mtu.peers[0]: \"osd-7\": not HOST:PORT",
+                "must be a mapping",
+                "bad matcher format: x"));
+
+    assertThat(root.problemLines())
+        .containsExactly(
+            "probes.mtu.peers[0] (from valentia.yaml): \"osd-7\": not HOST:PORT",
+            "probes (from valentia.yaml): must be a mapping",
+            "probes (from valentia.yaml): bad matcher format: x");
+  }
 }
