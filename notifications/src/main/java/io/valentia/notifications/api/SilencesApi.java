@@ -7,7 +7,6 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventPublisher;
 import io.valentia.eventbus.Topics;
-import io.valentia.eventbus.config.Durations;
 import io.valentia.eventbus.payload.Audit;
 import io.valentia.notifications.NotificationsVerticle;
 import io.valentia.notifications.route.Matcher;
@@ -234,7 +233,7 @@ public final class SilencesApi {
 
   /** {@code 90m}, {@code 2h}, {@code 1d}, {@code 1h30m}: Prometheus's duration form. */
   public static Duration parseDuration(String text) {
-    Duration d = Durations.parse(text);
+    Duration d = io.valentia.eventbus.config.Durations.parse(text);
     if (d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException("not a positive duration (like 30m, 2h, 1d): " + text);
     }
