@@ -149,11 +149,9 @@ public record ChaosConfig(
       return defaults;
     }
     section.checkKeys(FIELDS, UnknownKeys.listingKnown());
-    List<String> allowProblems = new ArrayList<>();
-    JsonNode allowNode = section.node().path(ALLOW.name());
-    TargetAllowList allow = TargetAllowList.read(allowNode, allowProblems);
-    ProviderAllowList providers = ProviderAllowList.read(allowNode, allowProblems);
-    section.section(ALLOW.name()).adopt(allowProblems);
+    ConfigSection allowSection = section.section(ALLOW.name());
+    TargetAllowList allow = TargetAllowList.read(allowSection);
+    ProviderAllowList providers = ProviderAllowList.read(allowSection);
     ProviderPolicy providerDefaults = defaults.policy().providers();
     return new ChaosConfig(
         new SafetyPolicy(
