@@ -6,6 +6,7 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.InvalidEventException;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.LogRecord;
 import io.valentia.eventbus.kafka.TopicReader;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.ValentiaException;
-import io.valentia.probes.frames.DurationConverter;
+import io.valentia.eventbus.config.Durations;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -180,7 +180,7 @@ public final class LeaseCommand implements Runnable {
     @Option(
         names = "--term",
         defaultValue = "5s",
-        converter = DurationConverter.class,
+        converter = Durations.Converter.class,
         description = "lease term; renew within it (default ${DEFAULT-VALUE})")
     Duration term;
 
