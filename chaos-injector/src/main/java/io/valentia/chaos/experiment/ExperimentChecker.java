@@ -14,9 +14,9 @@ import java.util.Set;
  * {@link ExperimentSchema}'s): references, tolerances, durations, URLs, HTTP methods, faults and
  * event probes with their arguments (those two with {@link ProviderChecker}), the providers
  * Valentia does not run. Where the structure is wrong it skips the part. The schema's problems are
- * given to it and listed where its walk passes their value, so that every problem comes in the
- * order a reader meets it (by key, as Chaos Toolkit lists them), located or not. One pass over one
- * document; not thread-safe.
+ * given to it and listed where its walk passes their value, so that problems come in one order,
+ * located or not: the walk's (the keys of each part in a fixed order, a part's own problems after
+ * those of its values). One pass over one document; not thread-safe.
  */
 final class ExperimentChecker {
   /** The keys of an experiment: the schema's. */
