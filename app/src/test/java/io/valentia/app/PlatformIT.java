@@ -5,13 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.app.config.ConfigException;
 import io.valentia.app.config.ConfigLoader;
 import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.DeadLetters;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.config.ConfigException;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;

@@ -6,12 +6,12 @@ import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.broker.EmbeddedKafkaBroker;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.eventbus.payload.IncidentOpened;
 import io.valentia.notifications.NotificationsService;
-import io.valentia.notifications.config.PrometheusDuration;
 import io.valentia.notifications.receiver.Integration;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -78,7 +78,7 @@ public final class NotificationLatencyBenchmark {
                     + "; usage: [--rate N] [--seconds S] [--group-wait 1s] [--warmup S] [--drain S]");
       }
     }
-    Duration groupWait = PrometheusDuration.parse(groupWaitText);
+    Duration groupWait = Durations.parse(groupWaitText);
     String loadBefore = loadAverage();
     Path work = Files.createTempDirectory("valentia-notification-bench");
     Vertx receivers = Vertx.vertx();
@@ -237,7 +237,7 @@ public final class NotificationLatencyBenchmark {
         String.format(
             Locale.ROOT,
             "%nlatency = request read by the receiver - event time - group_wait (%s)%n",
-            PrometheusDuration.format(groupWait)));
+            Durations.format(groupWait)));
     out.append(
         String.format(
             Locale.ROOT,

@@ -1,13 +1,13 @@
 package io.valentia.bench;
 
 import io.valentia.eventbus.broker.EmbeddedKafkaBroker;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.kafka.TopicProvisioner;
 import io.valentia.notifications.alert.Alert;
 import io.valentia.notifications.alert.Notification;
-import io.valentia.notifications.config.PrometheusDuration;
 import io.valentia.notifications.config.ReceiverConfig;
 import io.valentia.notifications.delivery.DeliverySettings;
 import io.valentia.notifications.delivery.Outbox;
@@ -63,7 +63,7 @@ public final class NotificationOutageBenchmark {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--notifications" -> count = Integer.parseInt(args[++i]);
-        case "--down" -> down = PrometheusDuration.parse(args[++i]);
+        case "--down" -> down = Durations.parse(args[++i]);
         case "--restart" -> restart = true;
         default ->
             throw new IllegalArgumentException(
@@ -234,7 +234,7 @@ public final class NotificationOutageBenchmark {
                   + "| queued at the end | %,d |%n"
                   + "| left in valentia.state.outbox (read back %.1f s after recovery) | %,d |%n"
                   + "| %s cleared after recovery | %s |%n",
-              PrometheusDuration.format(down),
+              Durations.format(down),
               ids.size(),
               restart ? "yes: the new outbox took back " + restartedWith + " pending" : "no",
               attemptsDuringOutage,

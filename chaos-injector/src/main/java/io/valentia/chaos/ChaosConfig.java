@@ -1,15 +1,17 @@
 package io.valentia.chaos;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.chaos.experiment.Durations;
 import io.valentia.chaos.safety.ProviderAllowList;
 import io.valentia.chaos.safety.ProviderPolicy;
 import io.valentia.chaos.safety.SafetyPolicy;
 import io.valentia.chaos.safety.TargetAllowList;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code chaos} section of the configuration:
@@ -56,17 +58,65 @@ public record ChaosConfig(
     this(policy, steadyStateInterval, controlLease, SCHEDULE_GROUP, Duration.ofSeconds(10));
   }
 
-  private static final Set<String> KEYS =
-      Set.of(
-          "allow",
-          "maxConcurrentFaults",
-          "maxFaultDuration",
-          "steadyStateInterval",
-          "controlLease",
-          "scheduleGroup",
-          "leaderSessionTimeout",
-          "processUser",
-          "providerTimeout");
+  private static final Field<JsonNode> ALLOW =
+      Field.node("allow").withDescription("targets, executables and URLs faults may touch");
+  private static final Field<String> PROCESS_USER =
+      Field.string("processUser")
+          .validateAll(
+              u -> u.matches("[a-z_][a-z0-9_.-]*\\$?|[0-9]+"),
+              node -> "must be a user name or a numeric uid, found " + node)
+          .withDescription("processes run as this user when the injector runs as root");
+  private static final Field<Duration> PROVIDER_TIMEOUT =
+      duration("providerTimeout", false)
+          .withDescription("limit of a process or http call whose activity sets none");
+  private static final Field<Integer> MAX_CONCURRENT_FAULTS =
+      Field.integer("maxConcurrentFaults")
+          .validateAll(n -> n >= 1, node -> "must be a positive integer, found " + node)
+          .withDescription("blast radius: faults active at once");
+  private static final Field<Duration> MAX_FAULT_DURATION =
+      duration("maxFaultDuration", false).withDescription("the longest one fault may last");
+  private static final Field<Duration> STEADY_STATE_INTERVAL =
+      duration("steadyStateInterval", true)
+          .withDefault(Duration.ofSeconds(5))
+          .withDescription("how often the hypothesis is checked during the method; 0 = never");
+  private static final Field<Duration> CONTROL_LEASE =
+      duration("controlLease", false)
+          .withDefault(Duration.ofSeconds(30))
+          .withDescription("revert everything after this long without valentia.control");
+  private static final Field<String> SCHEDULE_GROUP_FIELD =
+      Field.string("scheduleGroup")
+          .withDefault(SCHEDULE_GROUP)
+          .validateAll(
+              g -> !g.isBlank(), node -> "must be a Kafka consumer group name, found " + node)
+          .withDescription("injectors in one group share schedules; one leads");
+  private static final Field<Duration> LEADER_SESSION_TIMEOUT =
+      duration("leaderSessionTimeout", false)
+          .withDefault(Duration.ofSeconds(10))
+          .validate(
+              d ->
+                  d.compareTo(Duration.ofSeconds(6)) >= 0
+                      && d.compareTo(Duration.ofMinutes(5)) <= 0,
+              node -> "must be between 6s and 5m (Kafka's session limits), found " + node)
+          .withDescription("how long a crashed schedule leader keeps the lead");
+  private static final List<Field<?>> FIELDS =
+      List.of(
+          ALLOW,
+          MAX_CONCURRENT_FAULTS,
+          MAX_FAULT_DURATION,
+          STEADY_STATE_INTERVAL,
+          CONTROL_LEASE,
+          SCHEDULE_GROUP_FIELD,
+          LEADER_SESSION_TIMEOUT,
+          PROCESS_USER,
+          PROVIDER_TIMEOUT);
+
+  private static Field<Duration> duration(String name, boolean zeroOk) {
+    return Field.duration(name)
+        .validateAll(
+            d -> zeroOk || !d.isZero(),
+            node ->
+                "must be a " + (zeroOk ? "" : "positive ") + "duration such as 30s, found " + node);
+  }
 
   /** The defaults: nothing allowed. */
   public static ChaosConfig defaults() {
@@ -76,114 +126,46 @@ public record ChaosConfig(
   /**
    * Reads a section, reporting every bad key at once.
    *
-   * @throws IllegalArgumentException with one line per problem ({@code key: message})
+   * @throws ConfigException with one problem per bad key ({@code key: message})
    */
   public static ChaosConfig read(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    ChaosConfig config = read(section, problems);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("\n", problems));
-    }
+    ConfigSection reader = ConfigSection.of(section);
+    ChaosConfig config = read(reader);
+    reader.throwIfProblems("bad chaos configuration");
     return config;
   }
 
   /** Reads a section; problems go to {@code problems}, each naming its key. */
   public static ChaosConfig read(JsonNode section, List<String> problems) {
-    ChaosConfig defaults = defaults();
-    if (section == null || section.isMissingNode() || section.isNull()) {
-      return defaults;
-    }
-    if (!section.isObject()) {
-      problems.add("must be a mapping");
-      return defaults;
-    }
-    section
-        .fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!KEYS.contains(k)) {
-                problems.add(
-                    k
-                        + ": unknown key (known: "
-                        + String.join(", ", KEYS.stream().sorted().toList())
-                        + ")");
-              }
-            });
-    List<String> allowProblems = new ArrayList<>();
-    TargetAllowList allow = TargetAllowList.read(section.path("allow"), allowProblems);
-    ProviderAllowList providers = ProviderAllowList.read(section.path("allow"), allowProblems);
-    allowProblems.forEach(p -> problems.add("allow." + p));
-    String user = defaults.policy().providers().processUser();
-    JsonNode u = section.path("processUser");
-    if (!u.isMissingNode()) {
-      if (!u.isTextual() || !u.asText().matches("[a-z_][a-z0-9_.-]*\\$?|[0-9]+")) {
-        problems.add("processUser: must be a user name or a numeric uid, found " + u);
-      } else {
-        user = u.asText();
-      }
-    }
-    Duration providerTimeout =
-        duration(
-            section, "providerTimeout", defaults.policy().providers().timeout(), false, problems);
-    int max = defaults.policy().maxConcurrentFaults();
-    JsonNode m = section.path("maxConcurrentFaults");
-    if (!m.isMissingNode()) {
-      if (!m.canConvertToInt() || !m.isIntegralNumber() || m.asInt() < 1) {
-        problems.add("maxConcurrentFaults: must be a positive integer, found " + m);
-      } else {
-        max = m.asInt();
-      }
-    }
-    Duration maxDuration =
-        duration(
-            section, "maxFaultDuration", defaults.policy().maxFaultDuration(), false, problems);
-    Duration interval =
-        duration(section, "steadyStateInterval", defaults.steadyStateInterval(), true, problems);
-    Duration lease = duration(section, "controlLease", defaults.controlLease(), false, problems);
-    String group = defaults.scheduleGroup();
-    JsonNode g = section.path("scheduleGroup");
-    if (!g.isMissingNode()) {
-      if (!g.isTextual() || g.asText().isBlank()) {
-        problems.add("scheduleGroup: must be a Kafka consumer group name, found " + g);
-      } else {
-        group = g.asText();
-      }
-    }
-    Duration session =
-        duration(section, "leaderSessionTimeout", defaults.leaderSessionTimeout(), false, problems);
-    if (session.compareTo(Duration.ofSeconds(6)) < 0
-        || session.compareTo(Duration.ofMinutes(5)) > 0) {
-      problems.add(
-          "leaderSessionTimeout: must be between 6s and 5m (Kafka's session limits), found "
-              + section.path("leaderSessionTimeout"));
-      session = defaults.leaderSessionTimeout();
-    }
-    return new ChaosConfig(
-        new SafetyPolicy(
-            allow, max, maxDuration, new ProviderPolicy(providers, user, providerTimeout)),
-        interval,
-        lease,
-        group,
-        session);
+    ConfigSection reader = ConfigSection.of(section);
+    ChaosConfig config = read(reader);
+    problems.addAll(reader.problemLines());
+    return config;
   }
 
-  private static Duration duration(
-      JsonNode section, String key, Duration fallback, boolean zeroOk, List<String> problems) {
-    JsonNode value = section.path(key);
-    if (value.isMissingNode()) {
-      return fallback;
+  private static ChaosConfig read(ConfigSection section) {
+    ChaosConfig defaults = defaults();
+    if (section.isAbsent() || !section.isMapping("must be a mapping")) {
+      return defaults;
     }
-    var parsed = Durations.parse(value);
-    if (parsed.isEmpty() || (!zeroOk && parsed.get().isZero())) {
-      problems.add(
-          key
-              + ": must be a "
-              + (zeroOk ? "" : "positive ")
-              + "duration such as 30s, found "
-              + value);
-      return fallback;
-    }
-    return parsed.get();
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    ConfigSection allowSection = section.section(ALLOW.name());
+    TargetAllowList allow = TargetAllowList.read(allowSection);
+    ProviderAllowList providers = ProviderAllowList.read(allowSection);
+    ProviderPolicy providerDefaults = defaults.policy().providers();
+    return new ChaosConfig(
+        new SafetyPolicy(
+            allow,
+            section.get(MAX_CONCURRENT_FAULTS.withDefault(defaults.policy().maxConcurrentFaults())),
+            section.get(MAX_FAULT_DURATION.withDefault(defaults.policy().maxFaultDuration())),
+            new ProviderPolicy(
+                providers,
+                section.get(PROCESS_USER.withDefault(providerDefaults.processUser())),
+                section.get(PROVIDER_TIMEOUT.withDefault(providerDefaults.timeout())))),
+        section.get(STEADY_STATE_INTERVAL),
+        section.get(CONTROL_LEASE),
+        section.get(SCHEDULE_GROUP_FIELD),
+        section.get(LEADER_SESSION_TIMEOUT));
   }
 
   /**

@@ -1,13 +1,13 @@
 package io.valentia.notifications;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigException;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthReport;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.notifications.api.NotificationsApi;
 import io.valentia.notifications.api.SilencesApi;
-import io.valentia.notifications.config.InvalidNotificationsConfigException;
 import io.valentia.notifications.config.NotificationsConfig;
 import io.valentia.notifications.delivery.DeliverySettings;
 import io.valentia.notifications.delivery.Outbox;
@@ -70,8 +70,8 @@ public final class NotificationsService implements ValentiaService {
           section == null || section.isMissingNode() || section.isNull()
               ? NotificationsConfig.none()
               : NotificationsConfig.parse(section);
-    } catch (InvalidNotificationsConfigException e) {
-      problems.addAll(e.getProblems());
+    } catch (ConfigException e) {
+      problems.addAll(e.problems());
       return null;
     }
     DeliverySettings delivery = DeliverySettings.parse(config.delivery(), problems);

@@ -1,11 +1,13 @@
 package io.valentia.postmortem;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code postmortem} section of the configuration:
@@ -24,74 +26,68 @@ import java.util.Set;
  */
 public record PostmortemConfig(
     Duration refreshInterval, Duration commitInterval, JsonNode incidents) {
-  private static final Set<String> KEYS =
-      Set.of("refreshIntervalMs", "commitIntervalMs", "incidents");
+  private static final Field<Long> REFRESH_INTERVAL_MS =
+      millis("refreshIntervalMs", 250, 1, 1000)
+          .withDescription("new events are searchable within this long");
+  private static final Field<Long> COMMIT_INTERVAL_MS =
+      millis("commitIntervalMs", 5000, 100, 600_000)
+          .withDescription("index and offsets become durable at least this often");
+  private static final Field<JsonNode> INCIDENTS =
+      Field.node("incidents")
+          .withDefault(MissingNode.getInstance())
+          .withDescription("incident detection, see DetectionRules");
+  private static final List<Field<?>> FIELDS =
+      List.of(REFRESH_INTERVAL_MS, COMMIT_INTERVAL_MS, INCIDENTS);
 
   public static final PostmortemConfig DEFAULT =
       new PostmortemConfig(
-          Duration.ofMillis(250),
-          Duration.ofSeconds(5),
-          com.fasterxml.jackson.databind.node.MissingNode.getInstance());
+          Duration.ofMillis(250), Duration.ofSeconds(5), MissingNode.getInstance());
+
+  private static Field<Long> millis(String name, long fallback, long min, long max) {
+    return Field.longInteger(name)
+        .withDefault(fallback)
+        .invalid(node -> "must be an integer (milliseconds), found " + node)
+        .validate(
+            ms -> ms >= min && ms <= max,
+            node -> "must be " + min + " to " + max + ", found " + node.asLong());
+  }
 
   /**
    * Reads the section.
    *
-   * @throws IllegalArgumentException listing every problem, one per line
+   * @throws ConfigException listing every problem
    */
   public static PostmortemConfig parse(JsonNode section) {
-    List<String> problems = check(section);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("\n", problems));
-    }
-    if (section.isMissingNode() || section.isNull()) {
-      return DEFAULT;
-    }
-    return new PostmortemConfig(
-        Duration.ofMillis(section.path("refreshIntervalMs").asLong(250)),
-        Duration.ofMillis(section.path("commitIntervalMs").asLong(5000)),
-        section.path("incidents"));
+    ConfigSection reader = ConfigSection.of(section);
+    PostmortemConfig config = read(reader);
+    reader.throwIfProblems("bad postmortem configuration");
+    return config;
   }
 
   /** Every problem of the section, each naming its key; empty when it is fine. */
   public static List<String> check(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    if (section.isMissingNode() || section.isNull()) {
-      return problems;
-    }
-    if (!section.isObject()) {
-      problems.add("must be a mapping");
-      return problems;
-    }
-    for (Iterator<String> it = section.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYS.contains(key)) {
-        problems.add(
-            key
-                + ": unknown key (known: "
-                + String.join(", ", KEYS.stream().sorted().toList())
-                + ")");
-      }
-    }
-    range(section, "refreshIntervalMs", 1, 1000, problems);
-    range(section, "commitIntervalMs", 100, 600_000, problems);
-    JsonNode incidents = section.path("incidents");
-    if (!incidents.isMissingNode()) {
-      io.valentia.postmortem.incidents.DetectionRules.check(incidents)
-          .forEach(p -> problems.add("incidents." + p));
-    }
-    return problems;
+    ConfigSection reader = ConfigSection.of(section);
+    read(reader);
+    return reader.problemLines();
   }
 
-  private static void range(
-      JsonNode section, String key, long min, long max, List<String> problems) {
-    JsonNode value = section.get(key);
-    if (value == null) {
-      return;
+  private static PostmortemConfig read(ConfigSection section) {
+    if (section.isAbsent()) {
+      return DEFAULT;
     }
-    if (!value.canConvertToLong() || !value.isIntegralNumber()) {
-      problems.add(key + ": must be an integer (milliseconds), found " + value);
-    } else if (value.asLong() < min || value.asLong() > max) {
-      problems.add(key + ": must be " + min + " to " + max + ", found " + value.asLong());
+    if (!section.isMapping("must be a mapping")) {
+      return DEFAULT;
     }
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    JsonNode incidents = section.get(INCIDENTS);
+    if (!incidents.isMissingNode()) {
+      section
+          .section(INCIDENTS.name())
+          .adopt(io.valentia.postmortem.incidents.DetectionRules.check(incidents));
+    }
+    return new PostmortemConfig(
+        Duration.ofMillis(section.get(REFRESH_INTERVAL_MS)),
+        Duration.ofMillis(section.get(COMMIT_INTERVAL_MS)),
+        incidents);
   }
 }

@@ -1,6 +1,7 @@
 package io.valentia.probes;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigSection;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.vertx.core.Future;
@@ -45,27 +46,21 @@ public final class ProbesService implements ValentiaService {
 
   @Override
   public List<String> checkConfig(JsonNode section) {
-    List<String> problems = new ArrayList<>();
+    ConfigSection probes = ConfigSection.of(section);
     if (!section.isMissingNode() && !section.isObject()) {
-      problems.add("must be a mapping of probe names to their settings");
-      return problems;
+      probes.problem("", "must be a mapping of probe names to their settings");
+      return probes.problemLines();
     }
     List<String> known = components().stream().map(ProbeComponent::name).toList();
-    section
-        .fieldNames()
-        .forEachRemaining(
-            name -> {
-              if (!known.contains(name)) {
-                problems.add(name + ": unknown probe (known: " + String.join(", ", known) + ")");
-              }
-            });
+    probes.checkKeyNames(
+        known, (name, all) -> "unknown probe (known: " + String.join(", ", known) + ")");
     for (ProbeComponent component : components()) {
-      JsonNode config = section.path(component.name());
-      if (!config.isMissingNode()) {
-        component.checkConfig(config).forEach(p -> problems.add(component.name() + "." + p));
+      ConfigSection config = probes.section(component.name());
+      if (!config.node().isMissingNode()) {
+        config.adopt(component.checkConfig(config.node()));
       }
     }
-    return problems;
+    return probes.problemLines();
   }
 
   @Override

@@ -1,14 +1,16 @@
 package io.valentia.web;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
 import io.valentia.web.auth.ClientAddress;
 import io.valentia.web.auth.OriginCheck;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.function.Function;
 
 /**
  * The web server's settings: the {@code http} section of the configuration. Every key but {@code
@@ -71,7 +73,41 @@ public record WebConfig(
           "sessions",
           "throttle");
 
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final Field<String> HOST = Field.text("host").withDefault(DEFAULT_HOST);
+  private static final Field<Integer> PORT =
+      Field.of(
+              "port",
+              node -> {
+                if (!node.canConvertToInt()) {
+                  throw new IllegalArgumentException("must be an integer");
+                }
+                return node.asInt();
+              })
+          .withDefault(DEFAULT_PORT);
+  private static final Field<Duration> IDLE_TIMEOUT =
+      atLeast("idle-timeout", DEFAULT_IDLE_TIMEOUT, Duration.ofSeconds(1));
+  private static final Field<Duration> HEADER_TIMEOUT =
+      atLeast("header-timeout", DEFAULT_HEADER_TIMEOUT, Duration.ofMillis(100));
+  private static final Field<Duration> KAFKA_WAIT =
+      atLeast("kafka-wait", DEFAULT_KAFKA_WAIT, Duration.ofMillis(100));
+  private static final Field<Duration> SESSION_IDLE =
+      atLeast("idle", DEFAULT_SESSION_IDLE, Duration.ofSeconds(1));
+  private static final Field<Duration> SESSION_LIFETIME =
+      atLeast("lifetime", DEFAULT_SESSION_LIFETIME, Duration.ofSeconds(1));
+  private static final Field<Integer> THROTTLE_FAILURES =
+      Field.integer("failures")
+          .withDefault(DEFAULT_THROTTLE_FAILURES)
+          .validateAll(
+              n -> n >= 1 && n <= 1_000_000,
+              node -> "must be a whole number from 1 to 1000000, found " + node);
+  private static final Field<Duration> THROTTLE_PER =
+      atLeast("per", DEFAULT_THROTTLE_PER, Duration.ofSeconds(1));
+
+  private static Field<Duration> atLeast(String name, Duration fallback, Duration least) {
+    return Field.duration(name)
+        .withDefault(fallback)
+        .validate(d -> d.compareTo(least) >= 0, "must be at least " + least.toMillis() + "ms");
+  }
 
   public WebConfig {
     trustedProxies = List.copyOf(trustedProxies);
@@ -95,24 +131,16 @@ public record WebConfig(
   }
 
   /**
-   * The settings of an {@code http} section; missing keys take their defaults. Check it first with
-   * {@link #check}: a bad value here throws {@link IllegalArgumentException}.
+   * The settings of an {@code http} section; missing keys take their defaults.
+   *
+   * @throws ConfigException listing every problem of the keys of {@link #KEYS}, {@code host} and
+   *     {@code port}
    */
   public static WebConfig of(JsonNode section) {
-    JsonNode sessions = section.path("sessions");
-    JsonNode throttle = section.path("throttle");
-    return new WebConfig(
-        section.path("host").asText(DEFAULT_HOST),
-        section.path("port").asInt(DEFAULT_PORT),
-        duration(section.path("idle-timeout"), DEFAULT_IDLE_TIMEOUT),
-        duration(section.path("header-timeout"), DEFAULT_HEADER_TIMEOUT),
-        duration(section.path("kafka-wait"), DEFAULT_KAFKA_WAIT),
-        strings(section.path("trusted-proxies")),
-        strings(section.path("allowed-origins")),
-        duration(sessions.path("idle"), DEFAULT_SESSION_IDLE),
-        duration(sessions.path("lifetime"), DEFAULT_SESSION_LIFETIME),
-        throttle.path("failures").asInt(DEFAULT_THROTTLE_FAILURES),
-        duration(throttle.path("per"), DEFAULT_THROTTLE_PER));
+    ConfigSection reader = ConfigSection.of(section);
+    WebConfig config = read(reader);
+    reader.throwIfProblems("bad http configuration");
+    return config;
   }
 
   /**
@@ -120,65 +148,47 @@ public record WebConfig(
    * within the section; empty when they are fine.
    */
   public static List<String> check(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    checkDuration(section, "idle-timeout", Duration.ofSeconds(1), problems);
-    checkDuration(section, "header-timeout", Duration.ofMillis(100), problems);
-    checkDuration(section, "kafka-wait", Duration.ofMillis(100), problems);
-    for (String key : List.of("trusted-proxies", "allowed-origins")) {
-      JsonNode list = section.path(key);
-      if (list.isMissingNode() || list.isNull()) {
-        continue;
-      }
-      if (!list.isArray() && !list.isTextual()) {
-        problems.add(key + ": must be a list");
-        continue;
-      }
-      for (String value : strings(list)) {
-        String problem =
-            key.equals("trusted-proxies")
-                ? ClientAddress.checkProxy(value)
-                : OriginCheck.checkOrigin(value);
-        if (problem != null) {
-          problems.add(key + ": " + problem);
-        }
-      }
-    }
-    nested(section, "sessions", Set.of("idle", "lifetime"), problems);
-    checkDuration(section.path("sessions"), "idle", Duration.ofSeconds(1), problems, "sessions.");
-    checkDuration(
-        section.path("sessions"), "lifetime", Duration.ofSeconds(1), problems, "sessions.");
-    nested(section, "throttle", Set.of("failures", "per"), problems);
-    JsonNode failures = section.path("throttle").path("failures");
-    if (!failures.isMissingNode()
-        && (!failures.isIntegralNumber()
-            || !failures.canConvertToInt()
-            || failures.asInt() < 1
-            || failures.asInt() > 1_000_000)) {
-      problems.add(
-          "throttle.failures: must be a whole number from 1 to 1000000, found " + failures);
-    }
-    checkDuration(section.path("throttle"), "per", Duration.ofSeconds(1), problems, "throttle.");
-    return problems;
+    ConfigSection reader = ConfigSection.of(section);
+    read(reader);
+    return reader.problemLines();
   }
 
-  /** Parses {@code 500ms}, {@code 30s}, {@code 5m} or {@code 2h}. */
-  static Duration parseDuration(String text) {
-    Matcher m = DURATION.matcher(text.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "not a duration: \"" + text + "\" (write e.g. 500ms, 30s, 5m or 2h)");
-    }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+  private static WebConfig read(ConfigSection section) {
+    ConfigSection sessions = nested(section, "sessions", SESSION_IDLE, SESSION_LIFETIME);
+    ConfigSection throttle = nested(section, "throttle", THROTTLE_FAILURES, THROTTLE_PER);
+    return new WebConfig(
+        section.get(HOST),
+        section.get(PORT),
+        section.get(IDLE_TIMEOUT),
+        section.get(HEADER_TIMEOUT),
+        section.get(KAFKA_WAIT),
+        addresses(section, "trusted-proxies", ClientAddress::checkProxy),
+        addresses(section, "allowed-origins", OriginCheck::checkOrigin),
+        sessions.get(SESSION_IDLE),
+        sessions.get(SESSION_LIFETIME),
+        throttle.get(THROTTLE_FAILURES),
+        throttle.get(THROTTLE_PER));
   }
 
-  private static Duration duration(JsonNode node, Duration fallback) {
-    return node.isMissingNode() || node.isNull() ? fallback : parseDuration(node.asText());
+  /** A list, or a comma-separated string, of values {@code check} finds no problem with. */
+  private static List<String> addresses(
+      ConfigSection section, String key, Function<String, String> check) {
+    JsonNode list = section.node().path(key);
+    if (list.isMissingNode() || list.isNull()) {
+      return List.of();
+    }
+    if (!list.isArray() && !list.isTextual()) {
+      section.problem(key, "must be a list");
+      return List.of();
+    }
+    List<String> values = strings(list);
+    for (String value : values) {
+      String problem = check.apply(value);
+      if (problem != null) {
+        section.problem(key, problem);
+      }
+    }
+    return values;
   }
 
   private static List<String> strings(JsonNode node) {
@@ -195,43 +205,16 @@ public record WebConfig(
     return out;
   }
 
-  private static void nested(
-      JsonNode section, String key, Set<String> known, List<String> problems) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode() || node.isNull()) {
-      return;
+  private static ConfigSection nested(ConfigSection section, String key, Field<?>... fields) {
+    ConfigSection nested = section.section(key);
+    List<Field<?>> known = List.of(fields);
+    if (nested.isAbsent()) {
+      return nested;
     }
-    if (!node.isObject()) {
-      problems.add(key + ": must be a mapping with " + String.join(" and ", known));
-      return;
+    String names = String.join(" and ", known.stream().map(Field::name).toList());
+    if (nested.isMapping("must be a mapping with " + names)) {
+      nested.checkKeys(known, (name, all) -> "unknown key (" + String.join(", ", all) + ")");
     }
-    node.fieldNames()
-        .forEachRemaining(
-            name -> {
-              if (!known.contains(name)) {
-                problems.add(key + "." + name + ": unknown key (" + String.join(", ", known) + ")");
-              }
-            });
-  }
-
-  private static void checkDuration(
-      JsonNode section, String key, Duration least, List<String> problems) {
-    checkDuration(section, key, least, problems, "");
-  }
-
-  private static void checkDuration(
-      JsonNode section, String key, Duration least, List<String> problems, String prefix) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode() || node.isNull()) {
-      return;
-    }
-    try {
-      Duration value = parseDuration(node.asText());
-      if (value.compareTo(least) < 0) {
-        problems.add(prefix + key + ": must be at least " + least.toMillis() + "ms");
-      }
-    } catch (IllegalArgumentException e) {
-      problems.add(prefix + key + ": " + e.getMessage());
-    }
+    return nested;
   }
 }

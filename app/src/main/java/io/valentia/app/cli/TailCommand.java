@@ -8,6 +8,7 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.cli.ApiOptions;
 import io.valentia.eventbus.cli.KafkaOptions;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.LogRecord;
 import io.valentia.eventbus.kafka.TopicReader;

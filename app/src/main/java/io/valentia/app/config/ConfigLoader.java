@@ -7,6 +7,10 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.broker.BrokerAddress;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.security.KafkaClientSecurity;
 import io.valentia.web.WebConfig;
@@ -27,7 +31,10 @@ import java.util.Set;
 /**
  * Builds a {@link ValentiaConfig} from a YAML file, {@code VALENTIA_*} environment variables and
  * flags, in that order of precedence (flags win), and reports every problem at once, each with the
- * key and where the value came from.
+ * key and where the value came from. The values are read with {@link ConfigSection} from one tree
+ * of dotted keys ({@code http.port}) whose every key remembers its source; the services' own
+ * sections are read by their services. It is over 400 lines because it declares every key of the
+ * file and also describes the effective configuration for {@code --print-config}.
  */
 public final class ConfigLoader {
   /** Environment variables and the keys they set. */
@@ -67,6 +74,86 @@ public final class ConfigLoader {
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final Set<String> SECTIONS = Set.of("http", "kafka", "metrics");
   private static final Set<String> KEYS = keys();
+  private static final java.util.SortedSet<String> SORTED_KEYS =
+      java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(KEYS));
+
+  // The single-valued keys, typed; the others (roles, http.upstreams, http.streams,
+  // kafka.partitions, kafka.properties) are read below by their own readers.
+  private static final Field<String> DATA =
+      text("data", "./data").withDescription("Kafka logs and local state");
+  private static final Field<String> REPLICA =
+      text("replica", null)
+          .validate(
+              r -> r.matches("[A-Za-z0-9._-]{1,64}"),
+              node ->
+                  "must be letters, digits, '.', '_' or '-' (at most 64), found " + node.asText())
+          .withDescription("this process among several running the same roles");
+  private static final Field<String> HTTP_HOST =
+      text("http.host", WebConfig.DEFAULT_HOST).withDescription("the address the web server binds");
+  private static final Field<Integer> HTTP_PORT =
+      integer("http.port", WebConfig.DEFAULT_PORT, 0, 65535)
+          .withDescription("the web server's port; 0 picks a free one");
+  private static final Field<String> KAFKA_BOOTSTRAP =
+      text("kafka.bootstrap", null)
+          .withDescription("an existing cluster; absent: the embedded one");
+  private static final Field<Integer> KAFKA_PORT =
+      integer("kafka.port", 9092, 0, 65535).withDescription("the embedded broker's port");
+  private static final Field<String> KAFKA_HOST =
+      text("kafka.host", BrokerAddress.LOOPBACK)
+          .withDescription("the address the embedded broker binds");
+  private static final Field<String> KAFKA_ADVERTISED =
+      text("kafka.advertised", null)
+          .withDescription("the host[:port] the embedded broker gives clients");
+  private static final Field<Integer> KAFKA_REPLICATION =
+      integer("kafka.replication", 1, 1, Short.MAX_VALUE)
+          .withDescription("replication factor of the topics Valentia creates");
+  private static final Field<String> KAFKA_COMPRESSION =
+      text("kafka.compression", "lz4")
+          .validate(
+              KafkaSettings.COMPRESSIONS::contains,
+              node ->
+                  "must be one of "
+                      + KafkaSettings.COMPRESSIONS
+                      + ", found \""
+                      + node.asText()
+                      + "\"")
+          .withDescription("producer compression");
+  private static final Field<String> KAFKA_CONFIG =
+      text("kafka.config", null)
+          .withDescription("Kafka client properties of an external cluster, as Kafka's tools read");
+  private static final Field<String> METRICS_HOST =
+      text("metrics.host", ValentiaConfig.Metrics.DEFAULT_HOST)
+          .withDescription("the address GET /metrics binds");
+  private static final Field<Integer> METRICS_PORT =
+      integer("metrics.port", ValentiaConfig.Metrics.DEFAULT_PORT, -1, 65535)
+          .withDescription("the port of GET /metrics; 0 picks a free one, -1 serves none");
+
+  private static Field<String> text(String key, String fallback) {
+    return Field.text(key).withDefault(fallback);
+  }
+
+  /** An integer written as a number (the file) or as text (environment, flags). */
+  private static Field<Integer> integer(String key, int fallback, int min, int max) {
+    return Field.of(
+            key,
+            node -> {
+              String text = node.asText().trim();
+              int value;
+              try {
+                value = node.isIntegralNumber() ? node.asInt() : Integer.parseInt(text);
+              } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("must be an integer, found \"" + text + "\"");
+              }
+              if (value < min
+                  || value > max
+                  || (node.isIntegralNumber() && !node.canConvertToInt())) {
+                throw new IllegalArgumentException(
+                    "must be between " + min + " and " + max + ", found " + text);
+              }
+              return value;
+            })
+        .withDefault(fallback);
+  }
 
   private static Set<String> keys() {
     Set<String> keys =
@@ -98,7 +185,7 @@ public final class ConfigLoader {
   private final ServiceCatalog catalog;
   private final ObjectNode tree = YAML.createObjectNode();
   private final Map<String, String> origin = new HashMap<>();
-  private final List<String> problems = new ArrayList<>();
+  private final ConfigSection root = ConfigSection.of(tree, "", origin::get);
 
   private ConfigLoader(ServiceCatalog catalog) {
     this.catalog = catalog;
@@ -265,7 +352,7 @@ public final class ConfigLoader {
 
   private void loader(String section, String source) {
     origin.put(section, source);
-    problems.add(section + " (from " + source + "): must be a mapping of " + section + " settings");
+    root.problem(section, "must be a mapping of " + section + " settings");
   }
 
   private void set(String key, Object value, String source) {
@@ -278,12 +365,9 @@ public final class ConfigLoader {
   }
 
   private ValentiaConfig build() {
-    for (Iterator<String> it = tree.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYS.contains(key) && catalog.bySection(key).isEmpty()) {
-        problem(key, "unknown key" + suggestion(key));
-      }
-    }
+    Set<String> known = new LinkedHashSet<>(KEYS);
+    catalog.services().forEach(s -> known.add(s.configSection()));
+    root.checkKeyNames(known, (key, all) -> UnknownKeys.suggesting().message(key, SORTED_KEYS));
     Map<String, JsonNode> sections = new LinkedHashMap<>();
     for (var service : catalog.services()) {
       String name = service.configSection();
@@ -294,19 +378,16 @@ public final class ConfigLoader {
       if (!section.isMissingNode()) {
         sections.put(name, section);
       }
-      service.checkConfig(section).forEach(p -> problem(name, p));
+      root.section(name).adopt(service.checkConfig(section));
     }
     Path data = Path.of("./data");
     try {
-      data = Path.of(string("data", "./data"));
+      data = Path.of(root.get(DATA));
     } catch (java.nio.file.InvalidPathException e) {
       problem("data", "not a usable path: " + e.getMessage());
     }
     Set<String> roles = roles();
-    String replica = string("replica", null);
-    if (replica != null && !replica.matches("[A-Za-z0-9._-]{1,64}")) {
-      problem("replica", "must be letters, digits, '.', '_' or '-' (at most 64), found " + replica);
-    }
+    String replica = root.get(REPLICA);
     JsonNode upstreams = tree.path("http.upstreams");
     List<String> upstreamProblems = Upstreams.check(upstreams);
     upstreamProblems.forEach(p -> problem("http.upstreams", p));
@@ -319,10 +400,7 @@ public final class ConfigLoader {
         }
       }
     }
-    WebConfig http =
-        new WebConfig(
-            string("http.host", WebConfig.DEFAULT_HOST),
-            integer("http.port", WebConfig.DEFAULT_PORT, 0, 65535));
+    WebConfig http = new WebConfig(root.get(HTTP_HOST), root.get(HTTP_PORT));
     JsonNode streams = tree.path("http.streams");
     EventStreams.Limits.check(streams).forEach(p -> problem("http.streams", p));
     ObjectNode webSettings = YAML.createObjectNode();
@@ -335,16 +413,16 @@ public final class ConfigLoader {
       int colon = p.indexOf(':');
       problem("http." + p.substring(0, colon), p.substring(colon + 2));
     }
-    String bootstrap = string("kafka.bootstrap", null);
+    String bootstrap = root.get(KAFKA_BOOTSTRAP);
     if (bootstrap != null && bootstrap.isBlank()) {
       bootstrap = null;
     }
     if (bootstrap != null && !bootstrap.matches("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*")) {
       problem("kafka.bootstrap", "must be host:port[,host:port...], found \"" + bootstrap + "\"");
     }
-    int port = integer("kafka.port", 9092, 0, 65535);
-    String host = string("kafka.host", BrokerAddress.LOOPBACK);
-    String advertised = string("kafka.advertised", null);
+    int port = root.get(KAFKA_PORT);
+    String host = root.get(KAFKA_HOST);
+    String advertised = root.get(KAFKA_ADVERTISED);
     if (bootstrap == null) {
       try {
         BrokerAddress.of(host, 0, advertised);
@@ -358,13 +436,14 @@ public final class ConfigLoader {
         }
       }
     }
-    int replication = integer("kafka.replication", 1, 1, Short.MAX_VALUE);
+    int replication = root.get(KAFKA_REPLICATION);
     int minInsync =
-        integer(
-            "kafka.min-insync-replicas",
-            KafkaSettings.defaultMinInsyncReplicas(replication),
-            1,
-            Short.MAX_VALUE);
+        root.get(
+            integer(
+                "kafka.min-insync-replicas",
+                KafkaSettings.defaultMinInsyncReplicas(replication),
+                1,
+                Short.MAX_VALUE));
     if (minInsync > replication) {
       problem(
           "kafka.min-insync-replicas",
@@ -374,12 +453,7 @@ public final class ConfigLoader {
               + minInsync
               + ": no write could ever succeed with acks=all");
     }
-    String compression = string("kafka.compression", "lz4");
-    if (!KafkaSettings.COMPRESSIONS.contains(compression)) {
-      problem(
-          "kafka.compression",
-          "must be one of " + KafkaSettings.COMPRESSIONS + ", found \"" + compression + "\"");
-    }
+    String compression = root.get(KAFKA_COMPRESSION);
     ValentiaConfig.Kafka kafka =
         new ValentiaConfig.Kafka(
             bootstrap,
@@ -393,12 +467,8 @@ public final class ConfigLoader {
             properties(),
             bootstrap == null ? null : bootstrapOrigin());
     ValentiaConfig.Metrics metrics =
-        new ValentiaConfig.Metrics(
-            string("metrics.host", ValentiaConfig.Metrics.DEFAULT_HOST),
-            integer("metrics.port", ValentiaConfig.Metrics.DEFAULT_PORT, -1, 65535));
-    if (!problems.isEmpty()) {
-      throw new ConfigException(problems);
-    }
+        new ValentiaConfig.Metrics(root.get(METRICS_HOST), root.get(METRICS_PORT));
+    root.throwIfProblems("bad configuration");
     ObjectNode httpSection =
         YAML.createObjectNode().put("host", http.host()).put("port", http.port());
     if (!streams.isMissingNode()) {
@@ -489,7 +559,7 @@ public final class ConfigLoader {
    */
   private Map<String, String> properties() {
     Map<String, String> properties = new LinkedHashMap<>();
-    String file = string("kafka.config", null);
+    String file = root.get(KAFKA_CONFIG);
     if (file != null && !file.isBlank()) {
       try {
         properties.putAll(KafkaClientSecurity.read(Path.of(file)));
@@ -517,78 +587,8 @@ public final class ConfigLoader {
     return properties;
   }
 
-  private String string(String key, String fallback) {
-    JsonNode node = tree.get(key);
-    if (node == null || node.isNull()) {
-      return fallback;
-    }
-    if (!node.isValueNode()) {
-      problem(key, "must be a single value");
-      return fallback;
-    }
-    return node.asText();
-  }
-
-  private int integer(String key, int fallback, int min, int max) {
-    JsonNode node = tree.get(key);
-    if (node == null || node.isNull()) {
-      return fallback;
-    }
-    String text = node.asText().trim();
-    try {
-      int value = node.isIntegralNumber() ? node.asInt() : Integer.parseInt(text);
-      if (value < min || value > max || (node.isIntegralNumber() && !node.canConvertToInt())) {
-        problem(key, "must be between " + min + " and " + max + ", found " + text);
-        return fallback;
-      }
-      return value;
-    } catch (NumberFormatException e) {
-      problem(key, "must be an integer, found \"" + text + "\"");
-      return fallback;
-    }
-  }
-
   private void problem(String key, String message) {
-    String source = origin.get(key);
-    for (String k : KEYS) { // the configured key this problem sits under
-      if (source == null && key.startsWith(k + ".") && origin.containsKey(k)) {
-        source = origin.get(k);
-      }
-    }
-    problems.add(key + (source == null ? "" : " (from " + source + ")") + ": " + message);
-  }
-
-  private static String suggestion(String key) {
-    String best = null;
-    int bestDistance = 3;
-    for (String known : KEYS) {
-      int distance = distance(key, known);
-      if (distance < bestDistance) {
-        best = known;
-        bestDistance = distance;
-      }
-    }
-    return best == null ? "" : " (did you mean " + best + "?)";
-  }
-
-  private static int distance(String a, String b) {
-    int[] previous = new int[b.length() + 1];
-    int[] current = new int[b.length() + 1];
-    for (int j = 0; j <= b.length(); j++) {
-      previous[j] = j;
-    }
-    for (int i = 1; i <= a.length(); i++) {
-      current[0] = i;
-      for (int j = 1; j <= b.length(); j++) {
-        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] =
-            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-      }
-      int[] swap = previous;
-      previous = current;
-      current = swap;
-    }
-    return previous[b.length()];
+    root.problem(key, message);
   }
 
   private static String firstLine(String message) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.config.ConfigException;
 import io.valentia.web.WebConfig;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -205,6 +205,6 @@ public final class Arguments {
   }
 
   private boolean placeholder(JsonNode value) {
-    return checking && value.isTextual() && value.asText().contains("${");
+    return checking && Substitution.hasPlaceholder(value);
   }
 }

@@ -1,25 +1,19 @@
 package io.valentia.chaos.experiment;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * An experiment's {@code configuration} and {@code secrets}: values written inline or read from the
  * environment ({@code {"type": "env", "key": "NAME", "default": ...}}), substituted into the
  * activities wherever {@code ${name}} appears. A string that is exactly {@code ${name}} takes the
- * value with its JSON type; elsewhere the value is inserted as text.
+ * value with its JSON type; elsewhere the value is inserted as text (see {@link Substitution}).
  */
 public final class Configuration {
-  private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([^}]+)}");
-
   private final Map<String, JsonNode> values;
   private final List<JsonNode> secrets;
 
@@ -162,43 +156,6 @@ public final class Configuration {
    * @param unknown receives placeholders that have no value
    */
   public JsonNode substitute(JsonNode node, java.util.Set<String> unknown) {
-    if (node.isTextual()) {
-      String text = node.asText();
-      Matcher whole = PLACEHOLDER.matcher(text);
-      if (whole.matches()) {
-        JsonNode value = values.get(whole.group(1));
-        if (value == null) {
-          unknown.add(whole.group(1));
-          return node;
-        }
-        return value;
-      }
-      Matcher m = PLACEHOLDER.matcher(text);
-      StringBuilder out = new StringBuilder();
-      while (m.find()) {
-        JsonNode value = values.get(m.group(1));
-        if (value == null) {
-          unknown.add(m.group(1));
-          m.appendReplacement(out, Matcher.quoteReplacement(m.group()));
-        } else {
-          m.appendReplacement(
-              out,
-              Matcher.quoteReplacement(value.isValueNode() ? value.asText() : value.toString()));
-        }
-      }
-      m.appendTail(out);
-      return TextNode.valueOf(out.toString());
-    }
-    if (node.isArray()) {
-      ArrayNode copy = io.valentia.eventbus.EventCodec.MAPPER.createArrayNode();
-      node.forEach(item -> copy.add(substitute(item, unknown)));
-      return copy;
-    }
-    if (node.isObject()) {
-      ObjectNode copy = io.valentia.eventbus.EventCodec.MAPPER.createObjectNode();
-      node.fields().forEachRemaining(e -> copy.set(e.getKey(), substitute(e.getValue(), unknown)));
-      return copy;
-    }
-    return node;
+    return Substitution.substitute(node, values, unknown);
   }
 }

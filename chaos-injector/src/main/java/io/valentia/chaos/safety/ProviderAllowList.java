@@ -5,6 +5,7 @@ import io.valentia.chaos.experiment.Activity;
 import io.valentia.chaos.experiment.Experiment;
 import io.valentia.chaos.experiment.ExperimentProblem;
 import io.valentia.chaos.experiment.Provider;
+import io.valentia.eventbus.config.ConfigSection;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
@@ -72,15 +73,23 @@ public final class ProviderAllowList {
    * @param problems receives every bad entry, relative to the mapping
    */
   public static ProviderAllowList read(JsonNode allow, List<String> problems) {
-    if (allow == null || !allow.isObject()) {
+    ConfigSection section = ConfigSection.of(allow);
+    ProviderAllowList list = read(section);
+    problems.addAll(section.problemLines());
+    return list;
+  }
+
+  /** Reads {@code executables} and {@code urls} of the {@code allow} section into it. */
+  public static ProviderAllowList read(ConfigSection allow) {
+    if (!allow.node().isObject()) {
       return none();
     }
     List<String> exes = new ArrayList<>();
     int i = 0;
-    for (String e : list(allow.path(EXECUTABLES), EXECUTABLES, problems)) {
+    for (String e : list(allow, EXECUTABLES)) {
       String problem = executableProblem(e);
       if (problem != null) {
-        problems.add(EXECUTABLES + "[" + i + "]: " + problem);
+        allow.problem(EXECUTABLES + "[" + i + "]", problem);
       } else {
         exes.add(e);
       }
@@ -88,9 +97,10 @@ public final class ProviderAllowList {
     }
     List<String> prefixes = new ArrayList<>();
     i = 0;
-    for (String u : list(allow.path(URLS), URLS, problems)) {
+    for (String u : list(allow, URLS)) {
       if (canonicalPrefix(u) == null) {
-        problems.add(URLS + "[" + i + "]: must be an http:// or https:// URL prefix, found " + u);
+        allow.problem(
+            URLS + "[" + i + "]", "must be an http:// or https:// URL prefix, found " + u);
       } else {
         prefixes.add(u);
       }
@@ -99,7 +109,8 @@ public final class ProviderAllowList {
     return new ProviderAllowList(exes, prefixes);
   }
 
-  private static List<String> list(JsonNode node, String key, List<String> problems) {
+  private static List<String> list(ConfigSection allow, String key) {
+    JsonNode node = allow.node().path(key);
     List<String> out = new ArrayList<>();
     if (node.isMissingNode() || node.isNull()) {
       return out;
@@ -111,11 +122,11 @@ public final class ProviderAllowList {
         if (item.isTextual()) {
           out.add(item.asText());
         } else {
-          problems.add(key + ": every entry must be a string, found " + item);
+          allow.problem(key, "every entry must be a string, found " + item);
         }
       }
     } else {
-      problems.add(key + ": must be a list of strings, found " + node);
+      allow.problem(key, "must be a list of strings, found " + node);
     }
     return out;
   }

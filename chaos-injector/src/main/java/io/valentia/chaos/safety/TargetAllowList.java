@@ -2,6 +2,7 @@ package io.valentia.chaos.safety;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.chaos.faults.Target;
+import io.valentia.eventbus.config.ConfigSection;
 import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
@@ -45,29 +46,41 @@ public final class TargetAllowList {
    * @param problems receives every bad key, relative to the node
    */
   public static TargetAllowList read(JsonNode node, List<String> problems) {
+    ConfigSection section = ConfigSection.of(node);
+    TargetAllowList list = read(section);
+    problems.addAll(section.problemLines());
+    return list;
+  }
+
+  /**
+   * Reads the {@code allow} section; its problems go to the section. Keys that are neither a target
+   * kind nor one of {@link ProviderAllowList#KEYS} are unknown.
+   */
+  public static TargetAllowList read(ConfigSection allow) {
     Map<String, List<String>> patterns = new LinkedHashMap<>();
-    if (node.isMissingNode() || node.isNull()) {
+    if (allow.isAbsent()) {
       return none();
     }
-    if (!node.isObject()) {
-      problems.add(
-          "must be a mapping of target kinds ("
-              + String.join(", ", Set.copyOf(KEYS.values()))
-              + ") to patterns");
+    if (!allow.isMapping(
+        "must be a mapping of target kinds ("
+            + String.join(", ", Set.copyOf(KEYS.values()))
+            + ") to patterns")) {
       return none();
     }
-    node.fields()
+    Set<String> known = new java.util.HashSet<>(KEYS.values());
+    known.addAll(ProviderAllowList.KEYS);
+    allow.checkKeyNames(
+        known,
+        (key, all) ->
+            "unknown target kind (known: pids, cgroups, namespaces, interfaces, hosts; and"
+                + " executables, urls for the process and http providers)");
+    allow
+        .node()
+        .fields()
         .forEachRemaining(
             e -> {
-              if (ProviderAllowList.KEYS.contains(e.getKey())) {
-                return; // read by ProviderAllowList
-              }
               if (!KEYS.containsValue(e.getKey())) {
-                problems.add(
-                    e.getKey()
-                        + ": unknown target kind (known: pids, cgroups, namespaces, interfaces,"
-                        + " hosts; and executables, urls for the process and http providers)");
-                return;
+                return; // unknown, or read by ProviderAllowList
               }
               List<String> list = new ArrayList<>();
               if (e.getValue().isArray()) {
@@ -75,7 +88,7 @@ public final class TargetAllowList {
               } else if (e.getValue().isValueNode()) {
                 list.add(e.getValue().asText());
               } else {
-                problems.add(e.getKey() + ": must be a list of patterns");
+                allow.problem(e.getKey(), "must be a list of patterns");
               }
               patterns.put(e.getKey(), list);
             });

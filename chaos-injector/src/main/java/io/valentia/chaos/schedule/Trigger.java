@@ -1,6 +1,6 @@
 package io.valentia.chaos.schedule;
 
-import io.valentia.chaos.experiment.Durations;
+import io.valentia.eventbus.config.Durations;
 import java.time.Duration;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -25,8 +25,8 @@ public sealed interface Trigger {
     if (interval != null || t.startsWith("PT") || t.startsWith("P")) {
       Duration d;
       try {
-        d = interval != null ? Durations.parse(interval).orElse(null) : Duration.parse(t);
-      } catch (java.time.format.DateTimeParseException e) {
+        d = Durations.parse(interval != null ? interval : t);
+      } catch (IllegalArgumentException e) {
         d = null;
       }
       if (d == null || d.compareTo(Duration.ofSeconds(1)) < 0) {

@@ -41,7 +41,7 @@ class RedactionTest {
         .isEqualTo("TOKEN");
     assertThat(
             redaction
-                .apply(ExperimentRunner.describe(experiment.method().get(0)))
+                .apply(Activities.describe(experiment.method().get(0)))
                 .path("provider")
                 .path("url")
                 .asText())

@@ -9,7 +9,6 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.payload.Audit;
 import io.valentia.notifications.NotificationsVerticle;
-import io.valentia.notifications.config.PrometheusDuration;
 import io.valentia.notifications.route.Matcher;
 import io.valentia.notifications.silence.Silence;
 import io.vertx.core.http.HttpMethod;
@@ -234,7 +233,7 @@ public final class SilencesApi {
 
   /** {@code 90m}, {@code 2h}, {@code 1d}, {@code 1h30m}: Prometheus's duration form. */
   public static Duration parseDuration(String text) {
-    Duration d = PrometheusDuration.parse(text.trim());
+    Duration d = io.valentia.eventbus.config.Durations.parse(text);
     if (d.isZero() || d.isNegative()) {
       throw new IllegalArgumentException("not a positive duration (like 30m, 2h, 1d): " + text);
     }

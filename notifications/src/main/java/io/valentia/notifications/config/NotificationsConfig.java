@@ -46,7 +46,8 @@ public record NotificationsConfig(
   /**
    * Reads and checks {@code section}. A missing or null section gives {@link #none()}.
    *
-   * @throws InvalidNotificationsConfigException listing every problem, each with its key path
+   * @throws io.valentia.eventbus.config.ConfigException listing every problem, each with its key
+   *     path
    */
   public static NotificationsConfig parse(JsonNode section) {
     if (section == null || section.isMissingNode() || section.isNull()) {

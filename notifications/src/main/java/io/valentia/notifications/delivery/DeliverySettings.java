@@ -1,14 +1,16 @@
 package io.valentia.notifications.delivery;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.notifications.config.PrometheusDuration;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Durations;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import io.valentia.notifications.receiver.Integration;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * How the outbox retries ({@code notifications.delivery}).
@@ -33,14 +35,30 @@ public record DeliverySettings(
     Map<Integration.Kind, Double> ratePerSecond,
     int failingAfter) {
 
-  private static final Set<String> KEYS =
-      Set.of(
-          "initial_backoff",
-          "max_backoff",
-          "give_up_after",
-          "jitter",
-          "rate_per_second",
-          "failing_after");
+  private static final Field<Duration> INITIAL_BACKOFF =
+      duration("initial_backoff", Duration.ofSeconds(1))
+          .withDescription("the wait after the first failed attempt; each failure doubles it");
+  private static final Field<Duration> MAX_BACKOFF =
+      duration("max_backoff", Duration.ofMinutes(5))
+          .withDescription("the longest wait between attempts");
+  private static final Field<Duration> GIVE_UP_AFTER =
+      duration("give_up_after", Duration.ofHours(24))
+          .withDescription("how long after it was recorded a notification is dead-lettered");
+  private static final Field<Double> JITTER =
+      Field.number("jitter")
+          .withDefault(0.2)
+          .validateAll(j -> j >= 0 && j <= 1, node -> "must be a number from 0 to 1, found " + node)
+          .withDescription("each wait is drawn from [w(1-jitter), w]");
+  private static final Field<JsonNode> RATE_PER_SECOND =
+      Field.node("rate_per_second")
+          .withDescription("at most this many requests per second to one integration, by kind");
+  private static final Field<Integer> FAILING_AFTER =
+      Field.integer("failing_after")
+          .withDefault(3)
+          .validateAll(n -> n >= 1, node -> "must be a whole number of 1 or more")
+          .withDescription("consecutive failed attempts after which an integration is failing");
+  private static final List<Field<?>> FIELDS =
+      List.of(INITIAL_BACKOFF, MAX_BACKOFF, GIVE_UP_AFTER, JITTER, RATE_PER_SECOND, FAILING_AFTER);
 
   public DeliverySettings {
     Map<Integration.Kind, Double> rates = new EnumMap<>(DEFAULT_RATES);
@@ -66,82 +84,50 @@ public record DeliverySettings(
   /**
    * Reads {@code notifications.delivery}; a missing or null node gives {@link #defaults()}.
    *
-   * @param problems where every bad or unknown key is described; the defaults stand in for them
+   * @param problems where every bad or unknown key is described ({@code delivery.KEY: ...}, keys
+   *     relative to {@code notifications}); the defaults stand in for them
    */
   public static DeliverySettings parse(JsonNode node, List<String> problems) {
+    ConfigSection section = ConfigSection.of(node, "delivery", key -> null);
+    DeliverySettings settings = read(section);
+    problems.addAll(section.problemLines());
+    return settings;
+  }
+
+  private static DeliverySettings read(ConfigSection section) {
     DeliverySettings d = defaults();
-    if (node == null || node.isMissingNode() || node.isNull()) {
+    if (section.isAbsent() || !section.isMapping("must be a mapping")) {
       return d;
     }
-    if (!node.isObject()) {
-      problems.add("notifications.delivery must be a mapping");
-      return d;
-    }
-    for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYS.contains(key)) {
-        problems.add(
-            "notifications.delivery." + key + " is not a known key (known: " + known() + ")");
-      }
-    }
-    Duration initial = duration(node, "initial_backoff", d.initialBackoff(), problems);
-    Duration max = duration(node, "max_backoff", d.maxBackoff(), problems);
-    Duration giveUp = duration(node, "give_up_after", d.giveUpAfter(), problems);
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    Duration initial = section.get(INITIAL_BACKOFF);
+    Duration max = section.get(MAX_BACKOFF);
+    Duration giveUp = section.get(GIVE_UP_AFTER);
     if (max.compareTo(initial) < 0) {
-      problems.add(
-          "notifications.delivery.max_backoff ("
-              + max
-              + ") is shorter than initial_backoff ("
-              + initial
-              + ")");
+      section.problem(
+          MAX_BACKOFF.name(), "(" + max + ") is shorter than initial_backoff (" + initial + ")");
       max = initial;
     }
-    double jitter = d.jitter();
-    JsonNode j = node.get("jitter");
-    if (j != null) {
-      if (!j.isNumber() || j.asDouble() < 0 || j.asDouble() > 1) {
-        problems.add("notifications.delivery.jitter must be a number from 0 to 1, found " + j);
-      } else {
-        jitter = j.asDouble();
-      }
-    }
-    int failingAfter = d.failingAfter();
-    JsonNode f = node.get("failing_after");
-    if (f != null) {
-      if (!f.canConvertToInt() || !f.isIntegralNumber() || f.asInt() < 1) {
-        problems.add("notifications.delivery.failing_after must be a whole number of 1 or more");
-      } else {
-        failingAfter = f.asInt();
-      }
-    }
     Map<Integration.Kind, Double> rates = new EnumMap<>(d.ratePerSecond());
-    JsonNode r = node.get("rate_per_second");
-    if (r != null) {
-      if (!r.isObject()) {
-        problems.add(
-            "notifications.delivery.rate_per_second must map an integration kind (slack,"
-                + " mattermost, discord, webhook) to requests per second");
-      } else {
-        for (Iterator<Map.Entry<String, JsonNode>> it = r.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
-          var kind = Integration.Kind.of(e.getKey());
-          if (kind.isEmpty()) {
-            problems.add(
-                "notifications.delivery.rate_per_second."
-                    + e.getKey()
-                    + " is not an integration kind (slack, mattermost, discord, webhook)");
-          } else if (!e.getValue().isNumber() || e.getValue().asDouble() < 0) {
-            problems.add(
-                "notifications.delivery.rate_per_second."
-                    + e.getKey()
-                    + " must be a number of 0 (no limit) or more");
-          } else {
-            rates.put(kind.get(), e.getValue().asDouble());
-          }
+    ConfigSection r = section.section(RATE_PER_SECOND.name());
+    if (!r.isAbsent()
+        && r.isMapping(
+            "must map an integration kind (slack, mattermost, discord, webhook) to requests per"
+                + " second")) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = r.node().fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> e = it.next();
+        var kind = Integration.Kind.of(e.getKey());
+        if (kind.isEmpty()) {
+          r.problem(e.getKey(), "is not an integration kind (slack, mattermost, discord, webhook)");
+        } else if (!e.getValue().isNumber() || e.getValue().asDouble() < 0) {
+          r.problem(e.getKey(), "must be a number of 0 (no limit) or more");
+        } else {
+          rates.put(kind.get(), e.getValue().asDouble());
         }
       }
     }
-    return new DeliverySettings(initial, max, giveUp, jitter, rates, failingAfter);
+    return new DeliverySettings(
+        initial, max, giveUp, section.get(JITTER), rates, section.get(FAILING_AFTER));
   }
 
   /** The shortest time between two requests to one integration of {@code kind}; zero for none. */
@@ -168,34 +154,20 @@ public record DeliverySettings(
     return Duration.ofNanos(nanos - (long) (nanos * jitter * random));
   }
 
-  private static String known() {
-    return String.join(", ", KEYS.stream().sorted().toList());
-  }
-
-  private static Duration duration(
-      JsonNode node, String key, Duration fallback, List<String> problems) {
-    JsonNode v = node.get(key);
-    if (v == null) {
-      return fallback;
-    }
-    Duration d = v.isTextual() ? parseDuration(v.asText()) : null;
-    if (d == null || d.isZero()) {
-      problems.add(
-          "notifications.delivery."
-              + key
-              + " must be a positive duration such as 500ms, 30s, 5m, 24h or 1h30m, found "
-              + v);
-      return fallback;
-    }
-    return d;
-  }
-
-  /** A Prometheus-style duration; null when {@code text} is not one. */
-  static Duration parseDuration(String text) {
-    try {
-      return PrometheusDuration.parse(text.trim());
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+  /** A positive duration written as a string ({@link Durations}); null when it is not one. */
+  private static Field<Duration> duration(String name, Duration fallback) {
+    return Field.of(
+            name,
+            node -> {
+              if (!node.isTextual()) {
+                throw new IllegalArgumentException("not a string");
+              }
+              return Durations.parse(node.asText());
+            })
+        .withDefault(fallback)
+        .validateAll(
+            d -> !d.isZero(),
+            node ->
+                "must be a positive duration such as 500ms, 30s, 5m, 24h or 1h30m, found " + node);
   }
 }

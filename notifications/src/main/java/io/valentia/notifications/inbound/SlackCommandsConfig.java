@@ -1,12 +1,13 @@
 package io.valentia.notifications.inbound;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
 import io.valentia.eventbus.service.Role;
 import io.valentia.notifications.api.Roles;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code notifications.slack}: the Slack slash command ({@code /valentia ...}). Off unless a
@@ -28,9 +29,21 @@ import java.util.Set;
  */
 public record SlackCommandsConfig(
     String signingSecret, Map<String, String> users, String defaultRole) {
-  private static final Set<String> KEYS =
-      Set.of("signing_secret", "signing_secret_env", "users", "default_role");
   private static final List<String> ROLES = Role.names();
+  private static final Field<String> SIGNING_SECRET =
+      Field.text("signing_secret").withDescription("the Slack app's signing secret");
+  private static final Field<String> SIGNING_SECRET_ENV =
+      Field.text("signing_secret_env")
+          .withDescription("the environment variable holding the signing secret");
+  private static final Field<JsonNode> USERS =
+      Field.node("users").withDescription("Slack user id -> Valentia role");
+  private static final Field<String> DEFAULT_ROLE =
+      Field.text("default_role")
+          .withDefault("viewer")
+          .validateAll(ROLES::contains, node -> "not a role " + ROLES)
+          .withDescription("the role of users not listed");
+  private static final List<Field<?>> FIELDS =
+      List.of(SIGNING_SECRET, SIGNING_SECRET_ENV, USERS, DEFAULT_ROLE);
 
   /** Off. */
   public static SlackCommandsConfig none() {
@@ -53,56 +66,47 @@ public record SlackCommandsConfig(
    */
   public static SlackCommandsConfig parse(
       JsonNode node, Map<String, String> environment, List<String> problems) {
-    if (node == null || node.isMissingNode() || node.isNull()) {
+    ConfigSection section = ConfigSection.of(node, "slack", key -> null);
+    SlackCommandsConfig config = read(section, environment);
+    problems.addAll(section.problemLines());
+    return config;
+  }
+
+  private static SlackCommandsConfig read(ConfigSection section, Map<String, String> environment) {
+    if (section.isAbsent() || !section.isMapping("must be a mapping")) {
       return none();
     }
-    if (!node.isObject()) {
-      problems.add("slack: must be a mapping");
-      return none();
-    }
-    node.fieldNames()
-        .forEachRemaining(
-            key -> {
-              if (!KEYS.contains(key)) {
-                problems.add("slack." + key + ": not supported (known: " + KEYS + ")");
-              }
-            });
-    String secret = null;
-    if (node.hasNonNull("signing_secret")) {
-      secret = node.get("signing_secret").asText();
-    }
-    if (node.hasNonNull("signing_secret_env")) {
-      String name = node.get("signing_secret_env").asText();
+    section.checkKeys(FIELDS, (key, known) -> "not supported (known: " + known + ")");
+    String secret = section.get(SIGNING_SECRET);
+    String name = section.get(SIGNING_SECRET_ENV);
+    if (name != null) {
       secret = environment.get(name);
       if (secret == null || secret.isEmpty()) {
-        problems.add("slack.signing_secret_env: the environment has no " + name);
+        section.problem(SIGNING_SECRET_ENV.name(), "the environment has no " + name);
       }
     }
     Map<String, String> users = new LinkedHashMap<>();
-    JsonNode list = node.path("users");
-    if (!list.isMissingNode() && !list.isObject()) {
-      problems.add("slack.users: must map Slack user ids to roles");
+    ConfigSection list = section.section(USERS.name());
+    if (!list.node().isMissingNode() && !list.node().isObject()) {
+      list.problem("", "must map Slack user ids to roles");
     } else {
-      list.fields()
+      list.node()
+          .fields()
           .forEachRemaining(
               e -> {
                 String role = e.getValue().asText();
                 if (!ROLES.contains(role)) {
-                  problems.add("slack.users." + e.getKey() + ": not a role " + ROLES);
+                  list.problem(e.getKey(), "not a role " + ROLES);
                 } else {
                   users.put(e.getKey(), role);
                 }
               });
     }
-    String defaultRole = node.path("default_role").asText("viewer");
-    if (!ROLES.contains(defaultRole)) {
-      problems.add("slack.default_role: not a role " + ROLES);
-      defaultRole = "viewer";
-    }
+    String defaultRole = section.get(DEFAULT_ROLE);
     if (Roles.atLeast(defaultRole, "responder")) {
-      problems.add(
-          "slack.default_role: "
-              + defaultRole
+      section.problem(
+          DEFAULT_ROLE.name(),
+          defaultRole
               + " would let every member of the workspace change things; give roles per user");
     }
     return new SlackCommandsConfig(secret, Map.copyOf(users), defaultRole);

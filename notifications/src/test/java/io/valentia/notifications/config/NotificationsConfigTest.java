@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.node.MissingNode;
+import io.valentia.eventbus.config.ConfigException;
 import io.valentia.notifications.route.Matcher;
 import io.valentia.notifications.route.Route;
 import java.net.URI;
@@ -16,10 +17,9 @@ import org.junit.jupiter.api.Test;
 class NotificationsConfigTest {
 
   private static List<String> problems(String yaml) {
-    InvalidNotificationsConfigException e =
-        catchThrowableOfType(InvalidNotificationsConfigException.class, () -> Yaml.config(yaml));
+    ConfigException e = catchThrowableOfType(ConfigException.class, () -> Yaml.config(yaml));
     assertThat(e).as("the configuration is refused").isNotNull();
-    return e.getProblems();
+    return e.problems();
   }
 
   @Test

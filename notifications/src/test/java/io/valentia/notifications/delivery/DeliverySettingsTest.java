@@ -71,7 +71,7 @@ class DeliverySettingsTest {
 
     assertThat(problems)
         .hasSize(6)
-        .anySatisfy(p -> assertThat(p).contains("initial_backof is not a known key"))
+        .anySatisfy(p -> assertThat(p).contains("initial_backof: unknown key"))
         .anySatisfy(p -> assertThat(p).contains("max_backoff").contains("soon"))
         .anySatisfy(p -> assertThat(p).contains("give_up_after"))
         .anySatisfy(p -> assertThat(p).contains("jitter"))

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
-import io.valentia.notifications.config.InvalidNotificationsConfigException;
+import io.valentia.eventbus.config.ConfigException;
 import io.valentia.notifications.config.NotificationsConfig;
 import io.valentia.notifications.route.Matcher;
 import java.util.ArrayList;
@@ -91,8 +91,8 @@ class InboundParsersTest {
             () -> {
               try {
                 NotificationsConfig.parse(section);
-              } catch (InvalidNotificationsConfigException refused) {
-                assertThat(refused.getProblems()).isNotEmpty();
+              } catch (ConfigException refused) {
+                assertThat(refused.problems()).isNotEmpty();
               }
             })
         .doesNotThrowAnyException();

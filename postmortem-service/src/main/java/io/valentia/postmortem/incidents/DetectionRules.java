@@ -1,11 +1,12 @@
 package io.valentia.postmortem.incidents;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * When the stream means an incident. Configuration ({@code postmortem.incidents}), with defaults:
@@ -44,88 +45,81 @@ public record DetectionRules(
       new DetectionRules(
           true, Duration.ofMinutes(10), 3, Duration.ofMinutes(1), 5, Duration.ofMinutes(1));
 
-  private static final Set<String> KEYS =
-      Set.of(
-          "enabled",
-          "correlationWindowSeconds",
-          "frameBursts",
-          "frameWindowSeconds",
-          "killDenials",
-          "killWindowSeconds",
-          "applicationId");
+  private static final Field<Boolean> ENABLED =
+      Field.bool("enabled")
+          .withDefault(DEFAULT.enabled)
+          .invalid(node -> "must be true or false, found " + node)
+          .withDescription("whether incidents are detected at all");
+  private static final Field<Long> CORRELATION_WINDOW_SECONDS =
+      positive("correlationWindowSeconds", DEFAULT.correlationWindow.toSeconds(), 86_400)
+          .withDescription("related events this close join the same incident");
+  private static final Field<Long> FRAME_BURSTS =
+      positive("frameBursts", DEFAULT.frameBursts, 10_000)
+          .withDescription("dropped-frame bursts of one subject that open an incident");
+  private static final Field<Long> FRAME_WINDOW_SECONDS =
+      positive("frameWindowSeconds", DEFAULT.frameWindow.toSeconds(), 86_400)
+          .withDescription("the window for frameBursts");
+  private static final Field<Long> KILL_DENIALS =
+      positive("killDenials", DEFAULT.killDenials, 1_000_000)
+          .withDescription("KILL seccomp denials of one subject that open an incident");
+  private static final Field<Long> KILL_WINDOW_SECONDS =
+      positive("killWindowSeconds", DEFAULT.killWindow.toSeconds(), 86_400)
+          .withDescription("the window for killDenials");
+  private static final Field<String> APPLICATION_ID =
+      Field.string("applicationId")
+          .validateAll(
+              id -> id.matches("[A-Za-z0-9._-]{1,200}"),
+              node -> "must be letters, digits, '.', '_' or '-' (at most 200), found " + node)
+          .withDescription("the Kafka Streams application (and consumer group) that detects");
+  private static final List<Field<?>> FIELDS =
+      List.of(
+          ENABLED,
+          CORRELATION_WINDOW_SECONDS,
+          FRAME_BURSTS,
+          FRAME_WINDOW_SECONDS,
+          KILL_DENIALS,
+          KILL_WINDOW_SECONDS,
+          APPLICATION_ID);
+
+  private static Field<Long> positive(String name, long fallback, long max) {
+    return Field.longInteger(name)
+        .withDefault(fallback)
+        .validateAll(
+            n -> n >= 1 && n <= max,
+            node -> "must be an integer from 1 to " + max + ", found " + node);
+  }
 
   /**
    * Reads the section over the defaults.
    *
-   * @throws IllegalArgumentException listing every problem, one per line
+   * @throws ConfigException listing every problem
    */
   public static DetectionRules parse(JsonNode section) {
-    List<String> problems = check(section);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("\n", problems));
-    }
-    if (section.isMissingNode() || section.isNull()) {
-      return DEFAULT;
-    }
-    return new DetectionRules(
-        section.path("enabled").asBoolean(DEFAULT.enabled),
-        Duration.ofSeconds(
-            section.path("correlationWindowSeconds").asLong(DEFAULT.correlationWindow.toSeconds())),
-        section.path("frameBursts").asInt(DEFAULT.frameBursts),
-        Duration.ofSeconds(
-            section.path("frameWindowSeconds").asLong(DEFAULT.frameWindow.toSeconds())),
-        section.path("killDenials").asInt(DEFAULT.killDenials),
-        Duration.ofSeconds(
-            section.path("killWindowSeconds").asLong(DEFAULT.killWindow.toSeconds())));
+    ConfigSection reader = ConfigSection.of(section);
+    DetectionRules rules = read(reader);
+    reader.throwIfProblems("bad postmortem.incidents configuration");
+    return rules;
   }
 
   /** Every problem of the section, each naming its key. */
   public static List<String> check(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    if (section.isMissingNode() || section.isNull()) {
-      return problems;
-    }
-    if (!section.isObject()) {
-      problems.add("must be a mapping");
-      return problems;
-    }
-    for (Iterator<String> it = section.fieldNames(); it.hasNext(); ) {
-      String key = it.next();
-      if (!KEYS.contains(key)) {
-        problems.add(
-            key
-                + ": unknown key (known: "
-                + String.join(", ", KEYS.stream().sorted().toList())
-                + ")");
-      }
-    }
-    JsonNode enabled = section.get("enabled");
-    if (enabled != null && !enabled.isBoolean()) {
-      problems.add("enabled: must be true or false, found " + enabled);
-    }
-    JsonNode applicationId = section.get("applicationId");
-    if (applicationId != null
-        && (!applicationId.isTextual()
-            || !applicationId.asText().matches("[A-Za-z0-9._-]{1,200}"))) {
-      problems.add(
-          "applicationId: must be letters, digits, '.', '_' or '-' (at most 200), found "
-              + applicationId);
-    }
-    positive(section, "correlationWindowSeconds", 86_400, problems);
-    positive(section, "frameBursts", 10_000, problems);
-    positive(section, "frameWindowSeconds", 86_400, problems);
-    positive(section, "killDenials", 1_000_000, problems);
-    positive(section, "killWindowSeconds", 86_400, problems);
-    return problems;
+    ConfigSection reader = ConfigSection.of(section);
+    read(reader);
+    return reader.problemLines();
   }
 
-  private static void positive(JsonNode section, String key, long max, List<String> problems) {
-    JsonNode value = section.get(key);
-    if (value == null) {
-      return;
+  private static DetectionRules read(ConfigSection section) {
+    if (section.isAbsent() || !section.isMapping("must be a mapping")) {
+      return DEFAULT;
     }
-    if (!value.isIntegralNumber() || value.asLong() < 1 || value.asLong() > max) {
-      problems.add(key + ": must be an integer from 1 to " + max + ", found " + value);
-    }
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    section.get(APPLICATION_ID);
+    return new DetectionRules(
+        section.get(ENABLED),
+        Duration.ofSeconds(section.get(CORRELATION_WINDOW_SECONDS)),
+        section.get(FRAME_BURSTS).intValue(),
+        Duration.ofSeconds(section.get(FRAME_WINDOW_SECONDS)),
+        section.get(KILL_DENIALS).intValue(),
+        Duration.ofSeconds(section.get(KILL_WINDOW_SECONDS)));
   }
 }

@@ -1,12 +1,13 @@
 package io.valentia.probes.ceph;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.probes.ProbeDurations;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code probes.ceph} configuration: commands run periodically (no shell; each an argument
@@ -35,121 +36,100 @@ public record CephConfig(
     double thresholdMs,
     String name) {
 
-  private static final Set<String> KEYS =
-      Set.of(
-          "enabled",
-          "osdNetworkCommand",
-          "healthDetailCommand",
-          "interval",
-          "commandTimeout",
-          "thresholdMs",
-          "name");
+  private static final String COMMAND =
+      "must be a non-empty list of strings (the program and its arguments)";
+  private static final Field<Boolean> ENABLED = Field.bool("enabled").withDefault(true);
+  private static final Field<List<String>> OSD_NETWORK_COMMAND =
+      command("osdNetworkCommand")
+          .required("required, e.g. [ceph, daemon, osd.0, dump_osd_network, \"0\"]")
+          .withDescription("the command whose dump_osd_network output is ingested");
+  private static final Field<List<String>> HEALTH_DETAIL_COMMAND =
+      command("healthDetailCommand")
+          .withDefault(List.of())
+          .withDescription("the command whose health detail output is ingested; optional");
+  private static final Field<Duration> INTERVAL =
+      positive("interval", Duration.ofSeconds(60)).withDescription("how often the commands run");
+  private static final Field<Duration> COMMAND_TIMEOUT =
+      positive("commandTimeout", Duration.ofSeconds(30))
+          .withDescription("how long one command may take");
+  private static final Field<Double> THRESHOLD_MS =
+      Field.number("thresholdMs")
+          .withDefault(SlowPingChecks.DEFAULT_THRESHOLD_MS)
+          .validateAll(ms -> ms > 0, node -> "must be a number of milliseconds above 0")
+          .withDescription("a heartbeat slower than this is slow");
+  private static final Field<String> NAME =
+      Field.string("name")
+          .validateAll(n -> !n.isBlank(), node -> "must be a non-empty string")
+          .withDescription("this host in events; null for the host name");
+  private static final List<Field<?>> FIELDS =
+      List.of(
+          ENABLED,
+          OSD_NETWORK_COMMAND,
+          HEALTH_DETAIL_COMMAND,
+          INTERVAL,
+          COMMAND_TIMEOUT,
+          THRESHOLD_MS,
+          NAME);
+
+  private static Field<List<String>> command(String name) {
+    return Field.of(
+        name,
+        node -> {
+          List<String> command = new ArrayList<>();
+          if (node.isArray()) {
+            for (JsonNode part : node) {
+              if (!part.isTextual() && !part.isNumber()) {
+                throw new IllegalArgumentException(COMMAND);
+              }
+              command.add(part.asText());
+            }
+          }
+          if (command.isEmpty()) {
+            throw new IllegalArgumentException(COMMAND);
+          }
+          return List.copyOf(command);
+        });
+  }
+
+  private static Field<Duration> positive(String name, Duration fallback) {
+    return Field.duration(name).withDefault(fallback).validate(d -> !d.isZero(), "must be above 0");
+  }
 
   /** Every problem of {@code section}, each naming its key; empty when it is fine. */
   public static List<String> check(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    read(section, problems);
-    return problems;
+    ConfigSection reader = ConfigSection.of(section);
+    read(reader);
+    return reader.problemLines();
   }
 
   /**
    * Reads the section.
    *
-   * @throws IllegalArgumentException listing every problem
+   * @throws ConfigException listing every problem
    */
   public static CephConfig parse(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    CephConfig config = read(section, problems);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
+    ConfigSection reader = ConfigSection.of(section);
+    CephConfig config = read(reader);
+    reader.throwIfProblems("bad probes.ceph configuration");
     return config;
   }
 
-  private static CephConfig read(JsonNode section, List<String> problems) {
-    if (!section.isObject()) {
-      problems.add("must be a mapping with at least osdNetworkCommand");
+  private static CephConfig read(ConfigSection section) {
+    if (!section.node().isObject()) {
+      section.problem("", "must be a mapping with at least osdNetworkCommand");
       return null;
     }
-    for (Iterator<String> names = section.fieldNames(); names.hasNext(); ) {
-      String key = names.next();
-      if (!KEYS.contains(key)) {
-        problems.add(
-            key
-                + ": unknown key (known: "
-                + String.join(", ", KEYS.stream().sorted().toList())
-                + ")");
-      }
-    }
-    if (!section.path("enabled").isMissingNode() && !section.path("enabled").isBoolean()) {
-      problems.add("enabled: must be true or false");
-    }
-    List<String> osdNetwork = command(section, "osdNetworkCommand", true, problems);
-    List<String> healthDetail = command(section, "healthDetailCommand", false, problems);
-    Duration interval = duration(section, "interval", "60s", problems);
-    Duration timeout = duration(section, "commandTimeout", "30s", problems);
-    double threshold = SlowPingChecks.DEFAULT_THRESHOLD_MS;
-    JsonNode thresholdNode = section.path("thresholdMs");
-    if (!thresholdNode.isMissingNode()) {
-      if (!thresholdNode.isNumber() || !(thresholdNode.asDouble() > 0)) {
-        problems.add("thresholdMs: must be a number of milliseconds above 0");
-      } else {
-        threshold = thresholdNode.asDouble();
-      }
-    }
-    JsonNode name = section.path("name");
-    if (!name.isMissingNode() && (!name.isTextual() || name.asText().isBlank())) {
-      problems.add("name: must be a non-empty string");
-    }
-    if (!problems.isEmpty()) {
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    section.get(ENABLED);
+    List<String> osdNetwork = section.get(OSD_NETWORK_COMMAND);
+    List<String> healthDetail = section.get(HEALTH_DETAIL_COMMAND);
+    Duration interval = section.get(INTERVAL);
+    Duration timeout = section.get(COMMAND_TIMEOUT);
+    double threshold = section.get(THRESHOLD_MS);
+    String name = section.get(NAME);
+    if (!section.problems().isEmpty()) {
       return null;
     }
-    return new CephConfig(
-        osdNetwork,
-        healthDetail,
-        interval,
-        timeout,
-        threshold,
-        name.isMissingNode() ? null : name.asText());
-  }
-
-  private static List<String> command(
-      JsonNode section, String key, boolean required, List<String> problems) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode()) {
-      if (required) {
-        problems.add(key + ": required, e.g. [ceph, daemon, osd.0, dump_osd_network, \"0\"]");
-      }
-      return List.of();
-    }
-    List<String> command = new ArrayList<>();
-    if (node.isArray() && !node.isEmpty()) {
-      for (JsonNode part : node) {
-        if (!part.isTextual() && !part.isNumber()) {
-          break;
-        }
-        command.add(part.asText());
-      }
-    }
-    if (command.isEmpty() || command.size() != node.size()) {
-      problems.add(key + ": must be a non-empty list of strings (the program and its arguments)");
-    }
-    return List.copyOf(command);
-  }
-
-  private static Duration duration(
-      JsonNode section, String key, String fallback, List<String> problems) {
-    JsonNode node = section.path(key);
-    String text = node.isMissingNode() ? fallback : node.asText();
-    try {
-      Duration duration = ProbeDurations.parse(text);
-      if (duration.isZero()) {
-        problems.add(key + ": must be above 0");
-      }
-      return duration;
-    } catch (IllegalArgumentException e) {
-      problems.add(key + ": " + e.getMessage());
-      return Duration.ofSeconds(1);
-    }
+    return new CephConfig(osdNetwork, healthDetail, interval, timeout, threshold, name);
   }
 }

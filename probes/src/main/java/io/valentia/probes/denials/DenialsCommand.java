@@ -110,7 +110,7 @@ public final class DenialsCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Duration burstWindow;
     try {
-      burstWindow = DenialsConfig.duration(window);
+      burstWindow = io.valentia.eventbus.config.Durations.parse(window);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(spec.commandLine(), "--window: " + e.getMessage());
     }

@@ -1,6 +1,7 @@
 package io.valentia.probes.denials;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigException;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.probes.ProbeComponent;
@@ -40,7 +41,7 @@ public final class DenialsComponent implements ProbeComponent {
     DenialsConfig config;
     try {
       config = DenialsConfig.of(section);
-    } catch (IllegalArgumentException e) {
+    } catch (ConfigException e) {
       return Future.failedFuture(e);
     }
     String host = config.host() != null ? config.host() : DenialsConfig.localHost();

@@ -1,12 +1,13 @@
 package io.valentia.probes.denials;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The {@code probes.denials} configuration:
@@ -30,9 +31,26 @@ import java.util.regex.Pattern;
  */
 public record DenialsConfig(
     boolean kmsg, String auditLog, List<String> files, Duration window, String host) {
-  private static final Set<String> KEYS =
-      Set.of("enabled", "kmsg", "auditLog", "files", "window", "host");
-  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})(ms|s|m|h)");
+  private static final String NON_EMPTY = "must be a non-empty string";
+  private static final Field<Boolean> ENABLED = Field.bool("enabled").withDefault(true);
+  private static final Field<Boolean> KMSG =
+      Field.bool("kmsg").withDefault(true).withDescription("follow /dev/kmsg");
+  private static final Field<String> AUDIT_LOG =
+      Field.string("auditLog")
+          .validateAll(s -> !s.isBlank(), node -> NON_EMPTY)
+          .withDescription("auditd's log to follow; null for none");
+  private static final Field<JsonNode> FILES =
+      Field.node("files").withDescription("more files of audit lines to follow");
+  private static final Field<Duration> WINDOW =
+      Field.duration("window")
+          .withDefault(Duration.ofSeconds(10))
+          .withDescription("identical denials within it are one event");
+  private static final Field<String> HOST =
+      Field.string("host")
+          .validateAll(s -> !s.isBlank(), node -> NON_EMPTY)
+          .withDescription("the events' host name; null for this machine's");
+  private static final List<Field<?>> FIELDS =
+      List.of(ENABLED, KMSG, AUDIT_LOG, FILES, WINDOW, HOST);
 
   public DenialsConfig {
     files = List.copyOf(files);
@@ -40,92 +58,43 @@ public record DenialsConfig(
 
   /** Every problem of the section, each naming its key. */
   public static List<String> problems(JsonNode config) {
-    List<String> problems = new ArrayList<>();
-    if (!config.isObject()) {
-      problems.add("must be a mapping");
-      return problems;
-    }
-    config
-        .fieldNames()
-        .forEachRemaining(
-            key -> {
-              if (!KEYS.contains(key)) {
-                problems.add(key + ": unknown key (known: " + String.join(", ", KEYS) + ")");
-              }
-            });
-    for (String key : List.of("enabled", "kmsg")) {
-      if (config.has(key) && !config.get(key).isBoolean()) {
-        problems.add(key + ": must be true or false");
-      }
-    }
-    for (String key : List.of("auditLog", "host")) {
-      if (config.has(key) && (!config.get(key).isTextual() || config.get(key).asText().isBlank())) {
-        problems.add(key + ": must be a non-empty string");
-      }
-    }
-    JsonNode files = config.path("files");
-    if (!files.isMissingNode()) {
-      if (!files.isArray()) {
-        problems.add("files: must be a list of paths");
-      } else {
-        for (int i = 0; i < files.size(); i++) {
-          if (!files.get(i).isTextual() || files.get(i).asText().isBlank()) {
-            problems.add("files[" + i + "]: must be a path");
-          }
-        }
-      }
-    }
-    if (config.has("window")) {
-      try {
-        duration(config.get("window").asText());
-      } catch (IllegalArgumentException e) {
-        problems.add("window: " + e.getMessage());
-      }
-    }
-    return problems;
+    ConfigSection section = ConfigSection.of(config);
+    read(section);
+    return section.problemLines();
   }
 
   /**
    * The configuration of a section.
    *
-   * @throws IllegalArgumentException listing every problem when the section has any
+   * @throws ConfigException listing every problem when the section has any
    */
   public static DenialsConfig of(JsonNode config) {
-    if (config.isMissingNode()) {
-      return new DenialsConfig(true, null, List.of(), Duration.ofSeconds(10), null);
+    ConfigSection section = ConfigSection.of(config);
+    if (section.node().isMissingNode()) {
+      return new DenialsConfig(true, null, List.of(), WINDOW.defaultValue(), null);
     }
-    List<String> problems = problems(config);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
-    }
-    List<String> files = new ArrayList<>();
-    config.path("files").forEach(f -> files.add(f.asText()));
-    return new DenialsConfig(
-        config.path("kmsg").asBoolean(true),
-        config.hasNonNull("auditLog") ? config.get("auditLog").asText() : null,
-        files,
-        config.has("window") ? duration(config.get("window").asText()) : Duration.ofSeconds(10),
-        config.hasNonNull("host") ? config.get("host").asText() : null);
+    DenialsConfig read = read(section);
+    section.throwIfProblems("bad probes.denials configuration");
+    return read;
   }
 
-  /**
-   * A duration as people write it: {@code 0s}, {@code 500ms}, {@code 10s}, {@code 5m}, {@code 1h}.
-   *
-   * @throws IllegalArgumentException naming the accepted forms
-   */
-  public static Duration duration(String text) {
-    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
-    if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "not a duration: \"" + text + "\" (write e.g. 0s, 500ms, 10s, 5m or 1h)");
+  private static DenialsConfig read(ConfigSection section) {
+    if (!section.node().isObject()) {
+      section.problem("", "must be a mapping");
+      return null;
     }
-    long amount = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "ms" -> Duration.ofMillis(amount);
-      case "s" -> Duration.ofSeconds(amount);
-      case "m" -> Duration.ofMinutes(amount);
-      default -> Duration.ofHours(amount);
-    };
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    section.get(ENABLED);
+    List<String> files = new ArrayList<>();
+    for (ConfigSection file : section.section("files").items("must be a list of paths")) {
+      if (!file.node().isTextual() || file.node().asText().isBlank()) {
+        file.problem("", "must be a path");
+      } else {
+        files.add(file.node().asText());
+      }
+    }
+    return new DenialsConfig(
+        section.get(KMSG), section.get(AUDIT_LOG), files, section.get(WINDOW), section.get(HOST));
   }
 
   /** This machine's host name, or {@code localhost} when it has none. */

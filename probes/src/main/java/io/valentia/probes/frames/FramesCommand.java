@@ -2,6 +2,7 @@ package io.valentia.probes.frames;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.eventbus.payload.FrameDropped;
 import io.valentia.eventbus.payload.FrameStats;
 import io.valentia.probes.ProbeOutput;
@@ -47,7 +48,7 @@ public final class FramesCommand implements Callable<Integer> {
   @Option(
       names = "--duration",
       defaultValue = "10s",
-      converter = DurationConverter.class,
+      converter = Durations.Converter.class,
       description = "how long to run, e.g. 30s or 5m (default ${DEFAULT-VALUE})")
   Duration duration;
 

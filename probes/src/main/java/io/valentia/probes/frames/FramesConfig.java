@@ -1,10 +1,12 @@
 package io.valentia.probes.frames;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code probes.frames} configuration.
@@ -26,79 +28,96 @@ public record FramesConfig(
     Path monado,
     boolean realtime,
     int maxRejectedPerSecond) {
-  private static final Set<String> KEYS =
-      Set.of(
-          "enabled",
-          "hz",
-          "workMs",
-          "loop",
-          "openvr",
-          "monado",
-          "realtime",
-          "maxRejectedPerSecond");
+  private static final Field<Integer> HZ =
+      Field.of(
+              "hz",
+              node -> {
+                if (!node.canConvertToInt()) {
+                  throw new IllegalArgumentException("not an integer");
+                }
+                return node.asInt();
+              })
+          .withDefault(90)
+          .validateAll(
+              hz -> hz >= 1 && hz <= 1000,
+              node -> "must be an integer from 1 to 1000, found " + node)
+          .withDescription("refresh rate of the render loop and of OpenVR timing");
+  private static final Field<Double> WORK_MS =
+      Field.number("workMs")
+          .withDefault(2.0)
+          .withDescription("CPU work per frame of the render loop, in ms");
+  private static final Field<Integer> MAX_REJECTED =
+      Field.integer("maxRejectedPerSecond")
+          .withDefault(10)
+          .validateAll(n -> n >= 0, node -> "must be an integer of 0 or more, found " + node)
+          .withDescription("records not in the format per second before FRAME_INGEST_FAILED");
+  private static final Field<Boolean> ENABLED = flag("enabled");
+  private static final Field<Boolean> LOOP = flag("loop");
+  private static final Field<Boolean> REALTIME = flag("realtime");
+  private static final Field<Path> OPENVR = file("openvr");
+  private static final Field<Path> MONADO = file("monado");
+  private static final List<Field<?>> FIELDS =
+      List.of(ENABLED, HZ, WORK_MS, LOOP, OPENVR, MONADO, REALTIME, MAX_REJECTED);
+
+  private static Field<Boolean> flag(String name) {
+    return Field.bool(name)
+        .withDefault(true)
+        .invalid(node -> "must be true or false, found " + node);
+  }
+
+  private static Field<Path> file(String name) {
+    return Field.of(
+        name,
+        node -> {
+          if (!node.isTextual()) {
+            throw new IllegalArgumentException("must be a file path, found " + node);
+          }
+          return Path.of(node.asText());
+        });
+  }
 
   /** Every problem of {@code node}, each naming its key. */
   public static List<String> problems(JsonNode node) {
-    List<String> problems = new ArrayList<>();
-    if (node.isMissingNode() || node.isNull()) {
-      return problems;
-    }
-    if (!node.isObject()) {
-      problems.add("(section): must be a mapping");
-      return problems;
-    }
-    node.fieldNames()
-        .forEachRemaining(
-            k -> {
-              if (!KEYS.contains(k)) {
-                problems.add(k + ": unknown key (known: " + String.join(", ", KEYS) + ")");
-              }
-            });
-    JsonNode hz = node.path("hz");
-    if (!hz.isMissingNode() && (!hz.canConvertToInt() || hz.asInt() < 1 || hz.asInt() > 1000)) {
-      problems.add("hz: must be an integer from 1 to 1000, found " + hz);
-    }
-    JsonNode work = node.path("workMs");
-    int rate = hz.canConvertToInt() && hz.asInt() > 0 ? hz.asInt() : 90;
-    if (!work.isMissingNode()
-        && (!work.isNumber() || work.asDouble() < 0 || work.asDouble() >= 1000.0 / rate)) {
-      problems.add("workMs: must be a number from 0 to below the frame budget, found " + work);
-    }
-    JsonNode maxRejected = node.path("maxRejectedPerSecond");
-    if (!maxRejected.isMissingNode()
-        && (!maxRejected.canConvertToInt()
-            || !maxRejected.isIntegralNumber()
-            || maxRejected.asInt() < 0)) {
-      problems.add("maxRejectedPerSecond: must be an integer of 0 or more, found " + maxRejected);
-    }
-    for (String flag : List.of("enabled", "loop", "realtime")) {
-      if (node.has(flag) && !node.get(flag).isBoolean()) {
-        problems.add(flag + ": must be true or false, found " + node.get(flag));
-      }
-    }
-    for (String file : List.of("openvr", "monado")) {
-      if (node.has(file) && !node.get(file).isTextual()) {
-        problems.add(file + ": must be a file path, found " + node.get(file));
-      }
-    }
-    return problems;
+    ConfigSection section = ConfigSection.of(node);
+    read(section);
+    return section.problemLines();
   }
 
   /**
-   * @throws IllegalArgumentException listing every problem
+   * @throws ConfigException listing every problem
    */
   public static FramesConfig from(JsonNode node) {
-    List<String> problems = problems(node);
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(String.join("; ", problems));
+    ConfigSection section = ConfigSection.of(node);
+    FramesConfig config = read(section);
+    section.throwIfProblems("bad probes.frames configuration");
+    return config;
+  }
+
+  private static FramesConfig read(ConfigSection section) {
+    if (section.isAbsent()) {
+      return new FramesConfig(
+          HZ.defaultValue(), WORK_MS.defaultValue(), true, null, null, true, 10);
     }
+    if (!section.node().isObject()) {
+      section.problem("(section)", "must be a mapping");
+      return null;
+    }
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    int hz = section.get(HZ);
+    double budget = 1000.0 / hz;
+    double work =
+        section.get(
+            WORK_MS.validateAll(
+                ms -> ms >= 0 && ms < budget,
+                node -> "must be a number from 0 to below the frame budget, found " + node));
+    section.get(ENABLED);
     return new FramesConfig(
-        node.path("hz").asInt(90),
-        node.path("workMs").asDouble(2),
-        node.path("loop").asBoolean(true),
-        node.hasNonNull("openvr") ? Path.of(node.get("openvr").asText()) : null,
-        node.hasNonNull("monado") ? Path.of(node.get("monado").asText()) : null,
-        node.path("realtime").asBoolean(true),
-        node.path("maxRejectedPerSecond").asInt(10));
+        hz,
+        work,
+        section.get(LOOP),
+        section.get(OPENVR),
+        section.get(MONADO),
+        section.get(REALTIME),
+        section.get(MAX_REJECTED));
   }
 }

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.cli.ApiOptions;
 import io.valentia.eventbus.cli.PlatformClient;
-import io.valentia.probes.frames.DurationConverter;
+import io.valentia.eventbus.config.Durations;
 import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -109,7 +109,7 @@ public final class LeaseCommand implements Runnable {
     @Option(
         names = "--term",
         defaultValue = "5s",
-        converter = DurationConverter.class,
+        converter = Durations.Converter.class,
         description = "lease term; renew within it (default ${DEFAULT-VALUE})")
     Duration term;
 

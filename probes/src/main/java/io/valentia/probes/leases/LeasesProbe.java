@@ -3,6 +3,9 @@ package io.valentia.probes.leases;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import io.valentia.eventbus.health.ServiceStatus;
 import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.kafka.StateTables;
@@ -27,7 +30,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -52,8 +54,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class LeasesProbe implements ProbeComponent {
   private static final Logger LOG = LoggerFactory.getLogger(LeasesProbe.class);
-  private static final Set<String> KEYS =
-      Set.of("enabled", "processEvents", "fileLeases", "fileLeasePaths", "allFileLeases", "drm");
+  private static final List<Field<?>> FIELDS =
+      List.of(
+          flag("enabled"),
+          flag("processEvents"),
+          flag("fileLeases"),
+          Field.node("fileLeasePaths"),
+          flag("allFileLeases"),
+          flag("drm"));
+
+  private static Field<Boolean> flag(String name) {
+    return Field.bool(name).invalid(node -> "must be true or false, found " + node);
+  }
 
   @Override
   public String name() {
@@ -67,36 +79,23 @@ public final class LeasesProbe implements ProbeComponent {
 
   @Override
   public List<String> checkConfig(JsonNode config) {
-    List<String> problems = new ArrayList<>();
+    ConfigSection section = ConfigSection.of(config);
     if (!config.isObject()) {
-      problems.add("(section): must be a mapping");
-      return problems;
+      section.problem("(section)", "must be a mapping");
+      return section.problemLines();
     }
-    config
-        .fields()
-        .forEachRemaining(
-            e -> {
-              if (!KEYS.contains(e.getKey())) {
-                problems.add(e.getKey() + ": unknown key (known: " + String.join(", ", KEYS) + ")");
-              } else if (e.getKey().equals("fileLeasePaths")) {
-                checkPaths(e.getValue(), problems);
-              } else if (!e.getValue().isBoolean()) {
-                problems.add(e.getKey() + ": must be true or false, found " + e.getValue());
-              }
-            });
-    return problems;
-  }
-
-  private static void checkPaths(JsonNode paths, List<String> problems) {
-    if (!paths.isArray()) {
-      problems.add("fileLeasePaths: must be a list of absolute paths, found " + paths);
-      return;
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    FIELDS.forEach(section::get);
+    ConfigSection paths = section.section("fileLeasePaths");
+    if (!paths.isAbsent() && !paths.node().isArray()) {
+      paths.problem("", "must be a list of absolute paths, found " + paths.node());
     }
-    for (JsonNode path : paths) {
-      if (!path.isTextual() || !path.asText().startsWith("/")) {
-        problems.add("fileLeasePaths: must be absolute paths, found " + path);
+    for (ConfigSection path : paths.items("")) {
+      if (!path.node().isTextual() || !path.node().asText().startsWith("/")) {
+        paths.problem("", "must be absolute paths, found " + path.node());
       }
     }
+    return section.problemLines();
   }
 
   @Override

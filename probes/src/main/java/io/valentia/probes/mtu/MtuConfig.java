@@ -1,12 +1,13 @@
 package io.valentia.probes.mtu;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.probes.ProbeDurations;
+import io.valentia.eventbus.config.ConfigException;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
+import io.valentia.eventbus.config.UnknownKeys;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * The {@code probes.mtu} configuration:
@@ -41,114 +42,112 @@ public record MtuConfig(
     Duration interval,
     String name) {
 
-  private static final Set<String> KEYS =
-      Set.of(
-          "enabled",
-          "agent",
-          "agentPort",
-          "agentBind",
-          "peers",
-          "icmpPeers",
-          "sizes",
-          "interval",
-          "timeout",
-          "attempts",
-          "ratePerPeer",
-          "maxInFlight",
-          "name",
-          "pingCommand");
+  private static final Field<Boolean> ENABLED = Field.bool("enabled").withDefault(true);
+  private static final Field<Boolean> AGENT =
+      Field.bool("agent").withDefault(true).withDescription("run the UDP echo agent on this host");
+  private static final Field<Integer> AGENT_PORT =
+      integer("agentPort", MtuEchoCommand.DEFAULT_PORT, 0, 65_535)
+          .withDescription("the echo agent's UDP port");
+  private static final Field<String> AGENT_BIND =
+      text("agentBind", "0.0.0.0").withDescription("the address the echo agent binds");
+  private static final Field<JsonNode> PEERS =
+      Field.node("peers").withDescription("UDP peers (their agents), HOST:PORT");
+  private static final Field<JsonNode> ICMP_PEERS =
+      Field.node("icmpPeers").withDescription("peers without an agent: system ping -M do");
+  private static final Field<JsonNode> SIZES =
+      Field.node("sizes").withDescription("payload sizes in bytes");
+  private static final Field<Duration> INTERVAL =
+      positive("interval", Duration.ofSeconds(30)).withDescription("how often peers are probed");
+  private static final Field<Duration> TIMEOUT =
+      positive("timeout", Duration.ofSeconds(1)).withDescription("how long one answer may take");
+  private static final Field<Integer> ATTEMPTS =
+      integer("attempts", 2, 1, 100).withDescription("tries per size before it is lost");
+  private static final Field<Double> RATE_PER_PEER =
+      Field.number("ratePerPeer")
+          .withDefault(20.0)
+          .validateAll(r -> r > 0, node -> "must be a number above 0")
+          .withDescription("requests per second to one peer");
+  private static final Field<Integer> MAX_IN_FLIGHT =
+      integer("maxInFlight", 16, 1, 1024).withDescription("requests awaiting an answer at once");
+  private static final Field<String> NAME =
+      text("name", null).withDescription("this host in events; null for the host name");
+  private static final Field<String> PING_COMMAND =
+      text("pingCommand", "ping").withDescription("the system ping for icmpPeers");
+  private static final List<Field<?>> FIELDS =
+      List.of(
+          ENABLED,
+          AGENT,
+          AGENT_PORT,
+          AGENT_BIND,
+          PEERS,
+          ICMP_PEERS,
+          SIZES,
+          INTERVAL,
+          TIMEOUT,
+          ATTEMPTS,
+          RATE_PER_PEER,
+          MAX_IN_FLIGHT,
+          NAME,
+          PING_COMMAND);
 
-  /** Thrown with every problem of the section. */
-  public static final class InvalidMtuConfigException extends IllegalArgumentException {
-    private static final long serialVersionUID = 1L;
-    private final transient List<String> problems;
+  private static Field<Integer> integer(String name, int fallback, int min, int max) {
+    return Field.integer(name)
+        .withDefault(fallback)
+        .validateAll(
+            n -> n >= min && n <= max, node -> "must be an integer from " + min + " to " + max);
+  }
 
-    InvalidMtuConfigException(List<String> problems) {
-      super(String.join("; ", problems));
-      this.problems = List.copyOf(problems);
-    }
+  private static Field<String> text(String name, String fallback) {
+    return Field.string(name)
+        .withDefault(fallback)
+        .validateAll(s -> !s.isBlank(), node -> "must be a non-empty string");
+  }
 
-    public List<String> problems() {
-      return problems;
-    }
+  private static Field<Duration> positive(String name, Duration fallback) {
+    return Field.duration(name).withDefault(fallback).validate(d -> !d.isZero(), "must be above 0");
   }
 
   /** Every problem of {@code section}, each naming its key; empty when it is fine. */
   public static List<String> check(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    read(section, problems);
-    return problems;
+    ConfigSection reader = ConfigSection.of(section);
+    read(reader);
+    return reader.problemLines();
   }
 
   /**
    * Reads the section (a missing node gives the defaults).
    *
-   * @throws InvalidMtuConfigException listing every problem
+   * @throws ConfigException listing every problem
    */
   public static MtuConfig parse(JsonNode section) {
-    List<String> problems = new ArrayList<>();
-    MtuConfig config = read(section, problems);
-    if (!problems.isEmpty()) {
-      throw new InvalidMtuConfigException(problems);
-    }
+    ConfigSection reader = ConfigSection.of(section);
+    MtuConfig config = read(reader);
+    reader.throwIfProblems("bad probes.mtu configuration");
     return config;
   }
 
-  private static MtuConfig read(JsonNode section, List<String> problems) {
-    if (!section.isMissingNode() && !section.isObject()) {
-      problems.add("must be a mapping");
+  private static MtuConfig read(ConfigSection section) {
+    if (!section.node().isMissingNode() && !section.node().isObject()) {
+      section.problem("", "must be a mapping");
       return null;
     }
-    for (Iterator<String> names = section.fieldNames(); names.hasNext(); ) {
-      String key = names.next();
-      if (!KEYS.contains(key)) {
-        problems.add(
-            key
-                + ": unknown key (known: "
-                + String.join(", ", KEYS.stream().sorted().toList())
-                + ")");
-      }
-    }
-    boolean agent = bool(section, "agent", true, problems);
-    bool(section, "enabled", true, problems);
-    int agentPort = integer(section, "agentPort", MtuEchoCommand.DEFAULT_PORT, 0, 65_535, problems);
-    String agentBind = text(section, "agentBind", "0.0.0.0", problems);
+    section.checkKeys(FIELDS, UnknownKeys.listingKnown());
+    section.get(ENABLED);
     List<MtuPeer> peers = new ArrayList<>();
-    peers(section, "peers", true, peers, problems);
-    peers(section, "icmpPeers", false, peers, problems);
-    List<Integer> sizes = new ArrayList<>();
-    JsonNode sizesNode = section.path("sizes");
-    if (sizesNode.isMissingNode()) {
-      sizes.addAll(MtuProbeSettings.DEFAULT_SIZES);
-    } else if (!sizesNode.isArray() || sizesNode.isEmpty()) {
-      problems.add("sizes: must be a list of payload sizes in bytes, e.g. [1472, 8972]");
-    } else {
-      for (int i = 0; i < sizesNode.size(); i++) {
-        JsonNode size = sizesNode.get(i);
-        if (!size.canConvertToInt()
-            || !size.isIntegralNumber()
-            || size.asInt() < EchoProtocol.HEADER_BYTES
-            || size.asInt() > EchoProtocol.MAX_BYTES) {
-          problems.add(
-              "sizes["
-                  + i
-                  + "]: must be an integer from "
-                  + EchoProtocol.HEADER_BYTES
-                  + " to "
-                  + EchoProtocol.MAX_BYTES);
-        } else {
-          sizes.add(size.asInt());
-        }
-      }
-    }
-    Duration interval = duration(section, "interval", "30s", problems);
-    Duration timeout = duration(section, "timeout", "1s", problems);
-    int attempts = integer(section, "attempts", 2, 1, 100, problems);
-    double rate = number(section, "ratePerPeer", 20, problems);
-    int maxInFlight = integer(section, "maxInFlight", 16, 1, 1024, problems);
-    String name = text(section, "name", null, problems);
-    String ping = text(section, "pingCommand", "ping", problems);
-    if (!problems.isEmpty()) {
+    peers(section.section("peers"), true, peers);
+    peers(section.section("icmpPeers"), false, peers);
+    List<Integer> sizes = sizes(section.section("sizes"));
+    boolean agent = section.get(AGENT);
+    int agentPort = section.get(AGENT_PORT);
+    String agentBind = section.get(AGENT_BIND);
+    Duration timeout = section.get(TIMEOUT);
+    int attempts = section.get(ATTEMPTS);
+    double rate = section.get(RATE_PER_PEER);
+    int maxInFlight = section.get(MAX_IN_FLIGHT);
+    String ping = section.get(PING_COMMAND);
+    Duration interval = section.get(INTERVAL);
+    String name = section.get(NAME);
+    if (!section.problems().isEmpty()) {
       return null;
     }
     return new MtuConfig(
@@ -161,96 +160,45 @@ public record MtuConfig(
         name);
   }
 
-  private static void peers(
-      JsonNode section, String key, boolean udp, List<MtuPeer> peers, List<String> problems) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode()) {
-      return;
-    }
-    if (!node.isArray()) {
-      problems.add(key + ": must be a list of " + (udp ? "HOST:PORT" : "hosts"));
-      return;
-    }
-    for (int i = 0; i < node.size(); i++) {
-      JsonNode peer = node.get(i);
-      if (!peer.isTextual()) {
-        problems.add(key + "[" + i + "]: must be a string");
+  private static void peers(ConfigSection list, boolean udp, List<MtuPeer> peers) {
+    for (ConfigSection peer : list.items("must be a list of " + (udp ? "HOST:PORT" : "hosts"))) {
+      if (!peer.node().isTextual()) {
+        peer.problem("", "must be a string");
         continue;
       }
       try {
-        peers.add(MtuPeer.parse(peer.asText(), udp));
+        peers.add(MtuPeer.parse(peer.node().asText(), udp));
       } catch (IllegalArgumentException e) {
-        problems.add(key + "[" + i + "]: " + e.getMessage());
+        peer.problem("", e.getMessage());
       }
     }
   }
 
-  private static boolean bool(
-      JsonNode section, String key, boolean fallback, List<String> problems) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode()) {
-      return fallback;
+  private static List<Integer> sizes(ConfigSection list) {
+    if (list.node().isMissingNode()) {
+      return MtuProbeSettings.DEFAULT_SIZES;
     }
-    if (!node.isBoolean()) {
-      problems.add(key + ": must be true or false");
-      return fallback;
+    if (!list.node().isArray() || list.node().isEmpty()) {
+      list.problem("", "must be a list of payload sizes in bytes, e.g. [1472, 8972]");
+      return List.of();
     }
-    return node.asBoolean();
-  }
-
-  private static int integer(
-      JsonNode section, String key, int fallback, int min, int max, List<String> problems) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode()) {
-      return fallback;
-    }
-    if (!node.isIntegralNumber()
-        || !node.canConvertToInt()
-        || node.asInt() < min
-        || node.asInt() > max) {
-      problems.add(key + ": must be an integer from " + min + " to " + max);
-      return fallback;
-    }
-    return node.asInt();
-  }
-
-  private static double number(
-      JsonNode section, String key, double fallback, List<String> problems) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode()) {
-      return fallback;
-    }
-    if (!node.isNumber() || !(node.asDouble() > 0)) {
-      problems.add(key + ": must be a number above 0");
-      return fallback;
-    }
-    return node.asDouble();
-  }
-
-  private static String text(JsonNode section, String key, String fallback, List<String> problems) {
-    JsonNode node = section.path(key);
-    if (node.isMissingNode()) {
-      return fallback;
-    }
-    if (!node.isTextual() || node.asText().isBlank()) {
-      problems.add(key + ": must be a non-empty string");
-      return fallback;
-    }
-    return node.asText();
-  }
-
-  private static Duration duration(
-      JsonNode section, String key, String fallback, List<String> problems) {
-    String value = text(section, key, fallback, problems);
-    try {
-      Duration duration = ProbeDurations.parse(value);
-      if (duration.isZero()) {
-        problems.add(key + ": must be above 0");
+    List<Integer> sizes = new ArrayList<>();
+    for (ConfigSection size : list.items("")) {
+      JsonNode node = size.node();
+      if (!node.canConvertToInt()
+          || !node.isIntegralNumber()
+          || node.asInt() < EchoProtocol.HEADER_BYTES
+          || node.asInt() > EchoProtocol.MAX_BYTES) {
+        size.problem(
+            "",
+            "must be an integer from "
+                + EchoProtocol.HEADER_BYTES
+                + " to "
+                + EchoProtocol.MAX_BYTES);
+      } else {
+        sizes.add(node.asInt());
       }
-      return duration;
-    } catch (IllegalArgumentException e) {
-      problems.add(key + ": " + e.getMessage());
-      return Duration.ofSeconds(1);
     }
+    return sizes;
   }
 }

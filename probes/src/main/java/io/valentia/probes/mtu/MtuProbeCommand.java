@@ -3,8 +3,8 @@ package io.valentia.probes.mtu;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.EventType;
+import io.valentia.eventbus.config.Durations;
 import io.valentia.eventbus.payload.HealthChanged;
-import io.valentia.probes.ProbeDurations;
 import io.valentia.probes.ProbeOutput;
 import java.io.PrintWriter;
 import java.net.InetAddress;
@@ -57,7 +57,7 @@ public final class MtuProbeCommand implements Callable<Integer> {
       names = "--interval",
       paramLabel = "DURATION",
       defaultValue = "30s",
-      converter = ProbeDurations.Converter.class,
+      converter = Durations.Converter.class,
       description = "time between rounds (default: ${DEFAULT-VALUE})")
   Duration interval;
 
@@ -65,7 +65,7 @@ public final class MtuProbeCommand implements Callable<Integer> {
       names = "--timeout",
       paramLabel = "DURATION",
       defaultValue = "1s",
-      converter = ProbeDurations.Converter.class,
+      converter = Durations.Converter.class,
       description = "how long to wait for one reply (default: ${DEFAULT-VALUE})")
   Duration timeout;
 

@@ -2,13 +2,14 @@ package io.valentia.web.stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.eventbus.Topics;
+import io.valentia.eventbus.config.ConfigSection;
+import io.valentia.eventbus.config.Field;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.metrics.PlatformMeters;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -83,6 +84,20 @@ public final class EventStreams {
           bufferSize, bufferBytes, heartbeat, stallTimeout, maxStreams, maxPerPrincipal);
     }
 
+    private static final Field<Integer> MAX =
+        cap("max", DEFAULT_MAX_STREAMS, 100_000).withDescription("streams open at once");
+    private static final Field<Integer> PER_PRINCIPAL =
+        cap("per-principal", DEFAULT_MAX_PER_PRINCIPAL, 10_000)
+            .withDescription("streams open at once for one user or token");
+
+    private static Field<Integer> cap(String name, int fallback, int max) {
+      return Field.integer(name)
+          .withDefault(fallback)
+          .validateAll(
+              n -> n >= 1 && n <= max,
+              node -> "must be a whole number from 1 to " + max + ", found " + node);
+    }
+
     /**
      * The limits of the {@code streams} part of the {@code http} section: {@code max} (streams per
      * process, default {@value #DEFAULT_MAX_STREAMS}) and {@code per-principal} (default {@value
@@ -100,36 +115,16 @@ public final class EventStreams {
      * fine.
      */
     public static List<String> check(JsonNode streams) {
-      List<String> problems = new ArrayList<>();
-      if (streams.isMissingNode() || streams.isNull()) {
-        return problems;
+      ConfigSection section = ConfigSection.of(streams);
+      if (section.isAbsent()
+          || !section.isMapping("must be a mapping with max and per-principal")) {
+        return section.problemLines();
       }
-      if (!streams.isObject()) {
-        problems.add("must be a mapping with max and per-principal");
-        return problems;
-      }
-      streams
-          .fieldNames()
-          .forEachRemaining(
-              name -> {
-                if (!name.equals("max") && !name.equals("per-principal")) {
-                  problems.add(name + ": unknown key (max, per-principal)");
-                }
-              });
-      positive(streams, "max", 100_000, problems);
-      positive(streams, "per-principal", 10_000, problems);
-      return problems;
-    }
-
-    private static void positive(JsonNode streams, String key, int max, List<String> problems) {
-      JsonNode value = streams.path(key);
-      if (!value.isMissingNode()
-          && (!value.canConvertToInt()
-              || !value.isIntegralNumber()
-              || value.asInt() < 1
-              || value.asInt() > max)) {
-        problems.add(key + ": must be a whole number from 1 to " + max + ", found " + value);
-      }
+      section.checkKeys(
+          List.of(MAX, PER_PRINCIPAL), (name, known) -> "unknown key (max, per-principal)");
+      section.get(MAX);
+      section.get(PER_PRINCIPAL);
+      return section.problemLines();
     }
   }
 
