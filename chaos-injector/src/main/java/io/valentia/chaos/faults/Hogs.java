@@ -1,6 +1,7 @@
 package io.valentia.chaos.faults;
 
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.experiment.Substitution;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -105,7 +106,7 @@ final class Hogs {
     public List<Target> targets(Arguments arguments) {
       arguments.onlyKnown(Set.of("size", "duration"));
       String size = arguments.string("size");
-      if (!size.isEmpty() && !size.contains("${") && bytes(size) <= 0) {
+      if (!size.isEmpty() && !Substitution.hasPlaceholder(size) && bytes(size) <= 0) {
         arguments.problem("size: must be a size such as 256m or 2g, found " + size);
       }
       return List.of(new Target("host", "localhost"));

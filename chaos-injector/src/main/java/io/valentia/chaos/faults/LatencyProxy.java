@@ -1,6 +1,7 @@
 package io.valentia.chaos.faults;
 
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.experiment.Substitution;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -50,7 +51,7 @@ final class LatencyProxy implements Fault {
     String listen = arguments.string("listen");
     String upstream = arguments.string("upstream");
     for (String address : List.of(listen, upstream)) {
-      if (!address.isEmpty() && !address.contains("${") && parse(address) == null) {
+      if (!address.isEmpty() && !Substitution.hasPlaceholder(address) && parse(address) == null) {
         arguments.problem("not host:port: " + address);
       }
     }
@@ -62,7 +63,7 @@ final class LatencyProxy implements Fault {
   static ProxyEffects effects(Arguments arguments) {
     String protocol = arguments.optionalString("protocol", "tcp").toLowerCase(Locale.ROOT);
     boolean udp = protocol.equals("udp");
-    if (!udp && !protocol.equals("tcp") && !protocol.contains("${")) {
+    if (!udp && !protocol.equals("tcp") && !Substitution.hasPlaceholder(protocol)) {
       arguments.problem("protocol: must be tcp or udp, found " + protocol);
     }
     long latency = arguments.optionalDuration("latency", Duration.ZERO).toMillis();

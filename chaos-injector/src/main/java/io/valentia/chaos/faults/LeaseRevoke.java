@@ -3,6 +3,7 @@ package io.valentia.chaos.faults;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.experiment.Substitution;
 import io.valentia.eventbus.EventCodec;
 import java.io.IOException;
 import java.net.URI;
@@ -71,7 +72,7 @@ final class LeaseRevoke implements Fault {
     arguments.optionalString("resource", "");
     arguments.optionalString("token", "");
     String url = url(arguments);
-    if (url.contains("${")) {
+    if (Substitution.hasPlaceholder(url)) {
       return List.of();
     }
     URI uri = parse(url);

@@ -1,6 +1,7 @@
 package io.valentia.chaos.faults;
 
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.experiment.Substitution;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +35,13 @@ final class NetworkFaults {
     List<Target> targets = new ArrayList<>();
     String namespace = arguments.optionalString("namespace", null);
     if (namespace != null) {
-      if (!NAME.matcher(namespace).matches() && !namespace.contains("${")) {
+      if (!NAME.matcher(namespace).matches() && !Substitution.hasPlaceholder(namespace)) {
         arguments.problem("namespace: not a network namespace name: " + namespace);
       }
       targets.add(new Target("namespace", namespace));
     }
     if (iface != null) {
-      if (!NAME.matcher(iface).matches() && !iface.contains("${")) {
+      if (!NAME.matcher(iface).matches() && !Substitution.hasPlaceholder(iface)) {
         arguments.problem("interface: not an interface name: " + iface);
       }
       targets.add(new Target("interface", iface));
@@ -144,7 +145,7 @@ final class NetworkFaults {
       arguments.onlyKnown(Set.of("namespace", "interface", "peers", "direction", "duration"));
       List<Target> targets = placeTargets(arguments, arguments.optionalString("interface", null));
       for (String peer : arguments.strings("peers")) {
-        if (!ADDRESS.matcher(peer).matches() && !peer.contains("${")) {
+        if (!ADDRESS.matcher(peer).matches() && !Substitution.hasPlaceholder(peer)) {
           arguments.problem("peers: not an address or CIDR: " + peer);
         }
         targets.add(new Target("host", peer));
@@ -204,7 +205,8 @@ final class NetworkFaults {
 
   private static String direction(Arguments arguments) {
     String direction = arguments.optionalString("direction", "both");
-    if (!Set.of("ingress", "egress", "both").contains(direction) && !direction.contains("${")) {
+    if (!Set.of("ingress", "egress", "both").contains(direction)
+        && !Substitution.hasPlaceholder(direction)) {
       arguments.problem("direction: must be ingress, egress or both");
     }
     return direction;

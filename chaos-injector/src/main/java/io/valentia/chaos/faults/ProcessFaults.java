@@ -1,6 +1,7 @@
 package io.valentia.chaos.faults;
 
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.experiment.Substitution;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,7 +77,7 @@ final class ProcessFaults {
       if (signal.startsWith("SIG")) {
         signal = signal.substring(3);
       }
-      if (!SIGNALS.contains(signal) && !signal.contains("${")) {
+      if (!SIGNALS.contains(signal) && !Substitution.hasPlaceholder(signal)) {
         arguments.problem("signal: must be one of " + SIGNALS.stream().sorted().toList());
       }
       return List.of(new Target("pid", Long.toString(pid)));

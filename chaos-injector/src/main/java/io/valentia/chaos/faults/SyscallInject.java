@@ -1,6 +1,7 @@
 package io.valentia.chaos.faults;
 
 import io.valentia.chaos.experiment.Arguments;
+import io.valentia.chaos.experiment.Substitution;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -340,7 +341,7 @@ final class SyscallInject implements Fault {
   }
 
   private static boolean placeholder(String value) {
-    return value.contains("${");
+    return Substitution.hasPlaceholder(value);
   }
 
   private static void deleteQuietly(Path file) {

@@ -5,6 +5,7 @@ import io.valentia.chaos.experiment.Activity;
 import io.valentia.chaos.experiment.Experiment;
 import io.valentia.chaos.experiment.ExperimentProblem;
 import io.valentia.chaos.experiment.Provider;
+import io.valentia.chaos.experiment.Substitution;
 import io.valentia.eventbus.config.ConfigSection;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -218,7 +219,7 @@ public final class ProviderAllowList {
 
   private void refuseExecutable(
       String path, String where, String activity, List<ExperimentProblem> out) {
-    if (path.contains("${")) {
+    if (Substitution.hasPlaceholder(path)) {
       return;
     }
     String refusal = executableRefusal(path);
@@ -228,7 +229,7 @@ public final class ProviderAllowList {
   }
 
   private void refuseUrl(String url, String where, String activity, List<ExperimentProblem> out) {
-    if (url.contains("${")) {
+    if (Substitution.hasPlaceholder(url)) {
       return;
     }
     String refusal = urlRefusal(url);
