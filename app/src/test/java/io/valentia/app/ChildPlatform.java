@@ -106,6 +106,10 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 heap,
+                // a child lives for seconds to minutes: the quick compiler only, and one GC
+                // thread, leave the cores the tests share to the work being tested
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
                 classpath,
                 Valentia.class.getName(),
