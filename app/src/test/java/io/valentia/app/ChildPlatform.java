@@ -26,8 +26,6 @@ import java.util.regex.Pattern;
  * @param token the admin token it was started with
  */
 public record ChildPlatform(Process process, String bootstrap, String base, String token) {
-  private static final Pattern UP =
-      Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) .*http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   /**
@@ -69,40 +67,13 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
    */
   public static ChildPlatform start(Path log, String token, List<String> arguments)
       throws Exception {
-    String classpath = System.getProperty("surefire.test.class.path");
-    if (classpath == null || classpath.isBlank()) {
-      classpath = System.getProperty("java.class.path");
+    ChildPlatform child = launch(log, token, arguments, "-Xmx512m", Duration.ofSeconds(180));
+    if (child.base() == null) {
+      child.kill();
+      throw new AssertionError("the platform serves no HTTP: " + read(log));
     }
-    List<String> command =
-        new ArrayList<>(
-            List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                classpath,
-                Valentia.class.getName(),
-                "up"));
-    command.addAll(arguments);
-    ProcessBuilder builder =
-        new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-    builder.environment().put("VALENTIA_ADMIN_TOKEN", token);
-    Process process = builder.start();
-    Matcher up =
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(
-                () -> {
-                  assertThat(process.isAlive()).as(() -> read(log)).isTrue();
-                  Matcher m = UP.matcher(read(log));
-                  return m.find() ? m : null;
-                },
-                m -> m != null);
-    return new ChildPlatform(process, up.group(1), "http://127.0.0.1:" + up.group(2), token);
+    return child;
   }
-
-  private static final Pattern UP_ANY =
-      Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) [^\\n]*");
-  private static final Pattern HTTP_PORT = Pattern.compile("http://[^:\\s]+:(\\d+)");
 
   /**
    * Starts {@code valentia up ARGUMENTS} (the caller gives every flag: data, Kafka, roles) and
@@ -112,6 +83,20 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
    * @return the child; its {@code base} is null when it runs no web role
    */
   public static ChildPlatform up(Path log, String token, List<String> arguments) throws Exception {
+    return launch(log, token, arguments, "-Xmx384m", Duration.ofSeconds(180));
+  }
+
+  private static final Pattern UP_ANY =
+      Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) [^\\n]*");
+  private static final Pattern HTTP_PORT = Pattern.compile("http://[^:\\s]+:(\\d+)");
+
+  /**
+   * Starts the child on this JVM's class path and waits (polling its log) for the line that says it
+   * is up; a child that dies or does not come up in time is killed and fails the test with its log.
+   */
+  private static ChildPlatform launch(
+      Path log, String token, List<String> arguments, String heap, Duration timeout)
+      throws Exception {
     String classpath = System.getProperty("surefire.test.class.path");
     if (classpath == null || classpath.isBlank()) {
       classpath = System.getProperty("java.class.path");
@@ -120,7 +105,11 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
         new ArrayList<>(
             List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx384m",
+                heap,
+                // a child lives for seconds to minutes: the quick compiler only, and one GC
+                // thread, leave the cores the tests share to the work being tested
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
                 "-cp",
                 classpath,
                 Valentia.class.getName(),
@@ -133,7 +122,8 @@ public record ChildPlatform(Process process, String bootstrap, String base, Stri
     try {
       String line =
           await()
-              .atMost(Duration.ofSeconds(180))
+              .atMost(timeout)
+              .pollInterval(Duration.ofMillis(50))
               .until(
                   () -> {
                     assertThat(process.isAlive()).as(() -> read(log)).isTrue();

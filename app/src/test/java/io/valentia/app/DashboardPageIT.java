@@ -6,23 +6,17 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.ApiCalls.Answer;
-import io.valentia.app.config.ConfigLoader;
-import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.CloudEvent;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
-import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.payload.LeaseRevoked;
 import io.valentia.eventbus.payload.Lessee;
 import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.payload.MtuPing;
 import io.valentia.eventbus.payload.SyscallDenied;
 import io.valentia.web.testing.BrowserScripts;
-import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,88 +31,43 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The dashboard and the event search page on a real platform (the web, postmortem and chaos roles
- * on the embedded broker), in headless Chromium ({@code dashboard.test.mjs} from the web module's
- * browser tests). A chaos run pauses a {@code sleep} process this test started (the only pid the
- * configuration allows); the dashboard shows the run and its fault, and its "Halt all chaos"
- * button, confirmed with a reason, reverts the fault: the process runs again. The search page finds
- * and pages events this test published. Event data with markup renders as text on both pages.
- * Screenshots at 1280×800 go to {@code target/screenshots}.
+ * The dashboard and the event search page on a real platform (the {@link SharedPlatform}: every
+ * role on the embedded broker), in headless Chromium ({@code dashboard.test.mjs} from the web
+ * module's browser tests). A chaos run pauses a {@code sleep} process the platform's configuration
+ * allows and no other test pauses; the dashboard shows the run and its fault, and its "Halt all
+ * chaos" button, confirmed with a reason, reverts the fault: the process runs again. The search
+ * page finds and pages events this test published. Event data with markup renders as text on both
+ * pages. Screenshots at 1280×800 go to {@code target/screenshots}.
  */
 @DisplayName("The dashboard and the search page on a real platform with a real chaos fault")
+@ExtendWith(SharedPlatform.Resolver.class)
 class DashboardPageIT {
-  private static final String ADMIN = TestTokens.ADMIN;
   private static final String HOSTILE = "<img src=x onerror=\"window.__pwned=1\">";
   private static final int PAGED_EVENTS = 27;
 
-  @TempDir static Path data;
-  private static Process sleeper;
-  private static Platform platform;
+  @TempDir static Path logs;
+  private static SharedPlatform shared;
   private static Vertx vertx;
   private static KafkaEventPublisher publisher;
 
   @BeforeAll
-  static void start() throws Exception {
-    sleeper = new ProcessBuilder("sleep", "600").start();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .pollInterval(Duration.ofMillis(5))
-        .until(() -> stat(sleeper.pid()), "(sleep) S"::equals);
-    Path file = data.resolve("valentia.yaml");
-    Files.writeString(
-        file,
-        """
-        chaos:
-          allow:
-            pids: ["%d"]
-          steadyStateInterval: 0s
-          scheduleGroup: dashboard-page-it-%s
-        """
-            .formatted(sleeper.pid(), UUID.randomUUID()));
-    ValentiaConfig config =
-        ConfigLoader.load(
-            file,
-            Map.of(),
-            Map.of(
-                "data",
-                data.resolve("platform").toString(),
-                "kafka.port",
-                0,
-                "http.port",
-                0,
-                "roles",
-                List.of("web", "postmortem", "chaos")));
-    platform =
-        Platform.start(
-            config,
-            Map.of("VALENTIA_ADMIN_TOKEN", ADMIN),
-            new PrintStream(new ByteArrayOutputStream()));
+  static void start(SharedPlatform platform) {
+    shared = platform;
     vertx = Vertx.vertx();
-    publisher =
-        new KafkaEventPublisher(
-            vertx,
-            KafkaSettings.local(platform.bootstrapServers())
-                .withClientProperties(PlatformKafka.security(data.resolve("platform"))),
-            "dashboard-page-it");
+    publisher = new KafkaEventPublisher(vertx, shared.kafka(), "dashboard-page-it");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (platform != null) {
-      platform.close();
-    }
     if (publisher != null) {
       publisher.close();
     }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-    if (sleeper != null) {
-      new ProcessBuilder("kill", "-CONT", Long.toString(sleeper.pid())).start().waitFor();
-      sleeper.destroyForcibly().waitFor();
     }
   }
 
@@ -129,7 +78,12 @@ class DashboardPageIT {
           + " the search page finds, facets and pages published events; markup in event data"
           + " stays text on both pages.")
   void dashboardHaltsAndSearchPages() throws Exception {
-    haltAndSearch("http://127.0.0.1:" + platform.httpPort(), ADMIN, publisher, sleeper, data);
+    haltAndSearch(
+        shared.base(),
+        SharedPlatform.ADMIN,
+        publisher,
+        shared.sleeper(SharedPlatform.Sleeper.DASHBOARD),
+        logs);
   }
 
   /**

@@ -4,88 +4,58 @@ import static io.valentia.app.ApiCalls.api;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.app.config.ConfigLoader;
-import io.valentia.app.config.ValentiaConfig;
 import io.valentia.web.testing.BrowserScripts;
 import io.valentia.web.testing.TestTokens;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The experiments page on a real platform (the web and chaos roles on the embedded broker) whose
- * chaos allow-list names two {@code sleep} processes this test starts. In headless Chromium ({@code
- * experiments.test.mjs} from the web module's browser tests): a broken experiment shows its problem
- * at its line, a dry run shows what the allow-list refuses, a run started from the page shows its
- * steps live while the sleeper is really stopped and then continued, a long run is aborted from the
- * page, schedules are created, paused, resumed and deleted, a viewer's controls are disabled, and a
- * hostile title stays text. A screenshot at 1280x800 goes to {@code target/screenshots}.
+ * The experiments page on a real platform (the {@link SharedPlatform}: every role on the embedded
+ * broker) whose chaos allow-list names two {@code sleep} processes set aside for this test, and not
+ * a third one this test starts. In headless Chromium ({@code experiments.test.mjs} from the web
+ * module's browser tests): a broken experiment shows its problem at its line, a dry run shows what
+ * the allow-list refuses, a run started from the page shows its steps live while the sleeper is
+ * really stopped and then continued, a long run is aborted from the page, schedules are created,
+ * paused, resumed and deleted, a viewer's controls are disabled, and a hostile title stays text. A
+ * screenshot at 1280x800 goes to {@code target/screenshots}.
  */
 @DisplayName("The experiments page on a real platform with real processes to pause")
+@ExtendWith(SharedPlatform.Resolver.class)
 class ExperimentsPageIT {
   private static final String ADMIN = TestTokens.ADMIN;
 
-  @TempDir static Path data;
+  @TempDir static Path logs;
   private static final List<Process> SLEEPERS = new ArrayList<>();
   private static long shortSleeper;
   private static long longSleeper;
   private static long stranger;
-  private static Platform platform;
+  private static SharedPlatform shared;
 
   @BeforeAll
-  static void start() throws Exception {
-    shortSleeper = sleeper();
-    longSleeper = sleeper();
-    stranger = sleeper();
-    Path file = data.resolve("valentia.yaml");
-    Files.writeString(
-        file,
-        """
-        chaos:
-          allow:
-            pids: ["%d", "%d"]
-          steadyStateInterval: 500ms
-          scheduleGroup: experiments-page-%s
-        """
-            .formatted(shortSleeper, longSleeper, UUID.randomUUID()));
-    ValentiaConfig config =
-        ConfigLoader.load(
-            file,
-            Map.of(),
-            Map.of(
-                "data",
-                data.resolve("platform").toString(),
-                "kafka.port",
-                0,
-                "http.port",
-                0,
-                "roles",
-                List.of("web", "chaos")));
-    platform =
-        Platform.start(
-            config,
-            Map.of("VALENTIA_ADMIN_TOKEN", ADMIN),
-            new PrintStream(new ByteArrayOutputStream()));
+  static void start(SharedPlatform platform) throws Exception {
+    shared = platform;
+    shortSleeper = shared.sleeper(SharedPlatform.Sleeper.EXPERIMENTS_SHORT).pid();
+    longSleeper = shared.sleeper(SharedPlatform.Sleeper.EXPERIMENTS_LONG).pid();
+    stranger = sleeper(); // not on the allow-list
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (platform != null) {
-      platform.close();
-    }
     for (Process p : SLEEPERS) {
       new ProcessBuilder("kill", "-CONT", Long.toString(p.pid())).start().waitFor();
       p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -101,15 +71,20 @@ class ExperimentsPageIT {
           + " controls disabled.")
   void experimentsPageWorks() throws Exception {
     BrowserScripts.requireBrowser();
-    String base = "http://127.0.0.1:" + platform.httpPort();
+    String base = shared.base();
     String run = UUID.randomUUID().toString().substring(0, 8);
+    // the platform is shared: the runs of this test are those that were not there before
+    Set<String> runsBefore = new HashSet<>();
+    api(base, ADMIN, "GET", "/api/v1/experiments/runs", null)
+        .body()
+        .forEach(r -> runsBefore.add(r.path("runId").asText()));
     String operatorName = "exp-operator-" + run;
     String operator = token(base, operatorName, "operator");
     String viewer = token(base, "exp-viewer-" + run, "viewer");
     Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
     Files.createDirectories(screenshots);
 
-    Path log = data.resolve("experiments-browser.log");
+    Path log = logs.resolve("experiments-browser.log");
     String output =
         BrowserScripts.run(
             "experiments.test.mjs",
@@ -149,6 +124,9 @@ class ExperimentsPageIT {
     JsonNode runs = api(base, ADMIN, "GET", "/api/v1/experiments/runs", null).body();
     List<String> statuses = new ArrayList<>();
     for (JsonNode r : runs) {
+      if (runsBefore.contains(r.path("runId").asText())) {
+        continue;
+      }
       JsonNode journal =
           api(base, ADMIN, "GET", "/api/v1/experiments/runs/" + r.path("runId").asText(), null)
               .body();

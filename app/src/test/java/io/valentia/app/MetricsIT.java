@@ -5,27 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.valentia.app.ApiCalls.Answer;
-import io.valentia.app.config.ConfigLoader;
-import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
-import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -35,87 +26,41 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * {@code GET /metrics} of a real platform (web, chaos and postmortem roles on the embedded broker),
- * scraped as Prometheus does: the platform's meters are there by name and move when events are
- * published through the API, an invalid record is dead-lettered, a chaos fault pauses a process
- * this test started and a halt reverts it.
+ * {@code GET /metrics} of a real platform (the {@link SharedPlatform}: every role on the embedded
+ * broker, metrics on a port of their own), scraped as Prometheus does: the platform's meters are
+ * there by name and move when events are published through the API, an invalid record is
+ * dead-lettered, a chaos fault pauses a process the allow-list names and a halt reverts it.
  */
 @DisplayName("The Prometheus endpoint of a real platform")
+@ExtendWith(SharedPlatform.Resolver.class)
 class MetricsIT {
   private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  @TempDir static Path data;
-  private static Process sleeper;
   private static Platform platform;
+  private static Process sleeper;
   private static Vertx vertx;
   private static KafkaEventPublisher raw;
 
   @BeforeAll
-  static void start() throws Exception {
-    sleeper = new ProcessBuilder("sleep", "600").start();
-    Path file = data.resolve("valentia.yaml");
-    Files.writeString(
-        file,
-        """
-        chaos:
-          allow:
-            pids: ["%d"]
-          steadyStateInterval: 0s
-          scheduleGroup: metrics-it-%s
-        metrics:
-          port: 0
-        """
-            .formatted(sleeper.pid(), UUID.randomUUID()));
-    ValentiaConfig config =
-        ConfigLoader.load(
-            file,
-            Map.of(),
-            Map.of(
-                "data",
-                data.resolve("platform").toString(),
-                "kafka.port",
-                0,
-                "http.port",
-                0,
-                "roles",
-                List.of("web", "postmortem", "chaos")));
-    platform =
-        Platform.start(
-            config,
-            Map.of("VALENTIA_ADMIN_TOKEN", ADMIN),
-            new PrintStream(new ByteArrayOutputStream()));
+  static void start(SharedPlatform shared) {
+    platform = shared.platform();
+    sleeper = shared.sleeper(SharedPlatform.Sleeper.METRICS);
     vertx = Vertx.vertx();
-    raw =
-        new KafkaEventPublisher(
-            vertx,
-            // the platform's embedded broker: signed in with its data directory's credentials
-            KafkaSettings.local(platform.bootstrapServers())
-                .withClientProperties(
-                    io.valentia.eventbus.security.KafkaClientSecurity.resolve(
-                        null,
-                        data.resolve("platform"),
-                        io.valentia.eventbus.security.KafkaRole.ADMIN)),
-            "metrics-it");
+    // the platform's embedded broker: signed in with its data directory's credentials
+    raw = new KafkaEventPublisher(vertx, shared.kafka(), "metrics-it");
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (platform != null) {
-      platform.close();
-    }
     if (raw != null) {
       raw.close();
     }
     if (vertx != null) {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
-    if (sleeper != null) {
-      new ProcessBuilder("kill", "-CONT", Long.toString(sleeper.pid())).start().waitFor();
-      sleeper.destroyForcibly().waitFor();
     }
   }
 

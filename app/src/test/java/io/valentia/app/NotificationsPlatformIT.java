@@ -8,6 +8,7 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.web.testing.TestTokens;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -20,8 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,73 +37,127 @@ class NotificationsPlatformIT {
   private static final String TOKEN = TestTokens.ADMIN;
 
   @TempDir Path dir;
-  private Vertx vertx;
-  private HttpServer receiver;
-  private final AtomicBoolean accepting = new AtomicBoolean(false);
-  private final Map<String, List<String>> delivered = new ConcurrentHashMap<>();
-  private final List<String> refused = new CopyOnWriteArrayList<>();
 
-  @BeforeEach
-  void receiver() throws Exception {
-    vertx = Vertx.vertx();
-    receiver =
-        vertx
-            .createHttpServer()
-            .requestHandler(
-                request ->
-                    request
-                        .body()
-                        .onComplete(
-                            body -> {
-                              if (!accepting.get()) {
-                                refused.add(request.path());
-                                request.response().setStatusCode(503).end();
-                                return;
-                              }
-                              try {
-                                JsonNode message =
-                                    EventCodec.MAPPER.readTree(body.result().toString());
-                                String check = message.path("groupLabels").path("check").asText();
-                                delivered
-                                    .computeIfAbsent(check, k -> new CopyOnWriteArrayList<>())
-                                    .add(request.getHeader("X-Valentia-Notification-Id"));
-                              } catch (Exception e) {
-                                request.response().setStatusCode(400).end();
-                                return;
-                              }
-                              request.response().setStatusCode(200).end("ok");
-                            }))
-            .listen(0, "127.0.0.1")
-            .toCompletionStage()
-            .toCompletableFuture()
-            .get(10, TimeUnit.SECONDS);
+  /** The data and logs of {@link #running}. */
+  @TempDir static Path runningDir;
+
+  /** The receiver of {@link #running}'s notifications. */
+  private static Receiver runningReceiver;
+
+  /**
+   * A platform (web, notifications and chaos) for the tests that only need one running, started by
+   * the first of them: its route sends to {@link #runningReceiver}, and Slack's commands are signed
+   * with {@code it-slack-secret}.
+   */
+  private static ChildPlatform running;
+
+  @AfterAll
+  static void stopRunning() throws Exception {
+    if (running != null) {
+      running.stop();
+    }
+    if (runningReceiver != null) {
+      runningReceiver.close();
+    }
   }
 
-  @AfterEach
-  void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  private static ChildPlatform running() throws Exception {
+    if (running == null) {
+      runningReceiver = Receiver.start();
+      runningReceiver.accepting.set(true);
+      Path config = runningDir.resolve("valentia.yaml");
+      Files.writeString(
+          config,
+          routeTo(runningReceiver)
+              + String.join(
+                  "\n",
+                  "  slack:",
+                  "    signing_secret: it-slack-secret",
+                  "    users: {U0OPERATOR: operator}",
+                  ""));
+      running =
+          ChildPlatform.up(
+              runningDir, "running.log", config, TOKEN, "web", "notifications", "chaos");
+    }
+    return running;
   }
 
-  private Path config() throws Exception {
-    Path file = dir.resolve("valentia.yaml");
-    Files.writeString(
-        file,
-        String.join(
-            "\n",
-            "notifications:",
-            "  route:",
-            "    receiver: team",
-            "    group_by: [check]",
-            "    group_wait: 1s",
-            "    group_interval: 2s",
-            "  receivers:",
-            "    - name: team",
-            "      webhook_configs: [{url: 'http://127.0.0.1:" + receiver.actualPort() + "/hook'}]",
-            "  delivery:",
-            "    initial_backoff: 200ms",
-            "    max_backoff: 1s",
-            ""));
-    return file;
+  /** A webhook receiver that refuses (503) until it is told to accept. */
+  private static final class Receiver implements AutoCloseable {
+    private final Vertx vertx = Vertx.vertx();
+    private final AtomicBoolean accepting = new AtomicBoolean(false);
+
+    /** The notification ids delivered, by the check of their group. */
+    private final Map<String, List<String>> delivered = new ConcurrentHashMap<>();
+
+    private final List<String> refused = new CopyOnWriteArrayList<>();
+    private HttpServer server;
+
+    static Receiver start() throws Exception {
+      Receiver receiver = new Receiver();
+      receiver.server =
+          receiver
+              .vertx
+              .createHttpServer()
+              .requestHandler(receiver::handle)
+              .listen(0, "127.0.0.1")
+              .toCompletionStage()
+              .toCompletableFuture()
+              .get(10, TimeUnit.SECONDS);
+      return receiver;
+    }
+
+    private void handle(HttpServerRequest request) {
+      request
+          .body()
+          .onComplete(
+              body -> {
+                if (!accepting.get()) {
+                  refused.add(request.path());
+                  request.response().setStatusCode(503).end();
+                  return;
+                }
+                try {
+                  JsonNode message = EventCodec.MAPPER.readTree(body.result().toString());
+                  String check = message.path("groupLabels").path("check").asText();
+                  delivered
+                      .computeIfAbsent(check, k -> new CopyOnWriteArrayList<>())
+                      .add(request.getHeader("X-Valentia-Notification-Id"));
+                } catch (Exception e) {
+                  request.response().setStatusCode(400).end();
+                  return;
+                }
+                request.response().setStatusCode(200).end("ok");
+              });
+    }
+
+    int port() {
+      return server.actualPort();
+    }
+
+    @Override
+    public void close() throws Exception {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  /** The notifications section that routes every group by check to {@code receiver}. */
+  private static String routeTo(Receiver receiver) {
+    return String.join(
+        "\n",
+        "notifications:",
+        "  route:",
+        "    receiver: team",
+        "    group_by: [check]",
+        "    group_wait: 1s",
+        "    group_interval: 2s",
+        "  receivers:",
+        "    - name: team",
+        "      webhook_configs: [{url: 'http://127.0.0.1:" + receiver.port() + "/hook'}]",
+        "  delivery:",
+        "    initial_backoff: 200ms",
+        "    max_backoff: 1s",
+        "");
   }
 
   private static int run(StringWriter out, String... args) {
@@ -118,7 +172,16 @@ class NotificationsPlatformIT {
       "A receiver that refuses while the platform is killed with SIGKILL gets every notification"
           + " after the restart, each exactly once")
   void killedPlatformLosesNoNotification() throws Exception {
-    Path config = config();
+    try (Receiver receiver = Receiver.start()) {
+      killAndRestart(receiver);
+    }
+  }
+
+  private void killAndRestart(Receiver receiver) throws Exception {
+    Map<String, List<String>> delivered = receiver.delivered;
+    List<String> refused = receiver.refused;
+    Path config = dir.resolve("valentia.yaml");
+    Files.writeString(config, routeTo(receiver));
     String prefix = "KILL_" + UUID.randomUUID().toString().substring(0, 6).toUpperCase() + "_";
     int checks = 12;
     ChildPlatform first = ChildPlatform.up(dir, "first.log", config, TOKEN, "web", "notifications");
@@ -170,7 +233,7 @@ class NotificationsPlatformIT {
     }
     assertThat(delivered).isEmpty();
 
-    accepting.set(true);
+    receiver.accepting.set(true);
     ChildPlatform second =
         ChildPlatform.up(dir, "second.log", config, TOKEN, "web", "notifications");
     try {
@@ -196,66 +259,64 @@ class NotificationsPlatformIT {
       "valentia silence add, list and expire, and notify test, log and status work against a"
           + " running platform")
   void commands() throws Exception {
-    accepting.set(true);
-    ChildPlatform platform =
-        ChildPlatform.up(dir, "cli.log", config(), TOKEN, "web", "notifications");
-    try {
-      String[] api = {"--url", platform.base(), "--token", TOKEN};
-      StringWriter out = new StringWriter();
-      assertThat(
-              run(
-                  out,
-                  concat(
-                      new String[] {
-                        "silence", "add", "host=\"osd-3\"", "-d", "2h", "-c", "switch maintenance"
-                      },
-                      api)))
-          .as(out::toString)
-          .isZero();
-      String id = out.toString().trim();
-      assertThat(id).isNotBlank();
+    ChildPlatform platform = running();
+    Map<String, List<String>> delivered = runningReceiver.delivered;
+    int deliveredBefore = delivered.values().stream().mapToInt(List::size).sum();
+    String[] api = {"--url", platform.base(), "--token", TOKEN};
+    StringWriter out = new StringWriter();
+    assertThat(
+            run(
+                out,
+                concat(
+                    new String[] {
+                      "silence", "add", "host=\"osd-3\"", "-d", "2h", "-c", "switch maintenance"
+                    },
+                    api)))
+        .as(out::toString)
+        .isZero();
+    String id = out.toString().trim();
+    assertThat(id).isNotBlank();
 
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"silence", "list"}, api))).isZero();
-      assertThat(out.toString())
-          .contains(id)
-          .contains("active")
-          .contains("osd-3")
-          .contains("switch maintenance");
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"silence", "list"}, api))).isZero();
+    assertThat(out.toString())
+        .contains(id)
+        .contains("active")
+        .contains("osd-3")
+        .contains("switch maintenance");
 
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"silence", "add", "host=\"x\""}, api)))
-          .as("the comment is required")
-          .isEqualTo(2);
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"silence", "add", "host=\"x\""}, api)))
+        .as("the comment is required")
+        .isEqualTo(2);
 
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"silence", "expire", id}, api)))
-          .as(out::toString)
-          .isZero();
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"silence", "list", "--all"}, api))).isZero();
-      assertThat(out.toString()).contains(id).contains("expired");
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"silence", "expire", id}, api)))
+        .as(out::toString)
+        .isZero();
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"silence", "list", "--all"}, api))).isZero();
+    assertThat(out.toString()).contains(id).contains("expired");
 
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"notify", "test", "team"}, api)))
-          .as(out::toString)
-          .isZero();
-      await().atMost(Duration.ofSeconds(30)).until(() -> !delivered.isEmpty());
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"notify", "test", "team"}, api)))
+        .as(out::toString)
+        .isZero();
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .until(() -> delivered.values().stream().mapToInt(List::size).sum() > deliveredBefore);
 
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"notify", "test", "nobody"}, api))).isEqualTo(1);
-      assertThat(out.toString()).contains("no receiver nobody");
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"notify", "test", "nobody"}, api))).isEqualTo(1);
+    assertThat(out.toString()).contains("no receiver nobody");
 
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"notify", "log"}, api))).isZero();
-      assertThat(out.toString()).contains("delivered");
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"notify", "log"}, api))).isZero();
+    assertThat(out.toString()).contains("delivered");
 
-      out = new StringWriter();
-      assertThat(run(out, concat(new String[] {"notify", "status"}, api))).isZero();
-      assertThat(out.toString()).contains("receiver team").contains("webhook");
-    } finally {
-      platform.stop();
-    }
+    out = new StringWriter();
+    assertThat(run(out, concat(new String[] {"notify", "status"}, api))).isZero();
+    assertThat(out.toString()).contains("receiver team").contains("webhook");
   }
 
   @Test
@@ -263,51 +324,39 @@ class NotificationsPlatformIT {
       "Slack's signed /valentia halt halts all chaos through the chaos role of the same process,"
           + " as the mapped user; a viewer's is refused and halts nothing")
   void slackHalt() throws Exception {
-    accepting.set(true);
-    Path config = dir.resolve("slack.yaml");
-    Files.writeString(
-        config,
-        String.join(
-            "\n",
-            "notifications:",
-            "  slack:",
-            "    signing_secret: it-slack-secret",
-            "    users: {U0OPERATOR: operator}",
-            ""));
-    ChildPlatform platform =
-        ChildPlatform.up(dir, "slack.log", config, TOKEN, "web", "notifications", "chaos");
-    try {
-      String viewer = slackCommand(platform, "U0VIEWER", "bob", "halt not allowed");
-      assertThat(EventCodec.MAPPER.readTree(viewer).path("text").asText()).contains("viewer");
-      assertThat(
-              EventCodec.MAPPER
-                  .readTree(platform.send("GET", "/api/v1/halt", null).body())
-                  .path("halted")
-                  .asBoolean())
-          .isFalse();
+    ChildPlatform platform = running();
+    String viewer = slackCommand(platform, "U0VIEWER", "bob", "halt not allowed");
+    assertThat(EventCodec.MAPPER.readTree(viewer).path("text").asText()).contains("viewer");
+    assertThat(
+            EventCodec.MAPPER
+                .readTree(platform.send("GET", "/api/v1/halt", null).body())
+                .path("halted")
+                .asBoolean())
+        .isFalse();
 
-      String answer = slackCommand(platform, "U0OPERATOR", "alice", "halt storage maintenance");
-      JsonNode reply = EventCodec.MAPPER.readTree(answer);
-      assertThat(reply.path("response_type").asText()).as(answer).isEqualTo("in_channel");
-      assertThat(reply.path("text").asText()).contains("All chaos halted by alice");
-      JsonNode halt = EventCodec.MAPPER.readTree(platform.send("GET", "/api/v1/halt", null).body());
-      assertThat(halt.path("halted").asBoolean()).as(halt.toString()).isTrue();
-      try (io.valentia.eventbus.kafka.StateTable<JsonNode> table =
-          io.valentia.eventbus.kafka.StateTable.open(
-              PlatformKafka.settings(dir.resolve("data"), platform.bootstrap(), "notifications-it"),
-              io.valentia.eventbus.Topics.STATE_SCHEDULES,
-              JsonNode.class)) {
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .untilAsserted(
-                () ->
-                    assertThat(table.get("halt").map(JsonNode::toString).orElse(""))
-                        .contains("slack:alice")
-                        .contains("storage maintenance"));
-      }
-    } finally {
-      platform.stop();
+    String answer = slackCommand(platform, "U0OPERATOR", "alice", "halt storage maintenance");
+    JsonNode reply = EventCodec.MAPPER.readTree(answer);
+    assertThat(reply.path("response_type").asText()).as(answer).isEqualTo("in_channel");
+    assertThat(reply.path("text").asText()).contains("All chaos halted by alice");
+    JsonNode halt = EventCodec.MAPPER.readTree(platform.send("GET", "/api/v1/halt", null).body());
+    assertThat(halt.path("halted").asBoolean()).as(halt.toString()).isTrue();
+    try (io.valentia.eventbus.kafka.StateTable<JsonNode> table =
+        io.valentia.eventbus.kafka.StateTable.open(
+            PlatformKafka.settings(
+                runningDir.resolve("data"), platform.bootstrap(), "notifications-it"),
+            io.valentia.eventbus.Topics.STATE_SCHEDULES,
+            JsonNode.class)) {
+      await()
+          .atMost(Duration.ofSeconds(30))
+          .untilAsserted(
+              () ->
+                  assertThat(table.get("halt").map(JsonNode::toString).orElse(""))
+                      .contains("slack:alice")
+                      .contains("storage maintenance"));
     }
+    // the switch is the platform's: released for the tests that share it
+    assertThat(platform.send("POST", "/api/v1/halt", "{\"release\":true}").statusCode())
+        .isEqualTo(200);
   }
 
   private static String slackCommand(ChildPlatform platform, String user, String name, String text)

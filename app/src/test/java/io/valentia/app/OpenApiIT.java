@@ -2,77 +2,43 @@ package io.valentia.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.valentia.app.config.ConfigLoader;
-import io.valentia.app.config.ServiceCatalog;
-import io.valentia.app.config.ValentiaConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.json.schema.SchemaRepository;
 import io.vertx.openapi.contract.OpenAPIVersion;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The OpenAPI document at {@code /api/v1/openapi.json} of the all-in-one platform (every role of
- * this build) against the routes its web server really answers: each route is described, each
- * described operation is routed, and the document is valid OpenAPI 3.
+ * The OpenAPI document at {@code /api/v1/openapi.json} of the all-in-one platform (the {@link
+ * SharedPlatform}: every role of this build) against the routes its web server really answers: each
+ * route is described, each described operation is routed, and the document is valid OpenAPI 3.
  */
 @DisplayName("The OpenAPI document of the all-in-one platform")
+@ExtendWith(SharedPlatform.Resolver.class)
 class OpenApiIT {
   private static final Set<String> OPERATIONS =
       Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
-  @TempDir static Path data;
   private static Platform platform;
   private static JsonObject document;
 
   @BeforeAll
-  static void start() throws Exception {
-    Path file = data.resolve("valentia.yaml");
-    Files.writeString(
-        file,
-        """
-        chaos:
-          scheduleGroup: openapi-it-%s
-        metrics:
-          port: -1
-        """
-            .formatted(UUID.randomUUID()));
-    List<String> roles = ServiceCatalog.installed().services().stream().map(s -> s.role()).toList();
-    ValentiaConfig config =
-        ConfigLoader.load(
-            file,
-            Map.of(),
-            Map.of(
-                "data",
-                data.resolve("platform").toString(),
-                "kafka.port",
-                0,
-                "http.port",
-                0,
-                "roles",
-                roles));
-    platform = Platform.start(config, Map.of(), new PrintStream(new ByteArrayOutputStream()));
+  static void start(SharedPlatform shared) throws Exception {
+    platform = shared.platform();
     HttpResponse<String> response =
         HttpClient.newHttpClient()
             .send(
@@ -84,13 +50,6 @@ class OpenApiIT {
                 HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     document = new JsonObject(response.body());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (platform != null) {
-      platform.close();
-    }
   }
 
   @Test

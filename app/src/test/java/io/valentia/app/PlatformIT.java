@@ -46,8 +46,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
@@ -57,8 +59,32 @@ import picocli.CommandLine;
  * keeps every event.
  */
 @DisplayName("The all-in-one platform")
+@ExtendWith(SharedPlatform.Resolver.class)
 class PlatformIT {
   @TempDir Path data;
+
+  /** The data directory of {@link #running}. */
+  @TempDir static Path runningData;
+
+  /**
+   * A platform for the tests that only need one running (not its start or restart), started by the
+   * first of them.
+   */
+  private static Platform running;
+
+  @AfterAll
+  static void stopRunning() {
+    if (running != null) {
+      running.close();
+    }
+  }
+
+  private static Platform running() {
+    if (running == null) {
+      running = start(runningData);
+    }
+    return running;
+  }
 
   @Test
   @DisplayName(
@@ -153,103 +179,101 @@ class PlatformIT {
           + " takes a check out of the status until it is unmuted")
   void healthRollupAndMute() throws Exception {
     String check = "TEST_CHECK_" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
-    try (Platform platform = start()) {
-      String url = "http://127.0.0.1:" + platform.httpPort();
-      String bootstrap = platform.bootstrapServers();
-      Run raise =
-          run(
-              "emit",
-              "--kafka",
-              bootstrap,
-              "--data-dir",
-              data.toString(),
-              "--type",
-              "io.valentia.health.changed.v1",
-              "--subject",
-              check,
-              "--data",
-              "{\"check\":\""
-                  + check
-                  + "\",\"status\":\"HEALTH_WARN\",\"summary\":\"1 thing is off\","
-                  + "\"detail\":[\"thing 1\"],\"count\":1}");
-      assertThat(raise.code).as(raise.err).isZero();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () -> {
-                Run status = run("status", "--url", url);
-                assertThat(status.code).isEqualTo(1);
-                assertThat(status.out)
-                    .contains("health: HEALTH_WARN", check + ": 1 thing is off", "thing 1");
-              });
+    Platform platform = running();
+    String url = "http://127.0.0.1:" + platform.httpPort();
+    String bootstrap = platform.bootstrapServers();
+    Run raise =
+        run(
+            "emit",
+            "--kafka",
+            bootstrap,
+            "--data-dir",
+            runningData.toString(),
+            "--type",
+            "io.valentia.health.changed.v1",
+            "--subject",
+            check,
+            "--data",
+            "{\"check\":\""
+                + check
+                + "\",\"status\":\"HEALTH_WARN\",\"summary\":\"1 thing is off\","
+                + "\"detail\":[\"thing 1\"],\"count\":1}");
+    assertThat(raise.code).as(raise.err).isZero();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              Run status = run("status", "--url", url);
+              assertThat(status.code).isEqualTo(1);
+              assertThat(status.out)
+                  .contains("health: HEALTH_WARN", check + ": 1 thing is off", "thing 1");
+            });
 
-      Run mute =
-          run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", TestTokens.ADMIN);
-      assertThat(mute.code).as(mute.err).isZero();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(
-              () -> {
-                Run status = run("status", "--url", url);
-                assertThat(status.code).isZero();
-                assertThat(status.out).contains("health: HEALTH_OK", check, "(muted)");
-              });
-      assertThat(run("health", "mute", check, "--url", url, "--token", "wrong").code).isEqualTo(1);
+    Run mute =
+        run("health", "mute", check, "--ttl", "1h", "--url", url, "--token", TestTokens.ADMIN);
+    assertThat(mute.code).as(mute.err).isZero();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(
+            () -> {
+              Run status = run("status", "--url", url);
+              assertThat(status.code).isZero();
+              assertThat(status.out).contains("health: HEALTH_OK", check, "(muted)");
+            });
+    assertThat(run("health", "mute", check, "--url", url, "--token", "wrong").code).isEqualTo(1);
 
-      Run unmute = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
-      assertThat(unmute.code).as(unmute.err).isZero();
-      Run again = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
-      assertThat(again.code).as("unmute of a check that is not muted").isEqualTo(1);
-      assertThat(again.err).contains("404", check + " is not muted");
+    Run unmute = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
+    assertThat(unmute.code).as(unmute.err).isZero();
+    Run again = run("health", "unmute", check, "--url", url, "--token", TestTokens.ADMIN);
+    assertThat(again.code).as("unmute of a check that is not muted").isEqualTo(1);
+    assertThat(again.err).contains("404", check + " is not muted");
 
-      String absent = "NO_SUCH_CHECK_" + check;
-      Run unknown = run("health", "mute", absent, "--url", url, "--token", TestTokens.ADMIN);
-      assertThat(unknown.code).as("mute of a check that is not raised").isEqualTo(1);
-      assertThat(unknown.err).contains("404", "no check " + absent + " is raised now", check);
-      Run sticky =
-          run("health", "mute", absent, "--sticky", "--url", url, "--token", TestTokens.ADMIN);
-      assertThat(sticky.code)
-          .as("a sticky mute may name a check before it is raised: " + sticky.err)
-          .isZero();
-      assertThat(run("health", "unmute", absent, "--url", url, "--token", TestTokens.ADMIN).code)
-          .isZero();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(() -> assertThat(run("status", "--url", url).code).isEqualTo(1));
+    String absent = "NO_SUCH_CHECK_" + check;
+    Run unknown = run("health", "mute", absent, "--url", url, "--token", TestTokens.ADMIN);
+    assertThat(unknown.code).as("mute of a check that is not raised").isEqualTo(1);
+    assertThat(unknown.err).contains("404", "no check " + absent + " is raised now", check);
+    Run sticky =
+        run("health", "mute", absent, "--sticky", "--url", url, "--token", TestTokens.ADMIN);
+    assertThat(sticky.code)
+        .as("a sticky mute may name a check before it is raised: " + sticky.err)
+        .isZero();
+    assertThat(run("health", "unmute", absent, "--url", url, "--token", TestTokens.ADMIN).code)
+        .isZero();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(run("status", "--url", url).code).isEqualTo(1));
 
-      Run clear =
-          run(
-              "emit",
-              "--kafka",
-              bootstrap,
-              "--data-dir",
-              data.toString(),
-              "--type",
-              "io.valentia.health.changed.v1",
-              "--subject",
-              check,
-              "--data",
-              "{\"check\":\""
-                  + check
-                  + "\",\"status\":\"HEALTH_OK\",\"summary\":\"\",\"detail\":[],\"count\":0}");
-      assertThat(clear.code).as(clear.err).isZero();
-      await()
-          .atMost(Duration.ofSeconds(20))
-          .untilAsserted(() -> assertThat(run("status", "--url", url).out).doesNotContain(check));
-    }
+    Run clear =
+        run(
+            "emit",
+            "--kafka",
+            bootstrap,
+            "--data-dir",
+            runningData.toString(),
+            "--type",
+            "io.valentia.health.changed.v1",
+            "--subject",
+            check,
+            "--data",
+            "{\"check\":\""
+                + check
+                + "\",\"status\":\"HEALTH_OK\",\"summary\":\"\",\"detail\":[],\"count\":0}");
+    assertThat(clear.code).as(clear.err).isZero();
+    await()
+        .atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(run("status", "--url", url).out).doesNotContain(check));
   }
 
   @Test
   @DisplayName("`status` prints the health like `ceph -s` and exits 0 when HEALTH_OK")
   void statusCommand() {
-    try (Platform platform = start()) {
-      Run status = run("status", "--url", "http://127.0.0.1:" + platform.httpPort());
-      assertThat(status.code).as(status.err).isZero();
-      assertThat(status.out)
-          .contains("health: HEALTH_OK", "event-bus:", "web:", "valentia.events", "(embedded)");
-      Run json = run("status", "--json", "--url", "http://127.0.0.1:" + platform.httpPort());
-      assertThat(json.out).contains("\"status\":\"HEALTH_OK\"");
-    }
+    Platform platform = running();
+    Run status = run("status", "--url", "http://127.0.0.1:" + platform.httpPort());
+    assertThat(status.code).as(status.err).isZero();
+    assertThat(status.out)
+        .contains("health: HEALTH_OK", "event-bus:", "web:", "valentia.events", "(embedded)");
+    Run json = run("status", "--json", "--url", "http://127.0.0.1:" + platform.httpPort());
+    assertThat(json.out).contains("\"status\":\"HEALTH_OK\"");
   }
 
   @Test
@@ -355,106 +379,66 @@ class PlatformIT {
       "`halt` with a URL and a token goes through the platform's API and reverts a real"
           + " process-pause there (the paused process runs again) with no Kafka address it can"
           + " reach, says so, and `halt --release` without a reason says who released")
-  void haltThroughTheApi() throws Exception {
-    Process sleeper = new ProcessBuilder("sleep", "600").start();
-    try {
-      await()
-          .atMost(Duration.ofSeconds(10))
-          .pollInterval(Duration.ofMillis(5))
-          .until(() -> processState(sleeper.pid()), "S"::equals);
-      Path file = data.resolve("valentia.yaml");
-      java.nio.file.Files.writeString(
-          file,
-          """
-          chaos:
-            allow:
-              pids: ["%d"]
-            steadyStateInterval: 0s
-            scheduleGroup: platform-it-halt-%s
-          """
-              .formatted(sleeper.pid(), UUID.randomUUID()));
-      ValentiaConfig config =
-          ConfigLoader.load(
-              file,
-              Map.of(),
-              Map.of(
-                  "data",
-                  data.resolve("platform").toString(),
-                  "kafka.port",
-                  0,
-                  "http.port",
-                  0,
-                  "roles",
-                  List.of("web", "chaos")));
-      try (Platform platform =
-          Platform.start(
-              config,
-              Map.of("VALENTIA_ADMIN_TOKEN", TestTokens.ADMIN),
-              new PrintStream(new ByteArrayOutputStream()))) {
-        String url = "http://127.0.0.1:" + platform.httpPort();
-        HttpResponse<String> posted =
-            HttpClient.newHttpClient()
-                .send(
-                    HttpRequest.newBuilder(URI.create(url + "/api/v1/experiments/runs"))
-                        .header("Authorization", "Bearer " + TestTokens.ADMIN)
-                        .header("Content-Type", "application/json")
-                        .POST(
-                            HttpRequest.BodyPublishers.ofString(
-                                """
+  void haltThroughTheApi(SharedPlatform shared) throws Exception {
+    Process sleeper = shared.sleeper(SharedPlatform.Sleeper.HALT_COMMAND);
+    String url = shared.base();
+    HttpResponse<String> posted =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(URI.create(url + "/api/v1/experiments/runs"))
+                    .header("Authorization", "Bearer " + TestTokens.ADMIN)
+                    .header("Content-Type", "application/json")
+                    .POST(
+                        HttpRequest.BodyPublishers.ofString(
+                            """
                                 {"title": "pause the sleeper", "method": [
                                   {"type": "action", "name": "pause-sleeper",
                                    "provider": {"type": "valentia", "fault": "process-pause",
                                      "arguments": {"pid": %d, "duration": "10m"}}}]}
                                 """
-                                    .formatted(sleeper.pid())))
-                        .build(),
-                    HttpResponse.BodyHandlers.ofString());
-        assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
-        await()
-            .atMost(Duration.ofSeconds(30))
-            .until(() -> processState(sleeper.pid()), "T"::equals);
+                                .formatted(sleeper.pid())))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(posted.statusCode()).as(posted.body()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(30)).until(() -> processState(sleeper.pid()), "T"::equals);
 
-        Run halt =
-            run(
-                "halt",
-                "--reason",
-                "game day",
-                "--url",
-                url,
-                "--token",
-                TestTokens.ADMIN,
-                "--kafka",
-                "127.0.0.1:1",
-                "--kafka-timeout",
-                "1s");
-        assertThat(halt.code).as(halt.err).isZero();
-        assertThat(halt.out)
-            .contains("HALT through the platform's API at " + url + ": 1 fault(s) reverted there");
-        assertThat(halt.err).doesNotContain("Kafka");
-        // the API answers once the fault is reverted: the process already runs
-        assertThat(processState(sleeper.pid())).isIn("S", "R");
+    Run halt =
+        run(
+            "halt",
+            "--reason",
+            "game day",
+            "--url",
+            url,
+            "--token",
+            TestTokens.ADMIN,
+            "--kafka",
+            "127.0.0.1:1",
+            "--kafka-timeout",
+            "1s");
+    assertThat(halt.code).as(halt.err).isZero();
+    assertThat(halt.out)
+        .contains("HALT through the platform's API at " + url + ": 1 fault(s) reverted there");
+    assertThat(halt.err).doesNotContain("Kafka");
+    // the API answers once the fault is reverted: the process already runs
+    assertThat(processState(sleeper.pid())).isIn("S", "R");
 
-        Run release =
-            run(
-                "halt",
-                "--release",
-                "--by",
-                "ann",
-                "--json",
-                "--url",
-                url,
-                "--token",
-                TestTokens.ADMIN,
-                "--kafka",
-                "127.0.0.1:1");
-        assertThat(release.code).as(release.err).isZero();
-        JsonNode released = EventCodec.MAPPER.readTree(release.out);
-        assertThat(released.path("halted").asBoolean(true)).as(release.out).isFalse();
-        assertThat(released.path("through").asText()).isEqualTo("api");
-      }
-    } finally {
-      sleeper.destroyForcibly();
-    }
+    Run release =
+        run(
+            "halt",
+            "--release",
+            "--by",
+            "ann",
+            "--json",
+            "--url",
+            url,
+            "--token",
+            TestTokens.ADMIN,
+            "--kafka",
+            "127.0.0.1:1");
+    assertThat(release.code).as(release.err).isZero();
+    JsonNode released = EventCodec.MAPPER.readTree(release.out);
+    assertThat(released.path("halted").asBoolean(true)).as(release.out).isFalse();
+    assertThat(released.path("through").asText()).isEqualTo("api");
   }
 
   @Test
@@ -466,7 +450,14 @@ class PlatformIT {
         ConfigLoader.load(
             null,
             Map.of("VALENTIA_KAFKA_BOOTSTRAP", "127.0.0.1:1"),
-            Map.of("data", data.toString(), "http.port", 0));
+            Map.of(
+                "data",
+                data.toString(),
+                "http.port",
+                0,
+                // the admin client gives up on the silent address after 3 s instead of a minute
+                "kafka.properties",
+                Map.of("default.api.timeout.ms", "3000", "request.timeout.ms", "3000")));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
 
     assertThatThrownBy(
@@ -491,6 +482,10 @@ class PlatformIT {
   }
 
   private Platform start() {
+    return start(data);
+  }
+
+  private static Platform start(Path data) {
     ValentiaConfig config =
         ConfigLoader.load(
             null, Map.of(), Map.of("data", data.toString(), "kafka.port", 0, "http.port", 0));

@@ -10,12 +10,10 @@ import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.health.CheckMute;
 import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.web.testing.TestTokens;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,8 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,8 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("A platform killed with SIGKILL")
 class PlatformKillIT {
   private static final String TOKEN = TestTokens.ADMIN;
-  private static final Pattern UP =
-      Pattern.compile("Valentia is up in \\d+ ms: Kafka (\\S+) .*http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @TempDir Path dir;
@@ -51,14 +45,14 @@ class PlatformKillIT {
     String check = "TEST_KILL_" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
     Map<String, String> leasesBefore;
     Map<String, CheckMute> mutesBefore;
-    Up first = up("first.log");
+    ChildPlatform first = ChildPlatform.up(dir, "first.log", null, TOKEN, "web", "probes");
     try {
       int raised =
           Valentia.commandLine()
               .execute(
                   "emit",
                   "--kafka",
-                  first.bootstrap,
+                  first.bootstrap(),
                   "--data-dir",
                   dir.resolve("data").toString(),
                   "--type",
@@ -75,7 +69,7 @@ class PlatformKillIT {
         HttpResponse<String> granted =
             send(
                 "POST",
-                first.base + "/api/v1/leases",
+                first.base() + "/api/v1/leases",
                 "{\"resource\":\"hmd-"
                     + i
                     + "\",\"lessee\":{\"name\":\"vr-app-"
@@ -83,89 +77,42 @@ class PlatformKillIT {
                     + "\"},\"termMs\":600000}");
         assertThat(granted.statusCode()).as(granted.body()).isEqualTo(201);
       }
-      send("DELETE", first.base + "/api/v1/leases/" + leaseIds(first.base).get(1), null);
+      send("DELETE", first.base() + "/api/v1/leases/" + leaseIds(first.base()).get(1), null);
       await()
           .atMost(Duration.ofSeconds(30))
-          .until(() -> health(first.base).at("/checks/" + check).isObject());
+          .until(() -> health(first.base()).at("/checks/" + check).isObject());
       assertThat(
               send(
                       "POST",
-                      first.base + "/api/v1/health/mute",
+                      first.base() + "/api/v1/health/mute",
                       "{\"check\":\"" + check + "\",\"ttl\":\"2h\"}")
                   .statusCode())
           .isEqualTo(202);
       assertThat(
               send(
                       "POST",
-                      first.base + "/api/v1/health/mute",
+                      first.base() + "/api/v1/health/mute",
                       "{\"check\":\"NOT_RAISED_" + check + "\",\"sticky\":true}")
                   .statusCode())
           .isEqualTo(202);
-      leasesBefore = leases(first.base);
+      leasesBefore = leases(first.base());
       assertThat(leasesBefore).hasSize(2);
-      mutesBefore = mutes(first.bootstrap);
+      mutesBefore = mutes(first.bootstrap());
       assertThat(mutesBefore).containsKeys(check, "NOT_RAISED_" + check);
     } finally {
-      first.process.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook runs
+      first.kill(); // SIGKILL: no shutdown hook runs
     }
 
-    Up second = up("second.log");
+    ChildPlatform second = ChildPlatform.up(dir, "second.log", null, TOKEN, "web", "probes");
     try {
-      assertThat(leases(second.base)).isEqualTo(leasesBefore);
-      assertThat(mutes(second.bootstrap)).isEqualTo(mutesBefore);
-      JsonNode report = health(second.base);
+      assertThat(leases(second.base())).isEqualTo(leasesBefore);
+      assertThat(mutes(second.bootstrap())).isEqualTo(mutesBefore);
+      JsonNode report = health(second.base());
       assertThat(report.at("/checks/" + check + "/muted").asBoolean()).isTrue();
       assertThat(report.get("status").asText()).isEqualTo("HEALTH_OK");
     } finally {
-      second.process.destroy();
-      second.process.waitFor();
+      second.stop();
     }
-  }
-
-  private record Up(Process process, String bootstrap, String base) {}
-
-  /** Starts {@code valentia up} (web and probes) on the test's data dir and waits for it. */
-  private Up up(String logName) throws Exception {
-    Path log = dir.resolve(logName);
-    String classpath = System.getProperty("surefire.test.class.path");
-    if (classpath == null || classpath.isBlank()) {
-      classpath = System.getProperty("java.class.path");
-    }
-    ProcessBuilder builder =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                classpath,
-                Valentia.class.getName(),
-                "up",
-                "--data",
-                dir.resolve("data").toString(),
-                "--kafka-port",
-                "0",
-                "--http-port",
-                "0",
-                "--http-host",
-                "127.0.0.1",
-                "--role",
-                "web",
-                "--role",
-                "probes")
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile());
-    builder.environment().put("VALENTIA_ADMIN_TOKEN", TOKEN);
-    Process process = builder.start();
-    Matcher up =
-        await()
-            .atMost(Duration.ofSeconds(120))
-            .until(
-                () -> {
-                  assertThat(process.isAlive()).as(() -> read(log)).isTrue();
-                  Matcher m = UP.matcher(read(log));
-                  return m.find() ? m : null;
-                },
-                m -> m != null);
-    return new Up(process, up.group(1), "http://127.0.0.1:" + up.group(2));
   }
 
   /** The leases by id, without the renewal times (a restored lease starts a fresh term). */
@@ -220,13 +167,5 @@ class PlatformKillIT {
                     : HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.exists(log) ? Files.readString(log) : "";
-    } catch (IOException e) {
-      return e.toString();
-    }
   }
 }

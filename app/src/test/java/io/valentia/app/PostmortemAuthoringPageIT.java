@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.valentia.app.config.ConfigLoader;
-import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.postmortem.documents.MarkdownPostmortem;
 import io.valentia.postmortem.documents.Postmortem;
 import io.valentia.web.testing.BrowserScripts;
 import io.valentia.web.testing.TestTokens;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -27,15 +23,15 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Writing a postmortem in the page, on a real platform (the web and postmortem roles on the
- * embedded broker) where an MTU mismatch opened an incident. In headless Chromium ({@code
+ * Writing a postmortem in the page, on a real platform (the {@link SharedPlatform}: every role on
+ * the embedded broker) where an MTU mismatch opened an incident. In headless Chromium ({@code
  * postmortem-authoring.test.mjs} from the web module's browser tests): a responder creates the
  * incident's postmortem and writes every section, a testimony and a finding citing evidence picked
  * from the timeline, an edited timeline entry and action items, while a second responder edits the
@@ -46,40 +42,17 @@ import org.junit.jupiter.api.io.TempDir;
  * target/screenshots}.
  */
 @DisplayName("Writing a postmortem in the page on a real platform")
+@ExtendWith(SharedPlatform.Resolver.class)
 class PostmortemAuthoringPageIT {
   private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  @TempDir static Path data;
-  private static Platform platform;
+  @TempDir static Path logs;
+  private static SharedPlatform shared;
 
   @BeforeAll
-  static void start() {
-    ValentiaConfig config =
-        ConfigLoader.load(
-            null,
-            Map.of(),
-            Map.of(
-                "data",
-                data.toString(),
-                "kafka.port",
-                0,
-                "http.port",
-                0,
-                "roles",
-                List.of("web", "postmortem")));
-    platform =
-        Platform.start(
-            config,
-            Map.of("VALENTIA_ADMIN_TOKEN", ADMIN),
-            new PrintStream(new ByteArrayOutputStream()));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (platform != null) {
-      platform.close();
-    }
+  static void start(SharedPlatform platform) {
+    shared = platform;
   }
 
   @Test
@@ -88,7 +61,7 @@ class PostmortemAuthoringPageIT {
           + " the review, becomes final and exports to the Markdown of what was written; hostile"
           + " text in every field renders as text.")
   void postmortemIsWrittenInThePage() throws Exception {
-    writeInThePage("http://127.0.0.1:" + platform.httpPort(), data);
+    writeInThePage(shared.base(), logs);
   }
 
   /**

@@ -5,13 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.valentia.app.config.ConfigLoader;
-import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.web.testing.BrowserScripts;
 import io.valentia.web.testing.TestTokens;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
@@ -22,60 +18,38 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * Incidents and postmortems on one real platform (the web and postmortem roles on the embedded
- * broker). In headless Chromium: an MTU mismatch opens an incident, its evidence is drawn as a
- * timeline, and its postmortem shows testimonies side by side with the blameless review's remarks,
- * revisions and their comparison ({@code records.test.mjs} from the web module's browser tests;
- * Debian's {@code chromium} and {@code npm ci} there, which {@code .ci/run} does). On the command
- * line: {@code postmortem import} stores a Markdown postmortem and a revision of it, and {@code
- * search --postmortems} finds it.
+ * Incidents and postmortems on one real platform (the {@link SharedPlatform}: every role on the
+ * embedded broker). In headless Chromium: an MTU mismatch opens an incident, its evidence is drawn
+ * as a timeline, and its postmortem shows testimonies side by side with the blameless review's
+ * remarks, revisions and their comparison ({@code records.test.mjs} from the web module's browser
+ * tests; Debian's {@code chromium} and {@code npm ci} there, which {@code .ci/run} does). On the
+ * command line: {@code postmortem import} stores a Markdown postmortem and a revision of it, and
+ * {@code search --postmortems} finds it.
  */
 @DisplayName("Incidents and postmortems on a real platform: the pages in Chromium, the CLI")
+@ExtendWith(SharedPlatform.Resolver.class)
 class RecordsIT {
   private static final String ADMIN = TestTokens.ADMIN;
   private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-  @TempDir static Path data;
+  @TempDir static Path files;
+  private static SharedPlatform shared;
   private static Platform platform;
 
   @BeforeAll
-  static void start() {
-    ValentiaConfig config =
-        ConfigLoader.load(
-            null,
-            Map.of(),
-            Map.of(
-                "data",
-                data.toString(),
-                "kafka.port",
-                0,
-                "http.port",
-                0,
-                "roles",
-                List.of("web", "postmortem")));
-    platform =
-        Platform.start(
-            config,
-            Map.of("VALENTIA_ADMIN_TOKEN", ADMIN),
-            new PrintStream(new ByteArrayOutputStream()));
-  }
-
-  @AfterAll
-  static void stop() {
-    if (platform != null) {
-      platform.close();
-    }
+  static void start(SharedPlatform sharedPlatform) {
+    shared = sharedPlatform;
+    platform = shared.platform();
   }
 
   @Test
@@ -161,7 +135,7 @@ class RecordsIT {
     JsonNode revised = api(base, "PUT", "/api/v1/postmortems/" + postmortemId, revise);
     assertThat(revised.path("revision").asInt()).as(revised.toString()).isEqualTo(2);
 
-    Path log = data.resolve("records-browser.log");
+    Path log = files.resolve("records-browser.log");
     Path screenshots = Path.of("target", "screenshots").toAbsolutePath();
     Files.createDirectories(screenshots);
     String output =
@@ -190,7 +164,7 @@ class RecordsIT {
   void commandLine() throws Exception {
     String base = "http://127.0.0.1:" + platform.httpPort();
     String word = "quokka" + UUID.randomUUID().toString().substring(0, 6);
-    Path file = data.resolve("rack-3.md");
+    Path file = files.resolve("rack-3.md");
     Files.writeString(file, markdown(word, "The runbook did not mention the switch."));
 
     Run imported =
@@ -295,7 +269,7 @@ class RecordsIT {
             "--kafka",
             platform.bootstrapServers(),
             "--data-dir",
-            data.toString(),
+            shared.data().toString(),
             "--type",
             type,
             "--subject",

@@ -25,13 +25,11 @@ import io.valentia.eventbus.payload.MtuMismatch;
 import io.valentia.eventbus.testing.KafkaTestSupport;
 import io.valentia.postmortem.incidents.IncidentState;
 import io.valentia.web.testing.TestTokens;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,8 +44,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.DisplayName;
@@ -64,8 +60,6 @@ import org.junit.jupiter.api.io.TempDir;
 @DisplayName("A platform killed with SIGKILL in the middle of its work")
 class StateCrashIT {
   private static final String TOKEN = TestTokens.ADMIN;
-  private static final Pattern UP =
-      Pattern.compile("Valentia is up in \\d+ ms: Kafka \\S+.*?, http://[^:]+:(\\d+)");
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final int SIGKILL_EXIT = 128 + 9;
 
@@ -96,10 +90,10 @@ class StateCrashIT {
     List<Scheduler.Firing> firingsBefore;
     String movedIncident;
 
-    Process first = up(bootstrap, "first.log");
+    ChildPlatform first = up(bootstrap, "first.log");
     AtomicBoolean emitting = new AtomicBoolean(true);
     try (KafkaProducer<byte[], byte[]> producer = KafkaTestSupport.rawProducer()) {
-      String base = base(first, "first.log");
+      String base = first.base();
       HttpResponse<String> scheduled =
           send(
               "POST",
@@ -203,15 +197,17 @@ class StateCrashIT {
       int before = triggers.size();
       await().atMost(Duration.ofSeconds(60)).until(() -> triggers.size() >= before + 6);
 
-      first.destroyForcibly();
-      assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      assertThat(first.exitValue()).as("the child JVM died of SIGKILL").isEqualTo(SIGKILL_EXIT);
+      first.process().destroyForcibly();
+      assertThat(first.process().waitFor(60, TimeUnit.SECONDS)).isTrue();
+      assertThat(first.process().exitValue())
+          .as("the child JVM died of SIGKILL")
+          .isEqualTo(SIGKILL_EXIT);
       emitting.set(false);
       emitter.join(30_000);
     } finally {
       emitting.set(false);
-      if (first.isAlive()) {
-        first.destroyForcibly().waitFor();
+      if (first.process().isAlive()) {
+        first.kill();
       }
     }
 
@@ -223,9 +219,9 @@ class StateCrashIT {
     firingsBefore = firings(bootstrap, scheduleId);
     assertThat(firingsBefore).hasSizeGreaterThanOrEqualTo(3);
 
-    Process second = up(bootstrap, "second.log");
+    ChildPlatform second = up(bootstrap, "second.log");
     try {
-      String again = base(second, "second.log");
+      String again = second.base();
       // every triggering event is processed, those the killed platform had not seen too
       await()
           .atMost(Duration.ofSeconds(150))
@@ -285,9 +281,9 @@ class StateCrashIT {
           .isEqualTo(200);
       checkFirings(bootstrap, experimentTitle, firingsBefore, firingsAfter);
     } finally {
-      second.destroy();
-      if (!second.waitFor(60, TimeUnit.SECONDS)) {
-        second.destroyForcibly().waitFor();
+      second.process().destroy();
+      if (!second.process().waitFor(60, TimeUnit.SECONDS)) {
+        second.kill();
       }
     }
   }
@@ -461,21 +457,11 @@ class StateCrashIT {
 
   // ---- the child platform ----
 
-  /** Starts {@code valentia up} on the test's data dir and the external broker. */
-  private Process up(String bootstrap, String logName) throws IOException {
-    String classpath = System.getProperty("surefire.test.class.path");
-    if (classpath == null || classpath.isBlank()) {
-      classpath = System.getProperty("java.class.path");
-    }
-    List<String> command =
+  /** Starts {@code valentia up} on the test's data dir and the external broker; waits for it. */
+  private ChildPlatform up(String bootstrap, String logName) throws Exception {
+    List<String> arguments =
         new ArrayList<>(
             List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m",
-                "-cp",
-                classpath,
-                Valentia.class.getName(),
-                "up",
                 "--data",
                 dir.resolve("data").toString(),
                 "--kafka",
@@ -485,15 +471,10 @@ class StateCrashIT {
                 "--http-host",
                 "127.0.0.1"));
     for (String role : List.of("postmortem", "probes", "chaos", "web")) {
-      command.add("--role");
-      command.add(role);
+      arguments.add("--role");
+      arguments.add(role);
     }
-    ProcessBuilder builder =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(dir.resolve(logName).toFile());
-    builder.environment().put("VALENTIA_ADMIN_TOKEN", TOKEN);
-    return builder.start();
+    return ChildPlatform.start(dir.resolve(logName), TOKEN, arguments);
   }
 
   /** Raises {@code check} as a probe would: its part in the health state table. */
@@ -510,22 +491,6 @@ class StateCrashIT {
               RaisedCheck.after(null, source, change, Instant.now()))
           .get(30, TimeUnit.SECONDS);
     }
-  }
-
-  /** Waits until the child is up and returns its base URL. */
-  private String base(Process process, String logName) {
-    Path log = dir.resolve(logName);
-    Matcher up =
-        await()
-            .atMost(Duration.ofSeconds(150))
-            .until(
-                () -> {
-                  assertThat(process.isAlive()).as(() -> read(log)).isTrue();
-                  Matcher m = UP.matcher(read(log));
-                  return m.find() ? m : null;
-                },
-                m -> m != null);
-    return "http://127.0.0.1:" + up.group(1);
   }
 
   /** This test's leases by id, without the renewal times (a restored lease starts a new term). */
@@ -571,13 +536,5 @@ class StateCrashIT {
                     : HttpRequest.BodyPublishers.ofString(body))
             .build(),
         HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static String read(Path log) {
-    try {
-      return Files.exists(log) ? Files.readString(log) : "";
-    } catch (IOException e) {
-      return e.toString();
-    }
   }
 }

@@ -12,13 +12,18 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.SaslAuthenticationException;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.metadata.storage.Formatter;
 import org.apache.kafka.server.common.Feature;
@@ -290,6 +295,44 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             + "\";");
     try (Admin admin = Admin.create(props)) {
       KafkaAccess.apply(admin, credentials);
+    }
+    awaitScramSignIn(bootstrap, credentials);
+  }
+
+  /**
+   * Waits until the broker takes a SCRAM sign-in. Credentials upserted after the start reach the
+   * broker's authenticator a moment after the controller committed them, and a client that signs in
+   * sooner is refused; a data directory formatted without them (by a release before SASL) gets them
+   * only this way.
+   */
+  private static void awaitScramSignIn(String bootstrap, KafkaCredentials credentials) {
+    Map<String, Object> props = new HashMap<>(credentials.clientProperties(KafkaRole.ADMIN));
+    props.put("bootstrap.servers", bootstrap);
+    props.put("client.id", "valentia-broker-sign-in");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (Admin admin = Admin.create(props)) {
+        admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof SaslAuthenticationException)
+            || System.nanoTime() > deadline) {
+          throw new ValentiaException(
+              "the embedded Kafka broker refuses its own credentials: " + e.getCause().getMessage(),
+              e.getCause());
+        }
+      } catch (TimeoutException e) {
+        throw new ValentiaException("the embedded Kafka broker does not answer a sign-in", e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ValentiaException("interrupted while signing in to the embedded Kafka", e);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new ValentiaException("interrupted while signing in to the embedded Kafka", e);
+      }
     }
   }
 
