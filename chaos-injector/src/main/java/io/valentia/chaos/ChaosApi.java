@@ -1,5 +1,9 @@
 package io.valentia.chaos;
 
+import static io.valentia.eventbus.service.JsonReplies.body;
+import static io.valentia.eventbus.service.JsonReplies.error;
+import static io.valentia.eventbus.service.JsonReplies.json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.experiment.Experiment;
@@ -369,27 +373,5 @@ final class ChaosApi {
       }
     }
     return json;
-  }
-
-  private static JsonNode body(RoutingContext rc) {
-    try {
-      String text = rc.body() == null ? null : rc.body().asString();
-      return text == null || text.isBlank()
-          ? EventCodec.MAPPER.createObjectNode()
-          : EventCodec.MAPPER.readTree(text);
-    } catch (IOException e) {
-      return EventCodec.MAPPER.createObjectNode();
-    }
-  }
-
-  private static ObjectNode error(String message) {
-    return EventCodec.MAPPER.createObjectNode().put("error", message);
-  }
-
-  private static void json(RoutingContext rc, int status, JsonNode body) {
-    rc.response()
-        .setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(body.toString());
   }
 }

@@ -1,5 +1,9 @@
 package io.valentia.chaos;
 
+import static io.valentia.eventbus.service.JsonReplies.body;
+import static io.valentia.eventbus.service.JsonReplies.error;
+import static io.valentia.eventbus.service.JsonReplies.json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +22,6 @@ import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -255,27 +258,5 @@ final class ExperimentRunsApi {
             .put("status", "aborting")
             .put("reason", reason)
             .put("by", by));
-  }
-
-  private static JsonNode body(RoutingContext rc) {
-    try {
-      String text = rc.body() == null ? null : rc.body().asString();
-      return text == null || text.isBlank()
-          ? EventCodec.MAPPER.createObjectNode()
-          : EventCodec.MAPPER.readTree(text);
-    } catch (IOException e) {
-      return EventCodec.MAPPER.createObjectNode();
-    }
-  }
-
-  private static ObjectNode error(String message) {
-    return EventCodec.MAPPER.createObjectNode().put("error", message);
-  }
-
-  private static void json(RoutingContext rc, int status, JsonNode body) {
-    rc.response()
-        .setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(body.toString());
   }
 }

@@ -1,5 +1,8 @@
 package io.valentia.chaos.schedule;
 
+import static io.valentia.eventbus.service.JsonReplies.error;
+import static io.valentia.eventbus.service.JsonReplies.json;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -343,16 +346,5 @@ public final class ScheduleApi {
       problems.add("the body is not JSON: " + e.getOriginalMessage());
       return null;
     }
-  }
-
-  private static ObjectNode error(String message) {
-    return EventCodec.MAPPER.createObjectNode().put("error", message);
-  }
-
-  private static void json(RoutingContext rc, int status, JsonNode body) {
-    rc.response()
-        .setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(body.toString());
   }
 }
