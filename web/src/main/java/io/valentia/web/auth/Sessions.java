@@ -5,24 +5,15 @@ import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Predicate;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Browser sessions: a login with an API token gets a random session id (sent as an HttpOnly,
@@ -42,10 +33,11 @@ import org.slf4j.LoggerFactory;
  * <p>Thread-safe. {@link #find} does not block (a due expiry write runs on a thread of its own);
  * {@link #create}, {@link #end} and {@link #endMadeWith} wait for Kafka and must not run on an
  * event loop.
+ *
+ * <p>The session's secrets are made by {@link SessionSecrets}, its end dated by {@link
+ * SessionLifetime}, and its expiry written back by {@link SessionExpiryWriter}.
  */
 public final class Sessions implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(Sessions.class);
-
   /** The cookie's name. */
   public static final String COOKIE = "valentia_session";
 
@@ -58,11 +50,7 @@ public final class Sessions implements AutoCloseable {
   static final Duration DEFAULT_IDLE = Duration.ofHours(2);
   static final Duration DEFAULT_LIFETIME = Duration.ofHours(12);
 
-  /** The idle time of the release before lifetimes, to date a session it stored without one. */
-  private static final Duration LEGACY_IDLE = Duration.ofHours(12);
-
   private static final int USER_AGENT_KEPT = 256;
-  private static final SecureRandom RANDOM = new SecureRandom();
 
   /**
    * One session; {@code expires} moves on with each use, up to the end of its lifetime.
@@ -134,27 +122,9 @@ public final class Sessions implements AutoCloseable {
 
   private final StateTable<StoredSession> table;
   private final Predicate<String> tokenLive;
-  private final Duration idle;
-  private final Duration lifetime;
+  private final SessionLifetime lifetime;
   private final Clock clock;
-
-  /** Expiries being written, by session key, so a burst of requests writes once. */
-  private final Map<String, Instant> touching = new ConcurrentHashMap<>();
-
-  /**
-   * When this process read each recent tombstone, by session key (kept for {@link #ENDED_KEPT}).
-   */
-  private final Map<String, Long> ended = new ConcurrentHashMap<>();
-
-  private static final Duration ENDED_KEPT = Duration.ofMinutes(10);
-
-  private final ExecutorService writer =
-      Executors.newSingleThreadExecutor(
-          r -> {
-            Thread t = new Thread(r, "valentia-session-writer");
-            t.setDaemon(true);
-            return t;
-          });
+  private final SessionExpiryWriter expiryWriter;
 
   private Sessions(
       StateTable<StoredSession> table,
@@ -164,9 +134,9 @@ public final class Sessions implements AutoCloseable {
       Clock clock) {
     this.table = table;
     this.tokenLive = tokenLive;
-    this.idle = idle;
-    this.lifetime = lifetime;
+    this.lifetime = new SessionLifetime(idle, lifetime);
     this.clock = clock;
+    this.expiryWriter = new SessionExpiryWriter(table);
   }
 
   /**
@@ -202,7 +172,7 @@ public final class Sessions implements AutoCloseable {
     table.listen(
         (key, before, after) -> {
           if (after == null) {
-            sessions.ended.put(key, System.nanoTime());
+            sessions.expiryWriter.tombstoneRead(key);
           }
         });
     return sessions;
@@ -226,9 +196,10 @@ public final class Sessions implements AutoCloseable {
    */
   public Session create(Principal principal, String address, String userAgent) {
     sweepExpired();
-    String id = random();
+    String id = SessionSecrets.newId();
     Instant now = clock.instant();
-    Session session = new Session(id, principal, csrfOf(id), expiry(now, now));
+    Session session =
+        new Session(id, principal, SessionSecrets.csrfOf(id), lifetime.expiry(now, now));
     StateMigration.await(
         table.put(
             hash(id),
@@ -266,7 +237,7 @@ public final class Sessions implements AutoCloseable {
                         s.name(),
                         s.role(),
                         s.tokenId(),
-                        createdOf(s),
+                        SessionLifetime.createdOf(s),
                         s.lastSeen(),
                         s.expires(),
                         s.address(),
@@ -318,21 +289,7 @@ public final class Sessions implements AutoCloseable {
   }
 
   private boolean live(StoredSession s, Instant now) {
-    return !s.expires().isBefore(now)
-        && !createdOf(s).plus(lifetime).isBefore(now)
-        && tokenLive.test(s.tokenId());
-  }
-
-  /** When {@code s} was made; for a session stored before lifetimes, its last use. */
-  private static Instant createdOf(StoredSession s) {
-    return s.created() != null ? s.created() : s.expires().minus(LEGACY_IDLE);
-  }
-
-  /** The expiry of a session made at {@code created} and used at {@code now}. */
-  private Instant expiry(Instant created, Instant now) {
-    Instant idleEnd = now.plus(idle);
-    Instant end = created.plus(lifetime);
-    return idleEnd.isBefore(end) ? idleEnd : end;
+    return lifetime.unexpired(s, now) && tokenLive.test(s.tokenId());
   }
 
   /**
@@ -352,14 +309,14 @@ public final class Sessions implements AutoCloseable {
     if (!live(stored, now)) {
       return Optional.empty();
     }
-    Instant created = createdOf(stored);
-    Instant expires = expiry(created, now);
-    touch(key, stored, now, expires, created);
+    Instant created = SessionLifetime.createdOf(stored);
+    Instant expires = lifetime.expiry(created, now);
+    expiryWriter.touch(key, stored, now, expires, created);
     return Optional.of(
         new Session(
             id,
             new Principal(stored.name(), stored.role(), stored.tokenId()),
-            stored.csrfToken() != null ? stored.csrfToken() : csrfOf(id),
+            stored.csrfToken() != null ? stored.csrfToken() : SessionSecrets.csrfOf(id),
             expires));
   }
 
@@ -406,83 +363,25 @@ public final class Sessions implements AutoCloseable {
   /** Stops the expiry writer; writes already queued are dropped. */
   @Override
   public void close() {
-    writer.shutdownNow();
-  }
-
-  /** Writes the moved-on expiry when the stored one lags by more than {@link #TOUCH_INTERVAL}. */
-  private void touch(
-      String key, StoredSession stored, Instant now, Instant expires, Instant created) {
-    Instant known = touching.getOrDefault(key, stored.expires());
-    if (known.plus(TOUCH_INTERVAL).isAfter(expires) || touching.putIfAbsent(key, expires) != null) {
-      return;
-    }
-    StoredSession renewed = stored.seen(now, expires, created);
-    try {
-      writer.execute(
-          () -> {
-            long decided = System.nanoTime();
-            // a logout or revocation read meanwhile wins: never bring an ended session back
-            if (table.get(key).isEmpty()) {
-              touching.remove(key);
-              return;
-            }
-            table
-                .put(key, renewed)
-                .whenComplete(
-                    (ok, e) -> {
-                      touching.remove(key);
-                      if (e != null) {
-                        LOG.warn("could not move a browser session's expiry on: {}", e.toString());
-                      } else if (endedSince(key, decided)) {
-                        // a tombstone (another process's logout) landed between the check and
-                        // this write: end the session again
-                        table.remove(key);
-                      }
-                    });
-          });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
-      touching.remove(key); // closed
-    }
-  }
-
-  private boolean endedSince(String key, long nanos) {
-    Long at = ended.get(key);
-    return at != null && at - nanos >= 0;
+    expiryWriter.close();
   }
 
   /** Tombstones sessions that expired; fire and forget, a later sweep retries. */
   private void sweepExpired() {
-    long forgotten = System.nanoTime() - ENDED_KEPT.toNanos();
-    ended.values().removeIf(at -> at - forgotten < 0);
+    expiryWriter.forgetOldTombstones();
     Instant now = clock.instant();
     table
         .snapshot()
         .forEach(
             (key, s) -> {
-              if (s.expires().isBefore(now) || createdOf(s).plus(lifetime).isBefore(now)) {
+              if (!lifetime.unexpired(s, now)) {
                 table.remove(key);
               }
             });
   }
 
-  /**
-   * The CSRF token of session {@code id}: a hash of the id under its own label, so it can be told
-   * to the page without being stored, and tells nothing of the id (which only the HttpOnly cookie
-   * holds).
-   */
-  static String csrfOf(String id) {
-    return Base64.getUrlEncoder()
-        .withoutPadding()
-        .encodeToString(TokenStore.sha256("valentia-csrf:" + id));
-  }
-
+  /** The key session {@code id} is stored under (see {@link SessionSecrets#key}). */
   static String hash(String id) {
-    return HexFormat.of().formatHex(TokenStore.sha256(id));
-  }
-
-  private static String random() {
-    byte[] raw = new byte[32];
-    RANDOM.nextBytes(raw);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
+    return SessionSecrets.key(id);
   }
 }

@@ -3,6 +3,7 @@ package io.valentia.web.gateway;
 import io.valentia.eventbus.health.HealthCheck;
 import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.HealthReport;
+import io.valentia.web.gateway.RolePool.Member;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -16,12 +17,10 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.httpproxy.ProxyRequest;
-import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * #CHECK} naming it until one answers again. Requests are forwarded as they came (the process
  * checks the token again); the gateway adds {@code X-Forwarded-*} headers.
  *
- * <p>Runs on the event loop of the verticle that created it; {@link #close()} stops it.
+ * <p>Runs on the event loop of the verticle that created it; {@link #close()} stops it. The
+ * processes of each role, and which of them answer, are kept by a {@link RolePool}.
  */
 public final class ApiGateway {
   private static final Logger LOG = LoggerFactory.getLogger(ApiGateway.class);
@@ -53,7 +53,7 @@ public final class ApiGateway {
   private final Vertx vertx;
   private final Upstreams upstreams;
   private final HealthRegistry health;
-  private final Map<String, Pool> pools = new LinkedHashMap<>();
+  private final Map<String, RolePool> pools = new LinkedHashMap<>();
   private final HttpClient client;
   private long timer = -1;
 
@@ -82,7 +82,7 @@ public final class ApiGateway {
     this.upstreams = upstreams;
     this.health = health;
     for (RemoteRole role : roles) {
-      pools.put(role.role(), new Pool(role, upstreams.of(role.role())));
+      pools.put(role.role(), new RolePool(role, upstreams.of(role.role())));
     }
     this.client =
         vertx.createHttpClient(
@@ -117,7 +117,7 @@ public final class ApiGateway {
    * (pause it before any asynchronous step).
    */
   public void forward(RoutingContext ctx, String role) {
-    Pool pool = pools.get(role);
+    RolePool pool = pools.get(role);
     if (pool == null) {
       throw new IllegalArgumentException("no role " + role + " is forwarded");
     }
@@ -142,7 +142,7 @@ public final class ApiGateway {
   private void attempt(
       RoutingContext ctx,
       ProxyRequest proxied,
-      Pool pool,
+      RolePool pool,
       List<Member> order,
       int index,
       boolean stream,
@@ -172,7 +172,11 @@ public final class ApiGateway {
   }
 
   private void send(
-      RoutingContext ctx, ProxyRequest proxied, Pool pool, Member member, HttpClientRequest out) {
+      RoutingContext ctx,
+      ProxyRequest proxied,
+      RolePool pool,
+      Member member,
+      HttpClientRequest out) {
     ctx.put(FORWARDED, true);
     proxied
         .send(out)
@@ -227,7 +231,7 @@ public final class ApiGateway {
             });
   }
 
-  private void unreachable(RoutingContext ctx, Pool pool, List<String> failures) {
+  private void unreachable(RoutingContext ctx, RolePool pool, List<String> failures) {
     String role = pool.role.role();
     JsonObject body =
         new JsonObject()
@@ -264,7 +268,7 @@ public final class ApiGateway {
 
   private void checkAll() {
     List<Future<?>> checks = new ArrayList<>();
-    for (Pool pool : pools.values()) {
+    for (RolePool pool : pools.values()) {
       for (Member member : pool.members) {
         if (!member.checking) {
           checks.add(check(pool, member));
@@ -278,7 +282,7 @@ public final class ApiGateway {
    * Asks one process's {@code /health}. A refused or broken connection marks it down at once; a
    * slow answer only after {@link #SLOW_CHECKS} in a row (a busy process is not a gone one).
    */
-  private Future<?> check(Pool pool, Member member) {
+  private Future<?> check(RolePool pool, Member member) {
     long timeout = Math.max(CHECK_TIMEOUT_MS, upstreams.checkInterval().toMillis() * 2);
     member.checking = true;
     return client
@@ -312,7 +316,7 @@ public final class ApiGateway {
   private void report() {
     List<String> unreachable = new ArrayList<>();
     List<String> detail = new ArrayList<>();
-    for (Pool pool : pools.values()) {
+    for (RolePool pool : pools.values()) {
       if (!pool.members.isEmpty() && !pool.reachable()) {
         unreachable.add(pool.role.role());
         for (Member member : pool.members) {
@@ -331,74 +335,5 @@ public final class ApiGateway {
     // a warning: this process is well and serves everything else, so a load balancer asking its
     // /health must not take it out of service for another process's sake
     health.raise(CHECK, new HealthCheck(HealthReport.WARN, summary, detail));
-  }
-
-  /** The processes of one role, taken in turn. */
-  private static final class Pool {
-    private final RemoteRole role;
-    private final List<Member> members = new ArrayList<>();
-    private final AtomicInteger next = new AtomicInteger();
-
-    Pool(RemoteRole role, List<URI> uris) {
-      this.role = role;
-      uris.forEach(u -> members.add(new Member(u)));
-    }
-
-    /** Those that answered last first, in turn, then the others (a restarted one is found). */
-    List<Member> order() {
-      List<Member> up = new ArrayList<>();
-      List<Member> down = new ArrayList<>();
-      for (Member m : members) {
-        (m.up ? up : down).add(m);
-      }
-      List<Member> order = new ArrayList<>(members.size());
-      if (!up.isEmpty()) {
-        int start = Math.floorMod(next.getAndIncrement(), up.size());
-        for (int i = 0; i < up.size(); i++) {
-          order.add(up.get((start + i) % up.size()));
-        }
-      }
-      order.addAll(down);
-      return order;
-    }
-
-    boolean reachable() {
-      return members.stream().anyMatch(m -> m.up);
-    }
-
-    void up(Member member) {
-      if (!member.up) {
-        LOG.info("the {} role answers at {}", role.role(), member.uri);
-      }
-      member.up = true;
-      member.failure = null;
-    }
-
-    void down(Member member, String why) {
-      if (member.up) {
-        LOG.warn("the {} role does not answer at {}: {}", role.role(), member.uri, why);
-      }
-      member.up = false;
-      member.failure = why;
-    }
-  }
-
-  /** One process of a role. */
-  private static final class Member {
-    private final URI uri;
-    private final String host;
-    private final int port;
-    private final boolean tls;
-    private volatile boolean up = true; // until a check says otherwise
-    private volatile String failure;
-    private volatile boolean checking;
-    private volatile int slowChecks;
-
-    Member(URI uri) {
-      this.uri = uri;
-      this.host = uri.getHost();
-      this.port = uri.getPort();
-      this.tls = "https".equals(uri.getScheme());
-    }
   }
 }

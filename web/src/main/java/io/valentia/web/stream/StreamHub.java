@@ -22,7 +22,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one reading of the events topic that every live stream of the process shares. One thread
+ * Why this class is over 400 lines: it is one protocol run by one thread. The join/leave commands,
+ * the poll loop, the per-filter groups and per-rate sampling buckets, and each member's catch-up
+ * skip all read and write the same hub-thread state ({@code lastSeen}, {@code groups}, {@code
+ * members}) without locks, and the exactly-once hand-over from a catch-up reader ({@link
+ * #joinAfter}) depends on them changing together between two polls; split into classes, that state
+ * would have to be shared across them and its single-thread confinement would no longer be visible
+ * in one place.
+ *
+ * <p>The one reading of the events topic that every live stream of the process shares. One thread
  * reads the topic with a {@link TopicReader} (no consumer group; committed records only), checks
  * each record's envelope once, tests it once against each distinct filter of the open streams,
  * writes the wire frame once and hands the same bytes to every stream whose filter passed it. A
