@@ -7,18 +7,13 @@ import io.valentia.notifications.config.ReceiverConfig;
 import io.valentia.notifications.route.Inhibitor;
 import io.valentia.notifications.route.LabelSets;
 import io.valentia.notifications.route.Route;
-import io.valentia.notifications.silence.Silence;
 import io.valentia.notifications.silence.Silences;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +24,6 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +50,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Not thread-safe: call it from one thread (or one Vert.x context). Deterministic: every time
  * comes from the caller.
+ *
+ * <p>This class keeps the grouping and the timing of flushes; each group and its deduplication are
+ * an {@code AggregationGroup}, silences and inhibition are checked by {@code Muting}, and which
+ * version of an alert is kept is decided by {@code AlertVersions}.
  */
 public final class Dispatcher {
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
@@ -66,8 +64,7 @@ public final class Dispatcher {
   private final Route root;
   private final Map<String, Route> routesById = new HashMap<>();
   private final Map<String, ReceiverConfig> receivers = new HashMap<>();
-  private final Silences silences;
-  private final Inhibitor inhibitor;
+  private final Muting muting;
   private final Consumer<Notification> out;
   private final Map<String, AggregationGroup> groups = new TreeMap<>();
   private final Map<String, Alert> alerts = new HashMap<>();
@@ -86,9 +83,10 @@ public final class Dispatcher {
    */
   public Dispatcher(NotificationsConfig config, Silences silences, Consumer<Notification> out) {
     this.root = config.route();
-    this.silences = Objects.requireNonNull(silences, "silences");
+    this.muting =
+        new Muting(
+            Objects.requireNonNull(silences, "silences"), new Inhibitor(config.inhibitRules()));
     this.out = Objects.requireNonNull(out, "out");
-    this.inhibitor = new Inhibitor(config.inhibitRules());
     config.receivers().forEach(r -> receivers.put(r.name(), r));
     if (root != null) {
       root.walk(r -> routesById.put(r.id(), r));
@@ -115,7 +113,7 @@ public final class Dispatcher {
       return;
     }
     String fingerprint = alert.fingerprint();
-    Alert merged = merge(alerts.get(fingerprint), alert);
+    Alert merged = AlertVersions.merge(alerts.get(fingerprint), alert);
     alerts.put(fingerprint, merged);
     Set<String> changed = new LinkedHashSet<>();
     for (Route route : root.match(merged.labels())) {
@@ -189,7 +187,7 @@ public final class Dispatcher {
     Map<String, Alert> latest = new HashMap<>();
     for (GroupState state : states) {
       for (Alert alert : state.alerts()) {
-        latest.merge(alert.fingerprint(), alert, Dispatcher::later);
+        latest.merge(alert.fingerprint(), alert, AlertVersions::later);
       }
     }
     List<GroupState> rerouted = new ArrayList<>();
@@ -201,13 +199,7 @@ public final class Dispatcher {
           && route.groupKey(state.groupLabels()).equals(state.groupKey())
           && state.alerts().stream()
               .allMatch(a -> route.groupLabels(a.labels()).equals(state.groupLabels()))) {
-        Instant createdAt = Objects.requireNonNullElse(state.createdAt(), Instant.EPOCH);
-        AggregationGroup group = new AggregationGroup(route, state.groupLabels(), createdAt);
-        group.nextFlush = Objects.requireNonNullElse(state.nextFlush(), createdAt);
-        group.lastNotified = state.lastNotified();
-        group.lastFiring = new TreeSet<>(state.lastFiring());
-        group.lastResolved = new TreeSet<>(state.lastResolved());
-        group.sequence = state.sequence();
+        AggregationGroup group = AggregationGroup.restored(route, state);
         for (Alert alert : state.alerts()) {
           Alert a = latest.get(alert.fingerprint());
           hold(group, alert.fingerprint(), a);
@@ -250,14 +242,7 @@ public final class Dispatcher {
    * {@code inhibited by FINGERPRINT} (the inhibiting alert); empty when it is not muted.
    */
   public Optional<String> mutedBy(Alert alert, Instant now) {
-    List<Silence> silencing = silences.silencing(alert.labels(), now);
-    if (!silencing.isEmpty()) {
-      return Optional.of(
-          "silenced by " + silencing.stream().map(Silence::id).collect(Collectors.joining(", ")));
-    }
-    return inhibitor
-        .inhibitedBy(alert, alerts.values(), now)
-        .map(source -> "inhibited by " + source.fingerprint());
+    return muting.mutedBy(alert, alerts.values(), now);
   }
 
   // ---- internals
@@ -282,7 +267,7 @@ public final class Dispatcher {
     List<Alert> firing = new ArrayList<>();
     List<Alert> resolved = new ArrayList<>();
     for (Alert alert : current) {
-      if (muted(alert, now)) {
+      if (muting.muted(alert, alerts.values(), now)) {
         continue;
       }
       if (alert.resolvedAt(now)) {
@@ -330,7 +315,7 @@ public final class Dispatcher {
     Set<String> firingSet = fingerprints(firing);
     Set<String> resolvedSet = fingerprints(resolved);
     boolean sendResolved = sendsResolved(receiver);
-    if (!needsUpdate(group, firingSet, resolvedSet, sendResolved, now)) {
+    if (!group.needsUpdate(firingSet, resolvedSet, sendResolved, now)) {
       return true;
     }
     if (firing.isEmpty() && !sendResolved) {
@@ -348,7 +333,7 @@ public final class Dispatcher {
     }
     Notification notification =
         new Notification(
-            notificationId(group, sequence, firingSet, resolvedSet),
+            group.notificationId(sequence, firingSet, resolvedSet),
             group.receiver(),
             group.groupKey,
             group.groupLabels,
@@ -371,28 +356,6 @@ public final class Dispatcher {
     return true;
   }
 
-  /** Alertmanager's {@code DedupStage.needsUpdate}. */
-  private static boolean needsUpdate(
-      AggregationGroup group,
-      Set<String> firing,
-      Set<String> resolved,
-      boolean sendResolved,
-      Instant now) {
-    if (group.lastNotified == null) {
-      return !firing.isEmpty();
-    }
-    if (!group.lastFiring.containsAll(firing)) {
-      return true;
-    }
-    if (firing.isEmpty()) {
-      return !group.lastFiring.isEmpty();
-    }
-    if (sendResolved && !group.lastResolved.containsAll(resolved)) {
-      return true;
-    }
-    return group.lastNotified.isBefore(now.minus(group.route.repeatInterval()));
-  }
-
   /**
    * Whether the receiver sends resolved alerts: Alertmanager decides per integration; one
    * notification serves them all here, so any integration that sends them counts (each integration
@@ -403,11 +366,6 @@ public final class Dispatcher {
         || receiver.mattermost().stream().anyMatch(ReceiverConfig.Mattermost::sendResolved)
         || receiver.discord().stream().anyMatch(ReceiverConfig.Discord::sendResolved)
         || receiver.webhooks().stream().anyMatch(ReceiverConfig.Webhook::sendResolved);
-  }
-
-  private boolean muted(Alert alert, Instant now) {
-    return inhibitor.inhibited(alert, alerts.values(), now)
-        || !silences.silencing(alert.labels(), now).isEmpty();
   }
 
   private void forgetUngroupedAlerts() {
@@ -436,119 +394,5 @@ public final class Dispatcher {
     Set<String> out = new TreeSet<>();
     alerts.forEach(a -> out.add(a.fingerprint()));
     return out;
-  }
-
-  /**
-   * The same flush of the same group always gets the same id: the first 32 hex digits of the
-   * SHA-256 of the receiver, the group key, when the group was created, the sequence number and the
-   * alerts sent (so a group removed and created again never repeats an id).
-   */
-  private static String notificationId(
-      AggregationGroup group, long sequence, Set<String> firing, Set<String> resolved) {
-    String text =
-        group.receiver()
-            + "|"
-            + group.groupKey
-            + "|"
-            + group.createdAt
-            + "|"
-            + sequence
-            + "|"
-            + String.join(",", firing)
-            + "|"
-            + String.join(",", resolved);
-    try {
-      byte[] hash =
-          MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(hash).substring(0, 32);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
-    }
-  }
-
-  /** The alert {@code incoming} updates {@code existing} to. */
-  private static Alert merge(Alert existing, Alert incoming) {
-    if (existing == null) {
-      return incoming;
-    }
-    boolean sameEpisode =
-        existing.endsAt() == null || existing.endsAt().isAfter(incoming.startsAt());
-    if (sameEpisode && existing.startsAt().isBefore(incoming.startsAt())) {
-      return new Alert(
-          incoming.labels(),
-          incoming.annotations(),
-          existing.startsAt(),
-          incoming.endsAt(),
-          incoming.generatorUrl());
-    }
-    return incoming;
-  }
-
-  /** Of two copies of one alert in restored groups, the later: started later, or ended. */
-  private static Alert later(Alert a, Alert b) {
-    int byStart = a.startsAt().compareTo(b.startsAt());
-    if (byStart != 0) {
-      return byStart > 0 ? a : b;
-    }
-    if (a.endsAt() == null) {
-      return b;
-    }
-    if (b.endsAt() == null) {
-      return a;
-    }
-    return a.endsAt().isAfter(b.endsAt()) ? a : b;
-  }
-
-  /** One aggregation group: mutable, owned by the dispatcher. */
-  private static final class AggregationGroup {
-    final Route route;
-    final Map<String, String> groupLabels;
-    final String groupKey;
-    final String key;
-    final Instant createdAt;
-    final Map<String, Alert> alerts = new TreeMap<>();
-    Instant nextFlush;
-    Instant lastNotified;
-    Set<String> lastFiring = new TreeSet<>();
-    Set<String> lastResolved = new TreeSet<>();
-    long sequence;
-
-    AggregationGroup(Route route, Map<String, String> groupLabels, Instant createdAt) {
-      this.route = route;
-      this.groupLabels = Map.copyOf(groupLabels);
-      this.groupKey = route.groupKey(groupLabels);
-      this.key = GroupState.key(route.receiver(), groupKey);
-      this.createdAt = createdAt;
-    }
-
-    String receiver() {
-      return route.receiver();
-    }
-
-    void notified(Instant now, Set<String> firing, Set<String> resolved) {
-      lastNotified = now;
-      lastFiring = firing;
-      lastResolved = resolved;
-    }
-
-    String key() {
-      return key;
-    }
-
-    GroupState state() {
-      return new GroupState(
-          route.receiver(),
-          groupKey,
-          route.id(),
-          route.key(),
-          groupLabels,
-          List.copyOf(alerts.values()),
-          createdAt,
-          nextFlush,
-          lastNotified,
-          List.copyOf(lastFiring),
-          List.copyOf(lastResolved),
-          sequence);
-    }
   }
 }
