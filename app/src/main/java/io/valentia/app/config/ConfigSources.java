@@ -36,9 +36,9 @@ final class ConfigSources {
    * @throws ConfigException when the file cannot be read or is not a YAML mapping
    */
   static ConfigSources read(Path file, Map<String, String> environment, Map<String, Object> flags) {
-    ConfigSources loader = new ConfigSources();
+    ConfigSources sources = new ConfigSources();
     if (file != null) {
-      loader.readFile(file);
+      sources.readFile(file);
     }
     ConfigKeys.ENVIRONMENT.forEach(
         (variable, key) -> {
@@ -48,11 +48,11 @@ final class ConfigSources {
                 key.equals("roles") || key.equals("http.upstreams")
                     ? List.of(value.trim().split("\\s*,\\s*"))
                     : value;
-            loader.set(key, parsed, variable);
+            sources.set(key, parsed, variable);
           }
         });
-    flags.forEach((key, value) -> loader.set(key, value, COMMAND_LINE));
-    return loader;
+    flags.forEach((key, value) -> sources.set(key, value, COMMAND_LINE));
+    return sources;
   }
 
   /** The values by dotted key. */
