@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Valentia process: the embedded broker (unless an external cluster is configured), the
  * topics, the event bus core (publisher and dead-letter gate) and the services of its roles. {@link
- * #close()} stops them in reverse order: services, clients, then the broker.
+ * #close()} stops them in reverse order: services, clients, then the broker. The settings its
+ * clients sign in with come from {@link ProcessClientSettings}; where its start's time went is
+ * logged through {@link StartTimes}.
  */
 public final class Platform implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
@@ -135,13 +137,7 @@ public final class Platform implements AutoCloseable {
     PlatformHealth health = null;
     StateTables stateTables = null;
     try {
-      KafkaSettings settings = clientSettings(config, bootstrap, credentials);
-      if (config.replica().isPresent()) {
-        // a replica's clients are told apart on the brokers (quotas, metrics, logs)
-        settings = settings.withClientId(settings.clientId() + "-" + config.replica().get());
-      }
-      settings =
-          settings.withMember(GroupMember.of(config.dataDir(), config.replica(), config.roles()));
+      KafkaSettings settings = ProcessClientSettings.of(config, bootstrap, credentials);
       KafkaSettings provisioning =
           credentials == null
               ? settings
@@ -269,28 +265,6 @@ public final class Platform implements AutoCloseable {
           .close();
       throw e;
     }
-  }
-
-  /**
-   * The Kafka settings of this process's clients, signed in as the principal of its roles ({@link
-   * KafkaRole#forProcess}): with the embedded broker's credentials when this process runs it; with
-   * the configured client properties for an external cluster, or, when those say nothing of
-   * security, with the credentials in the data directory (a process of its own against the embedded
-   * broker of another on this machine).
-   */
-  private static KafkaSettings clientSettings(
-      ValentiaConfig config, String bootstrap, KafkaCredentials credentials) {
-    KafkaSettings settings = config.kafka().settings(bootstrap);
-    KafkaRole principal = KafkaRole.forProcess(config.roles());
-    if (credentials != null) {
-      return settings.withClientProperties(credentials.clientProperties(principal));
-    }
-    if (config.kafka().properties().containsKey("security.protocol")) {
-      return settings;
-    }
-    return KafkaCredentials.find(config.dataDir())
-        .map(c -> settings.withClientProperties(c.clientProperties(principal)))
-        .orElse(settings);
   }
 
   /**
