@@ -1,15 +1,11 @@
 package io.valentia.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.valentia.app.config.ServiceCatalog;
 import io.valentia.app.config.ValentiaConfig;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.broker.RestartableBroker;
-import io.valentia.eventbus.health.HealthRegistry;
 import io.valentia.eventbus.health.ServiceStatus;
-import io.valentia.eventbus.kafka.DeadLetterGate;
 import io.valentia.eventbus.kafka.KafkaEventPublisher;
-import io.valentia.eventbus.kafka.KafkaEventSubscriber;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.kafka.StateMigration;
 import io.valentia.eventbus.kafka.StateTables;
@@ -19,24 +15,19 @@ import io.valentia.eventbus.security.KafkaCredentials;
 import io.valentia.eventbus.security.KafkaRole;
 import io.valentia.eventbus.security.PlatformKey;
 import io.valentia.eventbus.service.ApiRoutes;
-import io.valentia.eventbus.service.BrokerControl;
-import io.valentia.eventbus.service.ServiceContext;
 import io.valentia.eventbus.service.ValentiaService;
 import io.valentia.web.WebConfig;
 import io.valentia.web.WebService;
 import io.valentia.web.WebVerticle;
 import io.valentia.web.gateway.RoleApiServer;
 import io.vertx.core.Future;
-import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -45,7 +36,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One running Valentia process: the embedded broker (unless an external cluster is configured), the
  * topics, the event bus core (publisher and dead-letter gate) and the services of its roles. {@link
- * #close()} stops them in reverse order: services, clients, then the broker.
+ * #close()} stops them in reverse order: services, clients, then the broker. The settings its
+ * clients sign in with come from {@link ProcessClientSettings}; where its start's time went is
+ * logged through {@link StartTimes}.
  */
 public final class Platform implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Platform.class);
@@ -144,13 +137,7 @@ public final class Platform implements AutoCloseable {
     PlatformHealth health = null;
     StateTables stateTables = null;
     try {
-      KafkaSettings settings = clientSettings(config, bootstrap, credentials);
-      if (config.replica().isPresent()) {
-        // a replica's clients are told apart on the brokers (quotas, metrics, logs)
-        settings = settings.withClientId(settings.clientId() + "-" + config.replica().get());
-      }
-      settings =
-          settings.withMember(GroupMember.of(config.dataDir(), config.replica(), config.roles()));
+      KafkaSettings settings = ProcessClientSettings.of(config, bootstrap, credentials);
       KafkaSettings provisioning =
           credentials == null
               ? settings
@@ -191,8 +178,8 @@ public final class Platform implements AutoCloseable {
       for (List<ValentiaService> group : ServiceCatalog.byOrder(services)) {
         Map<ValentiaService, Future<?>> starting = new LinkedHashMap<>();
         for (ValentiaService service : group) {
-          Context context =
-              new Context(
+          PlatformContext context =
+              new PlatformContext(
                   vertx,
                   settings,
                   publisher,
@@ -278,28 +265,6 @@ public final class Platform implements AutoCloseable {
           .close();
       throw e;
     }
-  }
-
-  /**
-   * The Kafka settings of this process's clients, signed in as the principal of its roles ({@link
-   * KafkaRole#forProcess}): with the embedded broker's credentials when this process runs it; with
-   * the configured client properties for an external cluster, or, when those say nothing of
-   * security, with the credentials in the data directory (a process of its own against the embedded
-   * broker of another on this machine).
-   */
-  private static KafkaSettings clientSettings(
-      ValentiaConfig config, String bootstrap, KafkaCredentials credentials) {
-    KafkaSettings settings = config.kafka().settings(bootstrap);
-    KafkaRole principal = KafkaRole.forProcess(config.roles());
-    if (credentials != null) {
-      return settings.withClientProperties(credentials.clientProperties(principal));
-    }
-    if (config.kafka().properties().containsKey("security.protocol")) {
-      return settings;
-    }
-    return KafkaCredentials.find(config.dataDir())
-        .map(c -> settings.withClientProperties(c.clientProperties(principal)))
-        .orElse(settings);
   }
 
   /**
@@ -406,116 +371,6 @@ public final class Platform implements AutoCloseable {
       throw cause instanceof RuntimeException r ? r : new IllegalStateException(cause);
     } catch (Exception e) {
       throw new IllegalStateException("a service did not start in time", e);
-    }
-  }
-
-  /**
-   * Where a start's time goes, for the log: each step as milliseconds since the JVM started (when
-   * it ended), and each service's own start time (services of one order start together).
-   */
-  private static final class StartTimes {
-    private final long jvmStart =
-        java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime();
-    private final StringBuffer steps = new StringBuffer();
-
-    StartTimes() {
-      lap("launcher");
-    }
-
-    /** Records that {@code step} ended now. */
-    void lap(String step) {
-      append(step + " done at " + (System.currentTimeMillis() - jvmStart));
-    }
-
-    /**
-     * Records that {@code service} started, {@code since} (nanoTime) being when it was asked to.
-     */
-    void took(String service, long since) {
-      append(
-          service
-              + " took "
-              + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - since)
-              + " (done at "
-              + (System.currentTimeMillis() - jvmStart)
-              + ")");
-    }
-
-    private synchronized void append(String step) {
-      if (steps.length() > 0) {
-        steps.append("; ");
-      }
-      steps.append(step);
-    }
-
-    @Override
-    public synchronized String toString() {
-      return steps.toString();
-    }
-  }
-
-  private record Context(
-      Vertx vertx,
-      KafkaSettings kafka,
-      KafkaEventPublisher publisher,
-      Path dataDir,
-      JsonNode config,
-      Map<String, String> environment,
-      HealthRegistry health,
-      StateTables stateTables,
-      ApiRoutes api,
-      PrintStream console,
-      RestartableBroker broker,
-      List<ValentiaService> elsewhere,
-      Optional<String> replica,
-      PlatformKey platformKey)
-      implements ServiceContext {
-    @Override
-    public Optional<BrokerControl> brokerControl() {
-      return Optional.ofNullable(broker);
-    }
-  }
-
-  /**
-   * The part every process runs: the dead-letter gate, and the health and mute tables (built from
-   * the old history once, then read from their state topics) that {@code /health} folds.
-   */
-  private static final class EventBusCore extends VerticleBase {
-    private final KafkaSettings settings;
-    private final KafkaEventPublisher publisher;
-    private final PlatformHealth health;
-    private final StateMigration migration;
-    private KafkaEventSubscriber gate;
-
-    EventBusCore(
-        KafkaSettings settings,
-        KafkaEventPublisher publisher,
-        PlatformHealth health,
-        StateMigration migration) {
-      this.settings = settings;
-      this.publisher = publisher;
-      this.health = health;
-      this.migration = migration;
-    }
-
-    @Override
-    public Future<?> start() {
-      gate = DeadLetterGate.start(vertx, settings, publisher);
-      return vertx
-          .executeBlocking(
-              () -> {
-                health.restore(migration);
-                return null;
-              })
-          .onSuccess(
-              v ->
-                  health.service(
-                      EVENT_BUS_SERVICE,
-                      ServiceStatus.running("dead-letter gate, health and mute tables")));
-    }
-
-    @Override
-    public Future<?> stop() {
-      return gate.close();
     }
   }
 }

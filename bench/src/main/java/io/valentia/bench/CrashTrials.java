@@ -47,10 +47,16 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Crash-safety trials: the whole platform ({@code valentia up}, every role and the embedded broker)
- * in a child process on one data directory, killed with SIGKILL at a random moment while four
- * activities run at once, then started again on the same data. Each trial then counts, for what the
- * platform acknowledged before it died:
+ * It is over 400 lines because a trial is one protocol best read top to bottom: the four activities
+ * that record what was acknowledged, the SIGKILL and the restart, then the reading-back that counts
+ * each activity's acknowledgements as found, lost or duplicated. The acknowledgement side ({@code
+ * Acks}, the four workers) and the counting side ({@code Found}) only make sense side by side, and
+ * the HTTP and process plumbing below them serves these trials only.
+ *
+ * <p>Crash-safety trials: the whole platform ({@code valentia up}, every role and the embedded
+ * broker) in a child process on one data directory, killed with SIGKILL at a random moment while
+ * four activities run at once, then started again on the same data. Each trial then counts, for
+ * what the platform acknowledged before it died:
  *
  * <ul>
  *   <li><b>ingestion</b>: events accepted by {@code POST /api/v1/events} (202) against the records

@@ -51,7 +51,12 @@ import org.apache.lucene.index.IndexableField;
 import org.apache.lucene.store.FSDirectory;
 
 /**
- * Indexing throughput and search latency, side by side in one run on one machine:
+ * It is over 400 lines because its three modes (the side-by-side run, {@code --search-only} and
+ * {@code --document-costs}) share one event generator, one raw-Lucene indexing loop and one search
+ * routine, so that the three measure the same events, documents and queries; each mode is a short
+ * {@code main} read top to bottom over those shared parts.
+ *
+ * <p>Indexing throughput and search latency, side by side in one run on one machine:
  *
  * <ol>
  *   <li>raw Lucene: two threads parse the same records, build the same documents and add them to

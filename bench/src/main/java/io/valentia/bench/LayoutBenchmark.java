@@ -37,9 +37,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * The platform in one process beside the platform in four: the web role (with notifications and the
- * embedded broker) as the one entry point, and postmortem, chaos and probes each in a process of
- * its own behind its gateway. For each layout, on a fresh data directory: the ingest rate (N
+ * It is about 400 lines because it is one comparison best read top to bottom: for each layout,
+ * start its processes on a fresh data directory, then measure ingest, search and the live stream in
+ * that order on the same platform, and print one line per layout.
+ *
+ * <p>The platform in one process beside the platform in four: the web role (with notifications and
+ * the embedded broker) as the one entry point, and postmortem, chaos and probes each in a process
+ * of its own behind its gateway. For each layout, on a fresh data directory: the ingest rate (N
  * ordinary probe events produced to {@code valentia.events}, timed from the first produced to the
  * last searchable in the postmortem role's index), search latency through the web process (the
  * four-process layout forwards every search), and the latency from a publish to the event's {@code

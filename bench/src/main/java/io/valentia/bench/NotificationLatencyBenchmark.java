@@ -38,7 +38,13 @@ import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /**
- * The notifications role's latency from an event to the webhook request about it, beyond {@code
+ * It is over 400 lines because it is one scenario best read top to bottom: configure the
+ * notifications role with a real receiver, warm up, publish at a steady rate, wait for the
+ * deliveries, then report. Its nested parts (the paced {@code Publisher}, the {@code Receiver} that
+ * stamps each request, the {@code Stages} that split the latency by where it was spent) exist only
+ * for this measurement and are read with it.
+ *
+ * <p>The notifications role's latency from an event to the webhook request about it, beyond {@code
  * group_wait}: incident traffic ({@code incident.opened} events, each of a new incident, so each
  * opens a group of its own) published at a steady rate to {@code valentia.events} on an embedded
  * broker; the real {@link NotificationsService} (subscriber, dispatcher, durable outbox on {@code

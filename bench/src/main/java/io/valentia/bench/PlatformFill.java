@@ -37,7 +37,13 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Fills a running platform the way a busy one fills: probe events straight to {@code
+ * It is over 400 lines because it is one recipe read top to bottom: the fast events produced
+ * straight to Kafka, then each kind of state made through the API that makes it in production
+ * (incidents, mutes, leases, schedules, tokens, postmortems), each a short step, with the small
+ * HTTP and waiting helpers those steps share. Split by kind, the recipe of a busy platform would no
+ * longer read in one place.
+ *
+ * <p>Fills a running platform the way a busy one fills: probe events straight to {@code
  * valentia.events} with a Kafka producer, as fast as the broker takes them, and the ordinary amount
  * of state through what creates it in production (events that trigger the incident rules, the API
  * for leases, schedules, health mutes, tokens, incident status changes and postmortems).

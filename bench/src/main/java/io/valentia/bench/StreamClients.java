@@ -22,8 +22,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The war room's Server-Sent-Events clients, in a process of their own so that the platform's JVM
- * spends its CPU on the platform only (browsers are elsewhere too). {@link StreamBenchmark.WarRoom}
- * starts it and talks to it by lines:
+ * spends its CPU on the platform only (browsers are elsewhere too). {@link WarRoomBenchmark} starts
+ * it and talks to it by lines:
  *
  * <ul>
  *   <li>it prints {@code clock N} ({@link System#nanoTime()} at its start: the parent checks that

@@ -1,27 +1,20 @@
 package io.valentia.app.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.ValentiaException;
 import io.valentia.eventbus.broker.BrokerAddress;
 import io.valentia.eventbus.config.ConfigException;
 import io.valentia.eventbus.config.ConfigSection;
-import io.valentia.eventbus.config.Field;
 import io.valentia.eventbus.config.UnknownKeys;
 import io.valentia.eventbus.kafka.KafkaSettings;
 import io.valentia.eventbus.security.KafkaClientSecurity;
 import io.valentia.web.WebConfig;
 import io.valentia.web.gateway.Upstreams;
 import io.valentia.web.stream.EventStreams;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,162 +26,27 @@ import java.util.Set;
  * flags, in that order of precedence (flags win), and reports every problem at once, each with the
  * key and where the value came from. The values are read with {@link ConfigSection} from one tree
  * of dotted keys ({@code http.port}) whose every key remembers its source; the services' own
- * sections are read by their services. It is over 400 lines because it declares every key of the
- * file and also describes the effective configuration for {@code --print-config}.
+ * sections are read by their services. The keys themselves are declared in {@link ConfigKeys}, the
+ * reading of the sources in {@link ConfigSources}, and {@code --print-config} is rendered by {@link
+ * ConfigDescription}.
  */
 public final class ConfigLoader {
   /** Environment variables and the keys they set. */
-  public static final Map<String, String> ENVIRONMENT =
-      Map.ofEntries(
-          Map.entry("VALENTIA_DATA", "data"),
-          Map.entry("VALENTIA_ROLES", "roles"),
-          Map.entry("VALENTIA_HTTP_HOST", "http.host"),
-          Map.entry("VALENTIA_HTTP_PORT", "http.port"),
-          Map.entry("VALENTIA_HTTP_UPSTREAMS", "http.upstreams"),
-          Map.entry("VALENTIA_KAFKA_BOOTSTRAP", "kafka.bootstrap"),
-          Map.entry("VALENTIA_KAFKA_PORT", "kafka.port"),
-          Map.entry("VALENTIA_KAFKA_HOST", "kafka.host"),
-          Map.entry("VALENTIA_KAFKA_ADVERTISED", "kafka.advertised"),
-          Map.entry("VALENTIA_METRICS_HOST", "metrics.host"),
-          Map.entry("VALENTIA_METRICS_PORT", "metrics.port"),
-          Map.entry("VALENTIA_REPLICA", "replica"),
-          Map.entry(KafkaClientSecurity.CONFIG_VARIABLE, "kafka.config"));
+  public static final Map<String, String> ENVIRONMENT = ConfigKeys.ENVIRONMENT;
 
   /** The flags of {@code valentia up} and the keys they set, for {@link #describe}. */
-  public static final Map<String, String> FLAGS =
-      Map.ofEntries(
-          Map.entry("data", "--data"),
-          Map.entry("roles", "--role"),
-          Map.entry("http.host", "--http-host"),
-          Map.entry("http.port", "--http-port"),
-          Map.entry("http.upstreams", "--upstream"),
-          Map.entry("kafka.bootstrap", "--kafka"),
-          Map.entry("kafka.port", "--kafka-port"),
-          Map.entry("kafka.host", "--kafka-host"),
-          Map.entry("kafka.advertised", "--kafka-advertised"),
-          Map.entry("kafka.config", "--kafka-config"),
-          Map.entry("replica", "--replica"));
-
-  private static final String COMMAND_LINE = "the command line";
-
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Set<String> SECTIONS = Set.of("http", "kafka", "metrics");
-  private static final Set<String> KEYS = keys();
-  private static final java.util.SortedSet<String> SORTED_KEYS =
-      java.util.Collections.unmodifiableSortedSet(new java.util.TreeSet<>(KEYS));
-
-  // The single-valued keys, typed; the others (roles, http.upstreams, http.streams,
-  // kafka.partitions, kafka.properties) are read below by their own readers.
-  private static final Field<String> DATA =
-      text("data", "./data").withDescription("Kafka logs and local state");
-  private static final Field<String> REPLICA =
-      text("replica", null)
-          .validate(
-              r -> r.matches("[A-Za-z0-9._-]{1,64}"),
-              node ->
-                  "must be letters, digits, '.', '_' or '-' (at most 64), found " + node.asText())
-          .withDescription("this process among several running the same roles");
-  private static final Field<String> HTTP_HOST =
-      text("http.host", WebConfig.DEFAULT_HOST).withDescription("the address the web server binds");
-  private static final Field<Integer> HTTP_PORT =
-      integer("http.port", WebConfig.DEFAULT_PORT, 0, 65535)
-          .withDescription("the web server's port; 0 picks a free one");
-  private static final Field<String> KAFKA_BOOTSTRAP =
-      text("kafka.bootstrap", null)
-          .withDescription("an existing cluster; absent: the embedded one");
-  private static final Field<Integer> KAFKA_PORT =
-      integer("kafka.port", 9092, 0, 65535).withDescription("the embedded broker's port");
-  private static final Field<String> KAFKA_HOST =
-      text("kafka.host", BrokerAddress.LOOPBACK)
-          .withDescription("the address the embedded broker binds");
-  private static final Field<String> KAFKA_ADVERTISED =
-      text("kafka.advertised", null)
-          .withDescription("the host[:port] the embedded broker gives clients");
-  private static final Field<Integer> KAFKA_REPLICATION =
-      integer("kafka.replication", 1, 1, Short.MAX_VALUE)
-          .withDescription("replication factor of the topics Valentia creates");
-  private static final Field<String> KAFKA_COMPRESSION =
-      text("kafka.compression", "lz4")
-          .validate(
-              KafkaSettings.COMPRESSIONS::contains,
-              node ->
-                  "must be one of "
-                      + KafkaSettings.COMPRESSIONS
-                      + ", found \""
-                      + node.asText()
-                      + "\"")
-          .withDescription("producer compression");
-  private static final Field<String> KAFKA_CONFIG =
-      text("kafka.config", null)
-          .withDescription("Kafka client properties of an external cluster, as Kafka's tools read");
-  private static final Field<String> METRICS_HOST =
-      text("metrics.host", ValentiaConfig.Metrics.DEFAULT_HOST)
-          .withDescription("the address GET /metrics binds");
-  private static final Field<Integer> METRICS_PORT =
-      integer("metrics.port", ValentiaConfig.Metrics.DEFAULT_PORT, -1, 65535)
-          .withDescription("the port of GET /metrics; 0 picks a free one, -1 serves none");
-
-  private static Field<String> text(String key, String fallback) {
-    return Field.text(key).withDefault(fallback);
-  }
-
-  /** An integer written as a number (the file) or as text (environment, flags). */
-  private static Field<Integer> integer(String key, int fallback, int min, int max) {
-    return Field.of(
-            key,
-            node -> {
-              String text = node.asText().trim();
-              int value;
-              try {
-                value = node.isIntegralNumber() ? node.asInt() : Integer.parseInt(text);
-              } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("must be an integer, found \"" + text + "\"");
-              }
-              if (value < min
-                  || value > max
-                  || (node.isIntegralNumber() && !node.canConvertToInt())) {
-                throw new IllegalArgumentException(
-                    "must be between " + min + " and " + max + ", found " + text);
-              }
-              return value;
-            })
-        .withDefault(fallback);
-  }
-
-  private static Set<String> keys() {
-    Set<String> keys =
-        new LinkedHashSet<>(
-            List.of(
-                "data",
-                "roles",
-                "replica",
-                "http.host",
-                "http.upstreams",
-                "http.port",
-                "http.streams",
-                "kafka.bootstrap",
-                "kafka.port",
-                "kafka.host",
-                "kafka.advertised",
-                "kafka.replication",
-                "kafka.min-insync-replicas",
-                "kafka.compression",
-                "kafka.partitions",
-                "kafka.properties",
-                "kafka.config",
-                "metrics.host",
-                "metrics.port"));
-    WebConfig.KEYS.forEach(k -> keys.add("http." + k));
-    return Set.copyOf(keys);
-  }
+  public static final Map<String, String> FLAGS = ConfigKeys.FLAGS;
 
   private final ServiceCatalog catalog;
-  private final ObjectNode tree = YAML.createObjectNode();
-  private final Map<String, String> origin = new HashMap<>();
-  private final ConfigSection root = ConfigSection.of(tree, "", origin::get);
+  private final ConfigSources sources;
+  private final ObjectNode tree;
+  private final ConfigSection root;
 
-  private ConfigLoader(ServiceCatalog catalog) {
+  private ConfigLoader(ServiceCatalog catalog, ConfigSources sources) {
     this.catalog = catalog;
+    this.sources = sources;
+    this.tree = sources.tree();
+    this.root = sources.root();
   }
 
   /**
@@ -227,7 +85,7 @@ public final class ConfigLoader {
       Map<String, String> environment,
       Map<String, Object> flags) {
     ConfigLoader loader = read(catalog, file, environment, flags);
-    return loader.describe(loader.build());
+    return ConfigDescription.lines(loader.build(), loader.sources);
   }
 
   private static ConfigLoader read(
@@ -235,139 +93,14 @@ public final class ConfigLoader {
       Path file,
       Map<String, String> environment,
       Map<String, Object> flags) {
-    ConfigLoader loader = new ConfigLoader(catalog);
-    if (file != null) {
-      loader.readFile(file);
-    }
-    ENVIRONMENT.forEach(
-        (variable, key) -> {
-          String value = environment.get(variable);
-          if (value != null && !value.isEmpty()) {
-            Object parsed =
-                key.equals("roles") || key.equals("http.upstreams")
-                    ? List.of(value.trim().split("\\s*,\\s*"))
-                    : value;
-            loader.set(key, parsed, variable);
-          }
-        });
-    flags.forEach((key, value) -> loader.set(key, value, COMMAND_LINE));
-    return loader;
-  }
-
-  private List<String> describe(ValentiaConfig config) {
-    Map<String, Object> values = new LinkedHashMap<>();
-    values.put("data", config.dataDir());
-    values.put("roles", config.roles());
-    values.put("replica", config.replica().orElse("(none)"));
-    values.put("http.host", config.http().host());
-    values.put("http.port", config.http().port());
-    EventStreams.Limits limits = EventStreams.Limits.of(tree.path("http.streams"));
-    values.put(
-        "http.streams",
-        "max " + limits.maxStreams() + ", per-principal " + limits.maxPerPrincipal());
-    values.put("http.upstreams", Upstreams.of(config.section("http").path("upstreams")).byRole());
-    values.put(
-        "kafka.bootstrap",
-        config.kafka().embedded() ? "(none: the embedded broker)" : config.kafka().bootstrap());
-    values.put("kafka.port", config.kafka().port());
-    values.put("kafka.host", config.kafka().host());
-    values.put(
-        "kafka.advertised",
-        config.kafka().advertised() == null ? "(the bind address)" : config.kafka().advertised());
-    values.put("kafka.min-insync-replicas", config.kafka().minInsyncReplicas());
-    values.put("kafka.replication", config.kafka().replication());
-    values.put("kafka.compression", config.kafka().compression());
-    values.put("kafka.partitions", config.kafka().settings("unused:9092").partitions().toString());
-    Map<String, String> properties = new LinkedHashMap<>();
-    config
-        .kafka()
-        .properties()
-        .forEach(
-            (k, v) ->
-                properties.put(
-                    k, k.matches("(?i).*(password|secret|jaas|token).*") ? "******" : v));
-    values.put("kafka.properties", properties);
-    values.put("metrics.host", config.metrics().host());
-    values.put("metrics.port", config.metrics().port());
-    config
-        .sections()
-        .forEach(
-            (name, section) -> {
-              if (!name.equals("http")) {
-                values.put(name, section.toString());
-              }
-            });
-    int width = values.keySet().stream().mapToInt(String::length).max().orElse(0);
-    List<String> lines = new ArrayList<>();
-    values.forEach(
-        (key, value) ->
-            lines.add(String.format("%-" + width + "s  %s  (%s)", key, value, source(key))));
-    return lines;
-  }
-
-  /** Where the value of {@code key} came from: a flag, a variable, a file, or default. */
-  private String source(String key) {
-    String source = origin.get(key);
-    if (source == null && key.contains(".")) {
-      source = origin.get(key.substring(0, key.indexOf('.')));
-    }
-    if (source == null) {
-      return "default";
-    }
-    if (COMMAND_LINE.equals(source)) {
-      return FLAGS.getOrDefault(key, COMMAND_LINE);
-    }
-    return source.startsWith("VALENTIA_") ? "env " + source : "file " + source;
-  }
-
-  private void readFile(Path file) {
-    JsonNode root;
-    try {
-      root = YAML.readTree(Files.readAllBytes(file));
-    } catch (IOException e) {
-      throw new ConfigException(List.of(file + ": " + firstLine(e.getMessage())));
-    }
-    if (root == null || root.isMissingNode() || root.isNull()) {
-      return;
-    }
-    if (!root.isObject()) {
-      throw new ConfigException(List.of(file + ": the configuration must be a YAML mapping"));
-    }
-    for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> entry = it.next();
-      String key = entry.getKey();
-      if (SECTIONS.contains(key) && !entry.getValue().isObject()) {
-        loader(key, file.toString());
-      } else if (SECTIONS.contains(key)) {
-        for (Iterator<Map.Entry<String, JsonNode>> inner = entry.getValue().fields();
-            inner.hasNext(); ) {
-          Map.Entry<String, JsonNode> sub = inner.next();
-          setNode(key + "." + sub.getKey(), sub.getValue(), file.toString());
-        }
-      } else {
-        setNode(key, entry.getValue(), file.toString());
-      }
-    }
-  }
-
-  private void loader(String section, String source) {
-    origin.put(section, source);
-    root.problem(section, "must be a mapping of " + section + " settings");
-  }
-
-  private void set(String key, Object value, String source) {
-    setNode(key, YAML.valueToTree(value), source);
-  }
-
-  private void setNode(String key, JsonNode value, String source) {
-    tree.set(key, value);
-    origin.put(key, source);
+    return new ConfigLoader(catalog, ConfigSources.read(file, environment, flags));
   }
 
   private ValentiaConfig build() {
-    Set<String> known = new LinkedHashSet<>(KEYS);
+    Set<String> known = new LinkedHashSet<>(ConfigKeys.KEYS);
     catalog.services().forEach(s -> known.add(s.configSection()));
-    root.checkKeyNames(known, (key, all) -> UnknownKeys.suggesting().message(key, SORTED_KEYS));
+    root.checkKeyNames(
+        known, (key, all) -> UnknownKeys.suggesting().message(key, ConfigKeys.SORTED_KEYS));
     Map<String, JsonNode> sections = new LinkedHashMap<>();
     for (var service : catalog.services()) {
       String name = service.configSection();
@@ -382,12 +115,12 @@ public final class ConfigLoader {
     }
     Path data = Path.of("./data");
     try {
-      data = Path.of(root.get(DATA));
+      data = Path.of(root.get(ConfigKeys.DATA));
     } catch (java.nio.file.InvalidPathException e) {
       problem("data", "not a usable path: " + e.getMessage());
     }
     Set<String> roles = roles();
-    String replica = root.get(REPLICA);
+    String replica = root.get(ConfigKeys.REPLICA);
     JsonNode upstreams = tree.path("http.upstreams");
     List<String> upstreamProblems = Upstreams.check(upstreams);
     upstreamProblems.forEach(p -> problem("http.upstreams", p));
@@ -400,10 +133,10 @@ public final class ConfigLoader {
         }
       }
     }
-    WebConfig http = new WebConfig(root.get(HTTP_HOST), root.get(HTTP_PORT));
+    WebConfig http = new WebConfig(root.get(ConfigKeys.HTTP_HOST), root.get(ConfigKeys.HTTP_PORT));
     JsonNode streams = tree.path("http.streams");
     EventStreams.Limits.check(streams).forEach(p -> problem("http.streams", p));
-    ObjectNode webSettings = YAML.createObjectNode();
+    ObjectNode webSettings = ConfigSources.YAML.createObjectNode();
     for (String key : WebConfig.KEYS) {
       if (tree.has("http." + key) && !tree.get("http." + key).isNull()) {
         webSettings.set(key, tree.get("http." + key));
@@ -413,16 +146,16 @@ public final class ConfigLoader {
       int colon = p.indexOf(':');
       problem("http." + p.substring(0, colon), p.substring(colon + 2));
     }
-    String bootstrap = root.get(KAFKA_BOOTSTRAP);
+    String bootstrap = root.get(ConfigKeys.KAFKA_BOOTSTRAP);
     if (bootstrap != null && bootstrap.isBlank()) {
       bootstrap = null;
     }
     if (bootstrap != null && !bootstrap.matches("[^\\s,:]+:\\d{1,5}(,[^\\s,:]+:\\d{1,5})*")) {
       problem("kafka.bootstrap", "must be host:port[,host:port...], found \"" + bootstrap + "\"");
     }
-    int port = root.get(KAFKA_PORT);
-    String host = root.get(KAFKA_HOST);
-    String advertised = root.get(KAFKA_ADVERTISED);
+    int port = root.get(ConfigKeys.KAFKA_PORT);
+    String host = root.get(ConfigKeys.KAFKA_HOST);
+    String advertised = root.get(ConfigKeys.KAFKA_ADVERTISED);
     if (bootstrap == null) {
       try {
         BrokerAddress.of(host, 0, advertised);
@@ -436,10 +169,10 @@ public final class ConfigLoader {
         }
       }
     }
-    int replication = root.get(KAFKA_REPLICATION);
+    int replication = root.get(ConfigKeys.KAFKA_REPLICATION);
     int minInsync =
         root.get(
-            integer(
+            ConfigKeys.integer(
                 "kafka.min-insync-replicas",
                 KafkaSettings.defaultMinInsyncReplicas(replication),
                 1,
@@ -453,7 +186,7 @@ public final class ConfigLoader {
               + minInsync
               + ": no write could ever succeed with acks=all");
     }
-    String compression = root.get(KAFKA_COMPRESSION);
+    String compression = root.get(ConfigKeys.KAFKA_COMPRESSION);
     ValentiaConfig.Kafka kafka =
         new ValentiaConfig.Kafka(
             bootstrap,
@@ -465,12 +198,13 @@ public final class ConfigLoader {
             compression,
             partitions(),
             properties(),
-            bootstrap == null ? null : bootstrapOrigin());
+            bootstrap == null ? null : sources.bootstrapOrigin());
     ValentiaConfig.Metrics metrics =
-        new ValentiaConfig.Metrics(root.get(METRICS_HOST), root.get(METRICS_PORT));
+        new ValentiaConfig.Metrics(
+            root.get(ConfigKeys.METRICS_HOST), root.get(ConfigKeys.METRICS_PORT));
     root.throwIfProblems("bad configuration");
     ObjectNode httpSection =
-        YAML.createObjectNode().put("host", http.host()).put("port", http.port());
+        ConfigSources.YAML.createObjectNode().put("host", http.host()).put("port", http.port());
     if (!streams.isMissingNode()) {
       httpSection.set("streams", streams);
     }
@@ -481,14 +215,6 @@ public final class ConfigLoader {
     sections.put("http", httpSection);
     return new ValentiaConfig(
         data, roles, http, kafka, sections, metrics, java.util.Optional.ofNullable(replica));
-  }
-
-  private String bootstrapOrigin() {
-    String source = origin.getOrDefault("kafka.bootstrap", origin.get("kafka"));
-    if ("the command line".equals(source)) {
-      return "--kafka";
-    }
-    return source == null ? "the configuration" : source;
   }
 
   private Set<String> roles() {
@@ -559,7 +285,7 @@ public final class ConfigLoader {
    */
   private Map<String, String> properties() {
     Map<String, String> properties = new LinkedHashMap<>();
-    String file = root.get(KAFKA_CONFIG);
+    String file = root.get(ConfigKeys.KAFKA_CONFIG);
     if (file != null && !file.isBlank()) {
       try {
         properties.putAll(KafkaClientSecurity.read(Path.of(file)));
@@ -589,13 +315,5 @@ public final class ConfigLoader {
 
   private void problem(String key, String message) {
     root.problem(key, message);
-  }
-
-  private static String firstLine(String message) {
-    if (message == null) {
-      return "unreadable";
-    }
-    int newline = message.indexOf('\n');
-    return newline < 0 ? message : message.substring(0, newline);
   }
 }

@@ -9,9 +9,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.OptionalInt;
 
 /**
  * Turns audit records into denials ({@link SyscallDenied}, {@link LsmDenied}, each with count 1 and
@@ -24,7 +22,8 @@ import java.util.OptionalInt;
  * audit id, or two sources that overlap) is one denial: a record whose audit id was already made
  * into a denial, or that repeats a record waiting in its group, is counted in {@link #duplicates}
  * and dropped. Records without a serial (the journal's form) are never taken for copies. Not
- * thread-safe: one reader owns it.
+ * thread-safe: one reader owns it. How each record is read into a denial is {@link
+ * DenialRecords}'s.
  */
 public final class DenialAssembler {
   /** How many events may wait for their remaining records at once. */
@@ -74,7 +73,7 @@ public final class DenialAssembler {
     }
     switch (record.type()) {
       case "SECCOMP" -> {
-        SyscallDenied denial = seccomp(record);
+        SyscallDenied denial = DenialRecords.seccomp(record);
         if (denial == null) {
           unreadable++;
         } else {
@@ -161,209 +160,27 @@ public final class DenialAssembler {
         domain = r;
       }
     }
-    Process process = Process.of(syscall, domain);
+    DenialRecords.Process process = DenialRecords.Process.of(syscall, domain);
     List<EventPayload> denials = new ArrayList<>();
     for (AuditRecord r : group.records) {
       LsmDenied denial =
           switch (r.type()) {
-            case "AVC" -> r.field("apparmor") != null ? apparmor(r, process) : selinux(r, process);
-            case "LANDLOCK_ACCESS" -> landlock(r, process);
+            case "AVC" ->
+                r.field("apparmor") != null
+                    ? DenialRecords.apparmor(r, process)
+                    : DenialRecords.selinux(r, process);
+            case "LANDLOCK_ACCESS" -> DenialRecords.landlock(r, process);
             default -> null;
           };
       if (denial != null) {
         denials.add(denial);
       } else if (r.type().equals("AVC") || r.type().equals("LANDLOCK_ACCESS")) {
-        if (!isApparmorStatus(r)) {
+        if (!DenialRecords.isApparmorStatus(r)) {
           unreadable++;
         }
       }
     }
     return denials;
-  }
-
-  static SyscallDenied seccomp(AuditRecord r) {
-    String archValue = first(r.enriched().get("ARCH"), r.field("arch"));
-    AuditArch arch = AuditArch.of(r.field("arch")).or(() -> AuditArch.of(archValue)).orElse(null);
-    String archName;
-    if (arch != null) {
-      archName = arch.archName();
-    } else if (r.field("arch") != null && AuditArch.parseHex(r.field("arch")) != null) {
-      archName = r.field("arch").toLowerCase(Locale.ROOT);
-    } else {
-      return null;
-    }
-    String syscallValue = r.field("syscall");
-    Integer nr = integer(syscallValue);
-    if (nr == null && syscallValue != null && arch != null) {
-      OptionalInt byName = SyscallTable.of(arch).number(syscallValue);
-      nr = byName.isPresent() ? byName.getAsInt() : null;
-    }
-    if (nr == null || nr < 0) {
-      return null;
-    }
-    String name = arch == null ? null : SyscallTable.of(arch).name(nr).orElse(null);
-    if (name == null && r.enriched().get("SYSCALL") != null) {
-      name = r.enriched().get("SYSCALL");
-    }
-    SeccompAction action = SeccompAction.decode(r.field("code")).orElse(null);
-    Long pid = longValue(r.field("pid"));
-    if (action == null || pid == null || pid < 1) {
-      return null;
-    }
-    return new SyscallDenied(
-        name,
-        nr,
-        archName,
-        action.action(),
-        action.errno(),
-        pid,
-        text(r.field("comm")),
-        text(r.field("exe")),
-        uid(r.field("uid"), r.interpreted()),
-        null,
-        null,
-        1,
-        r.time(),
-        r.time());
-  }
-
-  private static LsmDenied apparmor(AuditRecord r, Process process) {
-    String outcome =
-        switch (r.field("apparmor").toUpperCase(Locale.ROOT)) {
-          case "DENIED" -> "denied";
-          case "AUDIT" -> "audit";
-          case "ALLOWED" -> "allowed";
-          default -> null;
-        };
-    String operation = text(r.field("operation"));
-    if (outcome == null || operation == null) {
-      return null;
-    }
-    String object = text(r.field("name"));
-    if (object == null && r.field("family") != null) {
-      object = r.field("family") + (r.field("sock_type") == null ? "" : "/" + r.field("sock_type"));
-    }
-    if (object == null) {
-      object = text(r.field("peer"));
-    }
-    Long pid = first(longValue(r.field("pid")), process.pid);
-    return new LsmDenied(
-        "apparmor",
-        operation,
-        text(r.field("profile")),
-        null,
-        null,
-        null,
-        object,
-        text(r.field("requested_mask")),
-        text(r.field("denied_mask")),
-        outcome,
-        null,
-        pid,
-        first(text(r.field("comm")), process.comm),
-        process.exe,
-        null,
-        1,
-        r.time(),
-        r.time());
-  }
-
-  private static boolean isApparmorStatus(AuditRecord r) {
-    String apparmor = r.field("apparmor");
-    return apparmor != null
-        && !apparmor.isEmpty()
-        && !apparmor.equalsIgnoreCase("DENIED")
-        && !apparmor.equalsIgnoreCase("AUDIT")
-        && !apparmor.equalsIgnoreCase("ALLOWED");
-  }
-
-  private static LsmDenied selinux(AuditRecord r, Process process) {
-    if (r.avcVerdict() == null || r.avcPermissions() == null || r.avcPermissions().isEmpty()) {
-      return null;
-    }
-    String object = first(text(r.field("path")), text(r.field("name")));
-    if (object == null && r.field("capability") != null) {
-      object = "capability " + r.field("capability");
-    }
-    if (object == null && r.field("dest") != null) {
-      object = "port " + r.field("dest");
-    }
-    if (object == null && r.field("src") != null) {
-      object = "port " + r.field("src");
-    }
-    String permissive = r.field("permissive");
-    return new LsmDenied(
-        "selinux",
-        r.avcPermissions(),
-        null,
-        text(r.field("scontext")),
-        text(r.field("tcontext")),
-        text(r.field("tclass")),
-        object,
-        r.avcPermissions(),
-        r.avcVerdict().equals("denied") ? r.avcPermissions() : null,
-        r.avcVerdict().equals("denied") ? "denied" : "allowed",
-        permissive == null ? null : permissive.equals("1") || permissive.equals("yes"),
-        first(longValue(r.field("pid")), process.pid),
-        first(text(r.field("comm")), process.comm),
-        first(text(r.field("exe")), process.exe),
-        null,
-        1,
-        r.time(),
-        r.time());
-  }
-
-  private static LsmDenied landlock(AuditRecord r, Process process) {
-    String blockers = text(r.field("blockers"));
-    if (blockers == null) {
-      return null;
-    }
-    String object = text(r.field("path"));
-    if (object == null && r.field("daddr") != null) {
-      object = r.field("daddr") + (r.field("dest") == null ? "" : ":" + r.field("dest"));
-    }
-    if (object == null && r.field("dest") != null) {
-      object = "port " + r.field("dest");
-    }
-    if (object == null && r.field("opid") != null) {
-      object = "pid " + r.field("opid");
-    }
-    return new LsmDenied(
-        "landlock",
-        blockers,
-        text(r.field("domain")),
-        null,
-        null,
-        null,
-        object,
-        null,
-        blockers,
-        "denied",
-        null,
-        process.pid,
-        process.comm,
-        process.exe,
-        null,
-        1,
-        r.time(),
-        r.time());
-  }
-
-  /** The process an event's SYSCALL (or Landlock domain) record names. */
-  private record Process(Long pid, String comm, String exe) {
-    static Process of(AuditRecord syscall, AuditRecord domain) {
-      Long pid = null;
-      String comm = null;
-      String exe = null;
-      for (AuditRecord r : new AuditRecord[] {syscall, domain}) {
-        if (r != null) {
-          pid = first(pid, longValue(r.field("pid")));
-          comm = first(comm, text(r.field("comm")));
-          exe = first(exe, text(r.field("exe")));
-        }
-      }
-      return new Process(pid, comm, exe);
-    }
   }
 
   private static final class Group {
@@ -383,43 +200,5 @@ public final class DenialAssembler {
       }
       return false;
     }
-  }
-
-  private static <T> T first(T a, T b) {
-    return a != null ? a : b;
-  }
-
-  /** A logged string, or null for absent, empty and the kernel's {@code (null)}. */
-  private static String text(String value) {
-    if (value == null || value.isEmpty() || value.equals("(null)") || value.equals("?")) {
-      return null;
-    }
-    return value;
-  }
-
-  private static Integer integer(String value) {
-    Long v = longValue(value);
-    return v == null || v > Integer.MAX_VALUE || v < Integer.MIN_VALUE ? null : v.intValue();
-  }
-
-  private static Long longValue(String value) {
-    if (value == null || value.isEmpty() || value.length() > 18) {
-      return null;
-    }
-    for (int i = 0; i < value.length(); i++) {
-      if (!Character.isDigit(value.charAt(i))) {
-        return null;
-      }
-    }
-    return Long.parseLong(value);
-  }
-
-  /** A uid: numeric, or {@code root} in interpreted output; null when unset or not a number. */
-  private static Long uid(String value, boolean interpreted) {
-    if (interpreted && "root".equals(value)) {
-      return 0L;
-    }
-    Long uid = longValue(value);
-    return uid == null || uid == 4294967295L ? null : uid;
   }
 }

@@ -1,10 +1,6 @@
 package io.valentia.probes.leases;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.eventbus.CloudEvent;
-import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.Topics;
 import io.valentia.eventbus.kafka.EventPublisher;
 import io.valentia.eventbus.kafka.StateMigration;
@@ -12,22 +8,13 @@ import io.valentia.eventbus.kafka.StateTable;
 import io.valentia.eventbus.kafka.StateTables;
 import io.valentia.eventbus.payload.EventPayload;
 import io.valentia.eventbus.payload.LeaseExpired;
-import io.valentia.eventbus.payload.LeaseGranted;
 import io.valentia.eventbus.payload.LeaseRevoked;
-import io.valentia.eventbus.payload.Lessee;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
-import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Consumer;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * when the heartbeats stop, revokes them on the lessor's request or when the lessee's process ends
  * (exit: {@code lessee-exit}, killed by a signal: {@code lessee-crash}), and publishes {@code
  * lease.granted}, {@code lease.revoked} and {@code lease.expired}. Its {@link #router()} serves the
- * HTTP API (mounted at {@code /leases} under {@code /api/v1}).
+ * HTTP API (mounted at {@code /leases} under {@code /api/v1}), which {@link LeaseApi} answers.
  *
  * <p>With state tables, the leases it grants are kept in {@link Topics#STATE_LEASES} (written when
  * granted, before the grant is answered; removed when they end), and a restarted service takes its
@@ -46,7 +33,6 @@ public final class LeaseVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(LeaseVerticle.class);
   static final long MIN_TERM_MS = 100;
   static final long MAX_TERM_MS = 86_400_000;
-  private static final Pattern RESOURCE = Pattern.compile("[A-Za-z0-9._:/-]{1,200}");
 
   private final EventPublisher publisher;
   private final StateTables tables;
@@ -102,13 +88,7 @@ public final class LeaseVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     context = vertx.getOrCreateContext();
-    router.route().handler(BodyHandler.create().setBodyLimit(64 * 1024));
-    router.route(HttpMethod.GET, "/").handler(this::list);
-    router.route(HttpMethod.POST, "/").handler(this::grant);
-    router.route(HttpMethod.GET, "/:id").handler(this::get);
-    router.route(HttpMethod.POST, "/:id/renew").handler(this::renew);
-    router.route(HttpMethod.DELETE, "/:id").handler(this::revoke);
-    router.route(HttpMethod.POST, "/:id/revoke").handler(this::revoke);
+    new LeaseApi(this, table, clock).mount(router);
     timer = vertx.setPeriodic(50, id -> expire());
     return vertx
         .executeBlocking(() -> new ProcessExitWatcher(kernelProcessEvents))
@@ -159,7 +139,7 @@ public final class LeaseVerticle extends VerticleBase {
    * Keeps {@code lease} in the lease state; done at once without state tables, failed while the
    * table is still being read (a grant then could not be kept).
    */
-  private Future<Void> keep(Lease lease) {
+  Future<Void> keep(Lease lease) {
     StateTable<GrantedLease> leases = state;
     if (tables == null) {
       return Future.succeededFuture();
@@ -172,7 +152,7 @@ public final class LeaseVerticle extends VerticleBase {
   }
 
   /** Removes {@code lease} from the lease state; done at once without state tables. */
-  private Future<Void> forget(Lease lease) {
+  Future<Void> forget(Lease lease) {
     StateTable<GrantedLease> leases = state;
     return leases == null
         ? Future.succeededFuture()
@@ -197,95 +177,12 @@ public final class LeaseVerticle extends VerticleBase {
     return exits == null ? "starting" : exits.mode();
   }
 
-  private void grant(RoutingContext ctx) {
-    JsonNode body;
-    try {
-      body = EventCodec.MAPPER.readTree(ctx.body().asString() == null ? "" : ctx.body().asString());
-    } catch (IOException e) {
-      error(ctx, 400, List.of("the body is not JSON: " + e.getMessage()));
-      return;
-    }
-    List<String> problems = new ArrayList<>();
-    if (body == null || !body.isObject()) {
-      error(
-          ctx,
-          400,
-          List.of("the body must be {\"resource\", \"lessee\": {\"name\", \"pid\"}, \"termMs\"}"));
-      return;
-    }
-    JsonNode resource = body.path("resource");
-    if (!resource.isTextual() || !RESOURCE.matcher(resource.asText()).matches()) {
-      problems.add("resource: 1 to 200 letters, digits or ._:/- (e.g. hmd-0), found " + resource);
-    }
-    JsonNode lessee = body.path("lessee");
-    JsonNode name = lessee.path("name");
-    JsonNode pid = lessee.path("pid");
-    if (!lessee.isObject()) {
-      problems.add("lessee: must be {\"name\", \"pid\"}, found " + lessee);
-    } else {
-      if (!name.isTextual() || name.asText().isBlank()) {
-        problems.add("lessee.name: must be a non-empty string, found " + name);
-      }
-      if (!pid.isMissingNode() && !pid.isNull() && (!pid.canConvertToLong() || pid.asLong() < 1)) {
-        problems.add("lessee.pid: must be a process id (a positive integer), found " + pid);
-      }
-    }
-    JsonNode term = body.path("termMs");
-    if (!term.canConvertToLong()
-        || !term.isIntegralNumber()
-        || term.asLong() < MIN_TERM_MS
-        || term.asLong() > MAX_TERM_MS) {
-      problems.add(
-          "termMs: must be an integer from "
-              + MIN_TERM_MS
-              + " to "
-              + MAX_TERM_MS
-              + ", found "
-              + term);
-    }
-    if (!problems.isEmpty()) {
-      error(ctx, 400, problems);
-      return;
-    }
-    Long lesseePid = pid.canConvertToLong() ? pid.asLong() : null;
-    Lessee holder = new Lessee(name.asText(), lesseePid);
-    Lease lease;
-    try {
-      lease = table.grant(resource.asText(), holder, term.asLong(), clock.instant());
-    } catch (LeaseException.ResourceHeld e) {
-      ObjectNode answer = EventCodec.MAPPER.createObjectNode().put("error", e.getMessage());
-      answer.set("holder", toJson(e.holder()));
-      ctx.response().setStatusCode(409);
-      send(ctx, answer);
-      return;
-    }
-    if (lesseePid != null) {
-      try {
-        watch(lease, lesseePid);
-      } catch (IllegalArgumentException e) {
-        table.end(lease.id());
-        error(ctx, 400, List.of("lessee.pid: " + e.getMessage()));
-        return;
-      }
-    }
-    keep(lease)
-        .onSuccess(
-            v -> {
-              publish(
-                  new LeaseGranted(
-                      lease.id(), lease.resource(), holder, lease.termMs(), lease.expiresAt()),
-                  lease);
-              ctx.response().setStatusCode(201);
-              send(ctx, toJson(lease));
-            })
-        .onFailure(
-            e -> {
-              table.end(lease.id());
-              error(ctx, 503, List.of("could not record the lease in Kafka: " + e.getMessage()));
-            });
-  }
-
-  private void watch(Lease lease, long pid) {
+  /**
+   * Revokes {@code lease} when process {@code pid} ends.
+   *
+   * @throws IllegalArgumentException when the process cannot be watched
+   */
+  void watch(Lease lease, long pid) {
     ProcessExitWatcher watcher = exits;
     if (watcher == null) {
       throw new IllegalArgumentException("the process watcher is not running yet");
@@ -318,51 +215,6 @@ public final class LeaseVerticle extends VerticleBase {
             });
   }
 
-  private void renew(RoutingContext ctx) {
-    try {
-      send(ctx, toJson(table.renew(ctx.pathParam("id"), clock.instant())));
-    } catch (LeaseException.NoSuchLease e) {
-      error(ctx, 404, List.of(e.getMessage()));
-    }
-  }
-
-  private void revoke(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    table
-        .end(id)
-        .ifPresentOrElse(
-            lease ->
-                forget(lease)
-                    .onComplete(
-                        done -> {
-                          publish(
-                              new LeaseRevoked(
-                                  lease.id(),
-                                  lease.resource(),
-                                  lease.lessee(),
-                                  "lessor-revoke",
-                                  "revoked through the lease API"),
-                              lease);
-                          send(ctx, toJson(lease));
-                        }),
-            () -> error(ctx, 404, List.of("no active lease " + id)));
-  }
-
-  private void list(RoutingContext ctx) {
-    ObjectNode answer = EventCodec.MAPPER.createObjectNode();
-    ArrayNode leases = answer.putArray("leases");
-    table.list().forEach(l -> leases.add(toJson(l)));
-    send(ctx, answer);
-  }
-
-  private void get(RoutingContext ctx) {
-    table
-        .get(ctx.pathParam("id"))
-        .ifPresentOrElse(
-            l -> send(ctx, toJson(l)),
-            () -> error(ctx, 404, List.of("no active lease " + ctx.pathParam("id"))));
-  }
-
   private void expire() {
     for (Lease lease : table.expire(clock.instant())) {
       LOG.info("lease {} of {} expired", lease.id(), lease.resource());
@@ -373,40 +225,10 @@ public final class LeaseVerticle extends VerticleBase {
     }
   }
 
-  private void publish(EventPayload payload, Lease lease) {
+  void publish(EventPayload payload, Lease lease) {
     CloudEvent event = CloudEvent.of(payload).source(source).subject(lease.resource()).build();
     publisher
         .publish(event)
         .onFailure(e -> LOG.warn("could not publish {}: {}", event.type(), e.toString()));
-  }
-
-  /** The JSON form of a lease in the API. */
-  static ObjectNode toJson(Lease lease) {
-    ObjectNode node = EventCodec.MAPPER.createObjectNode();
-    node.put("id", lease.id());
-    node.put("resource", lease.resource());
-    ObjectNode lessee = node.putObject("lessee");
-    lessee.put("name", lease.lessee().name());
-    if (lease.lessee().pid() != null) {
-      lessee.put("pid", lease.lessee().pid());
-    }
-    node.put("termMs", lease.termMs());
-    node.put("grantedAt", lease.grantedAt().toString());
-    node.put("lastRenewal", lease.lastRenewal().toString());
-    node.put("expiresAt", lease.expiresAt().toString());
-    return node;
-  }
-
-  private static void send(RoutingContext ctx, JsonNode body) {
-    ctx.response().putHeader("content-type", "application/json").end(body.toString());
-  }
-
-  private static void error(RoutingContext ctx, int status, List<String> problems) {
-    ObjectNode answer = EventCodec.MAPPER.createObjectNode();
-    answer.put("error", problems.get(0));
-    ArrayNode list = answer.putArray("problems");
-    problems.forEach(list::add);
-    ctx.response().setStatusCode(status);
-    send(ctx, answer);
   }
 }

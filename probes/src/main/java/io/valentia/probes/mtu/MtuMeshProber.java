@@ -15,7 +15,6 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.IntPredicate;
 
 /**
  * Probes peers for the path MTU. Per peer and round it sends the safe size first; a peer that does
@@ -25,12 +24,12 @@ import java.util.function.IntPredicate;
  *
  * <p>A failing size costs a full timeout per attempt, so sizes whose answers do not depend on each
  * other are tried in parallel: the larger sizes, the two directions, and each step of the search,
- * which tries up to {@value #LANES} sizes spread over the remaining range at once (a k-ary search:
- * about four waits instead of thirteen between 1472 and 8972 bytes). Each parallel request has a
- * transport (a socket) of its own, since an echo transport carries one request at a time. Requests
- * to one peer are still spaced to at most {@link MtuProbeSettings#ratePerPeer()} per second, and at
- * most {@link MtuProbeSettings#maxInFlight()} are outstanding over all peers. Blocking: call {@link
- * #round} from a worker or a dedicated thread. Thread-safe.
+ * which tries up to {@value #LANES} sizes spread over the remaining range at once ({@link
+ * MtuSearch}: about four waits instead of thirteen between 1472 and 8972 bytes). Each parallel
+ * request has a transport (a socket) of its own, since an echo transport carries one request at a
+ * time. Requests to one peer are still spaced to at most {@link MtuProbeSettings#ratePerPeer()} per
+ * second, and at most {@link MtuProbeSettings#maxInFlight()} are outstanding over all peers.
+ * Blocking: call {@link #round} from a worker or a dedicated thread. Thread-safe.
  */
 public final class MtuMeshProber implements AutoCloseable {
   private final MtuProbeSettings settings;
@@ -234,58 +233,6 @@ public final class MtuMeshProber implements AutoCloseable {
     return found;
   }
 
-  /** The largest passing and smallest failing size between {@code passing} and {@code failing}. */
-  static int[] search(int passing, int failing, IntPredicate passes) {
-    return search(
-        passing, failing, 1, sizes -> sizes.stream().map(passes::test).toList(), (l, h) -> {});
-  }
-
-  /**
-   * A k-ary search: each step tries up to {@code width} sizes spread evenly between the bounds at
-   * once, then keeps the range between the largest passing and the smallest failing of them.
-   *
-   * @param passes whether each size passes, in the order given
-   * @param narrowed told the bounds after each step
-   */
-  static int[] search(
-      int passing,
-      int failing,
-      int width,
-      Function<List<Integer>, List<Boolean>> passes,
-      java.util.function.BiConsumer<Integer, Integer> narrowed) {
-    int low = passing;
-    int high = failing;
-    while (high - low > 1) {
-      int gap = high - low;
-      int k = Math.min(width, gap - 1);
-      List<Integer> sizes = new ArrayList<>();
-      for (int i = 1; i <= k; i++) {
-        int size = low + (int) ((long) gap * i / (k + 1));
-        if (size > low && size < high && (sizes.isEmpty() || sizes.get(sizes.size() - 1) < size)) {
-          sizes.add(size);
-        }
-      }
-      List<Boolean> ok = passes.apply(sizes);
-      int newHigh = high;
-      for (int i = 0; i < sizes.size(); i++) {
-        if (!ok.get(i)) {
-          newHigh = sizes.get(i);
-          break;
-        }
-      }
-      int newLow = low;
-      for (int i = 0; i < sizes.size(); i++) {
-        if (ok.get(i) && sizes.get(i) < newHigh) {
-          newLow = sizes.get(i);
-        }
-      }
-      low = newLow;
-      high = newHigh;
-      narrowed.accept(low, high);
-    }
-    return new int[] {low, high};
-  }
-
   private int[] search(
       String name,
       String direction,
@@ -293,7 +240,7 @@ public final class MtuMeshProber implements AutoCloseable {
       int failing,
       Lanes lanes,
       java.util.function.IntFunction<int[]> request) {
-    return search(
+    return MtuSearch.search(
         passing,
         failing,
         laneCount,
@@ -425,33 +372,5 @@ public final class MtuMeshProber implements AutoCloseable {
   public void close() {
     workers.shutdownNow();
     lanes.shutdownNow();
-  }
-
-  /** Spaces one peer's requests at least 1/rate seconds apart. */
-  static final class PeerRateLimit {
-    private final long intervalNanos;
-    private long next = System.nanoTime();
-
-    PeerRateLimit(double perSecond) {
-      this.intervalNanos = (long) (1_000_000_000L / perSecond);
-    }
-
-    void acquire() {
-      long wait;
-      synchronized (this) {
-        long now = System.nanoTime();
-        next = Math.max(next, now);
-        wait = next - now;
-        next += intervalNanos;
-      }
-      if (wait > 0) {
-        try {
-          Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new ValentiaException("interrupted while probing", e);
-        }
-      }
-    }
   }
 }

@@ -100,13 +100,6 @@ class MtuMeshProberTest {
   }
 
   @Test
-  @DisplayName("The binary search finds the boundary exactly")
-  void binarySearch() {
-    assertThat(MtuMeshProber.search(1472, 8972, size -> size <= 1476)).containsExactly(1476, 1477);
-    assertThat(MtuMeshProber.search(1472, 1473, size -> false)).containsExactly(1472, 1473);
-  }
-
-  @Test
   @DisplayName(
       "A mismatch is searched with sizes tried in parallel, each on a transport of its own, in a"
           + " few steps, and the steps are told as progress")
@@ -136,21 +129,6 @@ class MtuMeshProberTest {
     // a binary search between 1472 and 8972 takes 13 steps per direction; eight at once take 5
     assertThat(progress.stream().filter(l -> l.contains(" out: ")).count()).isBetween(1L, 5L);
     assertThat(progress.stream().filter(l -> l.contains(" in: ")).count()).isBetween(1L, 5L);
-  }
-
-  @Test
-  @DisplayName("The k-ary search finds the same boundary as the binary one")
-  void karySearch() {
-    for (int limit : new int[] {1472, 1473, 1500, 4000, 8970, 8971}) {
-      int[] bounds =
-          MtuMeshProber.search(
-              1472,
-              8972,
-              8,
-              sizes -> sizes.stream().map(s -> s <= limit).toList(),
-              (low, high) -> {});
-      assertThat(bounds).containsExactly(limit, limit + 1);
-    }
   }
 
   /** A path with a largest payload per direction whose lost requests wait their timeout. */
