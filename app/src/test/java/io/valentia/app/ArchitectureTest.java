@@ -109,11 +109,18 @@ class ArchitectureTest {
               "io.valentia.notifications.delivery.Outbox",
               "keeps its outbox records as ProducerRecords until the publisher took them"),
           Map.entry(
+              "io.valentia.notifications.delivery.DeliveryHistory",
+              "the outbox's delivery log: records kept as ProducerRecords, as in Outbox"),
+          Map.entry(
+              "io.valentia.notifications.delivery.OutboxDeadLetters",
+              "the outbox's dead letters: ProducerRecords with the dead-letter headers"),
+          Map.entry(
               "io.valentia.app.PlatformHealth",
               "the launcher's TOPIC_MISMATCH and lag checks read topics and offsets through Admin"),
           Map.entry(
-              "io.valentia.app.cli.Endpoints",
-              "the command line checks with Admin that the cluster it was given answers"),
+              "io.valentia.eventbus.cli.KafkaOptions",
+              "the commands' Kafka options check with Admin that the cluster they were given"
+                  + " answers"),
           Map.entry(
               "io.valentia.app.cli.TailCommand",
               "tells an unreachable cluster (KafkaException) from a failed read"));
