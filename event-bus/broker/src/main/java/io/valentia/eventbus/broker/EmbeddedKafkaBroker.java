@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * first; a consumer whose broker is gone waits for its timeout when closed).
  *
  * <p>Over 400 lines on purpose: the configuration, the formatting at the first start, the SASL and
- * ACL set-up and the waits until the broker takes sign-ins are one start-up sequence whose order
- * is the point (format before start, listeners secured before any client, credentials before the
- * ACLs that name them); split, the order would live in no one place.
+ * ACL set-up and the waits until the broker takes sign-ins are one start-up sequence whose order is
+ * the point (format before start, listeners secured before any client, credentials before the ACLs
+ * that name them); split, the order would live in no one place.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);

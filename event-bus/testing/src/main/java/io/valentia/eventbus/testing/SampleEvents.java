@@ -42,8 +42,8 @@ import java.util.List;
 /**
  * A realistic payload of every Valentia event type, for tests in every module.
  *
- * <p>Over 400 lines on purpose: it is data more than code, one sample per event type side by
- * side, so that a new type gets its sample in the same place as every other.
+ * <p>Over 400 lines on purpose: it is data more than code, one sample per event type side by side,
+ * so that a new type gets its sample in the same place as every other.
  */
 public final class SampleEvents {
   private SampleEvents() {}
