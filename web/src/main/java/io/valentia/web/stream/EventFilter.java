@@ -21,16 +21,19 @@ import dev.cel.runtime.CelRuntime;
  * data.x == 1 || subject == 'a'} passes subject {@code a}). Thread-safe and immutable.
  */
 public final class EventFilter {
-  private static final EventFilter ALL = new EventFilter("", null, false);
+  private static final EventFilter ALL = new EventFilter("", null, false, null);
 
   private final String source;
   private final CelRuntime.Program program;
   private final boolean metered;
+  private final AttributeFilter fast;
 
-  private EventFilter(String source, CelRuntime.Program program, boolean metered) {
+  private EventFilter(
+      String source, CelRuntime.Program program, boolean metered, AttributeFilter fast) {
     this.source = source;
     this.program = program;
     this.metered = metered;
+    this.fast = fast;
   }
 
   /**
@@ -48,11 +51,20 @@ public final class EventFilter {
           "a filter is at most " + FilterLanguage.MAX_LENGTH + " characters");
     }
     FilterLanguage.Compiled compiled = FilterLanguage.compile(expression);
-    return new EventFilter(expression, compiled.program(), compiled.metered());
+    return new EventFilter(
+        expression, compiled.program(), compiled.metered(), compiled.fast().orElse(null));
   }
 
   /** Whether {@code event} (a CloudEvent as a JSON object) passes. */
   public boolean test(JsonNode event) {
+    return fast != null ? fast.test(event) : testInterpreted(event);
+  }
+
+  /**
+   * Whether {@code event} passes, always through CEL's interpreter (the reference {@link
+   * AttributeFilter} is checked against).
+   */
+  boolean testInterpreted(JsonNode event) {
     if (program == null) {
       return true;
     }
@@ -65,6 +77,11 @@ public final class EventFilter {
       // an evaluation error (a missing key, a wrong type, a limit reached) does not pass
       return false;
     }
+  }
+
+  /** Whether the filter is evaluated without the interpreter. */
+  boolean fast() {
+    return fast != null;
   }
 
   /** The expression as given; empty for the filter that passes everything. */

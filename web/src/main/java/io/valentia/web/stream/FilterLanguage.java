@@ -105,7 +105,8 @@ final class FilterLanguage {
   private FilterLanguage() {}
 
   /** A checked filter ready to run; {@code metered} when it has macros and so counts its steps. */
-  record Compiled(CelRuntime.Program program, boolean metered) {}
+  record Compiled(
+      CelRuntime.Program program, boolean metered, java.util.Optional<AttributeFilter> fast) {}
 
   /**
    * Parses, checks (the result must be a {@code bool}) and validates {@code expression}.
@@ -124,7 +125,10 @@ final class FilterLanguage {
               .getRoot()
               .allNodes()
               .anyMatch(node -> node.getKind() == CelExpr.ExprKind.Kind.COMPREHENSION);
-      return new Compiled(RUNTIME.createProgram(ast), metered);
+      return new Compiled(
+          RUNTIME.createProgram(ast),
+          metered,
+          AttributeFilter.of(ast.getExpr(), java.util.Set.copyOf(ATTRIBUTES)));
     } catch (CelValidationException e) {
       throw refused(expression, e.getErrors());
     } catch (CelEvaluationException e) {
