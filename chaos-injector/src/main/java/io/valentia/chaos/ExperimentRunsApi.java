@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.experiment.Activity;
 import io.valentia.chaos.experiment.Arguments;
-import io.valentia.chaos.experiment.Durations;
 import io.valentia.chaos.experiment.Experiment;
 import io.valentia.chaos.experiment.ExperimentLoader;
 import io.valentia.chaos.experiment.ExperimentProblem;
@@ -127,23 +126,7 @@ final class ExperimentRunsApi {
         .refusals(experiment)
         .forEach(p -> refused.add(experiment.redaction().apply(p.path() + ": " + p.message())));
     MethodTimeline timeline = MethodTimeline.of(experiment, catalog);
-    ObjectNode times = plan.putObject("timeline");
-    ArrayNode faults = times.putArray("faults");
-    for (MethodTimeline.Fault f : timeline.faults()) {
-      ObjectNode entry =
-          faults
-              .addObject()
-              .put("activity", f.activity())
-              .put("fault", f.fault())
-              .put("start", Durations.seconds(f.start()));
-      f.targets().forEach(t -> entry.withArray("targets").add(t.toString()));
-      if (f.end() != null) {
-        entry.put("end", Durations.seconds(f.end()));
-      }
-    }
-    times
-        .put("activitiesEnd", Durations.seconds(timeline.activitiesEnd()))
-        .put("methodEnd", Durations.seconds(timeline.methodEnd()));
+    timeline.writeTo(plan.putObject("timeline"));
     return plan;
   }
 

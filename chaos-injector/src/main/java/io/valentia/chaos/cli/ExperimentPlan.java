@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.valentia.chaos.ChaosConfig;
 import io.valentia.chaos.experiment.Activity;
 import io.valentia.chaos.experiment.Arguments;
-import io.valentia.chaos.experiment.Durations;
 import io.valentia.chaos.experiment.Experiment;
 import io.valentia.chaos.experiment.ExperimentProblem;
 import io.valentia.chaos.experiment.MethodTimeline;
@@ -56,23 +55,7 @@ final class ExperimentPlan {
         .forEach(refused::add);
     refused.forEach(r -> plan.withArray("refused").add(r));
     MethodTimeline timeline = MethodTimeline.of(experiment, catalog);
-    ObjectNode times = plan.putObject("timeline");
-    for (MethodTimeline.Fault f : timeline.faults()) {
-      ObjectNode entry =
-          times
-              .withArray("faults")
-              .addObject()
-              .put("activity", f.activity())
-              .put("fault", f.fault())
-              .put("start", Durations.seconds(f.start()));
-      f.targets().forEach(t -> entry.withArray("targets").add(t.toString()));
-      if (f.end() != null) {
-        entry.put("end", Durations.seconds(f.end()));
-      }
-    }
-    times
-        .put("activitiesEnd", Durations.seconds(timeline.activitiesEnd()))
-        .put("methodEnd", Durations.seconds(timeline.methodEnd()));
+    timeline.writeTo(plan.putObject("timeline"));
     Redaction secrets = experiment.redaction();
     if (json) {
       out.println(secrets.apply(plan));

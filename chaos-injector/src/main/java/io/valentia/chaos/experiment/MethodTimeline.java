@@ -66,6 +66,29 @@ public record MethodTimeline(List<Fault> faults, Duration activitiesEnd, Duratio
     return new MethodTimeline(List.copyOf(faults), activitiesEnd, methodEnd);
   }
 
+  /**
+   * Writes the timeline into {@code times} as the dry-run plans (API and command line) show it:
+   * {@code faults} (activity, fault, targets, start and end in seconds), {@code activitiesEnd} and
+   * {@code methodEnd}.
+   */
+  public void writeTo(com.fasterxml.jackson.databind.node.ObjectNode times) {
+    com.fasterxml.jackson.databind.node.ArrayNode list = times.putArray("faults");
+    for (Fault f : faults) {
+      com.fasterxml.jackson.databind.node.ObjectNode entry =
+          list.addObject()
+              .put("activity", f.activity())
+              .put("fault", f.fault())
+              .put("start", Durations.seconds(f.start()));
+      f.targets().forEach(t -> entry.withArray("targets").add(t.toString()));
+      if (f.end() != null) {
+        entry.put("end", Durations.seconds(f.end()));
+      }
+    }
+    times
+        .put("activitiesEnd", Durations.seconds(activitiesEnd))
+        .put("methodEnd", Durations.seconds(methodEnd));
+  }
+
   private static Duration max(Duration a, Duration b) {
     return a.compareTo(b) >= 0 ? a : b;
   }
