@@ -1,9 +1,9 @@
 package io.valentia.app;
 
 import io.valentia.eventbus.ValentiaException;
+import io.valentia.eventbus.security.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -37,29 +37,18 @@ final class GroupMember {
   private static String id(Path dataDir) {
     Path file = dataDir.resolve(FILE);
     try {
-      if (!Files.exists(file)) {
-        Files.createDirectories(dataDir);
-        byte[] random = new byte[6];
-        new SecureRandom().nextBytes(random);
-        // written whole beside it, then linked into place: a reader never sees half an id, and
-        // the first of two processes starting at once wins
-        Path written = Files.createTempFile(dataDir, FILE, ".new");
-        try {
-          Files.writeString(written, HexFormat.of().formatHex(random) + "\n");
-          Files.createLink(file, written);
-        } catch (FileAlreadyExistsException raced) {
-          // another process on this data directory made it first: its id is ours
-        } finally {
-          Files.deleteIfExists(written);
-        }
-      }
+      byte[] random = new byte[6];
+      new SecureRandom().nextBytes(random);
+      // written whole, and the first of two processes starting at once wins
+      OwnerOnlyFiles.createIfAbsent(
+          file, (HexFormat.of().formatHex(random) + "\n").getBytes(StandardCharsets.US_ASCII));
       String id = Files.readString(file, StandardCharsets.US_ASCII).strip();
       if (!id.matches("[0-9a-f]{1,64}")) {
         throw new ValentiaException(
             file + " holds no group member id (expected hex digits): delete it to get a new one");
       }
       return id;
-    } catch (IOException e) {
+    } catch (IOException | java.io.UncheckedIOException e) {
       throw new ValentiaException("cannot read or create " + file + ": " + e.getMessage(), e);
     }
   }

@@ -13,9 +13,10 @@ import java.util.Set;
 
 /**
  * Secrets on disk, readable and writable by their owner only (0600 files in a 0700 directory), and
- * written so that a reader never sees half a file.
+ * written so that a reader never sees half a file. Also for any file of the data directory that
+ * several processes may create at once and that must be written once (the group member id).
  */
-final class OwnerOnlyFiles {
+public final class OwnerOnlyFiles {
   private static final Set<PosixFilePermission> FILE = PosixFilePermissions.fromString("rw-------");
   private static final Set<PosixFilePermission> DIRECTORY =
       PosixFilePermissions.fromString("rwx------");
@@ -28,7 +29,7 @@ final class OwnerOnlyFiles {
    *
    * @return whether this call created it
    */
-  static boolean createIfAbsent(Path file, byte[] content) {
+  public static boolean createIfAbsent(Path file, byte[] content) {
     try {
       Path dir = file.toAbsolutePath().getParent();
       if (!Files.isDirectory(dir)) {
@@ -46,8 +47,10 @@ final class OwnerOnlyFiles {
         } catch (FileAlreadyExistsException raced) {
           return false;
         } catch (UnsupportedOperationException | FileSystemException noLinks) {
-          // a file system without hard links: a plain move, which refuses an existing target
-          // (a rename that replaced it would overwrite a secret another process wrote first)
+          // a file system without hard links (vfat, some network file systems answer EPERM):
+          // a plain move instead, which refuses an existing target (a rename that replaced it
+          // would overwrite a secret another process wrote first). Nothing is hidden: any other
+          // failure fails the move as well and is thrown from there.
           try {
             Files.move(temp, file);
             return true;
