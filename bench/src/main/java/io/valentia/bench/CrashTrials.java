@@ -268,8 +268,19 @@ public final class CrashTrials implements AutoCloseable {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       }
       if (!platform.isAlive() || System.nanoTime() > deadline) {
+        String how =
+            platform.isAlive()
+                ? "was not up after 5 min"
+                : "exited with " + platform.exitValue() + " before it was up";
         platform.destroyForcibly().waitFor();
-        throw new IllegalStateException("the platform did not start; its log: " + log());
+        throw new IllegalStateException(
+            "the platform "
+                + how
+                + "; the last thing it reported: "
+                + lastReport(ownLog())
+                + " (its log: "
+                + log()
+                + ")");
       }
       Thread.sleep(100);
     }
@@ -301,6 +312,33 @@ public final class CrashTrials implements AutoCloseable {
   public int failedStarts() {
     return failedStarts;
   }
+
+  /**
+   * The last exception, or failing that the last error or warning, of a start's log, on one line (a
+   * failed start's cause, for a report that shows one line).
+   */
+  static String lastReport(String log) {
+    String exception = null;
+    String error = null;
+    String warning = null;
+    for (String line : log.split("\n")) {
+      if (EXCEPTION.matcher(line).find() && !line.contains("Thread blocked")) {
+        exception = line;
+      } else if (line.contains(" ERROR ")) {
+        error = line;
+      } else if (line.contains(" WARN ")) {
+        warning = line;
+      }
+    }
+    String last =
+        exception != null
+            ? exception
+            : error != null ? error : warning != null ? warning : "nothing";
+    return last.length() > 400 ? last.substring(0, 400) + "..." : last;
+  }
+
+  private static final Pattern EXCEPTION =
+      Pattern.compile("^([a-z]\\w*\\.)+\\w*(Exception|Error)\\b");
 
   private String ownLog() throws IOException {
     byte[] all = Files.readAllBytes(log());

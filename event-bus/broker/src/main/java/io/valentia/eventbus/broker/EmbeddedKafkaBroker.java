@@ -58,6 +58,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final KafkaCredentials credentials;
+  private TransactionRepair transactionRepair;
   private volatile boolean closed;
 
   private EmbeddedKafkaBroker(
@@ -224,8 +225,13 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             clientPort);
       }
     }
-    return new EmbeddedKafkaBroker(
-        server, logDir, address, clientPort, controllerPort, credentials);
+    EmbeddedKafkaBroker broker =
+        new EmbeddedKafkaBroker(server, logDir, address, clientPort, controllerPort, credentials);
+    broker.transactionRepair =
+        new TransactionRepair(
+            platformClient(
+                address.advertised(clientPort), credentials, "valentia-broker-transactions"));
+    return broker;
   }
 
   /**
@@ -285,23 +291,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
   /** Upserts the principals and grants the ACLs, signed in as the platform principal (PLAIN). */
   private static void grantAccess(String bootstrap, KafkaCredentials credentials) {
-    Map<String, Object> props = new java.util.HashMap<>();
-    props.put("bootstrap.servers", bootstrap);
-    props.put("client.id", "valentia-broker-access");
-    props.put("security.protocol", SASL);
-    props.put("sasl.mechanism", "PLAIN");
-    props.put(
-        "sasl.jaas.config",
-        PLAIN_MODULE
-            + " required username=\""
-            + KafkaRole.ADMIN.principal()
-            + "\" password=\""
-            + credentials.password(KafkaRole.ADMIN)
-            + "\";");
-    try (Admin admin = Admin.create(props)) {
+    try (Admin admin =
+        Admin.create(platformClient(bootstrap, credentials, "valentia-broker-access"))) {
       KafkaAccess.apply(admin, credentials);
     }
     awaitScramSignIn(bootstrap, credentials);
+  }
+
+  /**
+   * The properties of an admin client of the broker itself: signed in as the platform principal
+   * with SASL/PLAIN when there are credentials, in the clear otherwise.
+   */
+  private static Map<String, Object> platformClient(
+      String bootstrap, KafkaCredentials credentials, String clientId) {
+    Map<String, Object> props = new HashMap<>();
+    props.put("bootstrap.servers", bootstrap);
+    props.put("client.id", clientId);
+    if (credentials != null) {
+      props.put("security.protocol", SASL);
+      props.put("sasl.mechanism", "PLAIN");
+      props.put(
+          "sasl.jaas.config",
+          PLAIN_MODULE
+              + " required username=\""
+              + KafkaRole.ADMIN.principal()
+              + "\" password=\""
+              + credentials.password(KafkaRole.ADMIN)
+              + "\";");
+    }
+    return props;
   }
 
   /**
@@ -400,6 +418,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     closed = true;
     long started = System.nanoTime();
+    if (transactionRepair != null) {
+      transactionRepair.close();
+    }
     server.shutdown();
     server.awaitShutdown();
     LOG.info("embedded Kafka stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
