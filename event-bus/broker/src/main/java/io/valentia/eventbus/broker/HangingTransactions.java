@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -54,6 +55,15 @@ final class HangingTransactions {
 
   /** A transaction open on one partition, as the partition's leader describes its producer. */
   record Open(TopicPartition partition, ProducerState producer) {
+    /** The same transaction in every look: its partition, producer, epoch and first offset. */
+    List<Object> key() {
+      return List.of(
+          partition,
+          producer.producerId(),
+          producer.producerEpoch(),
+          producer.currentTransactionStartOffset().orElse(-1));
+    }
+
     @Override
     public String toString() {
       return "producer "
@@ -70,6 +80,9 @@ final class HangingTransactions {
   private final Admin admin;
   private final long olderThanMs;
 
+  /** When each open transaction was first seen (by this look's clock, not records' timestamps). */
+  private final Map<List<Object>, Long> firstSeen = new HashMap<>();
+
   /**
    * @param admin a client of the broker with the rights to describe and abort transactions
    * @param olderThan how long a transaction may be open (the broker's longest transaction timeout
@@ -85,13 +98,14 @@ final class HangingTransactions {
    *
    * @param before the coordinators' descriptions by producer id, read before the partitions
    * @param after the descriptions by producer id, read after the partitions
-   * @param nowMs the time of the partitions' descriptions
+   * @param openForMs how long each has been seen open (records' own timestamps may be event times
+   *     from long ago, so they do not say)
    */
   static List<Open> hanging(
       List<Open> open,
       Map<Long, TransactionDescription> before,
       Map<Long, TransactionDescription> after,
-      long nowMs,
+      ToLongFunction<Open> openForMs,
       long olderThanMs) {
     List<Open> hanging = new ArrayList<>();
     for (Open transaction : open) {
@@ -103,7 +117,7 @@ final class HangingTransactions {
               && closedBefore.producerEpoch() > producer.producerEpoch();
       TransactionDescription now = after.get(producer.producerId());
       boolean expired =
-          nowMs - producer.lastTimestamp() > olderThanMs
+          openForMs.applyAsLong(transaction) > olderThanMs
               && (now == null || !now.topicPartitions().contains(transaction.partition()));
       if (closed || expired) {
         hanging.add(transaction);
@@ -123,7 +137,6 @@ final class HangingTransactions {
     if (partitions.isEmpty()) {
       return List.of();
     }
-    long now = System.currentTimeMillis();
     List<Open> open = new ArrayList<>();
     admin
         .describeProducers(partitions)
@@ -134,6 +147,11 @@ final class HangingTransactions {
                 state.activeProducers().stream()
                     .filter(producer -> producer.currentTransactionStartOffset().isPresent())
                     .forEach(producer -> open.add(new Open(partition, producer))));
+    long now = System.nanoTime();
+    Set<List<Object>> seen = new HashSet<>();
+    open.forEach(transaction -> seen.add(transaction.key()));
+    firstSeen.keySet().retainAll(seen);
+    seen.forEach(key -> firstSeen.putIfAbsent(key, now));
     if (open.isEmpty()) {
       return List.of();
     }
@@ -144,7 +162,13 @@ final class HangingTransactions {
             admin
                 .listTransactions(new ListTransactionsOptions().filterProducerIds(producerIds))
                 .all());
-    List<Open> hanging = hanging(open, before, after, now, olderThanMs);
+    List<Open> hanging =
+        hanging(
+            open,
+            before,
+            after,
+            transaction -> TimeUnit.NANOSECONDS.toMillis(now - firstSeen.get(transaction.key())),
+            olderThanMs);
     for (Open transaction : hanging) {
       ProducerState producer = transaction.producer();
       admin

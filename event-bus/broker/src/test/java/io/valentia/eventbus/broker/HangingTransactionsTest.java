@@ -35,7 +35,11 @@ class HangingTransactionsTest {
 
     assertThat(
             HangingTransactions.hanging(
-                List.of(events, offsets), coordinator, coordinator, NOW, OLDEST))
+                List.of(events, offsets),
+                coordinator,
+                coordinator,
+                HangingTransactionsTest::openFor,
+                OLDEST))
         .containsExactly(events, offsets);
   }
 
@@ -46,7 +50,13 @@ class HangingTransactionsTest {
     Map<Long, TransactionDescription> coordinator =
         Map.of(3L, description(3, 20, TransactionState.ONGOING, Set.of(EVENTS)));
 
-    assertThat(HangingTransactions.hanging(List.of(events), coordinator, coordinator, NOW, OLDEST))
+    assertThat(
+            HangingTransactions.hanging(
+                List.of(events),
+                coordinator,
+                coordinator,
+                HangingTransactionsTest::openFor,
+                OLDEST))
         .isEmpty();
   }
 
@@ -63,9 +73,16 @@ class HangingTransactionsTest {
         Map.of(4L, description(4, 7, TransactionState.COMPLETE_COMMIT, Set.of()));
 
     assertThat(
-            HangingTransactions.hanging(List.of(aborting), prepareAbort, prepareAbort, NOW, OLDEST))
+            HangingTransactions.hanging(
+                List.of(aborting),
+                prepareAbort,
+                prepareAbort,
+                HangingTransactionsTest::openFor,
+                OLDEST))
         .isEmpty();
-    assertThat(HangingTransactions.hanging(List.of(next), committed, committed, NOW, OLDEST))
+    assertThat(
+            HangingTransactions.hanging(
+                List.of(next), committed, committed, HangingTransactionsTest::openFor, OLDEST))
         .isEmpty();
   }
 
@@ -78,7 +95,12 @@ class HangingTransactionsTest {
     Open young = open(OFFSETS, 10, 0, NOW - OLDEST + 1_000);
 
     assertThat(
-            HangingTransactions.hanging(List.of(forgotten, young), Map.of(), Map.of(), NOW, OLDEST))
+            HangingTransactions.hanging(
+                List.of(forgotten, young),
+                Map.of(),
+                Map.of(),
+                HangingTransactionsTest::openFor,
+                OLDEST))
         .containsExactly(forgotten);
   }
 
@@ -92,7 +114,15 @@ class HangingTransactionsTest {
     Map<Long, TransactionDescription> after =
         Map.of(3L, description(3, 21, TransactionState.COMPLETE_COMMIT, Set.of()));
 
-    assertThat(HangingTransactions.hanging(List.of(events), before, after, NOW, OLDEST)).isEmpty();
+    assertThat(
+            HangingTransactions.hanging(
+                List.of(events), before, after, HangingTransactionsTest::openFor, OLDEST))
+        .isEmpty();
+  }
+
+  /** How long the look has seen it open: here, since its last write. */
+  private static long openFor(Open transaction) {
+    return NOW - transaction.producer().lastTimestamp();
   }
 
   private static Open open(TopicPartition partition, long producerId, int epoch, long lastWrite) {
