@@ -119,6 +119,20 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    */
   public static EmbeddedKafkaBroker start(
       Path dataDir, BrokerAddress address, KafkaCredentials credentials) {
+    return start(dataDir, address, credentials, true);
+  }
+
+  /**
+   * As {@link #start(Path, BrokerAddress, KafkaCredentials)}, without the {@link TransactionRepair}
+   * (for a test that shows what it would find).
+   */
+  static EmbeddedKafkaBroker startWithoutTransactionRepair(
+      Path dataDir, KafkaCredentials credentials) {
+    return start(dataDir, BrokerAddress.loopback(0), credentials, false);
+  }
+
+  private static EmbeddedKafkaBroker start(
+      Path dataDir, BrokerAddress address, KafkaCredentials credentials, boolean repair) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -227,10 +241,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
     EmbeddedKafkaBroker broker =
         new EmbeddedKafkaBroker(server, logDir, address, clientPort, controllerPort, credentials);
-    broker.transactionRepair =
-        new TransactionRepair(
-            platformClient(
-                address.advertised(clientPort), credentials, "valentia-broker-transactions"));
+    if (repair) {
+      broker.transactionRepair =
+          new TransactionRepair(
+              platformClient(
+                  address.advertised(clientPort), credentials, "valentia-broker-transactions"));
+    }
     return broker;
   }
 
