@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.admin.AbortTransactionSpec;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,9 +41,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>This is Kafka's {@code kafka-transactions.sh find-hanging} and {@code abort} (KIP-664), run by
  * the platform for the broker it runs. A transaction hangs when its coordinator, asked before the
- * partitions, had closed it (a later epoch of the same producer with no markers pending: its
- * markers were written or skipped), or when it has been open longer than any transaction may be and
- * its coordinator does not list the partition among those it will still end (the tool's rule).
+ * partitions, had closed it (no markers pending: its markers were written or skipped) at a later
+ * epoch of the same producer, or at the same epoch while the transaction was already open at an
+ * earlier look (coordinators that do not bump the epoch at every end), or when it has been open
+ * longer than any transaction may be and its coordinator does not list the partition among those it
+ * will still end (the tool's rule).
  */
 final class HangingTransactions {
   private static final Logger LOG = LoggerFactory.getLogger(HangingTransactions.class);
@@ -100,21 +103,28 @@ final class HangingTransactions {
    * @param after the descriptions by producer id, read after the partitions
    * @param openForMs how long each has been seen open (records' own timestamps may be event times
    *     from long ago, so they do not say)
+   * @param seenInAnEarlierLook whether it was open already at a look before {@code before} was read
    */
   static List<Open> hanging(
       List<Open> open,
       Map<Long, TransactionDescription> before,
       Map<Long, TransactionDescription> after,
       ToLongFunction<Open> openForMs,
+      Predicate<Open> seenInAnEarlierLook,
       long olderThanMs) {
     List<Open> hanging = new ArrayList<>();
     for (Open transaction : open) {
       ProducerState producer = transaction.producer();
       TransactionDescription closedBefore = before.get(producer.producerId());
+      // a later epoch: the coordinator bumps it at every end (transactions version 2) and at a
+      // new producer's start; the same epoch (version 1) only for a transaction that was already
+      // open at an earlier look, before the coordinator said it had closed it
       boolean closed =
           closedBefore != null
               && CLOSED.contains(closedBefore.state())
-              && closedBefore.producerEpoch() > producer.producerEpoch();
+              && (closedBefore.producerEpoch() > producer.producerEpoch()
+                  || closedBefore.producerEpoch() == producer.producerEpoch()
+                      && seenInAnEarlierLook.test(transaction));
       TransactionDescription now = after.get(producer.producerId());
       boolean expired =
           openForMs.applyAsLong(transaction) > olderThanMs
@@ -132,6 +142,7 @@ final class HangingTransactions {
    * @return the transactions aborted
    */
   List<Open> abortHanging() throws InterruptedException, ExecutionException, TimeoutException {
+    long looked = System.nanoTime();
     Map<Long, TransactionDescription> before = describe(admin.listTransactions().all());
     List<TopicPartition> partitions = partitions();
     if (partitions.isEmpty()) {
@@ -168,6 +179,7 @@ final class HangingTransactions {
             before,
             after,
             transaction -> TimeUnit.NANOSECONDS.toMillis(now - firstSeen.get(transaction.key())),
+            transaction -> firstSeen.get(transaction.key()) < looked,
             olderThanMs);
     for (Open transaction : hanging) {
       ProducerState producer = transaction.producer();

@@ -39,6 +39,7 @@ class HangingTransactionsTest {
                 coordinator,
                 coordinator,
                 HangingTransactionsTest::openFor,
+                t -> false,
                 OLDEST))
         .containsExactly(events, offsets);
   }
@@ -56,6 +57,7 @@ class HangingTransactionsTest {
                 coordinator,
                 coordinator,
                 HangingTransactionsTest::openFor,
+                t -> false,
                 OLDEST))
         .isEmpty();
   }
@@ -78,11 +80,17 @@ class HangingTransactionsTest {
                 prepareAbort,
                 prepareAbort,
                 HangingTransactionsTest::openFor,
+                t -> false,
                 OLDEST))
         .isEmpty();
     assertThat(
             HangingTransactions.hanging(
-                List.of(next), committed, committed, HangingTransactionsTest::openFor, OLDEST))
+                List.of(next),
+                committed,
+                committed,
+                HangingTransactionsTest::openFor,
+                t -> false,
+                OLDEST))
         .isEmpty();
   }
 
@@ -100,6 +108,7 @@ class HangingTransactionsTest {
                 Map.of(),
                 Map.of(),
                 HangingTransactionsTest::openFor,
+                t -> false,
                 OLDEST))
         .containsExactly(forgotten);
   }
@@ -116,8 +125,42 @@ class HangingTransactionsTest {
 
     assertThat(
             HangingTransactions.hanging(
-                List.of(events), before, after, HangingTransactionsTest::openFor, OLDEST))
+                List.of(events),
+                before,
+                after,
+                HangingTransactionsTest::openFor,
+                t -> false,
+                OLDEST))
         .isEmpty();
+  }
+
+  @Test
+  @DisplayName(
+      "closed at its own epoch (a coordinator that does not bump it) hangs once an earlier look"
+          + " saw it open, and not before: it may be the next transaction of the same epoch")
+  void closedAtTheSameEpochHangsWhenSeenEarlier() {
+    Open events = open(EVENTS, 5, 2, NOW - 6_000);
+    Map<Long, TransactionDescription> coordinator =
+        Map.of(5L, description(5, 2, TransactionState.COMPLETE_COMMIT, Set.of()));
+
+    assertThat(
+            HangingTransactions.hanging(
+                List.of(events),
+                coordinator,
+                coordinator,
+                HangingTransactionsTest::openFor,
+                t -> false,
+                OLDEST))
+        .isEmpty();
+    assertThat(
+            HangingTransactions.hanging(
+                List.of(events),
+                coordinator,
+                coordinator,
+                HangingTransactionsTest::openFor,
+                t -> true,
+                OLDEST))
+        .containsExactly(events);
   }
 
   /** How long the look has seen it open: here, since its last write. */
