@@ -7,16 +7,10 @@ import static io.valentia.eventbus.service.JsonReplies.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.valentia.chaos.experiment.Activity;
-import io.valentia.chaos.experiment.Arguments;
 import io.valentia.chaos.experiment.Experiment;
 import io.valentia.chaos.experiment.ExperimentLoader;
 import io.valentia.chaos.experiment.ExperimentProblem;
 import io.valentia.chaos.experiment.InvalidExperimentException;
-import io.valentia.chaos.experiment.MethodTimeline;
-import io.valentia.chaos.experiment.Provider;
-import io.valentia.chaos.faults.FaultCatalog;
-import io.valentia.chaos.faults.Target;
 import io.valentia.eventbus.EventCodec;
 import io.valentia.eventbus.service.ApiRoutes;
 import io.vertx.ext.web.Router;
@@ -93,80 +87,10 @@ final class ExperimentRunsApi {
   }
 
   private ObjectNode plan(Experiment experiment, JsonNode document) {
-    FaultCatalog catalog = injector.faults().catalog();
-    ObjectNode plan =
-        EventCodec.MAPPER
-            .createObjectNode()
-            .put("valid", true)
-            .put("title", experiment.title())
-            .put("dryRun", true);
+    ObjectNode plan = EventCodec.MAPPER.createObjectNode().put("valid", true);
+    plan.setAll(DryRunPlan.of(experiment, injector.faults().catalog(), injector.config()).json());
     plan.set("document", document);
-    ArrayNode steps = plan.putArray("steps");
-    ArrayNode refused = plan.putArray("refused");
-    if (experiment.hypothesis() != null) {
-      experiment
-          .hypothesis()
-          .probes()
-          .forEach(a -> step(steps, refused, "steady-state-before", a, catalog));
-    }
-    experiment.method().forEach(a -> step(steps, refused, "method", a, catalog));
-    if (experiment.hypothesis() != null) {
-      experiment
-          .hypothesis()
-          .probes()
-          .forEach(a -> step(steps, refused, "steady-state-after", a, catalog));
-    }
-    experiment.rollbacks().forEach(a -> step(steps, refused, "rollback", a, catalog));
-    // what the process and http allow-lists refuse, as validate and run report it
-    injector
-        .config()
-        .policy()
-        .providers()
-        .allowList()
-        .refusals(experiment)
-        .forEach(p -> refused.add(experiment.redaction().apply(p.path() + ": " + p.message())));
-    MethodTimeline timeline = MethodTimeline.of(experiment, catalog);
-    timeline.writeTo(plan.putObject("timeline"));
     return plan;
-  }
-
-  private void step(
-      ArrayNode steps, ArrayNode refused, String phase, Activity a, FaultCatalog catalog) {
-    ObjectNode s =
-        steps.addObject().put("phase", phase).put("type", a.type()).put("name", a.name());
-    Provider p = a.provider();
-    String does;
-    if (p instanceof Provider.Http h) {
-      does = "HTTP " + h.method() + " " + h.url();
-    } else if (p instanceof Provider.Process pr) {
-      does = "run " + pr.path() + " " + String.join(" ", pr.arguments());
-    } else if (p instanceof Provider.Fault f) {
-      List<Target> targets =
-          catalog
-              .find(f.fault())
-              .map(x -> x.targets(Arguments.of(f.arguments())))
-              .orElse(List.of());
-      s.put("fault", f.fault());
-      s.put("duration", f.arguments().path("duration").asText(null));
-      does =
-          "fault "
-              + f.fault()
-              + " on "
-              + targets
-              + " for "
-              + f.arguments().path("duration").asText("(no duration)");
-      for (Target t : targets) {
-        s.withArray("targets").add(t.toString());
-        if (!injector.config().policy().allowList().allows(t)) {
-          refused.add(a.name() + ": " + t + " is not on the allow-list");
-        }
-      }
-    } else if (p instanceof Provider.EventProbe e) {
-      does = "query valentia.events: " + e.probe() + " " + e.arguments();
-    } else {
-      does = p.type();
-    }
-    s.put("does", does);
   }
 
   private void list(RoutingContext rc) {
