@@ -50,11 +50,16 @@ class NetworkProxyIT {
 
   /** A UDP server that sends every datagram back. */
   private static DatagramSocket udpEcho() throws IOException {
+    return udpEcho(2048);
+  }
+
+  /** A UDP server that sends back every datagram of up to {@code bufferSize} bytes. */
+  private static DatagramSocket udpEcho(int bufferSize) throws IOException {
     DatagramSocket echo = new DatagramSocket(0, LOOPBACK);
     Thread t =
         new Thread(
             () -> {
-              byte[] buffer = new byte[2048];
+              byte[] buffer = new byte[bufferSize];
               while (!echo.isClosed()) {
                 try {
                   DatagramPacket p = new DatagramPacket(buffer, buffer.length);
@@ -315,25 +320,9 @@ class NetworkProxyIT {
   @DisplayName("A UDP datagram of 60 kB passes the proxy whole, both ways")
   void passesLargeDatagrams() throws Exception {
     int port = freeUdpPort();
-    try (DatagramSocket echo = new DatagramSocket(0, LOOPBACK);
+    try (DatagramSocket echo = udpEcho(65_535);
         DatagramSocket client = new DatagramSocket(0, LOOPBACK);
         FaultInjector injector = injector()) {
-      Thread t =
-          new Thread(
-              () -> {
-                byte[] buffer = new byte[65_535];
-                while (!echo.isClosed()) {
-                  try {
-                    DatagramPacket p = new DatagramPacket(buffer, buffer.length);
-                    echo.receive(p);
-                    echo.send(new DatagramPacket(p.getData(), p.getLength(), p.getSocketAddress()));
-                  } catch (IOException e) {
-                    // closed
-                  }
-                }
-              });
-      t.setDaemon(true);
-      t.start();
       injector.inject(
           "run",
           "network-latency",
