@@ -183,21 +183,11 @@ class PlatformIT {
     String url = "http://127.0.0.1:" + platform.httpPort();
     String bootstrap = platform.bootstrapServers();
     Run raise =
-        run(
-            "emit",
-            "--kafka",
+        emitHealth(
             bootstrap,
-            "--data-dir",
-            runningData.toString(),
-            "--type",
-            "io.valentia.health.changed.v1",
-            "--subject",
             check,
-            "--data",
-            "{\"check\":\""
-                + check
-                + "\",\"status\":\"HEALTH_WARN\",\"summary\":\"1 thing is off\","
-                + "\"detail\":[\"thing 1\"],\"count\":1}");
+            "\"status\":\"HEALTH_WARN\",\"summary\":\"1 thing is off\","
+                + "\"detail\":[\"thing 1\"],\"count\":1");
     assertThat(raise.code).as(raise.err).isZero();
     await()
         .atMost(Duration.ofSeconds(20))
@@ -244,20 +234,10 @@ class PlatformIT {
         .untilAsserted(() -> assertThat(run("status", "--url", url).code).isEqualTo(1));
 
     Run clear =
-        run(
-            "emit",
-            "--kafka",
+        emitHealth(
             bootstrap,
-            "--data-dir",
-            runningData.toString(),
-            "--type",
-            "io.valentia.health.changed.v1",
-            "--subject",
             check,
-            "--data",
-            "{\"check\":\""
-                + check
-                + "\",\"status\":\"HEALTH_OK\",\"summary\":\"\",\"detail\":[],\"count\":0}");
+            "\"status\":\"HEALTH_OK\",\"summary\":\"\",\"detail\":[],\"count\":0");
     assertThat(clear.code).as(clear.err).isZero();
     await()
         .atMost(Duration.ofSeconds(20))
@@ -545,6 +525,22 @@ class PlatformIT {
   }
 
   private record Run(int code, String out, String err) {}
+
+  /** {@code valentia emit} of a health change of {@code check}; {@code fields} after its name. */
+  private static Run emitHealth(String bootstrap, String check, String fields) {
+    return run(
+        "emit",
+        "--kafka",
+        bootstrap,
+        "--data-dir",
+        runningData.toString(),
+        "--type",
+        "io.valentia.health.changed.v1",
+        "--subject",
+        check,
+        "--data",
+        "{\"check\":\"" + check + "\"," + fields + "}");
+  }
 
   private static Run run(String... args) {
     CommandLine commandLine = Valentia.commandLine(args[0]);
