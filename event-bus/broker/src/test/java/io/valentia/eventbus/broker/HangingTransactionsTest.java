@@ -33,14 +33,7 @@ class HangingTransactionsTest {
     Map<Long, TransactionDescription> coordinator =
         Map.of(3L, description(3, 23, TransactionState.EMPTY, Set.of()));
 
-    assertThat(
-            HangingTransactions.hanging(
-                List.of(events, offsets),
-                coordinator,
-                coordinator,
-                HangingTransactionsTest::openFor,
-                t -> false,
-                OLDEST))
+    assertThat(hanging(List.of(events, offsets), coordinator, coordinator))
         .containsExactly(events, offsets);
   }
 
@@ -51,15 +44,7 @@ class HangingTransactionsTest {
     Map<Long, TransactionDescription> coordinator =
         Map.of(3L, description(3, 20, TransactionState.ONGOING, Set.of(EVENTS)));
 
-    assertThat(
-            HangingTransactions.hanging(
-                List.of(events),
-                coordinator,
-                coordinator,
-                HangingTransactionsTest::openFor,
-                t -> false,
-                OLDEST))
-        .isEmpty();
+    assertThat(hanging(List.of(events), coordinator, coordinator)).isEmpty();
   }
 
   @Test
@@ -74,24 +59,8 @@ class HangingTransactionsTest {
     Map<Long, TransactionDescription> committed =
         Map.of(4L, description(4, 7, TransactionState.COMPLETE_COMMIT, Set.of()));
 
-    assertThat(
-            HangingTransactions.hanging(
-                List.of(aborting),
-                prepareAbort,
-                prepareAbort,
-                HangingTransactionsTest::openFor,
-                t -> false,
-                OLDEST))
-        .isEmpty();
-    assertThat(
-            HangingTransactions.hanging(
-                List.of(next),
-                committed,
-                committed,
-                HangingTransactionsTest::openFor,
-                t -> false,
-                OLDEST))
-        .isEmpty();
+    assertThat(hanging(List.of(aborting), prepareAbort, prepareAbort)).isEmpty();
+    assertThat(hanging(List.of(next), committed, committed)).isEmpty();
   }
 
   @Test
@@ -102,15 +71,7 @@ class HangingTransactionsTest {
     Open forgotten = open(EVENTS, 9, 0, NOW - OLDEST - 1);
     Open young = open(OFFSETS, 10, 0, NOW - OLDEST + 1_000);
 
-    assertThat(
-            HangingTransactions.hanging(
-                List.of(forgotten, young),
-                Map.of(),
-                Map.of(),
-                HangingTransactionsTest::openFor,
-                t -> false,
-                OLDEST))
-        .containsExactly(forgotten);
+    assertThat(hanging(List.of(forgotten, young), Map.of(), Map.of())).containsExactly(forgotten);
   }
 
   @Test
@@ -123,15 +84,7 @@ class HangingTransactionsTest {
     Map<Long, TransactionDescription> after =
         Map.of(3L, description(3, 21, TransactionState.COMPLETE_COMMIT, Set.of()));
 
-    assertThat(
-            HangingTransactions.hanging(
-                List.of(events),
-                before,
-                after,
-                HangingTransactionsTest::openFor,
-                t -> false,
-                OLDEST))
-        .isEmpty();
+    assertThat(hanging(List.of(events), before, after)).isEmpty();
   }
 
   @Test
@@ -143,15 +96,7 @@ class HangingTransactionsTest {
     Map<Long, TransactionDescription> coordinator =
         Map.of(5L, description(5, 2, TransactionState.COMPLETE_COMMIT, Set.of()));
 
-    assertThat(
-            HangingTransactions.hanging(
-                List.of(events),
-                coordinator,
-                coordinator,
-                HangingTransactionsTest::openFor,
-                t -> false,
-                OLDEST))
-        .isEmpty();
+    assertThat(hanging(List.of(events), coordinator, coordinator)).isEmpty();
     assertThat(
             HangingTransactions.hanging(
                 List.of(events),
@@ -161,6 +106,15 @@ class HangingTransactionsTest {
                 t -> true,
                 OLDEST))
         .containsExactly(events);
+  }
+
+  /** The verdict on transactions that no earlier look saw. */
+  private static List<Open> hanging(
+      List<Open> open,
+      Map<Long, TransactionDescription> before,
+      Map<Long, TransactionDescription> after) {
+    return HangingTransactions.hanging(
+        open, before, after, HangingTransactionsTest::openFor, t -> false, OLDEST);
   }
 
   /** How long the look has seen it open: here, since its last write. */
