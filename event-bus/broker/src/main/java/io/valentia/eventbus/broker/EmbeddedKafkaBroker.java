@@ -12,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -245,7 +246,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
       broker.transactionRepair =
           new TransactionRepair(
               platformClient(
-                  address.advertised(clientPort), credentials, "valentia-broker-transactions"));
+                  address.advertised(clientPort), credentials, "valentia-broker-transactions"),
+              Duration.ofMillis(config.getInt("transaction.max.timeout.ms")));
     }
     return broker;
   }

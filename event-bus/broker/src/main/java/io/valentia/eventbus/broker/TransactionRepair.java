@@ -17,15 +17,9 @@ import org.slf4j.LoggerFactory;
  */
 final class TransactionRepair implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(TransactionRepair.class);
-  static final Duration EARLY = Duration.ofSeconds(5);
-  static final Duration LATER = Duration.ofSeconds(30);
+  private static final Duration EARLY = Duration.ofSeconds(5);
+  private static final Duration LATER = Duration.ofSeconds(30);
   private static final Duration EARLY_PERIOD = Duration.ofMinutes(2);
-
-  /**
-   * Kafka's longest transaction ({@code transaction.max.timeout.ms}, 15 min) and the interval at
-   * which a coordinator aborts the expired ones (10 s), with a margin.
-   */
-  static final Duration OLDEST_TRANSACTION = Duration.ofMinutes(15).plusSeconds(30);
 
   private final Admin admin;
   private final HangingTransactions transactions;
@@ -39,9 +33,16 @@ final class TransactionRepair implements AutoCloseable {
   private final long started = System.nanoTime();
   private String lastFailure;
 
-  TransactionRepair(Map<String, Object> adminProperties) {
+  /**
+   * @param adminProperties a client of the broker with the rights to describe and abort
+   *     transactions
+   * @param longestTransaction the broker's {@code transaction.max.timeout.ms}
+   */
+  TransactionRepair(Map<String, Object> adminProperties, Duration longestTransaction) {
     this.admin = Admin.create(adminProperties);
-    this.transactions = new HangingTransactions(admin, OLDEST_TRANSACTION);
+    // a coordinator aborts an expired transaction within 10 s of its timeout; a margin on top
+    this.transactions =
+        new HangingTransactions(admin, longestTransaction.plus(Duration.ofSeconds(30)));
     scheduler.schedule(this::scan, 1, TimeUnit.SECONDS);
   }
 

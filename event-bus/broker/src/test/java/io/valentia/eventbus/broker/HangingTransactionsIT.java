@@ -32,6 +32,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 @DisplayName("The embedded broker's look for hanging transactions")
 class HangingTransactionsIT {
+  /** Kafka's longest transaction (transaction.max.timeout.ms), with the repair's margin. */
+  private static final Duration LONGEST = Duration.ofMinutes(15).plusSeconds(30);
+
   @TempDir Path dir;
 
   @Test
@@ -42,8 +45,7 @@ class HangingTransactionsIT {
     try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(dir, 0);
         Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
       admin.createTopics(List.of(new NewTopic("repair", 2, (short) 1))).all().get();
-      HangingTransactions transactions =
-          new HangingTransactions(admin, TransactionRepair.OLDEST_TRANSACTION);
+      HangingTransactions transactions = new HangingTransactions(admin, LONGEST);
       try (KafkaProducer<String, String> producer =
           new KafkaProducer<>(
               Map.of(
@@ -97,7 +99,7 @@ class HangingTransactionsIT {
           .isLessThan(logEnd(admin));
 
       List<HangingTransactions.Open> aborted =
-          new HangingTransactions(admin, TransactionRepair.OLDEST_TRANSACTION).abortHanging();
+          new HangingTransactions(admin, LONGEST).abortHanging();
 
       assertThat(aborted)
           .extracting(
@@ -115,9 +117,7 @@ class HangingTransactionsIT {
           .as("the committed offsets of incident detection can be read, after")
           .isTrue();
       assertThat(lastStableOffset(broker, credentials)).isEqualTo(logEnd(admin));
-      assertThat(
-              new HangingTransactions(admin, TransactionRepair.OLDEST_TRANSACTION).abortHanging())
-          .isEmpty();
+      assertThat(new HangingTransactions(admin, LONGEST).abortHanging()).isEmpty();
     }
   }
 
